@@ -1,0 +1,1 @@
+"""The `sparkleform` command (click). Each verb group lives in its own module, loaded lazily."""

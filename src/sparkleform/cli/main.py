@@ -1,0 +1,195 @@
+"""Entry point: the click group, lazy verb loading, global options anywhere, error handling.
+
+Verbs are registered by name -> "module:attribute" so `sparkleform --help` imports no
+verb module, and `compile` never imports boto3, rich or cfn-lint.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+
+import click
+
+from sparkleform.cli.context import Settings
+
+COMMANDS: dict[str, str] = {
+    "new": "sparkleform.cli.build:new_cmd",
+    "compile": "sparkleform.cli.build:compile_cmd",
+    "list": "sparkleform.cli.build:list_cmd",
+    "describe": "sparkleform.cli.describe:describe_cmd",
+    "validate": "sparkleform.cli.validate:validate_cmd",
+    "graph": "sparkleform.cli.graph:graph_cmd",
+    "convert": "sparkleform.cli.formats:convert_cmd",
+    "import": "sparkleform.cli.formats:import_cmd",
+    "create": "sparkleform.cli.stacks:create_cmd",
+    "plan": "sparkleform.cli.stacks:plan_cmd",
+    "update": "sparkleform.cli.stacks:update_cmd",
+    "execute": "sparkleform.cli.stacks:execute_cmd",
+    "destroy": "sparkleform.cli.stacks:destroy_cmd",
+    "events": "sparkleform.cli.stacks:events_cmd",
+    "outputs": "sparkleform.cli.stacks:outputs_cmd",
+    "list-stacks": "sparkleform.cli.stacks:list_stacks_cmd",
+    "recover": "sparkleform.cli.stacks:recover_cmd",
+    "up": "sparkleform.cli.stacks:up_cmd",
+    "down": "sparkleform.cli.stacks:down_cmd",
+    "iam": "sparkleform.cli.iam:iam_group",
+}
+
+SHORT_HELP: dict[str, str] = {
+    "new": "Make a starter collection.",
+    "compile": "Compile a template to CloudFormation JSON or YAML.",
+    "list": "List components, dynamics, registry entries and templates.",
+    "describe": "Describe a dynamic/component/template, or a stack.",
+    "validate": "Check a template against the CloudFormation schemas.",
+    "graph": "Draw a template's resources and their dependencies.",
+    "convert": "Convert a template between JSON and YAML.",
+    "import": "Translate a JSON/YAML template into sparkleform Python.",
+    "create": "Create a stack.",
+    "plan": "Show what an update would change.",
+    "update": "Update a stack (plan, confirm, apply).",
+    "execute": "Execute a change set left by --plan-only.",
+    "destroy": "Delete a stack.",
+    "events": "Show a stack's event history.",
+    "outputs": "Show a stack's outputs.",
+    "list-stacks": "List stacks and their status.",
+    "recover": "Roll back an operation that was cut off.",
+    "up": "Deploy the stack group from sparkleform.toml.",
+    "down": "Tear down the stack group.",
+    "iam": "IAM policy simulation.",
+}
+
+# Global options and whether they take a value; accepted before or after the verb.
+GLOBAL_OPTIONS: dict[str, bool] = {
+    "--provider": True,
+    "--region": True,
+    "--profile": True,
+    "--endpoint-url": True,
+    "--state": True,
+    "--output": True,
+    "--config": True,
+    "--no-color": False,
+    "-v": False,
+    "--verbose": False,
+}
+
+
+def _available(name: str) -> bool:
+    module = COMMANDS[name].split(":", 1)[0]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if _available(name)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _available(cmd_name):
+            return None
+        module_name, attr = target.split(":", 1)
+        module = importlib.import_module(module_name)
+        return getattr(module, attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--provider", type=click.Choice(["local", "aws"]), help="Where stacks run (default: local).")
+@click.option("--region", help="AWS region.")
+@click.option("--profile", help="AWS profile (boto3's standard chain).")
+@click.option("--endpoint-url", help="CloudFormation endpoint (LocalStack, moto_server).")
+@click.option("--state", help="Local engine state file (default ./.sparkleform/state.db).")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", help="Output format for read verbs.")
+@click.option("--config", "config_path", help="Path to sparkleform.toml (default: found upwards from here).")
+@click.option("--no-color", is_flag=True, help="No colours.")
+@click.option("-v", "--verbose", count=True, help="Show tracebacks and more detail.")
+@click.version_option(package_name="sparkleform")
+@click.pass_context
+def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, no_color, verbose):
+    """sparkleform: write CloudFormation in Python, check it, and run it as stacks."""
+    ctx.obj = Settings(
+        provider=provider,
+        region=region,
+        profile=profile,
+        endpoint_url=endpoint_url,
+        state=state,
+        output=output,
+        color=not no_color and not os.environ.get("NO_COLOR"),
+        verbose=verbose,
+        config_path=config_path,
+    )
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options that follow the verb to the front, as the aws CLI allows."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    seen_verb = False
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name, eq, _ = arg.partition("=")
+        if seen_verb and name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[name]
+            if takes_value and not eq and i + 1 < len(argv):
+                front.extend(argv[i : i + 2])
+                i += 2
+                continue
+            front.append(arg)
+            i += 1
+            continue
+        if not seen_verb and not arg.startswith("-"):
+            prev = argv[i - 1] if i else ""
+            if not (prev in GLOBAL_OPTIONS and GLOBAL_OPTIONS[prev]):
+                seen_verb = True
+        (rest if seen_verb else front).append(arg)
+        i += 1
+    return front + rest
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: run the CLI and turn our errors into messages and exit codes."""
+    from sparkleform.errors import SparkleformError
+
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    verbose = any(a in ("-v", "--verbose") or a.startswith("-vv") for a in args)
+    try:
+        cli.main(args=args, prog_name="sparkleform", standalone_mode=False)
+    except SparkleformError as exc:
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
