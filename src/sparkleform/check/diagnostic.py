@@ -8,6 +8,8 @@ from sparkleform.sourcemap import Location, Path, format_path
 
 ERROR = "error"
 WARNING = "warning"
+INFO = "info"
+SEVERITIES = (ERROR, WARNING, INFO)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,100 @@
+"""Template structure: known sections, Resources present, logical ids, limits, body size,
+mappings' shape."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+
+from sparkleform.check.context import SECTIONS
+from sparkleform.check.suggest import did_you_mean
+
+LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
+LIMITS = {"Resources": 500, "Parameters": 200, "Outputs": 200, "Mappings": 200}
+INLINE_BODY = 51_200
+S3_BODY = 1_000_000
+MAPPING_ATTRIBUTES = 200
+
+
+def check_sections(ctx) -> None:
+    t = ctx.template
+    for key in t:
+        if key not in SECTIONS:
+            ctx.report("SF1001", (key,), f"unknown top-level section {key!r}{did_you_mean(str(key), SECTIONS)}")
+    if "Resources" not in t:
+        ctx.report("SF1002", (), "the template has no Resources section (every template needs at least one resource)")
+    elif not isinstance(t["Resources"], dict):
+        ctx.report("SF1003", ("Resources",), "Resources must be a mapping of logical ids to resources")
+    elif not t["Resources"]:
+        ctx.report("SF1002", ("Resources",), "Resources is empty (a template needs at least one resource)")
+    for name in ("Parameters", "Mappings", "Conditions", "Outputs", "Metadata", "Rules"):
+        if name in t and not isinstance(t[name], dict):
+            ctx.report("SF1003", (name,), f"{name} must be a mapping")
+    if "Description" in t and not isinstance(t["Description"], str):
+        ctx.report("SF1003", ("Description",), "Description must be a string")
+    elif isinstance(t.get("Description"), str) and len(t["Description"].encode()) > 1024:
+        ctx.report("SF1003", ("Description",), "Description is longer than 1024 bytes")
+    if "AWSTemplateFormatVersion" in t:
+        version = t["AWSTemplateFormatVersion"]
+        if isinstance(version, datetime.date):
+            version = version.isoformat()
+        if version != "2010-09-09":
+            ctx.report(
+                "SF1007", ("AWSTemplateFormatVersion",), f"AWSTemplateFormatVersion must be '2010-09-09', not {version!r}"
+            )
+
+
+def check_logical_ids(ctx) -> None:
+    seen: dict[str, str] = {}
+    for section in ("Parameters", "Resources", "Outputs", "Mappings", "Conditions"):
+        entries = ctx.template.get(section)
+        if not isinstance(entries, dict):
+            continue
+        for name in entries:
+            if section == "Resources" and isinstance(name, str) and name.startswith("Fn::ForEach::"):
+                continue
+            if not isinstance(name, str) or not LOGICAL_ID.match(name):
+                ctx.report("SF1004", (section, name), f"{section} name {name!r} must be alphanumeric (A-Z, a-z, 0-9)")
+            elif len(name) > 255:
+                ctx.report("SF1004", (section, name), f"{section} name is {len(name)} characters long (limit 255)")
+            if section in ("Parameters", "Resources") and isinstance(name, str):
+                other = seen.get(name)
+                if other is not None:
+                    ctx.report("SF1008", (section, name), f"{name!r} is both a parameter and a resource")
+                seen[name] = section
+
+
+def check_limits(ctx) -> None:
+    for section, limit in LIMITS.items():
+        entries = ctx.template.get(section)
+        if isinstance(entries, dict) and len(entries) > limit:
+            ctx.report("SF1005", (section,), f"{len(entries)} {section.lower()}: CloudFormation allows at most {limit}")
+    for name, mapping in ctx.mappings.items():
+        if isinstance(mapping, dict) and len(mapping) > MAPPING_ATTRIBUTES:
+            ctx.report("SF1005", ("Mappings", name), f"mapping has {len(mapping)} keys (limit {MAPPING_ATTRIBUTES})")
+    try:
+        size = len(json.dumps(ctx.template, separators=(",", ":"), default=str).encode())
+    except (TypeError, ValueError, RecursionError):
+        return
+    if size > S3_BODY:
+        ctx.report("SF1006", (), f"template body is {size:,} bytes: over the 1 MB limit even from S3", severity="error")
+    elif size > INLINE_BODY:
+        ctx.report("SF1006", (), f"template body is {size:,} bytes: over 51,200 it must be uploaded to S3 first")
+
+
+def check_mappings(ctx) -> None:
+    for name, mapping in ctx.mappings.items():
+        path = ("Mappings", name)
+        if not isinstance(mapping, dict) or not mapping:
+            ctx.report("SF1201", path, "a mapping must be a non-empty map of top-level keys to maps")
+            continue
+        for top, second in mapping.items():
+            if isinstance(top, str) and top.startswith("Fn::"):
+                continue
+            if not isinstance(second, dict) or not second:
+                ctx.report("SF1201", (*path, top), "each top-level key must hold a non-empty map of keys to values")
+                continue
+            for key, value in second.items():
+                if isinstance(value, dict):
+                    ctx.report("SF1201", (*path, top, key), "mapping values must be strings or lists, not maps")
