@@ -1,0 +1,141 @@
+"""Finding components, dynamics, registry entries and templates in folders and packs.
+
+A collection folder holds components/, dynamics/, registry/ and templates/ (any of them
+may be missing; .py files directly in the folder count too). Every .py file is executed
+and its decorated functions are registered under their names. Later sources override
+earlier ones: built-in packs, then configured packs, then the project's own folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
+import sys
+from pathlib import Path
+
+from sparkleform.dsl.parts import Registry, reset_current, set_current
+from sparkleform.errors import CollectionError
+
+SUBFOLDERS = ("components", "dynamics", "registry", "templates")
+ENTRY_POINT_GROUP = "sparkleform.packs"
+_loaded_files: dict[tuple[int, str], None] = {}
+
+
+def load_file(registry: Registry, path: Path, source: str) -> None:
+    """Execute one collection file with `registry` as the place its decorators register."""
+    path = path.resolve()
+    key = (id(registry), str(path))
+    if key in _loaded_files:
+        return
+    digest = hashlib.sha1(f"{id(registry)}:{path}".encode()).hexdigest()[:12]
+    module_name = f"_sparkleform_collection_{digest}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise CollectionError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    previous_source = registry.source
+    registry.source = source
+    token = set_current(registry)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        sys.modules.pop(module_name, None)
+        raise CollectionError(f"syntax error: {exc.msg}", location=f"{_rel(exc.filename or path)}:{exc.lineno}") from exc
+    except Exception as exc:
+        sys.modules.pop(module_name, None)
+        from sparkleform.dsl.templates import _user_frame
+
+        raise CollectionError(
+            f"{type(exc).__name__} while loading {_rel(path)}: {exc}", location=_user_frame(exc.__traceback__)
+        ) from exc
+    finally:
+        reset_current(token)
+        registry.source = previous_source
+    _loaded_files[key] = None
+
+
+def load_folder(registry: Registry, folder: Path, source: str | None = None) -> None:
+    """Load a collection folder (its subfolders in the order components, dynamics, registry, templates)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CollectionError(f"collection folder {folder} does not exist")
+    label = source or _rel(folder)
+    files: list[Path] = []
+    for sub in SUBFOLDERS:
+        if (folder / sub).is_dir():
+            files.extend(sorted(p for p in (folder / sub).rglob("*.py") if p.name != "__init__.py"))
+    for path in files:
+        load_file(registry, path, label)
+
+
+def _pack_folder(spec_name: str) -> tuple[str, Path]:
+    """An entry-point name or a module path -> (label, folder of the pack)."""
+    target = spec_name
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == spec_name:
+            target = ep.value
+            break
+    try:
+        spec = importlib.util.find_spec(target)
+    except (ImportError, ValueError) as exc:
+        raise CollectionError(f"pack {spec_name!r} cannot be found: {exc}") from exc
+    if spec is None or not spec.submodule_search_locations:
+        raise CollectionError(
+            f"pack {spec_name!r} is not an installed package (entry point group {ENTRY_POINT_GROUP!r} or module path)"
+        )
+    return f"pack:{spec_name}", Path(next(iter(spec.submodule_search_locations)))
+
+
+def builtin_packs() -> list[str]:
+    """Entry-point packs that ship with sparkleform itself."""
+    names = []
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.value.startswith("sparkleform.packs."):
+            names.append(ep.name)
+    if not names and importlib.util.find_spec("sparkleform.packs.seed") is not None:
+        names.append("sparkleform.packs.seed")  # running from a source tree without metadata
+    return sorted(names)
+
+
+def load_pack(registry: Registry, name: str) -> None:
+    label, folder = _pack_folder(name)
+    load_folder(registry, folder, label)
+
+
+_collections: dict[tuple, Registry] = {}
+
+
+def load_collection(
+    folder: Path | str | None = None,
+    *,
+    packs: list[str] | tuple[str, ...] = (),
+    builtin: bool = True,
+) -> Registry:
+    """A registry of built-in packs, then `packs`, then the project folder (later wins)."""
+    key = (str(Path(folder).resolve()) if folder else None, tuple(packs), builtin)
+    cached = _collections.get(key)
+    if cached is not None:
+        return cached
+    registry = Registry()
+    if builtin:
+        for name in builtin_packs():
+            load_pack(registry, name)
+    for name in packs:
+        load_pack(registry, name)
+    if folder is not None and Path(folder).is_dir():
+        load_folder(registry, Path(folder))
+    _collections[key] = registry
+    return registry
+
+
+def _rel(path: Path | str) -> str:
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith(".." + os.sep + "..") else rel

@@ -1,0 +1,189 @@
+"""Compile a template tree into a plain template dict and its SourceMap.
+
+Names are resolved here, not at assignment, so a resource's Type may be set before or
+after its properties: inside Properties the type's schema decides each key's spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTION_ORDER, SECTIONS, SnakeName, camel, identity
+from sparkleform.dsl.node import Node
+from sparkleform.sourcemap import Location, SourceMap
+
+INIT_KEY = "AWS::CloudFormation::Init"
+
+# modes: how the keys of a mapping are named
+PLAIN, PROPS, VERBATIM, METADATA = 0, 1, 2, 3
+
+
+class _Compiler:
+    __slots__ = ("getatts", "sources")
+
+    def __init__(self) -> None:
+        self.sources = SourceMap()
+        self.getatts: list[list[Any]] = []
+
+    # -- values ---------------------------------------------------------------------
+    def value(self, value: Any, path: tuple, mode: int, schema: Any, ppath: tuple) -> Any:
+        if isinstance(value, Node):
+            return self.mapping(value, path, mode, schema, ppath)
+        if isinstance(value, str):
+            return str(value) if isinstance(value, SnakeName) else value
+        if isinstance(value, Mapping):
+            out = {}
+            for k, v in value.items():
+                out[k] = self.raw(v)
+            getatt = out.get("Fn::GetAtt")
+            if isinstance(getatt, list) and len(getatt) == 2 and isinstance(value.get("Fn::GetAtt"), list):
+                original = value["Fn::GetAtt"][1]
+                if isinstance(original, SnakeName):
+                    self.getatts.append([getatt, original.snake])
+            return out
+        if isinstance(value, (list, tuple)):
+            return [self.value(v, path + (i,), mode, schema, ppath) for i, v in enumerate(value)]
+        return value
+
+    def raw(self, value: Any) -> Any:
+        """Plain data inside an assigned dict: keys kept exactly as written."""
+        if isinstance(value, Node):
+            return self.mapping(value, (), VERBATIM, None, ())
+        if isinstance(value, Mapping):
+            return self.value(value, (), VERBATIM, None, ())
+        if isinstance(value, (list, tuple)):
+            return [self.raw(v) for v in value]
+        if isinstance(value, SnakeName):
+            return str(value)
+        return value
+
+    def mapping(self, node: Node, path: tuple, mode: int, schema: Any, ppath: tuple) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        candidates = schema.names_at(ppath) if mode == PROPS and schema is not None else None
+        for slot in node._slots.values():
+            name = slot.name
+            if slot.exact or mode == VERBATIM:
+                key = name
+            elif candidates is not None:
+                key = candidates.get(name.replace("_", "")) or camel(name)
+            else:
+                key = camel(name)
+            sub = path + (key,)
+            if slot.loc is not None:
+                self.sources.add(sub, slot.loc)
+            if mode == METADATA and key == INIT_KEY:
+                out[key] = self.value(slot.value, sub, VERBATIM, None, ())
+            else:
+                out[key] = self.value(slot.value, sub, mode, schema, ppath + (key,) if mode == PROPS else ppath)
+        return out
+
+    # -- sections -------------------------------------------------------------------
+    def template(self, root: Node) -> dict[str, Any]:
+        sections: dict[str, Any] = {}
+        for slot in root._slots.values():
+            ident = identity(slot.name)
+            key = SECTIONS.get(ident, slot.name if slot.exact else camel(slot.name))
+            path = (key,)
+            if slot.loc is not None:
+                self.sources.add(path, slot.loc)
+            value = slot.value
+            if key == "Resources" and isinstance(value, Node):
+                sections[key] = self.resources(value)
+            elif key == "Metadata" and isinstance(value, Node):
+                sections[key] = self.mapping(value, path, METADATA, None, ())
+            elif key == "Outputs" and isinstance(value, Node):
+                sections[key] = self.named_entries(value, path)
+            elif key in ("Conditions", "Parameters", "Mappings", "Rules") and isinstance(value, Node):
+                sections[key] = self.mapping(value, path, PLAIN, None, ())
+            else:
+                sections[key] = self.value(value, path, VERBATIM, None, ())
+        out: dict[str, Any] = {"AWSTemplateFormatVersion": sections.pop("AWSTemplateFormatVersion", "2010-09-09")}
+        for key in SECTION_ORDER[1:]:
+            if key in sections:
+                out[key] = sections.pop(key)
+        out.update(sections)
+        self.fix_getatts(out)
+        return out
+
+    def named_entries(self, section: Node, path: tuple) -> dict[str, Any]:
+        out = self.mapping(section, path, PLAIN, None, ())
+        for entry in out.values():
+            if isinstance(entry, dict) and isinstance(entry.get("Condition"), str):
+                entry["Condition"] = camel(entry["Condition"])
+        return out
+
+    def resources(self, section: Node) -> dict[str, Any]:
+        from sparkleform.spec import get_schema
+
+        out: dict[str, Any] = {}
+        for slot in section._slots.values():
+            logical = slot.name if slot.exact else camel(slot.name)
+            path = ("Resources", logical)
+            if slot.loc is not None:
+                self.sources.add(path, slot.loc)
+            res = slot.value
+            if not isinstance(res, Node):
+                out[logical] = self.raw(res)
+                continue
+            type_value = res._get("Type")
+            schema = get_schema(type_value) if isinstance(type_value, str) else None
+            body: dict[str, Any] = {}
+            for attr in res._slots.values():
+                ident = identity(attr.name)
+                key = attr.name if attr.exact else RESOURCE_ATTRIBUTES.get(ident, camel(attr.name))
+                sub = (*path, key)
+                if attr.loc is not None:
+                    self.sources.add(sub, attr.loc)
+                value = attr.value
+                if key == "Properties":
+                    body[key] = self.value(value, sub, PROPS, schema, ())
+                elif key == "Metadata":
+                    body[key] = self.value(value, sub, METADATA, None, ())
+                elif key == "DependsOn":
+                    body[key] = _depends_on(value)
+                elif key == "Condition" and isinstance(value, str):
+                    body[key] = camel(value)
+                else:
+                    body[key] = self.value(value, sub, PLAIN, None, ())
+            if "Type" in body:
+                body = {"Type": body.pop("Type"), **body}
+            out[logical] = body
+        return out
+
+    def fix_getatts(self, template: dict[str, Any]) -> None:
+        """Refine snake GetAtt attributes against the target resource type's schema."""
+        if not self.getatts:
+            return
+        from sparkleform.spec import get_schema, norm
+
+        resources = template.get("Resources", {})
+        for getatt, snake in self.getatts:
+            res = resources.get(getatt[0]) if isinstance(getatt[0], str) else None
+            rtype = res.get("Type") if isinstance(res, dict) else None
+            schema = get_schema(rtype) if isinstance(rtype, str) else None
+            if schema is None:
+                continue
+            wanted = norm(snake)
+            for attr in schema.attributes:
+                if norm(attr) == wanted:
+                    getatt[1] = attr
+                    break
+
+
+def _depends_on(value: Any) -> Any:
+    from sparkleform.dsl.fn import name_of
+
+    if isinstance(value, (list, tuple)):
+        return [name_of(v) for v in value]
+    return name_of(value)
+
+
+def compile_tree(root: Node) -> tuple[dict[str, Any], SourceMap]:
+    """The template dict (CloudFormation section order) and where each value came from."""
+    compiler = _Compiler()
+    doc = compiler.template(root)
+    return doc, compiler.sources
+
+
+__all__ = ["Location", "compile_tree"]

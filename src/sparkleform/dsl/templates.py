@@ -1,0 +1,455 @@
+"""Template: the sections of a CloudFormation template as nodes, the keyword helpers, the
+reuse calls (load, dynamic, registry, nest) and compile.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from sparkleform.dsl.compiler import compile_tree
+from sparkleform.dsl.fn import name_of
+from sparkleform.dsl.location import caller_location
+from sparkleform.dsl.names import camel
+from sparkleform.dsl.node import Node
+from sparkleform.dsl.parts import Entry, Registry, current_registry
+from sparkleform.errors import ParameterError, SparkleformError, TemplateError
+from sparkleform.sourcemap import Location, SourceMap
+
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+@dataclass
+class Compiled:
+    """A compiled template: the dict, where its values came from, and its nested templates."""
+
+    name: str
+    template: dict[str, Any]
+    sources: SourceMap = field(default_factory=SourceMap)
+    nested: dict[str, Compiled] = field(default_factory=dict)  # TemplateURL -> child
+    origin: str = "dsl"  # "dsl" | "file"
+    path: str | None = None
+
+
+@dataclass
+class _Nest:
+    logical: str
+    template: Any
+    parameters: dict[str, Any]
+    compile_parameters: dict[str, Any]
+    url: str
+    loc: Location | None
+
+
+class Template:
+    """A CloudFormation template being written. Sections are nodes: `t.resources.web...`."""
+
+    def __init__(
+        self,
+        name: str = "template",
+        *,
+        description: str | None = None,
+        load: typing.Sequence[str] = (),
+        registry: Registry | None = None,
+    ) -> None:
+        self.name = name
+        self._root = Node()
+        self._registry = registry or current_registry()
+        self._loaded: list[str] = []
+        self._nests: list[_Nest] = []
+        if description is not None:
+            self._root._assign("Description", True, description, caller_location())
+        for component_name in load:
+            self.load(component_name)
+
+    # -- sections ---------------------------------------------------------------------
+    def _section(self, key: str) -> Node:
+        return self._root._child(key, True, None)
+
+    @property
+    def parameters(self) -> Node:
+        return self._section("Parameters")
+
+    @property
+    def mappings(self) -> Node:
+        return self._section("Mappings")
+
+    @property
+    def conditions(self) -> Node:
+        return self._section("Conditions")
+
+    @property
+    def rules(self) -> Node:
+        return self._section("Rules")
+
+    @property
+    def resources(self) -> Node:
+        return self._section("Resources")
+
+    @property
+    def outputs(self) -> Node:
+        return self._section("Outputs")
+
+    @property
+    def metadata(self) -> Node:
+        return self._section("Metadata")
+
+    @property
+    def description(self) -> str | None:
+        return self._root._get("Description")
+
+    @description.setter
+    def description(self, value: str) -> None:
+        self._root._assign("Description", True, value, caller_location())
+
+    @property
+    def transform(self) -> Any:
+        return self._root._get("Transform")
+
+    @transform.setter
+    def transform(self, value: Any) -> None:
+        self._root._assign("Transform", True, value, caller_location())
+
+    @property
+    def aws_template_format_version(self) -> str:
+        return self._root._get("AWSTemplateFormatVersion", "2010-09-09")
+
+    @aws_template_format_version.setter
+    def aws_template_format_version(self, value: str) -> None:
+        self._root._assign("AWSTemplateFormatVersion", True, value, caller_location())
+
+    def __getitem__(self, key: str) -> Node:
+        return self._root[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._root._assign(key, True, value, caller_location())
+
+    @property
+    def root(self) -> Node:
+        """The template's root node (every section under its CloudFormation name)."""
+        return self._root
+
+    def __repr__(self) -> str:
+        return f"<Template {self.name!r}>"
+
+    # -- keyword helpers ----------------------------------------------------------------
+    def parameter(self, name: str, *, type: str = "String", **attributes: Any) -> Node:
+        """Declare a parameter: `t.parameter("instance_type", default="t3.micro", allowed_values=[...])`."""
+        loc = caller_location()
+        node = self.parameters._child(name, not _is_snake(name), loc)
+        node._assign("type", False, type, loc)
+        for key, value in attributes.items():
+            node._assign(key, False, value, loc)
+        return node
+
+    def resource(
+        self,
+        name: str,
+        type: str,
+        *,
+        depends_on: Any = None,
+        condition: str | None = None,
+        deletion_policy: str | None = None,
+        update_replace_policy: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        creation_policy: dict[str, Any] | None = None,
+        update_policy: dict[str, Any] | None = None,
+        **properties: Any,
+    ) -> Node:
+        """Declare a resource with its properties as keywords; returns its node."""
+        loc = caller_location()
+        node = self.resources._child(name, not _is_snake(name), loc)
+        node._assign("type", False, type, loc)
+        for key, value in (
+            ("condition", condition),
+            ("depends_on", depends_on),
+            ("deletion_policy", deletion_policy),
+            ("update_replace_policy", update_replace_policy),
+            ("creation_policy", creation_policy),
+            ("update_policy", update_policy),
+            ("metadata", metadata),
+        ):
+            if value is not None:
+                node._assign(key, False, value, loc)
+        if properties:
+            props = node._child("properties", False, loc)
+            for key, value in properties.items():
+                props._assign(key, not _is_snake(key), value, loc)
+        return node
+
+    def output(
+        self,
+        name: str,
+        value: Any,
+        *,
+        description: str | None = None,
+        export: Any = None,
+        condition: str | None = None,
+    ) -> Node:
+        """Declare an output; `export` is the export name (a string or an intrinsic)."""
+        loc = caller_location()
+        node = self.outputs._child(name, not _is_snake(name), loc)
+        if description is not None:
+            node._assign("description", False, description, loc)
+        if condition is not None:
+            node._assign("condition", False, name_of(condition), loc)
+        node._assign("value", False, value, loc)
+        if export is not None:
+            node._assign("export", False, {"Name": export}, loc)
+        return node
+
+    def condition(self, name: str, expression: Any) -> Node:
+        """Declare a condition: `t.condition("is_prod", equals(ref("env"), "prod"))`."""
+        self.conditions._assign(name, not _is_snake(name), expression, caller_location())
+        return self.conditions
+
+    def mapping(self, name: str, data: dict[str, Any]) -> Node:
+        """Declare a mapping from a dict (its keys are kept exactly as written)."""
+        self.mappings._assign(name, not _is_snake(name), dict(data), caller_location())
+        return self.mappings._child(name, not _is_snake(name), None)
+
+    # -- reuse --------------------------------------------------------------------------
+    def load(self, *names: str) -> Template:
+        """Apply components by name, once each, in the order given."""
+        for name in names:
+            if name in self._loaded:
+                continue
+            entry = self._registry.get("component", name)
+            self._loaded.append(name)
+            run_user(entry.fn, self)
+        return self
+
+    def dynamic(self, dynamic_name: str, name: str, /, **config: Any) -> Any:
+        """Insert a dynamic by name (`t.dynamic("launch_config", "web", run_list=[...])`)."""
+        entry = self._registry.get("dynamic", dynamic_name)
+        return run_user(entry.fn, self, name, **config)
+
+    def registry(self, entry_name: str, node: Node, /, **config: Any) -> Any:
+        """Insert a registry entry into `node` (`t.registry("chef_metadata", lc, run_list=...)`)."""
+        entry = self._registry.get("registry", entry_name)
+        return run_user(entry.fn, node, **config)
+
+    def nest(
+        self,
+        name: str,
+        template: Any,
+        parameters: dict[str, Any] | None = None,
+        **compile_parameters: Any,
+    ) -> Node:
+        """Add an AWS::CloudFormation::Stack running `template` (a name in the collection, a
+        template function, or a Template). Its parameters that match, by name, outputs of a
+        sibling nested stack are wired with GetAtt Sibling.Outputs.Name unless given."""
+        loc = caller_location()
+        logical = name if not _is_snake(name) else camel(name)
+        url = f"{self.name}-{logical}.template"
+        node = self.resources._child(name, not _is_snake(name), loc)
+        node._assign("type", False, "AWS::CloudFormation::Stack", loc)
+        node._child("properties", False, loc)._assign("template_url", False, url, loc)
+        self._nests.append(_Nest(logical, template, dict(parameters or {}), compile_parameters, url, loc))
+        return node
+
+    # -- compile ------------------------------------------------------------------------
+    def compile(self) -> dict[str, Any]:
+        """The template as a plain dict (sections in CloudFormation order)."""
+        return self.compile_all().template
+
+    def compile_with_sources(self) -> tuple[dict[str, Any], SourceMap]:
+        result = self.compile_all()
+        return result.template, result.sources
+
+    def compile_all(self, path: str | None = None) -> Compiled:
+        """The template, its SourceMap, and every nested template compiled alongside."""
+        nested = self._compile_nests()
+        doc, sources = compile_tree(self._root)
+        if nested:
+            self._wire_nests(doc, nested)
+        return Compiled(self.name, doc, sources, nested, "dsl", path)
+
+    def _compile_nests(self) -> dict[str, Compiled]:
+        out: dict[str, Compiled] = {}
+        for nest in self._nests:
+            target = nest.template
+            if isinstance(target, Template):
+                out[nest.url] = target.compile_all()
+                continue
+            if isinstance(target, str):
+                entry = self._registry.get("template", target)
+            else:
+                entry = getattr(target, "__sparkleform__", None)
+                if entry is None or entry.kind != "template":
+                    raise TemplateError(
+                        f"nest({nest.logical!r}): template must be a template name, a @template function or a Template",
+                        location=str(nest.loc) if nest.loc else None,
+                    )
+            child = build(entry, self._registry, nest.compile_parameters, name=f"{self.name}-{nest.logical}")
+            out[nest.url] = child.compile_all(entry.file)
+        return out
+
+    def _wire_nests(self, doc: dict[str, Any], nested: dict[str, Compiled]) -> None:
+        outputs_of = {n.logical: set(nested[n.url].template.get("Outputs") or {}) for n in self._nests}
+        resources = doc.get("Resources", {})
+        for nest in self._nests:
+            child = nested[nest.url].template
+            props = resources[nest.logical].setdefault("Properties", {})
+            given = {camel(k): v for k, v in nest.parameters.items()}
+            wired: dict[str, Any] = {}
+            for pname in child.get("Parameters") or {}:
+                if pname in given:
+                    wired[pname] = given.pop(pname)
+                    continue
+                for sibling in self._nests:
+                    if sibling.logical != nest.logical and pname in outputs_of[sibling.logical]:
+                        wired[pname] = {"Fn::GetAtt": [sibling.logical, f"Outputs.{pname}"]}
+                        break
+            if given:
+                unknown = ", ".join(sorted(given))
+                raise TemplateError(
+                    f"nest({nest.logical!r}): the nested template has no parameter(s) {unknown}",
+                    location=str(nest.loc) if nest.loc else None,
+                )
+            if wired:
+                existing = props.get("Parameters")
+                props["Parameters"] = {**wired, **(existing if isinstance(existing, dict) else {})}
+
+
+def _is_snake(name: str) -> bool:
+    from sparkleform.dsl.names import is_snake
+
+    return is_snake(name)
+
+
+# -- running user code -------------------------------------------------------------------
+def run_user(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a user's function; an exception from their code becomes a TemplateError that
+    names their file:line (the original stays chained for -v)."""
+    try:
+        return fn(*args, **kwargs)
+    except SparkleformError as exc:
+        if exc.location is None:
+            loc = _user_frame(exc.__traceback__)
+            if loc:
+                exc.location = loc
+        raise
+    except RecursionError as exc:
+        raise TemplateError("infinite recursion in template code", location=_user_frame(exc.__traceback__)) from exc
+    except Exception as exc:
+        loc = _user_frame(exc.__traceback__)
+        where = getattr(fn, "__name__", "template code")
+        raise TemplateError(f"{type(exc).__name__} in {where}: {exc}", location=loc) from exc
+
+
+def _user_frame(tb: types.TracebackType | None) -> str | None:
+    last: str | None = None
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PKG_DIR) or "/packs/" in filename:
+            last = f"{Location(_rel(filename), lineno)}"
+    return last
+
+
+def _rel(filename: str) -> str:
+    try:
+        rel = os.path.relpath(filename)
+    except ValueError:
+        return filename
+    return filename if rel.startswith(".." + os.sep + "..") else rel
+
+
+# -- compile-time parameters ---------------------------------------------------------------
+def template_parameters(fn: Any) -> dict[str, tuple[Any, Any]]:
+    """name -> (annotation, default) for a template function's keyword-only arguments."""
+    import inspect
+
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:
+        hints = {}
+    out = {}
+    for pname, param in inspect.signature(fn).parameters.items():
+        if param.kind in (param.KEYWORD_ONLY, param.POSITIONAL_OR_KEYWORD) and pname != next(
+            iter(inspect.signature(fn).parameters)
+        ):
+            out[pname] = (hints.get(pname, param.annotation), param.default)
+    return out
+
+
+def convert_parameters(entry: Entry, overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """Compile-time parameter values by the function's annotations; strings are converted."""
+    import inspect
+
+    spec = template_parameters(entry.fn)
+    out: dict[str, Any] = {}
+    for key, raw in (overrides or {}).items():
+        if key not in spec:
+            known = ", ".join(sorted(spec)) or "none"
+            raise ParameterError(
+                f"template {entry.name!r} has no compile-time parameter {key!r} (it takes: {known})"
+            )
+        annotation, _default = spec[key]
+        out[key] = _convert(entry.name, key, raw, annotation) if isinstance(raw, str) else raw
+    missing = [k for k, (_, d) in spec.items() if d is inspect.Parameter.empty and k not in out]
+    if missing:
+        raise ParameterError(
+            f"template {entry.name!r} needs compile-time parameter(s) {', '.join(missing)} (--set NAME=VALUE)"
+        )
+    return out
+
+
+_TRUE = {"1", "true", "yes", "on", "y"}
+_FALSE = {"0", "false", "no", "off", "n"}
+
+
+def _convert(template: str, key: str, raw: str, annotation: Any) -> Any:
+    import inspect
+
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if raw.lower() in ("none", "null") and len(options) < len(args):
+            return None
+        annotation = options[0] if len(options) == 1 else str
+        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    try:
+        if annotation in (inspect.Parameter.empty, str, Any):
+            return raw
+        if annotation is bool:
+            low = raw.strip().lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise ValueError("expected true or false")
+        if annotation in (int, float):
+            return annotation(raw)
+        if origin in (list, tuple, typing.Sequence) or annotation in (list, tuple):
+            item = args[0] if args else str
+            items = [x.strip() for x in raw.split(",") if x.strip()]
+            return [_convert(template, key, x, item) for x in items]
+    except ValueError as exc:
+        name = getattr(annotation, "__name__", str(annotation))
+        raise ParameterError(
+            f"compile-time parameter {key}={raw!r} of template {template!r} is not a valid {name}: {exc}"
+        ) from exc
+    return raw
+
+
+def build(entry: Entry, registry: Registry, overrides: dict[str, Any] | None = None, *, name: str | None = None) -> Template:
+    """Run a registered template function: components first (in load order), then its body."""
+    params = convert_parameters(entry, overrides)
+    t = Template(name or entry.name, registry=registry)
+    description = entry.options.get("description")
+    if description:
+        t._root._assign("Description", True, description, Location(_rel(entry.file or "?"), entry.line or 0))
+    t.load(*entry.options.get("load", ()))
+    result = run_user(entry.fn, t, **params)
+    if isinstance(result, Template) and result is not t:
+        return result
+    return t
+
+
+__all__ = ["Compiled", "Template", "build", "convert_parameters", "run_user", "template_parameters"]

@@ -1,0 +1,1 @@
+"""Built-in packs of components, dynamics, registry entries and templates."""

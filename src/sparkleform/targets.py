@@ -1,0 +1,105 @@
+"""Resolving what a user names on the command line into a compiled template.
+
+A target is a template name in the collection, a path to a .py file of the collection (or
+outside it), or a JSON/YAML template file. Every verb that takes a TEMPLATE goes through
+`load_target`, so they all accept the same things.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sparkleform.config import Config, load_config
+from sparkleform.dsl.templates import Compiled, build
+from sparkleform.errors import CollectionError, TemplateError
+
+FILE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+
+
+def collection_for(config: Config | None = None):
+    """The registry of the project: built-in packs, configured packs, the project folder."""
+    from sparkleform.dsl.collection import load_collection
+
+    config = config or load_config()
+    return load_collection(config.collection_dir(), packs=config.packs)
+
+
+def load_target(
+    target: str,
+    *,
+    config: Config | None = None,
+    overrides: dict[str, Any] | None = None,
+    check_only: bool = False,
+) -> Compiled:
+    """Compile `target` (template name, .py path, or template file) into a Compiled."""
+    path = Path(target)
+    if path.suffix.lower() in FILE_SUFFIXES:
+        if not path.is_file():
+            raise CollectionError(f"template file {target} does not exist")
+        if overrides:
+            raise TemplateError("--set applies to Python templates only; a template file has no compile-time parameters")
+        return load_file_target(path)
+    config = config or load_config()
+    if config.schemas is not None:
+        from sparkleform.spec import use_schema_dir
+
+        use_schema_dir(config.schemas)
+    registry = collection_for(config)
+    if path.suffix == ".py":
+        entry = _entry_from_file(registry, path)
+    else:
+        entry = registry.get("template", target)
+    template = build(entry, registry, overrides)
+    return template.compile_all(entry.file)
+
+
+def _entry_from_file(registry, path: Path):
+    from sparkleform.dsl.collection import load_file
+
+    if not path.is_file():
+        raise CollectionError(f"template file {path} does not exist")
+    resolved = str(path.resolve())
+    load_file(registry, path, str(path))
+    defined = [e for e in registry.all("template") if e.file and str(Path(e.file).resolve()) == resolved]
+    if not defined:
+        raise CollectionError(f"{path} defines no @template function")
+    if len(defined) == 1:
+        return defined[0]
+    for entry in defined:
+        if entry.name == path.stem:
+            return entry
+    names = ", ".join(e.name for e in defined)
+    raise CollectionError(f"{path} defines several templates ({names}); name one of them instead of the file")
+
+
+def load_file_target(path: Path) -> Compiled:
+    """A JSON/YAML template file, with nested stacks whose TemplateURL is a local file."""
+    from sparkleform.formats import load_template
+
+    doc, sources = load_template(path)
+    nested: dict[str, Compiled] = {}
+    resources = doc.get("Resources") if isinstance(doc, dict) else None
+    if isinstance(resources, dict):
+        for res in resources.values():
+            if not isinstance(res, dict) or res.get("Type") != "AWS::CloudFormation::Stack":
+                continue
+            url = (res.get("Properties") or {}).get("TemplateURL")
+            if isinstance(url, str) and "://" not in url:
+                child = (path.parent / url).resolve()
+                if child.is_file() and url not in nested:
+                    nested[url] = load_file_target(child)
+    return Compiled(path.stem, doc, sources, nested, "file", str(path))
+
+
+def compile(name: str, *, collection: str | Path | None = None, packs: list[str] | tuple[str, ...] = (), **parameters: Any) -> dict:
+    """Compile a template of a collection by name: `sf.compile("vpc", collection="dir", subnets=4)`."""
+    from sparkleform.dsl.collection import load_collection
+    from sparkleform.dsl.parts import DEFAULT
+
+    if collection is None and not packs:
+        registry = DEFAULT if DEFAULT.find("template", name) else collection_for()
+    else:
+        registry = load_collection(collection, packs=list(packs))
+    entry = registry.get("template", name)
+    return build(entry, registry, parameters).compile_all(entry.file).template
