@@ -1,0 +1,34 @@
+"""Offline IAM: a policy simulator (AWS's evaluation logic) and policy checks for templates.
+
+    from sparkleform.iam import simulate
+    result = simulate([policy], "s3:GetObject", "arn:aws:s3:::bucket/key")
+    result.decision   # "allowed" | "explicitDeny" | "implicitDeny"
+    result.statements # the deciding statements
+"""
+
+from __future__ import annotations
+
+from sparkleform.iam.errors import PolicyError
+from sparkleform.iam.evaluate import (
+    ALLOWED,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    DecidingStatement,
+    Result,
+    Simulator,
+    simulate,
+)
+from sparkleform.iam.policy import Policy, compile_policy
+
+__all__ = [
+    "ALLOWED",
+    "EXPLICIT_DENY",
+    "IMPLICIT_DENY",
+    "DecidingStatement",
+    "Policy",
+    "PolicyError",
+    "Result",
+    "Simulator",
+    "compile_policy",
+    "simulate",
+]
