@@ -1,0 +1,61 @@
+"""Loading the TEMPLATE of a stack verb (DSL name/.py path or JSON/YAML file) for a provider."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sparkleform.errors import ParameterError, TemplateError
+
+
+@dataclass
+class LoadedTemplate:
+    template: dict
+    nested_templates: dict[str, dict] = field(default_factory=dict)
+    name: str | None = None
+    path: Path | None = None
+
+
+def flatten_nested(compiled: Any) -> dict[str, dict]:
+    """{TemplateURL file name: template dict} for every nested template, at any depth."""
+    result: dict[str, dict] = {}
+    stack = [compiled]
+    while stack:
+        current = stack.pop()
+        for name, child in (getattr(current, "nested", None) or {}).items():
+            result.setdefault(name, child.template)
+            stack.append(child)
+    return result
+
+
+def load_stack_template(target: str, *, config: Any = None, overrides: dict[str, str] | None = None) -> LoadedTemplate:
+    """Compile or read `target` with the collection's `load_target`."""
+    try:
+        from sparkleform.targets import load_target
+    except ImportError as exc:  # the DSL layer is missing from this install
+        raise TemplateError(f"cannot load templates: {exc}") from exc
+    compiled = load_target(target, config=config, overrides=overrides or None)
+    if not isinstance(compiled.template, dict):
+        raise TemplateError(f"{target} did not produce a template mapping")
+    return LoadedTemplate(
+        template=compiled.template,
+        nested_templates=flatten_nested(compiled),
+        name=getattr(compiled, "name", None),
+        path=getattr(compiled, "path", None),
+    )
+
+
+def load_stack_policy(path: str) -> dict:
+    """A stack policy JSON file as a dict."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ParameterError(f"stack policy file {p} does not exist") from exc
+    except json.JSONDecodeError as exc:
+        raise ParameterError(f"stack policy is not valid JSON: {exc.msg}", location=f"{p}:{exc.lineno}") from exc
+    if not isinstance(data, dict) or "Statement" not in data:
+        raise ParameterError("a stack policy is a JSON object with a Statement list", location=str(p))
+    return data
