@@ -1,0 +1,81 @@
+"""Read a template file or text, JSON or YAML decided by its content, into (dict, SourceMap)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sparkleform.errors import FormatError
+from sparkleform.sourcemap import SourceMap
+
+
+def looks_like_json(text: str) -> bool:
+    """JSON templates start with '{' (YAML flow mappings do too; the caller falls back)."""
+    return text.lstrip(" \t\r\n").startswith("{")
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def loads_template(text: str, filename: str = "<string>") -> tuple[dict, SourceMap]:
+    """Parse template text (JSON or YAML) into its dict and the line of every key and item."""
+    from sparkleform.formats.json_reader import read_json
+    from sparkleform.formats.yaml_reader import read_yaml
+
+    text = _strip_bom(text)
+    if looks_like_json(text):
+        try:
+            return read_json(text, filename)
+        except FormatError as json_error:
+            if "duplicate key" in json_error.message or not json_error.message.startswith("JSON syntax"):
+                raise
+            try:  # a YAML flow mapping also starts with '{'
+                return read_yaml(text, filename)
+            except FormatError:
+                raise json_error from None
+    return read_yaml(text, filename)
+
+
+def loads_document(text: str, filename: str = "<string>") -> dict:
+    """Like loads_template without the SourceMap, and faster for JSON (conversion, benchmarks)."""
+    from sparkleform.formats.json_reader import read_json_fast
+
+    text = _strip_bom(text)
+    if looks_like_json(text):
+        try:
+            return read_json_fast(text, filename)
+        except FormatError as json_error:
+            if not json_error.message.startswith("JSON syntax"):
+                raise
+            try:
+                return loads_template(text, filename)[0]
+            except FormatError:
+                raise json_error from None
+    return loads_template(text, filename)[0]
+
+
+def read_text(path: str | Path) -> str:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FormatError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise FormatError(f"{path} is a directory, not a template file") from None
+    except OSError as exc:
+        raise FormatError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError("the file is not UTF-8 text", location=f"{path}:{line}") from None
+
+
+def load_template(path: str | Path) -> tuple[dict, SourceMap]:
+    """Read a JSON or YAML template file into its dict and SourceMap (FormatError on problems)."""
+    return loads_template(read_text(path), str(path))
+
+
+def load_document(path: str | Path) -> dict:
+    """Read a template file into its dict only (the fast path for conversion)."""
+    return loads_document(read_text(path), str(path))

@@ -1,0 +1,270 @@
+"""Read a YAML template into a plain dict plus a SourceMap, CloudFormation's way.
+
+libyaml (PyYAML's C parser) builds the node tree; this module walks the nodes once,
+turning short-form tags into long-form intrinsics, refusing duplicate keys, reading plain
+scalars with CloudFormation's YAML 1.1 rules (see `scalars`), and recording the line of
+every mapping key and list item. Skipping PyYAML's generic constructor machinery and its
+regex-based tag resolver is what makes this several times faster than `yaml.safe_load`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sparkleform.errors import FormatError
+from sparkleform.formats.scalars import plain_value
+from sparkleform.formats.tags import MAPPING, SCALAR, SEQUENCE, accepts, describe_shape, long_name
+from sparkleform.sourcemap import Location, SourceMap
+
+_PLAIN = "?plain"  # our resolver's tag for an unquoted scalar; resolved while walking
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_STD = "tag:yaml.org,2002:"
+
+
+def _resolve(self: Any, kind: type, value: Any, implicit: Any) -> str:
+    from yaml.nodes import MappingNode, ScalarNode
+
+    if kind is ScalarNode:
+        return _PLAIN if implicit[0] else _STR
+    return _MAP if kind is MappingNode else _SEQ
+
+
+def _noop(self: Any, *args: Any) -> None:
+    return None
+
+
+@cache
+def _composer_class() -> type:
+    """A libyaml-backed node composer (pure-Python PyYAML when libyaml is missing)."""
+    import yaml
+
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:  # pragma: no cover - depends on how PyYAML was built
+        CParser = None
+    if CParser is not None:
+        base: tuple[type, ...] = (CParser,)
+
+        def init(self: Any, stream: str) -> None:
+            CParser.__init__(self, stream)
+
+    else:  # pragma: no cover
+        base = (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer)
+
+        def init(self: Any, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+    return type(
+        "_Composer",
+        base,
+        {"__init__": init, "resolve": _resolve, "descend_resolver": _noop, "ascend_resolver": _noop},
+    )
+
+
+def compose(text: str, filename: str) -> Any:
+    """The root node of a one-document YAML text (None when it is empty)."""
+    import yaml
+
+    composer = _composer_class()(text)
+    try:
+        return composer.get_single_node()
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, filename) from None
+    finally:
+        dispose = getattr(composer, "dispose", None)
+        if dispose is not None:
+            dispose()
+
+
+def _syntax_error(exc: Exception, filename: str) -> FormatError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if problem:
+        message = f"YAML syntax error: {problem}"
+        if context:
+            message += f" ({context})"
+    else:
+        message = f"YAML syntax error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    if mark is None and getattr(exc, "position", None) is not None:
+        return FormatError(message, location=f"{filename}:1")
+    line = mark.line + 1 if mark is not None else 1
+    return FormatError(message, location=f"{filename}:{line}")
+
+
+def read_yaml(text: str, filename: str = "<string>") -> tuple[dict, SourceMap]:
+    """Parse YAML template text; raise FormatError with file:line on any problem."""
+    root = compose(text, filename)
+    if root is None:
+        raise FormatError("the template is empty", location=f"{filename}:1")
+    from yaml.nodes import MappingNode
+
+    if root.__class__ is not MappingNode:
+        raise FormatError(
+            "the template's top level must be a mapping (Resources:, Parameters:, ...)",
+            location=f"{filename}:{root.start_mark.line + 1}",
+        )
+    entries: dict[tuple, Location] = {(): Location(filename, root.start_mark.line + 1)}
+    doc = _Walker(filename, entries).build(root, ())
+    return doc, SourceMap(entries)
+
+
+class _Walker:
+    """Builds Python values from nodes, recording each key's and item's line."""
+
+    __slots__ = ("_active", "_entries", "_filename", "_locations")
+
+    def __init__(self, filename: str, entries: dict[tuple, Location]) -> None:
+        self._filename = filename
+        self._entries = entries
+        self._locations: dict[int, Location] = {}
+        self._active: set[int] = set()
+
+    def _loc(self, node: Any) -> Location:
+        line = node.start_mark.line + 1
+        loc = self._locations.get(line)
+        if loc is None:
+            loc = self._locations[line] = Location(self._filename, line)
+        return loc
+
+    def _error(self, node: Any, message: str) -> FormatError:
+        return FormatError(message, location=f"{self._filename}:{node.start_mark.line + 1}")
+
+    def build(self, node: Any, path: tuple) -> Any:
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        tag = node.tag
+        cls = node.__class__
+        if cls is ScalarNode:
+            if tag == _PLAIN:
+                return plain_value(node.value)
+            if tag == _STR:
+                return node.value
+            if tag.startswith("!"):
+                return self._intrinsic(node, tag[1:], SCALAR, node.value, path)
+            return self._tagged_scalar(node, tag)
+        if id(node) in self._active:
+            raise self._error(node, "an alias refers to the node that contains it (a loop)")
+        self._active.add(id(node))
+        # A tagged collection is the argument of an intrinsic: its children live below it.
+        inner = (*path, long_name(tag[1:])) if tag.startswith("!") and len(tag) > 1 else path
+        try:
+            if cls is MappingNode:
+                value: Any = self._mapping(node, inner)
+                kind = MAPPING
+                standard = _MAP
+            elif cls is SequenceNode:
+                value = self._sequence(node, inner)
+                kind = SEQUENCE
+                standard = _SEQ
+            else:  # pragma: no cover - no other node kinds exist
+                raise self._error(node, f"unexpected YAML node {cls.__name__}")
+        finally:
+            self._active.discard(id(node))
+        if tag == standard:
+            return value
+        if tag.startswith("!"):
+            return self._intrinsic(node, tag[1:], kind, value, path)
+        raise self._error(node, f"unsupported YAML tag {tag!r} on a {kind}")
+
+    def _sequence(self, node: Any, path: tuple) -> list:
+        entries = self._entries
+        out = []
+        for index, item in enumerate(node.value):
+            item_path = (*path, index)
+            entries[item_path] = self._loc(item)
+            out.append(self.build(item, item_path))
+        return out
+
+    def _mapping(self, node: Any, path: tuple) -> dict:
+        entries = self._entries
+        out: dict[str, Any] = {}
+        merges: list[Any] = []
+        for key_node, value_node in node.value:
+            key = self._key(key_node)
+            if key == "<<" and key_node.tag == _PLAIN:
+                merges.append(value_node)
+                continue
+            if key in out:
+                first = next(k for k, _ in node.value if k is not key_node and self._key(k) == key)
+                raise FormatError(
+                    f"duplicate key {key!r} (first at line {first.start_mark.line + 1}, "
+                    f"again at line {key_node.start_mark.line + 1})",
+                    location=f"{self._filename}:{key_node.start_mark.line + 1}",
+                )
+            key_path = (*path, key)
+            entries[key_path] = self._loc(key_node)
+            out[key] = self.build(value_node, key_path)
+        for merge in merges:
+            self._merge(out, merge, path)
+        return out
+
+    def _merge(self, out: dict, merge: Any, path: tuple) -> None:
+        """YAML merge keys (`<<: *base`): the merged mapping's keys, unless set explicitly."""
+        from yaml.nodes import MappingNode, SequenceNode
+
+        sources = merge.value if merge.__class__ is SequenceNode else [merge]
+        for source in sources:
+            if source.__class__ is not MappingNode:
+                raise self._error(source, "a merge key (<<) needs a mapping or a list of mappings")
+            for key, value in self.build(source, path).items():
+                out.setdefault(key, value)
+
+    def _key(self, node: Any) -> str:
+        from yaml.nodes import ScalarNode
+
+        if node.__class__ is not ScalarNode:
+            raise self._error(node, "a mapping key must be a plain string, not a list or mapping")
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _PLAIN:
+            value = plain_value(node.value)
+        elif tag.startswith("!"):
+            raise self._error(node, f"a mapping key cannot carry the tag {tag}")
+        else:
+            value = self._tagged_scalar(node, tag)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if value is None:
+            return node.value
+        return str(value)
+
+    def _tagged_scalar(self, node: Any, tag: str) -> Any:
+        text = node.value
+        if not tag.startswith(_STD):
+            raise self._error(node, f"unsupported YAML tag {tag!r}")
+        name = tag[len(_STD) :]
+        if name in ("str", "timestamp", "binary"):
+            return text
+        value = plain_value(text)
+        expected = {"int": int, "float": (float, int), "bool": bool, "null": type(None)}.get(name)
+        if expected is None:
+            raise self._error(node, f"unsupported YAML tag !!{name}")
+        if isinstance(value, bool) and name != "bool":
+            value = None
+        if not isinstance(value, expected):
+            raise self._error(node, f"{text!r} is not a valid !!{name}")
+        return float(value) if name == "float" else value
+
+    def _intrinsic(self, node: Any, tag: str, kind: str, value: Any, path: tuple) -> dict:
+        if not tag:
+            raise self._error(node, "an empty tag '!' is not a CloudFormation function")
+        if not accepts(tag, kind):
+            raise self._error(node, f"!{tag} takes {describe_shape(tag)}, not a {kind}")
+        if tag == "GetAtt" and kind == SCALAR:
+            resource, dot, attribute = value.partition(".")
+            if not dot or not resource or not attribute:
+                raise self._error(node, f"!GetAtt {value!r} must be written Resource.Attribute")
+            value = [resource, attribute]
+        name = long_name(tag)
+        self._entries[(*path, name)] = self._loc(node)
+        return {name: value}
