@@ -249,13 +249,11 @@ def prepare(
         stack_policy=load_stack_policy(inputs.stack_policy) if inputs.stack_policy else None,
         nested_templates=nested,
     )
+    # NoEcho values the stack keeps (resolution.use_previous) are masked by describe, so
+    # only the provider knows them: they are left out, and the provider falls back to the
+    # stored value (the protocol has no UsePreviousValue marker; sending the mask would
+    # store the mask).
     parameters = dict(resolution.values)
-    # NoEcho values the stack keeps: describe masks them, so only the provider knows them.
-    # Providers take the mask itself as "use the previous value" (UsePreviousValue).
-    from sparkleform.providers.base import NO_ECHO_MASK
-
-    for name in resolution.use_previous:
-        parameters[name] = NO_ECHO_MASK
     return Prepared(template, declared_from, parameters, options, resolution.origins, resolution.use_previous)
 
 
@@ -400,7 +398,11 @@ def create_cmd(stack: str, template: str | None, no_wait: bool, plan_only: bool,
 def _plan_only(settings: Settings, provider: Provider, stack: str, prepared: Prepared) -> None:
     from sparkleform.stacks.render import plan_json
 
-    plan = provider.plan(stack, prepared.template, prepared.parameters, prepared.options)
+    make_change_set = getattr(provider, "create_change_set", None)
+    if make_change_set is not None:  # a provider with real change sets leaves one for review
+        plan = make_change_set(stack, prepared.template, prepared.parameters, prepared.options)
+    else:
+        plan = provider.plan(stack, prepared.template, prepared.parameters, prepared.options)
     if settings.json:
         _echo_json(plan_json(plan))
     else:
@@ -454,7 +456,18 @@ def _update(
     provider = pool.main
     existing = existing or provider.describe_stack(stack)
     prepared = prepare(settings, pool, stack, template, inputs, existing=existing)
-    plan = _plan(provider, stack, prepared)
+    # With real change sets (AWS) the change set shown is the one executed after the question.
+    make_change_set = getattr(provider, "create_change_set", None)
+    execute = getattr(provider, "execute_change_set", None)
+    if make_change_set is not None and execute is not None:
+        try:
+            plan = make_change_set(stack, prepared.template, prepared.parameters, prepared.options)
+        except SparkleformError as exc:
+            if not _is_no_updates(exc):
+                raise
+            plan = Plan(stack_name=stack, changes=[], reason=NO_UPDATES)
+    else:
+        plan = _plan(provider, stack, prepared)
     stream = _status_stream(settings)
     if plan.empty:
         said_no_updates = bool(plan.reason) and NO_UPDATES.rstrip(".").lower() in plan.reason.lower()
@@ -466,16 +479,24 @@ def _update(
     else:
         show_plan(settings, plan, stream=stream)
     if not _confirm(f"Update stack {stack}?", yes):
+        if plan.change_set_name:
+            _drop_change_set(provider, stack, plan.change_set_name, stream)
         click.echo("nothing changed", file=stream)
         return None
-    try:
-        return run_operation(
-            settings, provider, stack, "update",
-            lambda on_event: provider.update_stack(
+    if plan.change_set_name and execute is not None:
+        change_set = plan.change_set_name
+
+        def call(on_event):
+            return execute(stack, change_set, on_event=on_event, wait=not no_wait, options=prepared.options)
+    else:
+
+        def call(on_event):
+            return provider.update_stack(
                 stack, prepared.template, prepared.parameters, prepared.options, on_event=on_event, wait=not no_wait
-            ),
-            wait=not no_wait,
-        )
+            )
+
+    try:
+        return run_operation(settings, provider, stack, "update", call, wait=not no_wait)
     except OperationFailed:
         raise
     except SparkleformError as exc:
@@ -483,6 +504,17 @@ def _update(
             click.echo(NO_UPDATES, file=stream)
             return None
         raise
+
+
+def _drop_change_set(provider: Provider, stack: str, change_set: str, stream) -> None:
+    delete = getattr(provider, "delete_change_set", None)
+    if delete is not None:
+        delete(stack, change_set)
+        return
+    click.echo(
+        f"change set {change_set} is left for review; `sparkleform execute {stack} {change_set}` applies it",
+        file=stream,
+    )
 
 
 def _parameters_changed(existing: Stack, prepared: Prepared) -> bool:
