@@ -1,0 +1,193 @@
+"""Turn boto3/botocore exceptions into one-line sparkleform errors a user can act on.
+
+`translate(exc, service, operation, stack=...)` is called by the AWS provider around every
+call; it never imports boto3 itself (it reads exception class names and error codes).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sparkleform.errors import ConfigError, OperationFailed, SparkleformError, TemplateError
+
+NO_UPDATES = "No updates are to be performed."
+_NO_CHANGES_REASONS = (
+    "didn't contain changes",
+    "No updates are to be performed",
+)
+
+
+class AwsError(SparkleformError):
+    """An AWS call was refused (credentials, permissions, limits, bad input)."""
+
+
+class AwsCredentialsError(AwsError):
+    """No usable credentials, or the ones found were rejected or expired."""
+
+
+class AwsAccessDenied(AwsError):
+    """The caller is not allowed to perform an action."""
+
+
+class AwsThrottled(AwsError):
+    """AWS kept throttling after botocore's retries."""
+
+
+class StackNotFound(AwsError):
+    """The named stack does not exist in this account and region."""
+
+
+class StackAlreadyExists(AwsError):
+    """A create named a stack that is already there."""
+
+
+class BucketRequired(ConfigError):
+    """A template must go through S3 and no bucket was configured."""
+
+
+class WaitInterrupted(SparkleformError):
+    """Ctrl-C while waiting: the stack operation goes on in AWS, we only stopped watching."""
+
+    exit_code = 130
+
+
+class NoUpdates(AwsError):
+    """Internal signal: AWS said the submitted template and parameters change nothing."""
+
+
+_THROTTLE = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "SlowDown",
+}
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
+_BAD_CREDENTIALS = {
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "InvalidAccessKeyId",
+    "AuthFailure",
+}
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+
+_CREDENTIAL_HINT = (
+    "use --profile / AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or `aws sso login`"
+)
+
+
+def is_no_changes(message: str | None) -> bool:
+    return bool(message) and any(m in message for m in _NO_CHANGES_REASONS)
+
+
+def error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def error_message(exc: BaseException) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Message", "") or exc)
+
+
+def _template_path(message: str) -> str | None:
+    """Best effort: where in the template AWS says the problem is."""
+    m = re.search(r"\[(/Resources/[^\]]+|/Outputs/[^\]]+|/Parameters/[^\]]+)\]", message)
+    if m:
+        return ".".join(p for p in m.group(1).split("/") if p)
+    m = re.search(r"Unresolved resource dependencies \[([^\]]+)\] in the (\w+) block", message)
+    if m:
+        return f"{m.group(2)} (refers to {m.group(1)})"
+    m = re.search(r"(?:resource|Resource) ([A-Za-z0-9]+)\b", message)
+    if m and "Template" in message:
+        return f"Resources.{m.group(1)}"
+    return None
+
+
+def translate(
+    exc: BaseException, service: str, operation: str, *, stack: str | None = None, region: str | None = None
+) -> SparkleformError:
+    """The sparkleform error for a boto3/botocore exception raised by `service:operation`."""
+    if isinstance(exc, SparkleformError):
+        return exc
+    kind = type(exc).__name__
+    action = f"{service}:{operation}"
+    where = f" in {region}" if region else ""
+    if kind in ("NoCredentialsError", "PartialCredentialsError", "CredentialRetrievalError"):
+        return AwsCredentialsError(f"no AWS credentials found for {action}: {_CREDENTIAL_HINT}")
+    if kind in ("SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError"):
+        return AwsCredentialsError(f"the AWS SSO session has expired or is missing: run `aws sso login` ({exc})")
+    if kind == "NoRegionError":
+        return ConfigError("no AWS region set: pass --region, set AWS_REGION, or `region` in sparkleform.toml")
+    if kind == "ProfileNotFound":
+        return ConfigError(f"{exc}: check --profile / AWS_PROFILE against ~/.aws/config")
+    if kind in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError"):
+        return AwsError(f"cannot reach the AWS endpoint for {action}: {exc} (check --endpoint-url and network)")
+    if kind == "ResponseParserError":
+        return AwsError(
+            f"the endpoint sent a response to {action} that botocore cannot read "
+            "(it may not implement this operation)"
+        )
+    code = error_code(exc)
+    message = error_message(exc)
+    if not code:
+        return AwsError(f"{action} failed: {message}")
+    if code in _DENIED:
+        return AwsAccessDenied(f"access denied: {action}{' on stack ' + stack if stack else ''}: {message}")
+    if code in _THROTTLE:
+        return AwsThrottled(
+            f"AWS throttled {action} even after retries: try again later, or set retry_mode = \"adaptive\""
+        )
+    if code in _EXPIRED:
+        return AwsCredentialsError(f"the AWS credentials have expired ({action}): refresh them ({_CREDENTIAL_HINT})")
+    if code in _BAD_CREDENTIALS:
+        return AwsCredentialsError(f"AWS rejected the credentials for {action}: {message}")
+    if code == "AlreadyExistsException":
+        return StackAlreadyExists(f"stack {stack} already exists{where}: use `sparkleform update {stack}`")
+    if code == "InsufficientCapabilitiesException":
+        return AwsError(f"{action}: {message} (capabilities are detected from the template; pass them explicitly)")
+    if code == "NoSuchBucket":
+        return BucketRequired(
+            f"S3 bucket for templates does not exist ({message}): create it or set another with --bucket / `bucket`"
+        )
+    if code in ("ValidationError", "ValidationException"):
+        if is_no_changes(message):
+            return NoUpdates(NO_UPDATES)
+        if stack and re.search(r"does not exist", message) and "Stack" in message:
+            return StackNotFound(f"stack {stack} does not exist{where}")
+        if message.startswith("Template") or "Template error" in message or "Template format error" in message:
+            path = _template_path(message)
+            return TemplateError(f"{message}" + (f" (at {path})" if path else ""))
+        return AwsError(f"{action}{' (stack ' + stack + ')' if stack else ''}: {message}")
+    if code == "LimitExceededException":
+        return OperationFailed(f"{action}: AWS limit reached: {message}")
+    return AwsError(f"{action} failed: {code}: {message}")
+
+
+def guard(service: str, operation: str, *, stack: str | None = None, region: str | None = None) -> Any:
+    """A context manager that re-raises boto errors as sparkleform errors."""
+    return _Guard(service, operation, stack, region)
+
+
+class _Guard:
+    __slots__ = ("operation", "region", "service", "stack")
+
+    def __init__(self, service: str, operation: str, stack: str | None, region: str | None) -> None:
+        self.service, self.operation, self.stack, self.region = service, operation, stack, region
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None or isinstance(exc, (SparkleformError, KeyboardInterrupt)):
+            return False
+        if not isinstance(exc, Exception):
+            return False
+        mod = type(exc).__module__ or ""
+        if not (mod.startswith("botocore") or mod.startswith("boto3") or hasattr(exc, "response")):
+            return False
+        raise translate(exc, self.service, self.operation, stack=self.stack, region=self.region) from exc
