@@ -65,7 +65,9 @@ def call_of(value: Any, *, conditions: bool = False) -> tuple[str, Any] | None:
     """(function name, arguments) when `value` is an intrinsic call, else None."""
     if type(value) is dict and len(value) == 1:
         for key, args in value.items():
-            if isinstance(key, str) and (key == "Ref" or key.startswith("Fn::") or (conditions and key == "Condition")):
+            if not isinstance(key, str) or key.startswith("Fn::ForEach::"):
+                return None
+            if key == "Ref" or key.startswith("Fn::") or (conditions and key == "Condition"):
                 return key, args
     return None
 

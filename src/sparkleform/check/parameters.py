@@ -21,7 +21,7 @@ AWS_TYPES = frozenset(
         "AWS::Route53::HostedZone::Id",
     }
 )
-BASIC_TYPES = frozenset({"String", "Number", "List<Number>", "CommaDelimitedList"})
+BASIC_TYPES = frozenset({"String", "Number", "List<Number>", "List<String>", "CommaDelimitedList"})
 ATTRIBUTES = {
     "Type": str,
     "Default": None,
@@ -150,7 +150,8 @@ def _check_constraints(ctx, path, param: dict, ptype: str) -> None:
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} is not a number")
             continue
         same_number = is_number and any(_as_number(a) == _as_number(text) for a in allowed_text or () if a)
-        if allowed_text is not None and text not in allowed_text and not same_number:
+        whole = _scalar_text(default) if not isinstance(default, list) else None
+        if allowed_text is not None and text not in allowed_text and not same_number and whole not in allowed_text:
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} is not one of AllowedValues {allowed}")
         if regex is not None and ptype == "String" and not regex.fullmatch(text):
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} does not match AllowedPattern {pattern!r}")

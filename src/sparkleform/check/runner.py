@@ -8,7 +8,16 @@ from sparkleform.sourcemap import Location, SourceMap
 
 
 def _rules():
-    from sparkleform.check import graph, outputs, parameters, structure
+    from sparkleform.check import (
+        functions,
+        graph,
+        outputs,
+        parameters,
+        properties,
+        references,
+        resources,
+        structure,
+    )
 
     return [
         structure.check_sections,
@@ -17,23 +26,63 @@ def _rules():
         structure.check_mappings,
         parameters.check_parameters,
         outputs.check_outputs,
+        resources.check_resources,
+        properties.check_properties,
+        functions.check_functions,
+        functions.check_conditions,
+        references.check_references,
+        references.check_unused,
         graph.check_cycles,
     ]
 
 
-def run_checks(template: dict, sources: SourceMap | None = None, *, filename: str | None = None) -> list[Diagnostic]:
-    """Every rule's findings for `template`, each located through `sources` when given."""
+def run_checks(
+    template: dict, sources: SourceMap | None = None, *, filename: str | None = None, iam: bool = True
+) -> list[Diagnostic]:
+    """Every rule's findings for `template`, each located through `sources` when given.
+
+    Templates with the SAM transform are expanded first; `iam=False` leaves out the IAM
+    policy checks of sparkleform.iam.checks (which run when that module is installed).
+    """
     if not isinstance(template, dict):
         d = Diagnostic("SF1003", ERROR, (), "a template must be a mapping of sections")
         return [_locate(d, sources, filename)]
-    ctx = CheckContext(template, sources, filename)
+    from sparkleform.check.transforms import expand
+
     try:
+        expansion = expand(template)
+        ctx = CheckContext(expansion.template, sources, filename)
+        ctx.origin_of = expansion.origin_of
+        ctx.macro_skipped = bool(expansion.unexpanded)
+        ctx.diagnostics.extend(expansion.notes)
         for rule in _rules():
             rule(ctx)
     except RecursionError:
-        ctx.report("SF1003", (), "the template is nested too deeply to check")
-    out = [_locate(d, sources, filename) for d in ctx.diagnostics]
+        return [_locate(Diagnostic("SF1003", ERROR, (), "the template is nested too deeply to check"), sources, filename)]
+    out = [_locate(_map_back(d, ctx.origin_of, sources), sources, filename) for d in ctx.diagnostics]
+    if iam:
+        out.extend(_iam_findings(template, sources, filename))
     return sorted(out, key=_order)
+
+
+def _map_back(d: Diagnostic, origin_of: dict[str, str], sources: SourceMap | None) -> Diagnostic:
+    """Point a finding on a resource the SAM transform generated at the SAM resource."""
+    if len(d.path) >= 2 and d.path[0] == "Resources" and d.path[1] in origin_of:
+        origin = origin_of[d.path[1]]
+        d.extra["generated_from"] = origin
+        d.message += f" (in {d.path[1]}, generated from SAM resource {origin})"
+        if sources is not None:
+            d.location = sources.get(("Resources", origin))
+    return d
+
+
+def _iam_findings(template: dict, sources: SourceMap | None, filename: str | None) -> list[Diagnostic]:
+    try:
+        from sparkleform.iam.checks import check_template
+    except ImportError:
+        return []  # the IAM checks are optional
+    found = check_template(template, sources) or []
+    return [_locate(d, sources, filename) for d in found if isinstance(d, Diagnostic)]
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

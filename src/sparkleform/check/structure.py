@@ -27,7 +27,7 @@ def check_sections(ctx) -> None:
     elif not isinstance(t["Resources"], dict):
         ctx.report("SF1003", ("Resources",), "Resources must be a mapping of logical ids to resources")
     elif not t["Resources"]:
-        ctx.report("SF1002", ("Resources",), "Resources is empty (a template needs at least one resource)")
+        ctx.report("SF1002", ("Resources",), "Resources is empty: CloudFormation will refuse to create it", "warning")
     for name in ("Parameters", "Mappings", "Conditions", "Outputs", "Metadata", "Rules"):
         if name in t and not isinstance(t[name], dict):
             ctx.report("SF1003", (name,), f"{name} must be a mapping")
@@ -47,7 +47,7 @@ def check_sections(ctx) -> None:
 
 def check_logical_ids(ctx) -> None:
     seen: dict[str, str] = {}
-    for section in ("Parameters", "Resources", "Outputs", "Mappings", "Conditions"):
+    for section in ("Parameters", "Resources", "Outputs", "Mappings"):
         entries = ctx.template.get(section)
         if not isinstance(entries, dict):
             continue

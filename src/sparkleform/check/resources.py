@@ -1,0 +1,125 @@
+"""Resource entries: a known Type (nearest suggestion otherwise), only known keys, and
+well-formed resource attributes (DependsOn, Condition, DeletionPolicy, UpdateReplacePolicy,
+CreationPolicy, UpdatePolicy, Metadata)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from sparkleform.check.intrinsics import call_of
+from sparkleform.check.suggest import did_you_mean, nearest
+from sparkleform.spec import resource_types
+
+ENTRY_KEYS = (
+    "Type",
+    "Properties",
+    "DependsOn",
+    "Condition",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "CreationPolicy",
+    "UpdatePolicy",
+    "Metadata",
+    "Version",
+)
+TYPE_FORM = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$")
+DELETION = ("Delete", "Retain", "RetainExceptOnCreate", "Snapshot")
+REPLACE = ("Delete", "Retain", "Snapshot")
+CREATION_KEYS = {"AutoScalingCreationPolicy": ("MinSuccessfulInstancesPercent",), "ResourceSignal": ("Count", "Timeout"), "StartFleet": ("Type",)}
+UPDATE_KEYS = (
+    "AutoScalingReplacingUpdate",
+    "AutoScalingRollingUpdate",
+    "AutoScalingScheduledAction",
+    "CodeDeployLambdaAliasUpdate",
+    "EnableVersionUpgrade",
+    "UseOnlineResharding",
+)
+
+
+@cache
+def _known_types() -> frozenset[str]:
+    return frozenset(resource_types())
+
+
+def type_problem(rtype) -> str | None:
+    """Why `rtype` is not a usable resource type, or None."""
+    if not isinstance(rtype, str):
+        return "Type must be a string"
+    if rtype.startswith("Custom::"):
+        return None if len(rtype) > len("Custom::") else "Custom:: needs a name after it"
+    if not TYPE_FORM.match(rtype):
+        return f"{rtype!r} is not a resource type name (Service::Provider::Resource)"
+    if rtype in _known_types() or rtype.endswith("::MODULE"):
+        return None
+    if rtype.startswith(("AWS::", "Alexa::")) and not rtype.startswith("AWS::Serverless::"):
+        hint = nearest(rtype, _known_types())
+        return f"unknown resource type {rtype}" + (f" (did you mean {hint}?)" if hint else "")
+    return None  # third-party and private registry types cannot be known here
+
+
+def check_resources(ctx) -> None:
+    raw = ctx.template.get("Resources")
+    if not isinstance(raw, dict):
+        return
+    for logical_id, res in raw.items():
+        path = ("Resources", logical_id)
+        if isinstance(logical_id, str) and logical_id.startswith("Fn::ForEach::"):
+            continue
+        if not isinstance(res, dict):
+            ctx.report("SF2009", path, "a resource must be a mapping with a Type")
+            continue
+        for key in res:
+            if key not in ENTRY_KEYS:
+                ctx.report("SF2009", (*path, key), f"unknown resource attribute {key!r}{did_you_mean(str(key), ENTRY_KEYS)}")
+        if "Type" not in res:
+            ctx.report("SF2009", path, "resource has no Type")
+        else:
+            problem = type_problem(res["Type"])
+            if problem:
+                ctx.report("SF2001", (*path, "Type"), problem)
+        props = res.get("Properties")
+        if "Properties" in res and not isinstance(props, dict):
+            ctx.report("SF2009", (*path, "Properties"), "Properties must be a mapping")
+        _check_attributes(ctx, path, res)
+
+
+def _check_attributes(ctx, path, res: dict) -> None:
+    if "DependsOn" in res:
+        dep = res["DependsOn"]
+        ok = isinstance(dep, str) or (isinstance(dep, list) and all(isinstance(d, str) for d in dep))
+        if not ok:
+            ctx.report("SF2101", (*path, "DependsOn"), "DependsOn must be a resource name or a list of names")
+    if "Condition" in res and not isinstance(res["Condition"], str):
+        ctx.report("SF2101", (*path, "Condition"), "Condition must be the name of a condition")
+    for key, allowed in (("DeletionPolicy", DELETION), ("UpdateReplacePolicy", REPLACE)):
+        if key not in res:
+            continue
+        value = res[key]
+        if call_of(value) is not None:
+            continue  # Ref to a parameter / Fn::If are accepted by CloudFormation
+        if value not in allowed:
+            ctx.report("SF2101", (*path, key), f"{key} must be one of {', '.join(allowed)}, not {value!r}")
+    if "CreationPolicy" in res:
+        _check_policy(ctx, (*path, "CreationPolicy"), res["CreationPolicy"], CREATION_KEYS)
+    if "UpdatePolicy" in res:
+        _check_policy(ctx, (*path, "UpdatePolicy"), res["UpdatePolicy"], {k: None for k in UPDATE_KEYS})
+    if "Metadata" in res and not isinstance(res["Metadata"], dict):
+        ctx.report("SF2101", (*path, "Metadata"), "Metadata must be a mapping")
+
+
+def _check_policy(ctx, path, value, known: dict) -> None:
+    if call_of(value) is not None:
+        return
+    if not isinstance(value, dict):
+        ctx.report("SF2101", path, f"{path[-1]} must be a mapping")
+        return
+    for key, body in value.items():
+        if key not in known:
+            ctx.report("SF2101", (*path, key), f"unknown {path[-1]} key {key!r}{did_you_mean(str(key), known)}")
+            continue
+        inner = known[key]
+        if inner and isinstance(body, dict):
+            for sub in body:
+                if sub not in inner:
+                    ctx.report("SF2101", (*path, key, sub), f"unknown {key} key {sub!r}{did_you_mean(str(sub), inner)}")
