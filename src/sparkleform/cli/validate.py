@@ -1,0 +1,103 @@
+"""`sparkleform validate`: run the checks on a DSL template or a JSON/YAML file and report.
+
+Exit 0: no errors (warnings allowed); 1: errors found; 2: the input could not be used.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sparkleform.cli.context import get_settings
+
+FILE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
+
+
+def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        key, eq, value = item.partition("=")
+        if not eq or not key.strip():
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
+        out[key.strip()] = value
+    return out
+
+
+def load_for_check(target: str, overrides: dict[str, str]):
+    """[(display name, template, sources)] for the target and any nested templates."""
+    path = Path(target)
+    if path.suffix.lower() in FILE_SUFFIXES:
+        from sparkleform.errors import CollectionError, TemplateError
+        from sparkleform.formats import load_template
+
+        if overrides:
+            raise TemplateError("--set applies to Python templates only; a template file has no compile-time parameters")
+        if not path.is_file():
+            raise CollectionError(f"template file {target} does not exist")
+        template, sources = load_template(path)
+        return [(str(target), template, sources)]
+    from sparkleform.targets import load_target
+
+    compiled = load_target(target, overrides=overrides or None, check_only=True)
+    out = []
+    stack = [(compiled.name if compiled.origin == "dsl" else str(compiled.path or target), compiled)]
+    while stack:
+        name, item = stack.pop(0)
+        out.append((name, item.template, item.sources))
+        for child_name, child in (getattr(item, "nested", None) or {}).items():
+            stack.append((f"{name}/{child_name}", child))
+    return out
+
+
+@click.command("validate")
+@click.argument("target")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format (default text).")
+@click.option("--cfn-lint", "use_cfn_lint", is_flag=True, help="Also run cfn-lint on the compiled template and merge its findings.")
+@click.option("--schemas", "schemas", type=click.Path(file_okay=False), help="A folder of CloudFormation registry schema files to use.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Compile-time parameter of a Python template.")
+@click.pass_context
+def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint: bool, schemas: str | None, sets: tuple[str, ...]):
+    """Check TEMPLATE (a template name, .py file, or JSON/YAML file) against the CloudFormation schemas."""
+    from sparkleform.check import has_errors, report, run_checks
+    from sparkleform.spec import use_schema_dir
+
+    settings = get_settings()
+    fmt = fmt or ("json" if settings.output == "json" else "text")
+    overrides = parse_sets(sets)
+    if schemas:
+        use_schema_dir(schemas)
+    elif Path(target).suffix.lower() in FILE_SUFFIXES:
+        configured = getattr(settings.config, "schemas", None)
+        if configured:
+            use_schema_dir(configured)
+    diagnostics = []
+    loaded = load_for_check(target, overrides)
+    for name, template, sources in loaded:
+        found = run_checks(template, sources, filename=name)
+        if use_cfn_lint:
+            from sparkleform.check.cfnlint_bridge import run_cfn_lint
+
+            found.extend(run_cfn_lint(template, sources, filename=name, regions=[settings.region_name() or "us-east-1"]))
+        diagnostics.extend(found)
+    shown = loaded[0][0] if len(loaded) == 1 else target
+    if fmt == "json":
+        click.echo(report.format_json(diagnostics, shown))
+    elif fmt == "sarif":
+        click.echo(report.format_sarif(diagnostics, shown, version=_version()))
+    else:
+        click.echo(report.format_text(diagnostics, shown))
+    if has_errors(diagnostics):
+        # SystemExit, not ctx.exit: the entry point runs click with standalone_mode=False,
+        # where click swallows the code of its own Exit exception.
+        sys.exit(1)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("sparkleform")
+    except Exception:  # metadata missing in an uninstalled checkout
+        return "0"
