@@ -43,8 +43,8 @@ def expand_sam(
 ) -> dict:
     """The plain CloudFormation template a SAM template expands to (the input is not changed)."""
     try:
-        from samtranslator.model.exceptions import InvalidDocumentException, InvalidTemplateException
         import boto3
+        from samtranslator.model.exceptions import InvalidDocumentException, InvalidTemplateException
         from samtranslator.parser.parser import Parser
         from samtranslator.translator.arn_generator import ArnGenerator
         from samtranslator.translator.translator import Translator

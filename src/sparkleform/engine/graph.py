@@ -1,0 +1,91 @@
+"""Resource dependencies: who refers to whom (Ref, GetAtt, Sub, DependsOn) and the order.
+
+A cycle is reported as CloudFormation does, naming the resources in it.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import re
+from typing import Any
+
+from sparkleform.engine.errors import TemplateFormatError
+
+_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def references(node: Any, names: set[str] | frozenset[str], out: set[str] | None = None) -> set[str]:
+    """Resource logical ids `node` refers to through Ref, Fn::GetAtt and Fn::Sub."""
+    if out is None:
+        out = set()
+    if isinstance(node, dict):
+        if len(node) == 1:
+            key, value = next(iter(node.items()))
+            if key == "Ref" and isinstance(value, str):
+                if value in names:
+                    out.add(value)
+                return out
+            if key == "Fn::GetAtt":
+                target = value.split(".", 1)[0] if isinstance(value, str) else (value[0] if value else None)
+                if isinstance(target, str) and target in names:
+                    out.add(target)
+                if isinstance(value, list):
+                    references(value[1:], names, out)
+                return out
+            if key == "Fn::Sub":
+                text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
+                if isinstance(text, str):
+                    local = set(variables) if isinstance(variables, dict) else set()
+                    for var in _SUB_VAR.findall(text):
+                        var = var.strip()
+                        head = var.split(".", 1)[0]
+                        if var not in local and head in names:
+                            out.add(head)
+                references(variables, names, out)
+                return out
+        for v in node.values():
+            references(v, names, out)
+    elif isinstance(node, list):
+        for v in node:
+            references(v, names, out)
+    return out
+
+
+def depends_on(resource: dict) -> list[str]:
+    dep = resource.get("DependsOn")
+    if dep is None:
+        return []
+    return [dep] if isinstance(dep, str) else [d for d in dep if isinstance(d, str)]
+
+
+def dependencies(resources: dict[str, dict], active: set[str] | None = None) -> dict[str, set[str]]:
+    """logical id -> logical ids it depends on (only among `active` ones, if given)."""
+    names = frozenset(resources)
+    deps: dict[str, set[str]] = {}
+    for logical, res in resources.items():
+        if active is not None and logical not in active:
+            continue
+        found = references(res.get("Properties"), names)
+        references(res.get("Metadata"), names, found)
+        for d in depends_on(res):
+            if d not in names:
+                raise TemplateFormatError(
+                    f"Template format error: Unresolved resource dependencies [{d}] in the Resources block of the template"
+                )
+            found.add(d)
+        if active is not None:
+            found &= active
+        deps[logical] = found
+    return deps
+
+
+def order(deps: dict[str, set[str]]) -> list[str]:
+    """A creation order (dependencies first); a cycle raises naming its members."""
+    sorter = graphlib.TopologicalSorter(deps)
+    try:
+        return list(sorter.static_order())
+    except graphlib.CycleError as exc:
+        cycle = list(dict.fromkeys(exc.args[1])) if len(exc.args) > 1 else []
+        raise TemplateFormatError(
+            f"Template format error: Circular dependency between resources: [{', '.join(sorted(cycle))}]"
+        ) from None

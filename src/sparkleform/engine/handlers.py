@@ -1,0 +1,296 @@
+"""Resource handlers: what creating, updating and deleting a resource does locally.
+
+Most types are simulated (`attributes.simulate`). A few have behaviour: nested stacks run
+their template as a child stack, custom resources call a registered Python handler (or
+reply from Metadata), SSM parameters and Secrets Manager secrets write the local
+parameter store that dynamic references and SSM parameter types read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sparkleform.engine.attributes import simulate, token
+from sparkleform.engine.custom import find_handler, is_custom
+from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackOperationFailed
+from sparkleform.errors import SparkleformError
+from sparkleform.providers.base import StackOptions
+
+if TYPE_CHECKING:
+    from sparkleform.engine.engine import Engine
+
+STACK_TYPE = "AWS::CloudFormation::Stack"
+DATA_KEY = "sparkleform:data"
+PHYSICAL_KEY = "sparkleform:physical-id"
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Handlers:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- create -----------------------------------------------------------------------
+    def create(self, run: Any, res: Any, decl: dict) -> tuple[str, dict[str, Any]]:
+        if res.type == STACK_TYPE:
+            return self._create_nested(run, res, decl)
+        if is_custom(res.type):
+            return self._custom(run, res, decl, "Create", None)
+        ctx = self.engine._sim_context(run.name, run.stack_id)
+        physical, attrs = simulate(ctx, res.type, res.logical_id, res.properties)
+        if res.type == "AWS::SSM::Parameter":
+            value = res.properties.get("Value")
+            if value is not None:
+                self.engine.put_parameter(physical, _param_text(value), str(res.properties.get("Type", "String")))
+            attrs.setdefault("Type", res.properties.get("Type", "String"))
+            attrs.setdefault("Value", _param_text(value) if value is not None else "")
+        elif res.type == "AWS::SecretsManager::Secret":
+            self._store_secret(physical, res.properties)
+        return physical, attrs
+
+    def _store_secret(self, arn: str, props: dict) -> None:
+        if isinstance(props.get("SecretString"), str):
+            secret = props["SecretString"]
+        else:
+            gen = props.get("GenerateSecretString") or {}
+            length = int(gen.get("PasswordLength", 32)) if str(gen.get("PasswordLength", "32")).isdigit() else 32
+            password = token(length, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+            template = gen.get("SecretStringTemplate")
+            key = gen.get("GenerateStringKey")
+            if isinstance(template, str) and isinstance(key, str):
+                try:
+                    doc = json.loads(template)
+                except ValueError:
+                    doc = {}
+                doc[key] = password
+                secret = json.dumps(doc)
+            else:
+                secret = password
+        self.engine.put_parameter("secret:" + arn, secret, "secret")
+        name = props.get("Name")
+        if isinstance(name, str):
+            self.engine.put_parameter("secret:" + name, secret, "secret")
+
+    # -- update -----------------------------------------------------------------------
+    def update(self, run: Any, res: Any, old: Any, decl: dict) -> dict[str, Any]:
+        if res.type == STACK_TYPE:
+            return self._update_nested(run, res, decl)
+        if is_custom(res.type):
+            _, attrs = self._custom(run, res, decl, "Update", old)
+            return attrs
+        attrs = dict(old.attributes)
+        for key, value in res.properties.items():
+            if key in attrs and not isinstance(value, dict):
+                attrs[key] = value
+        if res.type == "AWS::SSM::Parameter" and res.properties.get("Value") is not None:
+            self.engine.put_parameter(res.physical_id, _param_text(res.properties["Value"]), str(res.properties.get("Type", "String")))
+            attrs["Value"] = _param_text(res.properties["Value"])
+        elif res.type == "AWS::SecretsManager::Secret":
+            self._store_secret(res.physical_id, res.properties)
+        return attrs
+
+    # -- delete -----------------------------------------------------------------------
+    def delete(self, stack_id: str, stack_name: str, res: Any, on_event: Any) -> None:
+        if res.type == STACK_TYPE:
+            child = self.engine._row(res.physical_id) if res.physical_id else None
+            if child is not None:
+                try:
+                    with contextlib.suppress(SparkleformError):
+                        self.engine.recover(child["stack_id"])
+                    self.engine.delete_stack(child["stack_id"], force_owner=False)
+                except StackOperationFailed as exc:
+                    raise ResourceFailure(f"Embedded stack {child['stack_id']} was not successfully deleted: {exc.message}") from None
+                except SparkleformError as exc:
+                    raise ResourceFailure(exc.message) from None
+            return
+        if is_custom(res.type):
+            token_ = str(res.properties.get("ServiceToken", ""))
+            fn = find_handler(token_, res.type)
+            if fn is not None:
+                request = {
+                    "RequestType": "Delete",
+                    "ResourceProperties": res.properties,
+                    "LogicalResourceId": res.logical_id,
+                    "PhysicalResourceId": res.physical_id,
+                    "ResourceType": res.type,
+                    "StackId": stack_id,
+                    "ServiceToken": token_,
+                }
+                self._call(fn, request)
+            return
+        if res.type == "AWS::SSM::Parameter" and res.physical_id:
+            self._forget("" + res.physical_id)
+        elif res.type == "AWS::SecretsManager::Secret" and res.physical_id:
+            self._forget("secret:" + res.physical_id)
+            if isinstance(res.properties.get("Name"), str):
+                self._forget("secret:" + res.properties["Name"])
+
+    def _forget(self, name: str) -> None:
+        with self.engine.store.tx() as conn:
+            conn.execute("DELETE FROM ssm_parameters WHERE region=? AND name=?", (self.engine.region, name))
+
+    # -- custom resources -------------------------------------------------------------
+    def _call(self, fn: Any, request: dict) -> dict:
+        try:
+            reply = fn(request)
+        except Exception as exc:  # a user handler may raise anything: it fails the resource
+            raise ResourceFailure(f"Received response status [FAILED] from custom resource. Message returned: {exc}") from None
+        reply = reply or {}
+        if not isinstance(reply, dict):
+            raise ResourceFailure("Custom resource handler must return a dict (or None)")
+        if str(reply.get("Status", "SUCCESS")).upper() == "FAILED":
+            raise ResourceFailure(
+                f"Received response status [FAILED] from custom resource. Message returned: {reply.get('Reason', '')}"
+            )
+        return reply
+
+    def _custom(self, run: Any, res: Any, decl: dict, request_type: str, old: Any) -> tuple[str, dict]:
+        token_ = res.properties.get("ServiceToken")
+        if not isinstance(token_, str) or not token_:
+            raise ResourceFailure("Property ServiceToken cannot be empty.")
+        fn = find_handler(token_, res.type)
+        physical = old.physical_id if old is not None else f"{run.name}-{res.logical_id}-{token(12)}"
+        if fn is not None:
+            request = {
+                "RequestType": request_type,
+                "ResourceProperties": res.properties,
+                "OldResourceProperties": old.properties if old is not None else None,
+                "LogicalResourceId": res.logical_id,
+                "PhysicalResourceId": physical if old is not None else None,
+                "ResourceType": res.type,
+                "StackId": run.stack_id,
+                "ServiceToken": token_,
+            }
+            reply = self._call(fn, request)
+            data = reply.get("Data") or {}
+            physical = str(reply.get("PhysicalResourceId") or physical)
+        else:
+            meta = decl.get("Metadata") if isinstance(decl.get("Metadata"), dict) else {}
+            if DATA_KEY not in meta:
+                raise ResourceFailure(
+                    f"No local handler for custom resource ServiceToken {token_}: register one with "
+                    "sparkleform.engine.custom.register_handler(service_token, fn), or give the reply's Data "
+                    f"in the resource's Metadata under '{DATA_KEY}'"
+                )
+            data = meta.get(DATA_KEY) or {}
+            physical = str(meta.get(PHYSICAL_KEY) or physical)
+        if not isinstance(data, dict):
+            raise ResourceFailure("Custom resource Data must be an object")
+        return physical, dict(data)
+
+    # -- nested stacks ----------------------------------------------------------------
+    def nested_template(self, run: Any, props: dict, decl: dict) -> dict:
+        url = props.get("TemplateURL")
+        if not isinstance(url, str) or not url:
+            raise ResourceFailure("Property TemplateURL cannot be empty.")
+        given = run.options.nested_templates or {}
+        if url in given:
+            return given[url]
+        for key, value in given.items():
+            if url.endswith("/" + key) or Path(url).name == key:
+                return value
+        path = Path(url)
+        if "://" not in url and path.is_file():
+            return _load_file(path)
+        raise ResourceFailure(
+            f"TemplateURL {url}: no template for it: pass it in StackOptions.nested_templates or give a local file path "
+            "(relative to the current directory)"
+        )
+
+    def _child_parameters(self, props: dict) -> dict[str, str]:
+        params = props.get("Parameters") or {}
+        if not isinstance(params, dict):
+            raise ResourceFailure("Property Parameters must be an object")
+        return {k: _param_text(v) for k, v in params.items()}
+
+    def _nested_attrs(self, child_id: str, template: dict) -> dict[str, Any]:
+        from sparkleform.engine.engine import _hash
+
+        row = self.engine._row(child_id)
+        from sparkleform.engine.store import loads
+
+        attrs: dict[str, Any] = {
+            "StackId": child_id,
+            "TemplateHash": _hash(template),
+            "TemplateVersion": row["template_version"] if row else 1,
+        }
+        for o in loads(row["outputs"], []) if row else []:
+            attrs["Outputs." + o["key"]] = o["value"]
+        return attrs
+
+    def _child_options(self, run: Any) -> StackOptions:
+        return StackOptions(nested_templates=dict(run.options.nested_templates or {}), tags=dict(run.options.tags or {}))
+
+    def _create_nested(self, run: Any, res: Any, decl: dict) -> tuple[str, dict]:
+        template = self.nested_template(run, res.properties, decl)
+        base = f"{run.name}-{res.logical_id}"[:114]
+        child_name = f"{base}-{token(12)}"
+        try:
+            child_id = self.engine.create_stack(
+                child_name,
+                template,
+                self._child_parameters(res.properties),
+                self._child_options(run),
+                parent_id=run.stack_id,
+            )
+        except StackOperationFailed as exc:
+            with contextlib.suppress(SparkleformError):
+                self.engine.delete_stack(child_name)
+            raise ResourceFailure(f"Embedded stack {child_name} was not successfully created: {exc.message}") from None
+        except SparkleformError as exc:
+            raise ResourceFailure(f"Embedded stack {child_name}: {exc.message}") from None
+        return child_id, self._nested_attrs(child_id, template)
+
+    def _update_nested(self, run: Any, res: Any, decl: dict) -> dict:
+        template = self.nested_template(run, res.properties, decl)
+        try:
+            self.engine.update_stack(res.physical_id, template, self._child_parameters(res.properties), self._child_options(run))
+        except NoUpdates:
+            pass
+        except StackOperationFailed as exc:
+            raise ResourceFailure(f"Embedded stack {res.physical_id} was not successfully updated: {exc.message}") from None
+        except SparkleformError as exc:
+            raise ResourceFailure(f"Embedded stack {res.physical_id}: {exc.message}") from None
+        return self._nested_attrs(res.physical_id, template)
+
+    def rollback_nested(self, stack_id: str, restored: Any, on_event: Any) -> None:
+        """Put a child stack back on the template version the parent's snapshot recorded."""
+        child = self.engine._row(restored.physical_id) if restored.physical_id else None
+        version = restored.attributes.get("TemplateVersion")
+        if child is None or not version or child["template_version"] == version:
+            return
+        template = self.engine._template(child["stack_id"], version, processed=False)
+        row = self.engine.store.one(
+            "SELECT parameters FROM templates WHERE stack_id=? AND version=?", (child["stack_id"], version)
+        )
+        from sparkleform.engine.store import loads
+
+        params = loads(row["parameters"], {}) if row else {}
+        with contextlib.suppress(NoUpdates):
+            self.engine.update_stack(child["stack_id"], template, params, StackOptions())
+
+
+def _load_file(path: Path) -> dict:
+    try:
+        from sparkleform.formats import load_template  # type: ignore[attr-defined]
+
+        template, _ = load_template(path)
+        return template
+    except ImportError:
+        pass
+    text = path.read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except ValueError:
+        import yaml
+
+        return yaml.safe_load(text)

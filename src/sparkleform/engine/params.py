@@ -1,0 +1,148 @@
+"""Stack parameters: checks given values against the template's declarations.
+
+Covers every parameter type CloudFormation accepts and every constraint (AllowedValues,
+AllowedPattern, MinLength/MaxLength, MinValue/MaxValue, ConstraintDescription), with
+CloudFormation's own error texts. SSM parameter types read the engine's parameter store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sparkleform.engine.errors import StackParameterError, TemplateFormatError
+
+PLAIN_TYPES = {"String", "Number", "List<Number>", "CommaDelimitedList"}
+SSM_PREFIX = "AWS::SSM::Parameter::"
+
+
+def is_list_type(ptype: str) -> bool:
+    return ptype.startswith("List<") or ptype == "CommaDelimitedList"
+
+
+def check_type(name: str, ptype: Any) -> str:
+    if not isinstance(ptype, str):
+        raise TemplateFormatError(f"Template format error: Parameter '{name}' has no valid Type")
+    if ptype in PLAIN_TYPES or ptype.startswith(SSM_PREFIX):
+        return ptype
+    if ptype.startswith("AWS::") or (ptype.startswith("List<AWS::") and ptype.endswith(">")):
+        return ptype
+    raise TemplateFormatError(f"Template format error: Unrecognized parameter type: {ptype}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_one(name: str, decl: dict, value: str, numeric: bool) -> None:
+    desc = decl.get("ConstraintDescription")
+
+    def fail(default_text: str) -> None:
+        if desc:
+            raise StackParameterError(f"Parameter '{name}' failed to satisfy constraint: {desc}")
+        raise StackParameterError(default_text)
+
+    if numeric and not _is_number(value):
+        raise StackParameterError(f"Parameter '{name}' must be a number")
+    allowed = decl.get("AllowedValues")
+    if isinstance(allowed, list) and allowed and value not in [_text(a) for a in allowed]:
+        fail(f"Parameter '{name}' must be one of AllowedValues")
+    pattern = decl.get("AllowedPattern")
+    if isinstance(pattern, str) and re.fullmatch(pattern, value) is None:
+        fail(f"Parameter '{name}' must match pattern {pattern}")
+    if "MinLength" in decl and len(value) < int(decl["MinLength"]):
+        fail(f"Parameter '{name}' must contain at least {int(decl['MinLength'])} characters")
+    if "MaxLength" in decl and len(value) > int(decl["MaxLength"]):
+        fail(f"Parameter '{name}' must contain at most {int(decl['MaxLength'])} characters")
+    if numeric:
+        number = float(value)
+        if "MinValue" in decl and number < float(decl["MinValue"]):
+            fail(f"Parameter '{name}' must be a number not less than {_text(decl['MinValue'])}")
+        if "MaxValue" in decl and number > float(decl["MaxValue"]):
+            fail(f"Parameter '{name}' must be a number not greater than {_text(decl['MaxValue'])}")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def resolve_parameters(
+    declared: dict[str, Any],
+    given: dict[str, Any],
+    *,
+    previous: dict[str, str] | None = None,
+    ssm_lookup: Callable[[str], str | None] | None = None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """-> (values for Ref: str or list[str], raw text per parameter as stored).
+
+    `previous` (on update) supplies values for parameters neither given nor defaulted.
+    """
+    declared = declared or {}
+    if not isinstance(declared, dict):
+        raise TemplateFormatError("Template format error: Parameters must be an object")
+    unknown = [k for k in given if k not in declared]
+    if unknown:
+        raise StackParameterError(f"Parameters: [{', '.join(unknown)}] do not exist in the template")
+    raw: dict[str, str] = {}
+    missing = []
+    for name, decl in declared.items():
+        if not isinstance(decl, dict):
+            raise TemplateFormatError(f"Template format error: Parameter '{name}' must be an object")
+        check_type(name, decl.get("Type"))
+        if name in given and given[name] is not None:
+            value = given[name]
+            raw[name] = ",".join(_text(v) for v in value) if isinstance(value, list) else _text(value)
+        elif "Default" in decl:
+            d = decl["Default"]
+            raw[name] = ",".join(_text(v) for v in d) if isinstance(d, list) else _text(d)
+        elif previous and name in previous:
+            raw[name] = previous[name]
+        else:
+            missing.append(name)
+    if missing:
+        raise StackParameterError(f"Parameters: [{', '.join(missing)}] must have values")
+    values: dict[str, Any] = {}
+    for name, decl in declared.items():
+        ptype: str = decl["Type"]
+        text = raw[name]
+        if ptype.startswith(SSM_PREFIX):
+            inner = ptype[len(SSM_PREFIX) :]
+            stored = ssm_lookup(text) if ssm_lookup else None
+            if stored is None:
+                raise StackParameterError(
+                    f"Parameters [{name}] referenced by template have no value in the parameter store: "
+                    f"[{text}] was not found (put it with `LocalProvider.put_parameter`)"
+                )
+            if "List<" in inner or "CommaDelimitedList" in inner:
+                values[name] = [v.strip() for v in stored.split(",")]
+            else:
+                values[name] = stored
+            continue
+        if is_list_type(ptype):
+            items = [v.strip() for v in text.split(",")] if text != "" else []
+            numeric = ptype == "List<Number>"
+            for item in items:
+                _check_one(name, decl, item, numeric)
+            values[name] = items
+        else:
+            _check_one(name, decl, text, ptype == "Number")
+            values[name] = text
+    return values, raw
+
+
+def no_echo_names(declared: dict[str, Any]) -> set[str]:
+    out = set()
+    for name, decl in (declared or {}).items():
+        flag = decl.get("NoEcho") if isinstance(decl, dict) else None
+        if flag is True or (isinstance(flag, str) and flag.lower() == "true"):
+            out.add(name)
+    return out

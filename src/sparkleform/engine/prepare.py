@@ -1,0 +1,202 @@
+"""Template preparation: transforms, structure checks and static reference checks.
+
+Runs before any state is touched, so every problem found here is a ValidationError that
+leaves the stack (and the state file) exactly as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sparkleform.engine.attributes import allowed_attribute
+from sparkleform.engine.custom import is_custom
+from sparkleform.engine.errors import TemplateFormatError, ValidationError
+from sparkleform.spec import get_schema
+
+PSEUDO = {
+    "AWS::AccountId",
+    "AWS::Region",
+    "AWS::StackName",
+    "AWS::StackId",
+    "AWS::Partition",
+    "AWS::URLSuffix",
+    "AWS::NotificationARNs",
+    "AWS::NoValue",
+}
+
+SUPPORTED_TRANSFORMS = {"AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"}
+SECTIONS = {
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Transform",
+    "Resources",
+    "Outputs",
+    "Hooks",
+}
+IAM_TYPES = {
+    "AWS::IAM::Role",
+    "AWS::IAM::User",
+    "AWS::IAM::Group",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::AccessKey",
+    "AWS::IAM::InstanceProfile",
+    "AWS::IAM::UserToGroupAddition",
+}
+NAMED_IAM = {"RoleName", "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName"}
+
+
+def expand(template: Any, *, region: str, account_id: str, parameters: dict[str, str]) -> dict:
+    """The template with supported transforms applied; unsupported macros are refused by name."""
+    from sparkleform.sam import SAM_TRANSFORM, expand_sam, transforms_of
+
+    if not isinstance(template, dict):
+        raise TemplateFormatError("Template format error: the template must be a JSON or YAML object")
+    names = transforms_of(template)
+    unsupported = [n for n in names if n not in SUPPORTED_TRANSFORMS]
+    if unsupported:
+        raise ValidationError(
+            f"Transform {', '.join(unsupported)} is not supported by the local engine "
+            f"(it expands only {' and '.join(sorted(SUPPORTED_TRANSFORMS))})"
+        )
+    if SAM_TRANSFORM in names:
+        template = expand_sam(template, region=region, account_id=account_id, parameters=parameters)
+    return template
+
+
+def check_structure(template: dict) -> None:
+    unknown = [k for k in template if k not in SECTIONS]
+    if unknown:
+        raise TemplateFormatError(
+            f"Template format error: Invalid template property or properties [{', '.join(map(str, unknown))}]"
+        )
+    resources = template.get("Resources")
+    if not isinstance(resources, dict) or not resources:
+        raise TemplateFormatError("Template format error: At least one Resources member must be defined.")
+    bad_types = []
+    for logical, res in resources.items():
+        if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
+            raise TemplateFormatError(
+                f"Template format error: [/Resources/{logical}] Every Resources object must contain a Type member."
+            )
+        rtype = res["Type"]
+        if rtype.startswith("AWS::Serverless::"):
+            raise TemplateFormatError(
+                f"Template format error: Unrecognized resource types: [{rtype}] "
+                "(add Transform: AWS::Serverless-2016-10-31)"
+            )
+        if not is_custom(rtype) and get_schema(rtype) is None and rtype != "AWS::CloudFormation::Stack":
+            bad_types.append(rtype)
+    if bad_types:
+        raise TemplateFormatError(
+            f"Template format error: Unrecognized resource types: [{', '.join(sorted(set(bad_types)))}]"
+        )
+    for name, out in (template.get("Outputs") or {}).items():
+        if not isinstance(out, dict) or "Value" not in out:
+            raise TemplateFormatError(f"Template format error: Every Outputs member must contain a Value object ({name})")
+
+
+def _walk(node: Any, path: tuple, visit) -> None:
+    if isinstance(node, dict):
+        if len(node) == 1:
+            key, value = next(iter(node.items()))
+            if visit(key, value, path):
+                return
+        for k, v in node.items():
+            _walk(v, (*path, k), visit)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _walk(v, (*path, i), visit)
+
+
+def check_references(template: dict) -> None:
+    """Every Ref names a parameter, pseudo parameter or resource; every GetAtt a known attribute."""
+    resources = template.get("Resources") or {}
+    params = template.get("Parameters") or {}
+    conditions = template.get("Conditions") or {}
+    problems: list[str] = []
+
+    def visit(key: str, value: Any, path: tuple) -> bool:
+        if key == "Ref" and isinstance(value, str):
+            if value not in params and value not in resources and value not in PSEUDO:
+                problems.append(value)
+            return True
+        if key == "Fn::GetAtt":
+            if isinstance(value, str) and "." in value:
+                logical, attr = value.split(".", 1)
+            elif isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
+                logical, attr = value[0], value[1]
+            else:
+                raise TemplateFormatError(f"Template error: Fn::GetAtt at {'/'.join(map(str, path))} is malformed")
+            if logical not in resources:
+                problems.append(logical)
+                return True
+            if isinstance(attr, str):
+                _check_attribute(logical, resources[logical].get("Type", ""), attr)
+            return True
+        if key == "Fn::If" and isinstance(value, list) and value and isinstance(value[0], str) and value[0] not in conditions:
+                raise TemplateFormatError(
+                    f"Template format error: Unresolved condition dependency {value[0]} in Fn::If"
+                )
+        return False
+
+    for section in ("Resources", "Outputs"):
+        _walk(template.get(section) or {}, (section,), visit)
+    for logical, res in resources.items():
+        cond = res.get("Condition") if isinstance(res, dict) else None
+        if cond is not None and cond not in conditions:
+            raise TemplateFormatError(
+                f"Template format error: Unresolved condition dependency {cond} in resource {logical}"
+            )
+    if problems:
+        names = ", ".join(dict.fromkeys(problems))
+        raise TemplateFormatError(
+            f"Template format error: Unresolved resource dependencies [{names}] in the Resources block of the template"
+        )
+
+
+def _check_attribute(logical: str, rtype: str, attr: str) -> None:
+    if rtype == "AWS::CloudFormation::Stack":
+        if attr.startswith("Outputs.") or attr == "StackId":
+            return
+    elif is_custom(rtype):
+        return
+    allowed = allowed_attribute(rtype, attr)
+    if allowed is False:
+        raise TemplateFormatError(
+            f"Template error: resource {logical} does not support attribute type {attr} in Fn::GetAtt"
+        )
+
+
+def required_capabilities(template: dict) -> list[str]:
+    caps: set[str] = set()
+    for res in (template.get("Resources") or {}).values():
+        rtype = res.get("Type")
+        if rtype in IAM_TYPES:
+            caps.add("CAPABILITY_IAM")
+            if any(k in (res.get("Properties") or {}) for k in NAMED_IAM):
+                caps.add("CAPABILITY_NAMED_IAM")
+    if "CAPABILITY_NAMED_IAM" in caps:
+        caps.discard("CAPABILITY_IAM")
+    return sorted(caps)
+
+
+def check_capabilities(template: dict, given: list[str] | None, original: dict) -> None:
+    if given is None:
+        return
+    needed = required_capabilities(template)
+    from sparkleform.sam import transforms_of
+
+    if transforms_of(original):
+        needed.append("CAPABILITY_AUTO_EXPAND")
+    have = set(given)
+    if "CAPABILITY_NAMED_IAM" in have:
+        have.add("CAPABILITY_IAM")
+    missing = [c for c in needed if c not in have]
+    if missing:
+        raise ValidationError(f"Requires capabilities : [{', '.join(missing)}]")

@@ -1,0 +1,163 @@
+"""The engine's SQLite state: schema, connection settings and one-transaction helpers.
+
+WAL mode with `synchronous=NORMAL`: every committed transaction survives the process
+being killed; readers never block the writer. Each state change (a resource moving to a
+new status together with its event, a stack status change) is one `BEGIN IMMEDIATE`
+transaction, so a crash leaves the last committed state and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS stacks (
+    stack_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    region TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    parameters TEXT NOT NULL DEFAULT '{}',
+    no_echo TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '{}',
+    outputs TEXT NOT NULL DEFAULT '[]',
+    termination_protection INTEGER NOT NULL DEFAULT 0,
+    stack_policy TEXT,
+    description TEXT,
+    template_version INTEGER NOT NULL DEFAULT 0,
+    options TEXT NOT NULL DEFAULT '{}',
+    parent_id TEXT,
+    snapshot TEXT,
+    owner TEXT,
+    created REAL NOT NULL,
+    updated REAL,
+    deleted REAL
+);
+CREATE INDEX IF NOT EXISTS stacks_by_name ON stacks(region, name, deleted);
+CREATE TABLE IF NOT EXISTS templates (
+    stack_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    template TEXT NOT NULL,
+    processed TEXT NOT NULL,
+    parameters TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (stack_id, version)
+);
+CREATE TABLE IF NOT EXISTS resources (
+    stack_id TEXT NOT NULL,
+    logical_id TEXT NOT NULL,
+    physical_id TEXT,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    properties TEXT NOT NULL DEFAULT '{}',
+    attributes TEXT NOT NULL DEFAULT '{}',
+    policy TEXT NOT NULL DEFAULT '{}',
+    seq INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (stack_id, logical_id)
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL,
+    stack_id TEXT NOT NULL,
+    stack_name TEXT NOT NULL,
+    logical_id TEXT NOT NULL,
+    physical_id TEXT,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    ts REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_stack ON events(stack_id, seq);
+CREATE TABLE IF NOT EXISTS exports (
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    stack_id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (region, name)
+);
+CREATE TABLE IF NOT EXISTS imports (
+    stack_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    export_name TEXT NOT NULL,
+    PRIMARY KEY (stack_id, export_name)
+);
+CREATE TABLE IF NOT EXISTS change_sets (
+    change_set_id TEXT PRIMARY KEY,
+    stack_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    template TEXT NOT NULL,
+    parameters TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ssm_parameters (
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (region, name)
+);
+"""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    if text is None:
+        return default
+    return json.loads(text)
+
+
+class Store:
+    """One connection to the state file (one per engine, per process)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA busy_timeout=30000")
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        with self.tx():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE: takes the write lock up front)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, args).fetchone()
+
+    def all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def now() -> float:
+    return time.time()

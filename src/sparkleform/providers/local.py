@@ -1,0 +1,106 @@
+"""The local provider: the Provider protocol on the embedded engine (no AWS, no network)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sparkleform.providers.base import EventCallback, Plan, Stack, StackEvent, StackOptions
+
+DEFAULT_STATE = ".sparkleform/state.db"
+
+
+class LocalProvider:
+    """Stacks in a SQLite file (default ./.sparkleform/state.db or $SPARKLEFORM_STATE)."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        state: str | Path | None = None,
+        region: str | None = "us-east-1",
+        account_id: str = "123456789012",
+        **_ignored: Any,
+    ) -> None:
+        from sparkleform.engine import Engine
+
+        path = state or os.environ.get("SPARKLEFORM_STATE") or DEFAULT_STATE
+        self.state = Path(path)
+        self.region = region or "us-east-1"
+        self.engine = Engine(self.state, region=self.region, account_id=account_id)
+
+    def create_stack(
+        self,
+        name: str,
+        template: dict,
+        parameters: dict[str, str],
+        options: StackOptions | None = None,
+        *,
+        on_event: EventCallback | None = None,
+        wait: bool = True,
+    ) -> Stack:
+        stack_id = self.engine.create_stack(name, template, parameters or {}, options, on_event=on_event)
+        return self.engine.describe(stack_id)
+
+    def plan(
+        self, name: str, template: dict | None, parameters: dict[str, str], options: StackOptions | None = None
+    ) -> Plan:
+        return self.engine.plan(name, template, parameters or {}, options)
+
+    def update_stack(
+        self,
+        name: str,
+        template: dict | None,
+        parameters: dict[str, str],
+        options: StackOptions | None = None,
+        *,
+        on_event: EventCallback | None = None,
+        wait: bool = True,
+    ) -> Stack:
+        stack_id = self.engine.update_stack(name, template, parameters or {}, options, on_event=on_event)
+        return self.engine.describe(stack_id)
+
+    def delete_stack(self, name: str, *, on_event: EventCallback | None = None, wait: bool = True) -> None:
+        self.engine.delete_stack(name, on_event=on_event)
+
+    def describe_stack(self, name: str) -> Stack:
+        return self.engine.describe(name)
+
+    def stack_exists(self, name: str) -> bool:
+        return self.engine.stack_exists(name)
+
+    def events(self, name: str, since: str | None = None) -> list[StackEvent]:
+        """Events oldest first; `since` is an event id: only later events are returned."""
+        return self.engine.events(name, since)
+
+    def list_stacks(self) -> list[Stack]:
+        return self.engine.list_stacks()
+
+    def exports(self) -> dict[str, str]:
+        return self.engine.exports()
+
+    def template_of(self, name: str) -> dict:
+        return self.engine.template_of(name)
+
+    def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack:
+        row = self.engine._require(name)
+        self.engine.recover(name, on_event=on_event)
+        return self.engine.describe(row["stack_id"])
+
+    # -- local extras ---------------------------------------------------------------------
+    def put_parameter(self, name: str, value: str, type: str = "String") -> None:
+        """Put a value in the local parameter store (SSM parameter types, {{resolve:ssm:...}})."""
+        self.engine.put_parameter(name, value, type)
+
+    def set_termination_protection(self, name: str, enabled: bool) -> None:
+        self.engine.set_termination_protection(name, enabled)
+
+    def template_versions(self, name: str) -> list[dict[str, Any]]:
+        return self.engine.template_versions(name)
+
+    def template_version(self, name: str, version: int) -> dict:
+        return self.engine.template_of(name, version)
+
+    def close(self) -> None:
+        self.engine.close()
