@@ -124,10 +124,10 @@ class EventDisplay:
         from rich.table import Table
 
         table = Table(title=self.title, title_justify="left", expand=False)
-        table.add_column("resource")
-        table.add_column("type", style="dim")
-        table.add_column("status")
-        table.add_column("elapsed", justify="right")
+        table.add_column("resource", overflow="fold")
+        table.add_column("type", style="dim", overflow="fold", max_width=30)
+        table.add_column("status", overflow="fold")
+        table.add_column("elapsed", justify="right", no_wrap=True)
         table.add_column("reason", overflow="fold")
         for row in self.rows.values():
             table.add_row(
