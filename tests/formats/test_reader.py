@@ -217,7 +217,7 @@ def test_duplicates_that_differ_only_after_reading_are_caught() -> None:
         ('{\n  "A": 1,\n  "B": 2\n  "C": 3\n}\n', "JSON syntax error", 4),
         ("[1, 2]\n", "top level must be a mapping", 1),
         ("A: !!python/name:os.system x\n", "unsupported YAML tag", 1),
-        ("A: &a [*a]\n", "a loop", 1),
+        ("A: &a [*a]\n", "alias refers to the node", 1),
     ],
 )
 def test_unreadable_input_is_one_located_error(text: str, message: str, line: int | None) -> None:

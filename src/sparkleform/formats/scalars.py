@@ -33,14 +33,14 @@ _FLOAT = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z"
 )
 # First characters that can start anything other than a string.
-_SPECIAL_FIRST = frozenset("0123456789+-.~nNyYtTfFoO")
+SPECIAL_FIRST = frozenset("0123456789+-.~nNyYtTfFoO")
 
 
 def plain_value(text: str) -> object:
     """The value of an unquoted scalar: str, bool, int, float or None."""
     if not text:
         return None
-    if text[0] not in _SPECIAL_FIRST:
+    if text[0] not in SPECIAL_FIRST:
         return text
     if text in _BOOLS:
         return _BOOLS[text]

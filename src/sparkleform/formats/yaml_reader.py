@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from sparkleform.errors import FormatError
+from sparkleform.formats.scalars import SPECIAL_FIRST as _SPECIAL_FIRST
 from sparkleform.formats.scalars import plain_value
 from sparkleform.formats.tags import MAPPING, SCALAR, SEQUENCE, accepts, describe_shape, long_name
 from sparkleform.sourcemap import Location, SourceMap
@@ -24,9 +25,13 @@ _MAP = "tag:yaml.org,2002:map"
 _STD = "tag:yaml.org,2002:"
 
 
-def _resolve(self: Any, kind: type, value: Any, implicit: Any) -> str:
-    from yaml.nodes import MappingNode, ScalarNode
+# PyYAML's node classes, bound on first use so importing this module does not import yaml.
+ScalarNode: Any = None
+SequenceNode: Any = None
+MappingNode: Any = None
 
+
+def _resolve(self: Any, kind: type, value: Any, implicit: Any) -> str:
     if kind is ScalarNode:
         return _PLAIN if implicit[0] else _STR
     return _MAP if kind is MappingNode else _SEQ
@@ -39,8 +44,11 @@ def _noop(self: Any, *args: Any) -> None:
 @cache
 def _composer_class() -> type:
     """A libyaml-backed node composer (pure-Python PyYAML when libyaml is missing)."""
+    global ScalarNode, SequenceNode, MappingNode
     import yaml
+    from yaml import nodes
 
+    ScalarNode, SequenceNode, MappingNode = nodes.ScalarNode, nodes.SequenceNode, nodes.MappingNode
     try:
         from yaml.cyaml import CParser
     except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -103,28 +111,31 @@ def read_yaml(text: str, filename: str = "<string>") -> tuple[dict, SourceMap]:
     root = compose(text, filename)
     if root is None:
         raise FormatError("the template is empty", location=f"{filename}:1")
-    from yaml.nodes import MappingNode
-
     if root.__class__ is not MappingNode:
         raise FormatError(
             "the template's top level must be a mapping (Resources:, Parameters:, ...)",
             location=f"{filename}:{root.start_mark.line + 1}",
         )
     entries: dict[tuple, Location] = {(): Location(filename, root.start_mark.line + 1)}
-    doc = _Walker(filename, entries).build(root, ())
+    try:
+        doc = _Walker(filename, entries).build(root, ())
+    except RecursionError:
+        raise FormatError(
+            "the template nests too deeply (or an alias refers to the node that contains it)",
+            location=f"{filename}:{root.start_mark.line + 1}",
+        ) from None
     return doc, SourceMap(entries)
 
 
 class _Walker:
     """Builds Python values from nodes, recording each key's and item's line."""
 
-    __slots__ = ("_active", "_entries", "_filename", "_locations")
+    __slots__ = ("_entries", "_filename", "_locations")
 
     def __init__(self, filename: str, entries: dict[tuple, Location]) -> None:
         self._filename = filename
         self._entries = entries
         self._locations: dict[int, Location] = {}
-        self._active: set[int] = set()
 
     def _loc(self, node: Any) -> Location:
         line = node.start_mark.line + 1
@@ -137,8 +148,6 @@ class _Walker:
         return FormatError(message, location=f"{self._filename}:{node.start_mark.line + 1}")
 
     def build(self, node: Any, path: tuple) -> Any:
-        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
         tag = node.tag
         cls = node.__class__
         if cls is ScalarNode:
@@ -149,24 +158,16 @@ class _Walker:
             if tag.startswith("!"):
                 return self._intrinsic(node, tag[1:], SCALAR, node.value, path)
             return self._tagged_scalar(node, tag)
-        if id(node) in self._active:
-            raise self._error(node, "an alias refers to the node that contains it (a loop)")
-        self._active.add(id(node))
         # A tagged collection is the argument of an intrinsic: its children live below it.
         inner = (*path, long_name(tag[1:])) if tag.startswith("!") and len(tag) > 1 else path
-        try:
-            if cls is MappingNode:
-                value: Any = self._mapping(node, inner)
-                kind = MAPPING
-                standard = _MAP
-            elif cls is SequenceNode:
-                value = self._sequence(node, inner)
-                kind = SEQUENCE
-                standard = _SEQ
-            else:  # pragma: no cover - no other node kinds exist
-                raise self._error(node, f"unexpected YAML node {cls.__name__}")
-        finally:
-            self._active.discard(id(node))
+        if cls is MappingNode:
+            value: Any = self._mapping(node, inner)
+            kind = MAPPING
+            standard = _MAP
+        else:
+            value = self._sequence(node, inner)
+            kind = SEQUENCE
+            standard = _SEQ
         if tag == standard:
             return value
         if tag.startswith("!"):
@@ -175,35 +176,70 @@ class _Walker:
 
     def _sequence(self, node: Any, path: tuple) -> list:
         entries = self._entries
+        locations = self._locations
         out = []
+        append = out.append
         for index, item in enumerate(node.value):
             item_path = (*path, index)
-            entries[item_path] = self._loc(item)
-            out.append(self.build(item, item_path))
+            line = item.start_mark.line + 1
+            loc = locations.get(line)
+            if loc is None:
+                loc = locations[line] = Location(self._filename, line)
+            entries[item_path] = loc
+            if item.__class__ is ScalarNode:
+                tag = item.tag
+                if tag == _STR:
+                    append(item.value)
+                    continue
+                if tag == _PLAIN:
+                    text = item.value
+                    append(plain_value(text) if not text or text[0] in _SPECIAL_FIRST else text)
+                    continue
+            append(self.build(item, item_path))
         return out
 
     def _mapping(self, node: Any, path: tuple) -> dict:
         entries = self._entries
+        locations = self._locations
         out: dict[str, Any] = {}
         merges: list[Any] = []
         for key_node, value_node in node.value:
-            key = self._key(key_node)
-            if key == "<<" and key_node.tag == _PLAIN:
-                merges.append(value_node)
-                continue
+            tag = key_node.tag
+            key = key_node.value
+            if tag != _STR and (tag != _PLAIN or not key or key[0] in _SPECIAL_FIRST or key == "<<"):
+                if key == "<<" and tag == _PLAIN:
+                    merges.append(value_node)
+                    continue
+                key = self._key(key_node)
             if key in out:
-                first = next(k for k, _ in node.value if k is not key_node and self._key(k) == key)
-                raise FormatError(
-                    f"duplicate key {key!r} (first at line {first.start_mark.line + 1}, "
-                    f"again at line {key_node.start_mark.line + 1})",
-                    location=f"{self._filename}:{key_node.start_mark.line + 1}",
-                )
+                self._duplicate(node, key_node, key)
             key_path = (*path, key)
-            entries[key_path] = self._loc(key_node)
+            line = key_node.start_mark.line + 1
+            loc = locations.get(line)
+            if loc is None:
+                loc = locations[line] = Location(self._filename, line)
+            entries[key_path] = loc
+            if value_node.__class__ is ScalarNode:
+                tag = value_node.tag
+                if tag == _STR:
+                    out[key] = value_node.value
+                    continue
+                if tag == _PLAIN:
+                    text = value_node.value
+                    out[key] = plain_value(text) if not text or text[0] in _SPECIAL_FIRST else text
+                    continue
             out[key] = self.build(value_node, key_path)
         for merge in merges:
             self._merge(out, merge, path)
         return out
+
+    def _duplicate(self, node: Any, key_node: Any, key: str) -> None:
+        first = next(k for k, _ in node.value if k is not key_node and self._key(k) == key)
+        raise FormatError(
+            f"duplicate key {key!r} (first at line {first.start_mark.line + 1}, "
+            f"again at line {key_node.start_mark.line + 1})",
+            location=f"{self._filename}:{key_node.start_mark.line + 1}",
+        )
 
     def _merge(self, out: dict, merge: Any, path: tuple) -> None:
         """YAML merge keys (`<<: *base`): the merged mapping's keys, unless set explicitly."""

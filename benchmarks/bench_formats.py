@@ -1,0 +1,141 @@
+"""Benchmark: YAML->JSON and JSON->YAML of a generated 500-resource template, sparkleform vs cfn-flip.
+
+Run: python benchmarks/bench_formats.py [--resources 500] [--repeat 5]
+Prints the best-of-N time of each side and the ratio (cfn-flip time / ours; > 1 means faster).
+Both sides start from text and end at text, and both outputs are checked to read back to the
+same template before anything is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+from sparkleform.formats import dump_json, dump_yaml, loads_document, loads_template
+
+TYPES = [
+    ("AWS::EC2::Instance", lambda i: {
+        "ImageId": {"Fn::FindInMap": ["AmiByRegion", {"Ref": "AWS::Region"}, "Ami"]},
+        "InstanceType": {"Ref": "InstanceType"},
+        "SubnetId": {"Fn::Select": [i % 3, {"Ref": "Subnets"}]},
+        "SecurityGroupIds": [{"Fn::GetAtt": [f"Sg{i}", "GroupId"]}],
+        "UserData": {"Fn::Base64": {"Fn::Sub": "#!/bin/bash\nyum -y update\n"
+                                              "/opt/aws/bin/cfn-init -s ${AWS::StackName} -r Web"
+                                              f"{i} --region ${{AWS::Region}}\necho done {i}\n"}},
+        "Tags": [{"Key": "Name", "Value": {"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, f"web{i}"]]}},
+                 {"Key": "Index", "Value": str(i)}],
+    }),
+    ("AWS::EC2::SecurityGroup", lambda i: {
+        "GroupDescription": f"security group {i}",
+        "VpcId": {"Ref": "VpcId"},
+        "SecurityGroupIngress": [
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8"},
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"},
+        ],
+    }),
+    ("AWS::S3::Bucket", lambda i: {
+        "BucketName": {"Fn::Sub": f"${{AWS::StackName}}-bucket-{i}"},
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]},
+    }),
+    ("AWS::IAM::Role", lambda i: {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]},
+        "Policies": [{"PolicyName": f"p{i}", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject"],
+             "Resource": {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::bucket-{i}/*"}}]}}],
+    }),
+    ("AWS::SQS::Queue", lambda i: {
+        "VisibilityTimeout": 60, "MessageRetentionPeriod": 345600, "FifoQueue": False,
+        "QueueName": {"Fn::If": ["IsProd", f"queue-{i}", {"Ref": "AWS::NoValue"}]},
+    }),
+]  # fmt: skip
+
+
+def make_template(count: int) -> dict:
+    resources: dict = {}
+    for i in range(count):
+        kind, props = TYPES[i % len(TYPES)]
+        name = {"AWS::EC2::SecurityGroup": "Sg"}.get(kind, kind.split("::")[-1]) + str(i)
+        resource: dict = {"Type": kind, "Properties": props(i)}
+        if i % 7 == 0:
+            resource["DependsOn"] = [f"Sg{i + 1}"] if kind == "AWS::EC2::Instance" else "Sg1"
+        resources[name] = resource
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": f"Generated benchmark template with {count} resources",
+        "Parameters": {
+            "InstanceType": {"Type": "String", "Default": "t3.micro", "AllowedValues": ["t3.micro", "t3.small"]},
+            "VpcId": {"Type": "AWS::EC2::VPC::Id"},
+            "Subnets": {"Type": "List<AWS::EC2::Subnet::Id>"},
+            "Env": {"Type": "String", "AllowedValues": ["prod", "dev"]},
+        },
+        "Mappings": {"AmiByRegion": {"us-east-1": {"Ami": "ami-1"}, "eu-west-1": {"Ami": "ami-2"}}},
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+        "Resources": resources,
+        "Outputs": {f"Out{i}": {"Value": {"Fn::GetAtt": [f"Instance{i}", "PublicIp"]}}
+                    for i in range(0, count, len(TYPES))},
+    }  # fmt: skip
+
+
+def best(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resources", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    import cfn_flip
+
+    doc = make_template(args.resources)
+    yaml_text = dump_yaml(doc)
+    json_text = dump_json(doc)
+    flip_yaml = cfn_flip.to_yaml(json_text)
+    print(f"template: {args.resources} resources; YAML {len(yaml_text) / 1024:.0f} KiB, "
+          f"JSON {len(json_text) / 1024:.0f} KiB; best of {args.repeat} (median in brackets)")  # fmt: skip
+
+    # Both sides must produce the same template before their speed means anything.
+    assert loads_template(dump_json(loads_document(yaml_text)))[0] == doc
+    assert loads_template(dump_yaml(loads_document(json_text)))[0] == doc
+    assert json.loads(cfn_flip.to_json(yaml_text)) == doc
+    assert loads_template(cfn_flip.to_yaml(json_text))[0] == doc
+
+    cases = [
+        ("YAML -> JSON", lambda: dump_json(loads_document(yaml_text)), lambda: cfn_flip.to_json(yaml_text)),
+        ("YAML -> JSON (cfn-flip's YAML in)", lambda: dump_json(loads_document(flip_yaml)),
+         lambda: cfn_flip.to_json(flip_yaml)),
+        ("JSON -> YAML", lambda: dump_yaml(loads_document(json_text)), lambda: cfn_flip.to_yaml(json_text)),
+        ("YAML read with line map", lambda: loads_template(yaml_text), None),
+        ("JSON read with line map", lambda: loads_template(json_text), None),
+    ]  # fmt: skip
+    print(f"{'case':<36}{'sparkleform':>16}{'cfn-flip':>18}{'ratio':>9}")
+    worst = None
+    for name, ours, theirs in cases:
+        our_best, our_median = best(ours, args.repeat)
+        if theirs is None:
+            print(f"{name:<36}{our_best * 1000:>9.1f} ms ({our_median * 1000:.0f})")
+            continue
+        their_best, their_median = best(theirs, args.repeat)
+        ratio = their_best / our_best
+        worst = ratio if worst is None else min(worst, ratio)
+        print(f"{name:<36}{our_best * 1000:>9.1f} ms ({our_median * 1000:.0f}){their_best * 1000:>10.1f} ms "
+              f"({their_median * 1000:.0f}){ratio:>8.1f}x")  # fmt: skip
+    print(f"slowest ratio: {worst:.1f}x (goal >= 4x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
