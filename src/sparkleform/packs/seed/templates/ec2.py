@@ -1,0 +1,22 @@
+"""A single EC2 instance in an existing subnet (the "ghost of AWS Advent past" example)."""
+
+from sparkleform import get_att, ref, template
+
+
+@template(description="One Chef-converged EC2 instance in an existing subnet and security group",
+          load=["compute_parameters"])
+def seed_ec2_instance(t):
+    """The first article's translated example: one instance, its parameters from the
+    compute_parameters component, bootstrapped by cfn-init running Chef with RunList.
+    """
+    t.parameter("subnet_id", type="AWS::EC2::Subnet::Id", description="subnet to launch into")
+    t.parameter("security_group_id", type="AWS::EC2::SecurityGroup::Id", description="security group of the instance")
+    t.parameter("run_list", type="CommaDelimitedList", default="recipe[base]", description="Chef run list")
+
+    server = t.dynamic(
+        "ec2_instance", "web", subnet_id=ref("subnet_id"),
+        security_group_ids=[ref("security_group_id")], run_list=ref("run_list"),
+    )
+
+    t.output("InstanceId", ref(server), description="id of the instance")
+    t.output("PrivateIp", get_att(server, "private_ip"), description="private IP address of the instance")
