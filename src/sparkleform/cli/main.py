@@ -153,7 +153,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
             continue
         if not seen_verb and not arg.startswith("-"):
             prev = argv[i - 1] if i else ""
-            if not (prev in GLOBAL_OPTIONS and GLOBAL_OPTIONS[prev]):
+            if not (GLOBAL_OPTIONS.get(prev)):
                 seen_verb = True
         (rest if seen_verb else front).append(arg)
         i += 1

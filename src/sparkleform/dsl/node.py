@@ -59,11 +59,11 @@ class Node:
 
     def __getitem__(self, key: str) -> Node:
         _check_key(key)
-        return self._child(key, exact=True, loc=None)
+        return self._child(key, exact=not is_snake(key), loc=None)
 
     def __setitem__(self, key: str, value: Any) -> None:
         _check_key(key)
-        self._assign(key, True, value, caller_location())
+        self._assign(key, not is_snake(key), value, caller_location())
 
     def __delitem__(self, key: str) -> None:
         self._delete(key)
