@@ -161,6 +161,8 @@ def make_arn(ctx: SimContext, rtype: str, name: str) -> str:
         return f"arn:{p}:iam::{ctx.account_id}:{kind.lower()}/{name}"
     if service == "logs":
         return f"arn:{p}:logs:{ctx.region}:{ctx.account_id}:log-group:{name}:*"
+    if service == "secretsmanager":
+        return f"arn:{p}:secretsmanager:{ctx.region}:{ctx.account_id}:secret:{name}"
     if service == "lambda":
         return f"arn:{p}:lambda:{ctx.region}:{ctx.account_id}:function:{name}"
     region = "" if service in GLOBAL_SERVICES else ctx.region
