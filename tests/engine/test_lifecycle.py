@@ -228,7 +228,7 @@ def test_nested_stack_outputs(provider):
     assert provider.describe_stack(kid).status == "CREATE_COMPLETE"
     provider.delete_stack("p")
     assert not provider.stack_exists(kid)
-    with pytest.raises(StackOperationFailed, match="TemplateURL https://nowhere/x.json"):
+    with pytest.raises(StackOperationFailed, match=r"TemplateURL https://nowhere/x\.json"):
         provider.create_stack("q", {"Resources": {"C": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "https://nowhere/x.json"}}}}, {})
 
 

@@ -92,6 +92,6 @@ def test_rules_assertion(provider):
             "Assertions": [{"Assert": {"Fn::Contains": [["big"], "small"]}, "AssertDescription": "prod needs big"}],
         }
     }
-    with pytest.raises(ValidationError, match="^prod needs big$"):
+    with pytest.raises(ValidationError, match=r"^prod needs big$"):
         provider.create_stack("s", tmpl({"Type": "String"}, rules), {"P": "prod"})
     assert provider.create_stack("s", tmpl({"Type": "String"}, rules), {"P": "dev"}).status == "CREATE_COMPLETE"
