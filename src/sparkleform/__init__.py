@@ -1,73 +1,101 @@
 """sparkleform: write AWS CloudFormation in Python, check it, run it as stacks.
 
-The public API. Everything not re-exported here is internal and may change.
+The public API. Everything not re-exported here is internal and may change. Names are
+resolved on first use (PEP 562), so `sparkleform --help` does not pay for the DSL.
 """
 
-from sparkleform.dsl import (
-    AWS,
-    Compiled,
-    Node,
-    Template,
-    and_,
-    base64,
-    cidr,
-    component,
-    condition,
-    dynamic,
-    equals,
-    find_in_map,
-    get_att,
-    get_azs,
-    if_,
-    import_value,
-    join,
-    length,
-    not_,
-    or_,
-    ref,
-    registry,
-    select,
-    split,
-    sub,
-    template,
-    to_json_string,
-    transform,
-)
-from sparkleform.errors import SparkleformError
-from sparkleform.targets import compile, load_target
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AWS",
-    "Compiled",
-    "Node",
-    "SparkleformError",
-    "Template",
-    "and_",
-    "base64",
-    "cidr",
-    "compile",
-    "component",
-    "condition",
-    "dynamic",
-    "equals",
-    "find_in_map",
-    "get_att",
-    "get_azs",
-    "if_",
-    "import_value",
-    "join",
-    "length",
-    "load_target",
-    "not_",
-    "or_",
-    "ref",
-    "registry",
-    "select",
-    "split",
-    "sub",
-    "template",
-    "to_json_string",
-    "transform",
-]
+_EXPORTS: dict[str, str] = {
+    **{
+        name: "sparkleform.dsl"
+        for name in (
+            "AWS",
+            "Compiled",
+            "Node",
+            "Template",
+            "and_",
+            "base64",
+            "cidr",
+            "component",
+            "condition",
+            "dynamic",
+            "equals",
+            "find_in_map",
+            "get_att",
+            "get_azs",
+            "if_",
+            "import_value",
+            "join",
+            "length",
+            "not_",
+            "or_",
+            "ref",
+            "registry",
+            "select",
+            "split",
+            "sub",
+            "template",
+            "to_json_string",
+            "transform",
+        )
+    },
+    "SparkleformError": "sparkleform.errors",
+    "compile": "sparkleform.targets",
+    "load_target": "sparkleform.targets",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sparkleform' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sparkleform.dsl import (  # noqa: F401
+        AWS,
+        Compiled,
+        Node,
+        Template,
+        and_,
+        base64,
+        cidr,
+        component,
+        condition,
+        dynamic,
+        equals,
+        find_in_map,
+        get_att,
+        get_azs,
+        if_,
+        import_value,
+        join,
+        length,
+        not_,
+        or_,
+        ref,
+        registry,
+        select,
+        split,
+        sub,
+        template,
+        to_json_string,
+        transform,
+    )
+    from sparkleform.errors import SparkleformError  # noqa: F401
+    from sparkleform.targets import compile, load_target  # noqa: F401
