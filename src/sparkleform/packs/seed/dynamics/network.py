@@ -2,6 +2,8 @@
 
 from sparkleform import dynamic, get_att, ref
 
+SOURCE_KEYS = {"CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId"}
+
 
 @dynamic
 def subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, public=False, tags=None):
@@ -37,7 +39,8 @@ def security_group(t, name, *, description, vpc, ingress=(), tags=None):
 
     Each rule is `(ports, source)` or `(ports, source, protocol)`: `ports` is a port, a
     `(from, to)` range or -1 for all; `source` is a CIDR string, another security group
-    (node, name or intrinsic), or "self" for members of this group (written as a separate
+    (node, name or intrinsic giving its id), a dict naming the kind of source
+    (`{"CidrIp": ref("vpc_cidr")}`), or "self" for members of this group (written as a separate
     AWS::EC2::SecurityGroupIngress, since a group cannot name itself). Protocol defaults
     to "tcp". All egress is allowed, as in the EC2 default. Returns the group node.
     """
@@ -47,8 +50,11 @@ def security_group(t, name, *, description, vpc, ingress=(), tags=None):
     rules = []
     for number, rule in enumerate(ingress, start=1):
         ports, source, protocol = (*rule, "tcp") if len(rule) == 2 else rule
-        low, high = ports if isinstance(ports, tuple) else (ports, ports)
-        entry = {"IpProtocol": "-1" if ports == -1 else protocol, "FromPort": low, "ToPort": high}
+        if ports == -1:
+            entry = {"IpProtocol": "-1"}  # every protocol and port
+        else:
+            low, high = ports if isinstance(ports, tuple) else (ports, ports)
+            entry = {"IpProtocol": protocol, "FromPort": low, "ToPort": high}
         if source == "self":
             t.resource(
                 f"{name}_security_group_ingress{number}",
@@ -60,6 +66,8 @@ def security_group(t, name, *, description, vpc, ingress=(), tags=None):
             continue
         if isinstance(source, str) and "/" in source:
             entry["CidrIp"] = source
+        elif isinstance(source, dict) and set(source) & SOURCE_KEYS:
+            entry.update(source)
         elif isinstance(source, dict):
             entry["SourceSecurityGroupId"] = source
         else:

@@ -1,0 +1,98 @@
+"""NAT high availability (Consul article): NAT instances in an auto scaling group whose
+failover agent moves the private subnets' default routes to a healthy member.
+"""
+
+from sparkleform import base64, get_att, join, ref, sub, template
+
+# Exactly what the failover agent calls: find its group and peers, look at and rewrite the
+# private route tables, turn off source/dest check on itself, take over the Elastic IP.
+AGENT_ACTIONS_ANY_RESOURCE = [
+    "ec2:DescribeInstances",
+    "ec2:DescribeRouteTables",
+    "ec2:ModifyInstanceAttribute",
+    "ec2:AssociateAddress",
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+]
+AGENT_ROUTE_ACTIONS = ["ec2:CreateRoute", "ec2:ReplaceRoute"]
+VPC_ARN = "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc/${VpcId}"
+
+USER_DATA = """#!/bin/bash -xe
+# Forward and masquerade the VPC's outbound traffic.
+sysctl -w net.ipv4.ip_forward=1
+echo net.ipv4.ip_forward=1 > /etc/sysctl.d/90-nat.conf
+OUT_IF=$(ip route show default | awk '{print $5; exit}')
+iptables -t nat -A POSTROUTING -o "$OUT_IF" -s ${VpcCidr} -j MASQUERADE
+# A NAT forwards packets that are not addressed to it: turn the source/dest check off.
+TOKEN=$(curl -fsX PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
+INSTANCE_ID=$(curl -fs -H "X-aws-ec2-metadata-token: $TOKEN" http://169.254.169.254/latest/meta-data/instance-id)
+aws ec2 modify-instance-attribute --region ${AWS::Region} --instance-id "$INSTANCE_ID" --no-source-dest-check
+# Configure and start the failover agent. It is not part of this template: the image must
+# provide it as the systemd service named by the AgentService parameter.
+mkdir -p /etc/nat-ha
+cat > /etc/nat-ha/config.json <<CONFIG
+{"region": "${AWS::Region}", "route_tables": "${RouteTables}",
+ "elastic_ip_allocation": "${NatEip.AllocationId}", "health_check_host": "${HealthCheckHost}"}
+CONFIG
+systemctl enable --now ${AgentService}
+"""
+
+
+@template(description="Highly available NAT: an auto scaling group of NAT instances with a failover agent",
+          load=["compute_parameters"])
+def nat_ha(t):
+    """NAT instances (two or more) in an auto scaling group in the public subnets.
+
+    Each instance forwards and masquerades the VPC's traffic with its source/dest check
+    off, and starts the failover agent (AgentService, provided by the image), which elects
+    one member (the article uses Consul sessions), points the default route of every
+    private route table at it and moves the Elastic IP to it. The instance role allows
+    exactly the calls the agent makes. VpcId, VpcCidr, PublicSubnetIds and
+    PrivateRouteTableIds are outputs of seed_vpc.
+    """
+    t.parameter("vpc_id", type="AWS::EC2::VPC::Id", description="VPC to provide NAT for")
+    t.parameter("vpc_cidr", default="10.0.0.0/16", description="CIDR block of the VPC (traffic it NATs)")
+    t.parameter("public_subnet_ids", type="List<AWS::EC2::Subnet::Id>", description="subnets of the NAT instances")
+    t.parameter("private_route_table_ids", type="CommaDelimitedList",
+                description="route tables whose default route the agent points at the active NAT")
+    t.parameter("nat_instance_count", type="Number", default=3, min_value=2, max_value=5,
+                description="NAT instances (at least two, so one can take over)")
+    t.parameter("agent_service", default="nat-ha-agent", description="systemd service of the failover agent")
+    t.parameter("health_check_host", default="8.8.8.8", description="host the agent pings to test Internet access")
+
+    profile = t.dynamic("instance_role", "nat", statements=[
+        {"Effect": "Allow", "Action": AGENT_ACTIONS_ANY_RESOURCE, "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": AGENT_ROUTE_ACTIONS,
+            "Resource": "*",
+            "Condition": {"StringEquals": {"ec2:Vpc": sub(VPC_ARN)}},  # route tables of this VPC only
+        },
+    ])
+
+    group = t.dynamic(
+        "security_group", "nat", description="NAT instances: all traffic from the VPC, Consul among members",
+        vpc=ref("vpc_id"),
+        ingress=[
+            (-1, {"CidrIp": ref("vpc_cidr")}),
+            ((8300, 8302), "self"),
+            ((8301, 8302), "self", "udp"),
+        ],
+    )
+    eip = t.resource("nat_eip", "AWS::EC2::EIP", domain="vpc")
+
+    servers = t.dynamic(
+        "launch_template", "nat",
+        security_group_ids=[get_att(group, "GroupId")],
+        instance_profile=profile,
+        user_data=base64(sub(USER_DATA, {"RouteTables": join(",", ref("private_route_table_ids"))})),
+    )
+    asg = t.dynamic(
+        "auto_scaling_group", "nat", launch_template=servers, subnets=ref("public_subnet_ids"),
+        min_size=ref("nat_instance_count"), max_size=ref("nat_instance_count"),
+        desired_capacity=ref("nat_instance_count"),
+    )
+
+    t.output("NatAutoScalingGroup", ref(asg), description="the NAT instances' group")
+    t.output("NatSecurityGroup", get_att(group, "GroupId"), description="security group of the NAT instances")
+    t.output("NatElasticIp", ref(eip), description="public address of the active NAT")
