@@ -9,6 +9,7 @@ amazonaws.com S3 host.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import socket
@@ -105,12 +106,33 @@ def _start() -> MotoServer:
         if proc.poll() is not None:
             raise RuntimeError(f"moto_server exited with {proc.returncode} before it was ready")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/data.json", timeout=1):
-                return MotoServer(proc, port, recording)
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
         except OSError:
             time.sleep(0.05)
+            continue
+        server = MotoServer(proc, port, recording)
+        _warm_up(server)
+        return server
     proc.kill()
     raise RuntimeError("moto_server did not answer within 30 s")
+
+
+def _warm_up(server: MotoServer) -> None:
+    """moto imports its CloudFormation backend (and every service it can create) on the first
+    CloudFormation request: pay that once here, in fixture setup."""
+    body = b"Action=ListStacks&Version=2010-05-15"
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}/",
+        data=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/cloudformation/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+        },
+    )
+    with urllib.request.urlopen(req, timeout=60):
+        pass
 
 
 def acquire() -> MotoServer:
@@ -148,3 +170,35 @@ def set_dummy_credentials(monkeypatch) -> None:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+
+
+class Recording:
+    """The requests moto received between start() and stop(), decoded."""
+
+    def __init__(self, server: MotoServer) -> None:
+        self.server = server
+        self._requests: list[dict] | None = None
+
+    def start(self) -> None:
+        self.server.start_recording()
+
+    def stop(self) -> list[dict]:
+        if self._requests is None:
+            self._requests = self.server.stop_recording()
+        return self._requests
+
+    def requests(self, action: str | None = None) -> list[dict]:
+        reqs = self.stop()
+        return [r for r in reqs if action is None or r["action"] == action]
+
+
+def ensure_bucket(server: MotoServer, name: str) -> str:
+    import boto3
+
+    s3 = boto3.client(
+        "s3", endpoint_url=server.endpoint, region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=name)
+    return name

@@ -1,4 +1,5 @@
-"""Fixtures for the AWS provider tests: a moto_server over HTTP, dummy credentials, a bucket."""
+"""Fixtures for the AWS provider tests: a moto_server over HTTP, dummy credentials, a bucket,
+and a recorder of the requests the server received (to check what was really sent)."""
 
 from __future__ import annotations
 
@@ -29,39 +30,42 @@ def _aws_env(monkeypatch):
 
 @pytest.fixture(scope="session")
 def template_bucket(moto_server) -> str:
-    import boto3
+    return _motoserver.ensure_bucket(moto_server, TEMPLATE_BUCKET)
 
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_server.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    s3.create_bucket(Bucket=TEMPLATE_BUCKET)
-    return TEMPLATE_BUCKET
+
+def _provider(moto_server, bucket, **extra):
+    from sparkleform.providers import get_provider
+
+    options = {"region": "us-east-1", "endpoint_url": moto_server.endpoint, "bucket": bucket, "prefix": "tests",
+               "max_attempts": 1, **extra}
+    return get_provider("aws", **options)
 
 
 @pytest.fixture
 def aws(moto_server, template_bucket):
     """An AwsProvider on the moto server (change sets, the default path)."""
-    from sparkleform.providers import get_provider
-
-    return get_provider(
-        "aws", region="us-east-1", endpoint_url=moto_server.endpoint, bucket=template_bucket, prefix="tests",
-        max_attempts=1,
-    )
+    return _provider(moto_server, template_bucket)
 
 
 @pytest.fixture
 def aws_direct(moto_server, template_bucket):
     """An AwsProvider on the moto server that uses CreateStack/UpdateStack directly."""
-    from sparkleform.providers import get_provider
+    return _provider(moto_server, template_bucket, change_sets=False)
 
-    return get_provider(
-        "aws", region="us-east-1", endpoint_url=moto_server.endpoint, bucket=template_bucket, prefix="tests",
-        change_sets=False, max_attempts=1,
-    )
+
+@pytest.fixture
+def make_aws(moto_server, template_bucket):
+    """Build an AwsProvider on the moto server with other options."""
+    return lambda **extra: _provider(moto_server, extra.pop("bucket", template_bucket), **extra)
+
+
+@pytest.fixture
+def recorder(moto_server):
+    """Records the requests moto receives while the test runs: `recorder.requests(action)`."""
+    rec = _motoserver.Recording(moto_server)
+    rec.start()
+    yield rec
+    rec.stop()
 
 
 @pytest.fixture

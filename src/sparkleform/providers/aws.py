@@ -21,6 +21,7 @@ from sparkleform.providers.aws_errors import (
     AwsError,
     NoUpdates,
     StackNotFound,
+    WaitInterrupted,
     guard,
     is_no_changes,
 )
@@ -298,18 +299,19 @@ class AwsProvider:
 
     # ------------------------------------------------------------------ request building
     def _parameters(self, template: dict | None, given: dict[str, str], current: dict | None) -> list[dict]:
-        """Given values, plus UsePreviousValue for declared parameters the stack already has
-        and the caller did not give (how an update keeps NoEcho values and earlier choices)."""
+        """Given values, plus UsePreviousValue for a declared parameter the stack already has
+        and the caller left out, when it is NoEcho (only AWS knows the value) or has no
+        Default (AWS would refuse the update otherwise). A left-out parameter with a Default
+        follows the template's Default, as on a create."""
         out = [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in given.items()]
-        if current is not None:
-            previous = {p["ParameterKey"] for p in current.get("Parameters") or []}
-            declared = set(((template or {}).get("Parameters") or {}).keys()) if template is not None else previous
-            values = {p["ParameterKey"]: p.get("ParameterValue") for p in current.get("Parameters") or []}
-            decl = ((template or {}).get("Parameters") or {}) if template is not None else {}
-            for key in sorted((declared & previous) - set(given)):
-                default = (decl.get(key) or {}).get("Default") if isinstance(decl.get(key), dict) else None
-                if default is not None and values.get(key) == str(default) and values.get(key) != NO_ECHO_MASK:
-                    continue  # the default gives the same value (and moto cannot reuse a defaulted value)
+        if current is None:
+            return out
+        values = {p["ParameterKey"]: p.get("ParameterValue") for p in current.get("Parameters") or []}
+        declared = ((template or {}).get("Parameters") or {}) if template is not None else {}
+        for key in sorted(set(declared) & set(values) - set(given)):
+            decl = declared.get(key) if isinstance(declared.get(key), dict) else {}
+            no_echo = str(decl.get("NoEcho", "")).lower() == "true" or values.get(key) == NO_ECHO_MASK
+            if no_echo or "Default" not in decl:
                 out.append({"ParameterKey": key, "UsePreviousValue": True})
         return out
 
@@ -428,6 +430,15 @@ class AwsProvider:
                 return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES)
             raise OperationFailed(f"change set for stack {name} failed: {plan.reason}")
         return plan
+
+    def delete_change_set(self, name: str, change_set_name: str) -> None:
+        """Drop a change set left for review; a stack that existed only for it (a create's
+        REVIEW_IN_PROGRESS stack) goes with it."""
+        raw = self._describe_raw(name)
+        created = raw is not None and raw.get("StackStatus") == "REVIEW_IN_PROGRESS"
+        self._call("DeleteChangeSet", stack=name, StackName=name, ChangeSetName=change_set_name)
+        if created:
+            self._call("DeleteStack", stack=name, StackName=raw["StackId"])
 
     def _discard_change_set(self, name: str, change_set: str, *, created_stack: bool) -> None:
         with contextlib.suppress(SparkleformError):
@@ -556,7 +567,18 @@ class AwsProvider:
         self, name: str, plan: Plan, options: StackOptions, on_event: EventCallback | None, wait: bool
     ) -> Stack:
         assert plan.change_set_name
-        return self.execute_change_set(name, plan.change_set_name, on_event=on_event, wait=wait, options=options)
+        try:
+            return self.execute_change_set(
+                name, plan.change_set_name, on_event=on_event, wait=wait, options=options
+            )
+        except (OperationFailed, WaitInterrupted):
+            raise
+        except SparkleformError:
+            # Refused before anything ran: the empty review stack would only block a retry.
+            raw = self._describe_raw(name)
+            if raw is not None and raw.get("StackStatus") == "REVIEW_IN_PROGRESS":
+                self._discard_change_set(name, plan.change_set_name, created_stack=True)
+            raise
 
     def update_stack(
         self,
@@ -636,6 +658,11 @@ class AwsProvider:
             operation, call = "rollback", ("RollbackStack", {"StackName": stack_id})
         elif status == "UPDATE_IN_PROGRESS":
             operation, call = "cancel", ("CancelUpdateStack", {"StackName": stack_id})
+        elif status == "REVIEW_IN_PROGRESS":
+            raise AwsError(
+                f"stack {name} holds only a change set that was never executed: run `sparkleform execute "
+                f"{name} CHANGESET`, or delete the change set"
+            )
         elif status == "ROLLBACK_COMPLETE":
             raise AwsError(
                 f"stack {name} is ROLLBACK_COMPLETE: its create failed and AWS cannot roll it further; "

@@ -126,8 +126,9 @@ def change_from_aws(rc: dict, old_tpl: dict | None, new_tpl: dict | None) -> Res
         new = _resources(new_tpl).get(logical_id)
         if old is not None and new is not None:
             local = property_diff(rtype, old, new)
-            change.details.extend(local)
-            if not aws_details:
+            aws_said_why = bool(aws_details)
+            change.details = [*aws_details, *local]
+            if not aws_said_why:
                 for d in local:
                     if d["property"] and d["property"] not in change.causes:
                         change.causes.append(d["property"])

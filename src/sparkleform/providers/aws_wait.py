@@ -140,8 +140,8 @@ class StackWatcher:
             new.append(ev)
         return new
 
-    def poll(self) -> list[StackEvent]:
-        """New events since the last poll, oldest first, reported to on_event."""
+    def collect(self) -> list[StackEvent]:
+        """New events since the last collect, oldest first (not yet reported)."""
         new = self._poll_one(self.stack_id, True)
         if new and self.started is None:
             self.started = min(e.timestamp for e in new)
@@ -158,10 +158,19 @@ class StackWatcher:
             new.extend(self._poll_one(nested_id, primed))
             self.nested[nested_id] = True
         new.sort(key=lambda e: e.timestamp)
+        return new
+
+    def report(self, new: list[StackEvent]) -> None:
+        new = sorted(new, key=lambda e: e.timestamp)
         self.events.extend(new)
         if self.on_event:
             for ev in new:
                 self.on_event(ev)
+
+    def poll(self) -> list[StackEvent]:
+        """New events since the last poll, oldest first, reported to on_event."""
+        new = self.collect()
+        self.report(new)
         return new
 
     def _discover_nested_from_resources(self) -> None:
@@ -188,19 +197,22 @@ class StackWatcher:
         stable_polls = 0
         try:
             while True:
-                new = self.poll()
+                new = self.collect()
                 desc = self.describe()
                 status = desc.get("StackStatus", "")
                 if is_stable(status):
                     final_seen = any(
                         e.logical_id == self.stack_name and e.resource_type == NESTED_TYPE and e.status == status
-                        for e in self.events
+                        for e in [*self.events, *new]
                     )
                     stable_polls += 1
                     if final_seen or stable_polls >= 3:
+                        # Nested stacks that never showed on the parent's events (moto) come
+                        # from its resources; their events are merged before reporting.
                         self._discover_nested_from_resources()
-                        self.poll()
+                        self.report([*new, *self.collect()])
                         return desc
+                self.report(new)
                 if new:
                     interval = self.intervals.first
                 else:
