@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -47,3 +48,31 @@ def cli(tmp_path: Path) -> Cli:
 @pytest.fixture
 def data() -> Path:
     return DATA
+
+
+@dataclass
+class Cake:
+    cli: Cli
+    elb: dict  # outputs of coolapp-elb
+    asg: dict  # outputs of coolapp-asg
+
+
+@pytest.fixture(scope="session")
+def _baked_cake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
+    """The layer cake made once per session through the CLI; tests get copies of its state."""
+    pytest.importorskip("sparkleform.providers.local")
+    where = tmp_path_factory.mktemp("cake")
+    baker = Cli(cwd=where, state=where / "state" / "state.db")
+    baker.run("create", "coolapp-elb", str(DATA / "coolapp_elb.json"))
+    baker.run("create", "coolapp-asg", str(DATA / "coolapp_asg.json"), "--apply-stack", "coolapp-elb")
+    elb = baker.json("outputs", "coolapp-elb")
+    asg = baker.json("outputs", "coolapp-asg")
+    return baker.state.parent, elb, asg
+
+
+@pytest.fixture
+def cake(tmp_path: Path, _baked_cake: tuple[Path, dict, dict]) -> Cake:
+    """A private copy of the baked layer cake (coolapp-elb, coolapp-asg applied on it)."""
+    state_dir, elb, asg = _baked_cake
+    shutil.copytree(state_dir, tmp_path / "state")
+    return Cake(Cli(cwd=tmp_path, state=tmp_path / "state" / "state.db"), dict(elb), dict(asg))
