@@ -1,0 +1,137 @@
+"""`sparkleform validate` and `sparkleform graph` end to end (click's runner, real files)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sparkleform.cli.main import cli
+
+BAD = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Unused:
+    Type: String
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageID: ami-12345678
+"""
+GOOD = """Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      Subscription:
+        - Protocol: sqs
+          Endpoint: !GetAtt Queue.Arn
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD)
+    return bad, good
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_text_output_points_at_lines_and_exits_1(files):
+    bad, _ = files
+    result = invoke("validate", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:9: Resources.Web.Properties.ImageID: AWS::EC2::Instance has no property ImageID (did you mean ImageId?) [SF2002]" in result.output
+    assert f"{bad}:3: Parameters.Unused: warning:" in result.output
+    assert result.output.strip().splitlines()[-1].startswith("1 error, 1 warning")
+
+
+def test_clean_file_exits_0(files):
+    _, good = files
+    result = invoke("validate", str(good))
+    assert result.exit_code == 0, result.output
+    assert "0 errors" in result.output
+
+
+def test_json_output(files):
+    bad, _ = files
+    result = invoke("validate", str(bad), "--format", "json")
+    records = json.loads(result.output)
+    assert {r["rule"] for r in records} == {"SF2002", "SF3020"}
+    rec = next(r for r in records if r["rule"] == "SF2002")
+    assert rec == {**rec, "severity": "error", "path": "Resources.Web.Properties.ImageID", "file": str(bad), "line": 9}
+
+
+def test_sarif_output_shape(files):
+    bad, _ = files
+    result = invoke("validate", str(bad), "--format", "sarif")
+    log = json.loads(result.output)
+    assert log["version"] == "2.1.0"
+    run = log["runs"][0]
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    for res in run["results"]:
+        assert rule_ids[res["ruleIndex"]] == res["ruleId"]
+        assert res["level"] in ("error", "warning", "note")
+        loc = res["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"].endswith("bad.yaml")
+        assert loc["region"]["startLine"] >= 1
+
+
+def test_unusable_input_exits_2(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("Resources: [unclosed\n")
+    from sparkleform.cli.main import main
+
+    for args in (["validate", str(broken)], ["validate", str(tmp_path / "missing.json")]):
+        with pytest.raises(SystemExit) as exc:
+            main(args)
+        assert exc.value.code == 2
+
+
+def test_schemas_dir(tmp_path):
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    (folder / "acme.json").write_text(json.dumps({
+        "typeName": "Acme::Widget::Thing",
+        "properties": {"Size": {"type": "integer"}},
+        "required": ["Size"],
+        "additionalProperties": False,
+        "readOnlyProperties": ["/properties/Id"],
+        "primaryIdentifier": ["/properties/Id"],
+    }))
+    tpl = tmp_path / "acme.yaml"
+    tpl.write_text("Resources:\n  W:\n    Type: Acme::Widget::Thing\n    Properties:\n      Size: big\n")
+    from sparkleform.spec import use_schema_dir
+
+    try:
+        result = invoke("validate", str(tpl), "--schemas", str(folder), "--format", "json")
+        assert [r["rule"] for r in json.loads(result.output)] == ["SF2004"]
+    finally:
+        use_schema_dir(None)
+
+
+def test_cfn_lint_findings_are_merged(files):
+    bad, _ = files
+    result = invoke("validate", str(bad), "--cfn-lint", "--format", "json")
+    records = json.loads(result.output)
+    assert any(r.get("source") == "cfn-lint" and r["rule"].startswith("E3002") and r["line"] == 9 for r in records)
+    assert any(r["rule"] == "SF2002" for r in records)
+
+
+def test_graph_dot_and_html(files, tmp_path):
+    _, good = files
+    dot = invoke("graph", str(good))
+    assert dot.exit_code == 0
+    assert '"Topic" -> "Queue";' in dot.output
+    out = tmp_path / "g.html"
+    page = invoke("graph", str(good), "--format", "html", "-o", str(out))
+    assert page.exit_code == 0
+    text = out.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "<script" not in text and "Topic" in text
