@@ -1,0 +1,163 @@
+"""The `convert` and `import` verbs: JSON <-> YAML, and JSON/YAML -> sparkleform Python."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sparkleform.errors import FormatError, SparkleformError
+
+
+def _read(file: str) -> tuple[str, str]:
+    """(text, display name) of a file, or of stdin for '-'."""
+    if file == "-":
+        return sys.stdin.read(), "<stdin>"
+    from sparkleform.formats.reader import read_text
+
+    return read_text(file), file
+
+
+def _write(out: str | None, text: str, *, force: bool = True) -> None:
+    """Write to `out` (atomically, via a temporary file beside it) or to stdout."""
+    if out is None or out == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(out)
+    if path.is_dir():
+        raise SparkleformError(f"{out} is a directory; give a file name with -o")
+    if path.exists() and not force:
+        raise SparkleformError(f"{out} already exists", hint="pass --force to overwrite it")
+    if not path.parent.is_dir():
+        raise SparkleformError(f"cannot write {out}: the folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise SparkleformError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+@click.command("convert")
+@click.argument("file")
+@click.option("--to", "to", type=click.Choice(["json", "yaml"]), help="Output format (default: the other one).")
+@click.option("-o", "--out", "out", metavar="OUT", help="Write here instead of stdout.")
+@click.option("--compact", is_flag=True, help="JSON on one line.")
+@click.option("--long-form", is_flag=True, help="YAML with Fn::X keys instead of !X tags.")
+def convert_cmd(file: str, to: str | None, out: str | None, compact: bool, long_form: bool) -> None:
+    """Convert a CloudFormation template between JSON and YAML.
+
+    FILE is read as JSON or YAML by its content ('-' reads stdin). Short-form tags become
+    long form in JSON; YAML output uses short-form tags and block scalars for multi-line
+    strings, and reads back to the same template.
+    """
+    from sparkleform.formats import dump_json, dump_yaml
+    from sparkleform.formats.reader import looks_like_json, loads_document
+
+    text, name = _read(file)
+    doc = loads_document(text, name)
+    if to is None:
+        to = "yaml" if looks_like_json(text) else "json"
+    if compact and to != "json":
+        raise SparkleformError("--compact applies to --to json only")
+    if long_form and to != "yaml":
+        raise SparkleformError("--long-form applies to --to yaml only")
+    result = dump_json(doc, compact=compact) if to == "json" else dump_yaml(doc, short_form=not long_form)
+    _write(out, result)
+
+
+@click.command("import")
+@click.argument("file")
+@click.option("-o", "--out", "out", metavar="MODULE.py", help="Write the module here instead of stdout.")
+@click.option("--name", help="Template name (default: the output or input file's name).")
+@click.option(
+    "--components",
+    is_flag=True,
+    help="Put the Parameters section in a component the template loads "
+    "(in ../components/ when writing into a collection's templates/ folder).",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@click.option("--no-check", is_flag=True, help="Skip compiling the result back to compare with the input.")
+def import_cmd(file: str, out: str | None, name: str | None, components: bool, force: bool, no_check: bool) -> None:
+    """Translate a JSON/YAML template into sparkleform Python.
+
+    The module has a @template function with `with` blocks mirroring the template,
+    snake_case names where they map back exactly, and intrinsic helpers instead of raw
+    dicts. Unless --no-check, it is compiled back and compared with the input.
+    """
+    from sparkleform.formats.reader import loads_template
+    from sparkleform.formats.translate import function_name, translate
+
+    text, display = _read(file)
+    doc, _ = loads_template(text, display)
+    stem = Path(out).stem if out and out != "-" else (Path(file).stem if file != "-" else "imported")
+    template_name = function_name(name or stem)
+    component_path = _component_path(out, template_name) if components else None
+    result = translate(
+        doc,
+        name=template_name,
+        source=Path(file).name if file != "-" else None,
+        components=components,
+        component_in_module=component_path is None,
+    )
+    if not no_check:
+        _check(doc, result, template_name)
+    if component_path is not None and result.component is not None:
+        _write(str(component_path), result.component, force=force)
+    _write(out, result.module, force=force)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if out and out != "-":
+        written = f"wrote {out} (template {template_name})"
+        if component_path is not None and result.component is not None:
+            written += f" and {component_path} (component {result.component_name})"
+        click.echo(written + ("" if no_check else "; it compiles back to the same template"), err=True)
+
+
+def _component_path(out: str | None, template_name: str) -> Path | None:
+    """components/<name>_parameters.py beside a collection's templates/ folder, else None."""
+    if not out or out == "-":
+        return None
+    parent = Path(out).parent
+    if parent.resolve().name != "templates":
+        return None
+    folder = parent / ".." / "components" if parent.name != "templates" else parent.parent / "components"
+    folder.mkdir(exist_ok=True)
+    return folder / f"{template_name}_parameters.py"
+
+
+def _check(doc: dict, result: Any, name: str) -> None:
+    """Compile the generated code and compare with the input; raise on a difference."""
+    from sparkleform.formats.translate import DEFAULT_VERSION, compile_source
+
+    extra = (result.component,) if result.component else ()
+    compiled = compile_source(result.module, name, extra_sources=extra)
+    expected = doc if "AWSTemplateFormatVersion" in doc else {"AWSTemplateFormatVersion": DEFAULT_VERSION, **doc}
+    if compiled != expected:
+        where = _first_difference(expected, compiled)
+        raise FormatError(
+            f"the generated code compiles to a different template (first difference at {where})",
+            hint="report this as an import bug; --no-check writes the module anyway",
+        )
+
+
+def _first_difference(a: Any, b: Any, path: tuple = ()) -> str:
+    from sparkleform.sourcemap import format_path
+
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in [*a, *(k for k in b if k not in a)]:
+            if key not in a or key not in b:
+                return format_path((*path, key)) or "(top level)"
+            if a[key] != b[key]:
+                return _first_difference(a[key], b[key], (*path, key))
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return _first_difference(x, y, (*path, index))
+    return format_path(path) or "(top level)"
