@@ -348,7 +348,7 @@ def show_plan(settings: Settings, plan: Plan, *, stream=None) -> None:
 
     stream = stream or sys.stdout
     if plan.empty:
-        click.echo(plan.reason or NO_UPDATES, file=stream)
+        click.echo(plan.reason or f"no resource changes for {plan.stack_name}", file=stream)
         return
     rows = [
         [c.action, c.logical_id, c.resource_type, c.replacement or "", ", ".join(c.causes)]
