@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import corpus_rows
 
+from conftest import corpus_rows
 from sparkleform.errors import FormatError
 from sparkleform.formats import dump_json, dump_yaml, load_template, loads_template
 

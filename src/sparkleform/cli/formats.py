@@ -58,7 +58,7 @@ def convert_cmd(file: str, to: str | None, out: str | None, compact: bool, long_
     strings, and reads back to the same template.
     """
     from sparkleform.formats import dump_json, dump_yaml
-    from sparkleform.formats.reader import looks_like_json, loads_document
+    from sparkleform.formats.reader import loads_document, looks_like_json
 
     text, name = _read(file)
     doc = loads_document(text, name)

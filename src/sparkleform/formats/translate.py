@@ -310,7 +310,15 @@ class Translator:
         )
 
     def with_block(
-        self, indent: int, target: str, key: str, how: tuple[str, str], value: dict, ctx: Ctx, scope: tuple[str, ...]
+        self,
+        indent: int,
+        target: str,
+        key: str,
+        how: tuple[str, str],
+        value: dict,
+        ctx: Ctx,
+        scope: tuple[str, ...],
+        var: str | None = None,
     ) -> None:
         """`with target as var:` and the block; a chain of single keys becomes one target."""
         while len(value) == 1:
@@ -321,7 +329,8 @@ class Translator:
             if inner_how is None or not self.wants_block(indent, inner_target, inner_value, inner_ctx):
                 break
             target, key, how, value, ctx = inner_target, inner_key, inner_how, inner_value, inner_ctx
-        var = self.var_for(key, how, scope)
+            var = None
+        var = var or self.var_for(key, how, scope)
         self.emit(indent, f"with {target} as {var}:")
         self.block(indent + 1, var, value, ctx, (*scope, var))
 
@@ -438,7 +447,8 @@ class Translator:
                         self.assign(indent + 1, attr_target, value)
                         continue
                     if len(value) == 1:
-                        self.with_block(indent + 1, attr_target, key, attr_how, value, ctx, ("r",))
+                        var = _RESOURCE_VARS[key]
+                        self.with_block(indent + 1, attr_target, key, attr_how, value, ctx, ("r",), var)
                         continue
                     var = _RESOURCE_VARS[key]
                     self.emit(indent + 1, f"with {attr_target} as {var}:")
@@ -532,7 +542,7 @@ def function_name(name: str) -> str:
     """A Python identifier for a template or component name (`my-stack.v2` -> `my_stack_v2`)."""
     text = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_")
     words = _WORDS.findall(text)
-    if words and "".join(words) == text.replace("_", ""):
+    if text != text.lower() and words and "".join(words) == text.replace("_", ""):
         text = "_".join(w.lower() for w in words)
     text = re.sub(r"_+", "_", text.lower()) or "template"
     if text[0].isdigit():
