@@ -40,11 +40,11 @@ def sqlserver_rds(t, *, version: str = "16.00.4245.2.v1"):
     t.parameter("vpc_id", type="AWS::EC2::VPC::Id", description="VPC of the database")
     t.parameter("vpc_cidr", default="10.0.0.0/16", description="clients inside this range may connect (port 1433)")
     t.parameter("private_subnet_ids", type="List<AWS::EC2::Subnet::Id>", description="subnets of the database")
-    t.parameter("db_instance_class", default="db.m5.large",
+    t.parameter("DBInstanceClass", default="db.m5.large",
                 allowed_values=["db.m5.large", "db.m5.xlarge", "db.m5.2xlarge", "db.r5.large", "db.r5.xlarge",
                                 "db.r5.2xlarge"],
                 description="instance class (Standard Edition: up to 24 cores / 128 GB are used)")
-    t.parameter("multi_az", default="false", allowed_values=["true", "false"],
+    t.parameter("MultiAZ", default="false", allowed_values=["true", "false"],
                 description="keep a synchronous standby in another availability zone")
     t.parameter("allocated_storage", type="Number", default=100, min_value=20, max_value=16384,
                 description="storage in GiB")
@@ -81,8 +81,8 @@ def sqlserver_rds(t, *, version: str = "16.00.4245.2.v1"):
             p.engine = "sqlserver-se"
             p.engine_version = version
             p.license_model = "license-included"
-            p.db_instance_class = ref("db_instance_class")
-            p.multi_az = ref("multi_az")
+            p.db_instance_class = ref("DBInstanceClass")
+            p.multi_az = ref("MultiAZ")
             p.allocated_storage = ref("allocated_storage")
             p.storage_type = ref("storage_type")
             p.iops = if_("is_io1", ref("iops"), AWS.no_value)
