@@ -286,7 +286,7 @@ def run_operation(
     """Run `call(on_event)` under the live display; raise OperationFailed with the first failure."""
     from sparkleform.cli.display import EventDisplay
     from sparkleform.stacks.interrupts import watch_interrupts
-    from sparkleform.stacks.outcome import is_failed
+    from sparkleform.stacks.outcome import is_failed, is_in_progress
 
     stream = _status_stream(settings)
     display = EventDisplay(name, stream=stream, color=settings.color, title=title or f"{operation} {name}")
@@ -301,10 +301,14 @@ def run_operation(
     if operation == "delete":
         return None
     stack = _describe_after(provider, name, result)
-    if not wait:
-        return stack
+    if not wait and is_in_progress(stack.status):
+        return stack  # still going (AWS); the local engine is done even when not asked to wait
     failed_create = operation == "create" and stack.status == "DELETE_COMPLETE"
-    if is_failed(stack.status) or failed_create:
+    if operation == "recover":  # a rollback is what recover is for; only a stuck stack failed
+        failed = stack.status.endswith("_FAILED") or is_in_progress(stack.status)
+    else:
+        failed = is_failed(stack.status) or failed_create
+    if failed:
         raise OperationFailed(_fail_message(operation, name, display, stack))
     return stack
 
@@ -388,10 +392,10 @@ def create_cmd(stack: str, template: str | None, no_wait: bool, plan_only: bool,
         ),
         wait=not no_wait,
     )
-    if no_wait:
+    assert stack_obj is not None
+    if no_wait and stack_obj.status.endswith("_IN_PROGRESS"):
         _no_wait_note(settings, stack, "create")
         return
-    assert stack_obj is not None
     _finish(settings, stack_obj)
 
 
@@ -538,7 +542,7 @@ def update_cmd(stack: str, template: str | None, yes: bool, no_wait: bool, **kwa
         if settings.json:
             _echo_json({"StackName": stack, "Status": NO_UPDATES})
         return
-    if no_wait:
+    if no_wait and result.status.endswith("_IN_PROGRESS"):
         _no_wait_note(settings, stack, "update")
         return
     _finish(settings, result)
@@ -588,10 +592,10 @@ def _destroy(settings: Settings, provider: Provider, stack: str, *, no_wait: boo
         lambda on_event: provider.delete_stack(stack, on_event=on_event, wait=not no_wait),
         wait=not no_wait,
     )
-    if no_wait:
+    after = _safe_describe(provider, stack)
+    if no_wait and after is not None and after.status.endswith("_IN_PROGRESS"):
         _no_wait_note(settings, stack, "delete")
         return
-    after = _safe_describe(provider, stack)
     if after is not None and after.status not in ("DELETE_COMPLETE",):
         from sparkleform.stacks.outcome import is_failed
 
