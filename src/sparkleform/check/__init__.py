@@ -8,6 +8,6 @@ ids is `sparkleform.check.rules.RULES`.
 from __future__ import annotations
 
 from sparkleform.check.diagnostic import ERROR, INFO, WARNING, Diagnostic
-from sparkleform.check.runner import has_errors, run_checks
+from sparkleform.check.runner import has_errors, relocate, run_checks
 
-__all__ = ["ERROR", "INFO", "WARNING", "Diagnostic", "has_errors", "run_checks"]
+__all__ = ["ERROR", "INFO", "WARNING", "Diagnostic", "has_errors", "relocate", "run_checks"]

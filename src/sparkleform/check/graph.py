@@ -14,21 +14,7 @@ from sparkleform.check.intrinsics import get_att_parts, sub_parts, sub_variables
 def _resource_refs(entry: dict[str, Any], names: set[str]) -> set[str]:
     found: set[str] = set()
     for call in walk_calls(entry, ()):
-        if call.name == "Ref":
-            if isinstance(call.args, str) and call.args in names:
-                found.add(call.args)
-        elif call.name == "Fn::GetAtt":
-            parts = get_att_parts(call.args)
-            if parts and isinstance(parts[0], str) and parts[0] in names:
-                found.add(parts[0])
-        elif call.name == "Fn::Sub":
-            text, local = sub_parts(call.args)
-            if text is None:
-                continue
-            for var in sub_variables(text):
-                head = var.split(".", 1)[0]
-                if var not in local and head in names:
-                    found.add(head)
+        found |= _call_targets(call.name, call.args, names)
     depends = entry.get("DependsOn")
     for name in depends if isinstance(depends, list) else [depends]:
         if isinstance(name, str) and name in names:
@@ -129,8 +115,40 @@ def _walk_cycle(group: list[str], graph: dict[str, set[str]]) -> list[str]:
     return [*group, start]
 
 
+def dependencies_from_calls(ctx) -> dict[str, set[str]]:
+    """The same graph as `dependencies`, built from the calls the context already found."""
+    names = set(ctx.resources)
+    deps: dict[str, set[str]] = {name: set() for name in names}
+    for name, args, path in ctx.calls:
+        if len(path) < 2 or path[0] != "Resources" or path[1] not in deps:
+            continue
+        found = _call_targets(name, args, names)
+        if found:
+            deps[path[1]].update(found)
+    for name, res in ctx.resources.items():
+        depends = res.get("DependsOn")
+        for dep in depends if isinstance(depends, list) else [depends]:
+            if isinstance(dep, str) and dep in names:
+                deps[name].add(dep)
+    return deps
+
+
+def _call_targets(name: str, args, names: set[str]) -> set[str]:
+    if name == "Ref":
+        return {args} if isinstance(args, str) and args in names else set()
+    if name == "Fn::GetAtt":
+        parts = get_att_parts(args)
+        return {parts[0]} if parts and isinstance(parts[0], str) and parts[0] in names else set()
+    if name == "Fn::Sub":
+        text, local = sub_parts(args)
+        if text is None:
+            return set()
+        return {v.split(".", 1)[0] for v in sub_variables(text) if v not in local and v.split(".", 1)[0] in names}
+    return set()
+
+
 def check_cycles(ctx) -> None:
     """SF3010: resources that depend on each other in a loop."""
-    for cycle in find_cycles(dependencies(ctx.template)):
+    for cycle in find_cycles(dependencies_from_calls(ctx)):
         first = cycle[0]
         ctx.report("SF3010", ("Resources", first), "circular dependency: " + " -> ".join(cycle))

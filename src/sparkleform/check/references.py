@@ -7,6 +7,31 @@ from sparkleform.check.intrinsics import PSEUDO_PARAMETERS, get_att_parts, sub_p
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.spec import get_schema
 
+# Types whose documented Fn::GetAtt return values include their ordinary properties
+# (CloudFormation's per-type "Return values" pages), beyond the schema's read-only ones.
+ALL_PROPERTIES_READABLE = frozenset(
+    {
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::EC2::Instance",
+        "AWS::EC2::SecurityGroup",
+        "AWS::EC2::Subnet",
+        "AWS::EC2::VPC",
+        "AWS::EFS::MountTarget",
+        "AWS::EKS::Nodegroup",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::Events::EventBus",
+        "AWS::Neptune::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::RDS::DBParameterGroup",
+        "AWS::S3::AccessPoint",
+        "AWS::SNS::Topic",
+        "AWS::SQS::Queue",
+        "AWS::SSM::Parameter",
+        "AWS::StepFunctions::Activity",
+    }
+)
+
 
 def attribute_problem(ctx, logical_id: str, attribute: str) -> str | None:
     """Why `logical_id.attribute` is not a GetAtt the resource type declares, or None if it is."""
@@ -24,7 +49,7 @@ def attribute_problem(ctx, logical_id: str, attribute: str) -> str | None:
     if attribute in names:
         return None
     if attribute.split(".")[0] in schema.properties and attribute not in schema.write_only:
-        return "property"  # CloudFormation returns plain properties for some types only
+        return None if rtype in ALL_PROPERTIES_READABLE else "property"  # CloudFormation returns plain properties for some types only
     if rtype == "AWS::CloudFormation::Stack":
         return f"{rtype} has no attribute {attribute!r} (outputs are read as Outputs.NAME)"
     listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "") if names else "none"

@@ -85,6 +85,19 @@ def _iam_findings(template: dict, sources: SourceMap | None, filename: str | Non
     return [_locate(d, sources, filename) for d in found if isinstance(d, Diagnostic)]
 
 
+def relocate(diagnostics: list[Diagnostic], sources: SourceMap, filename: str | None = None) -> list[Diagnostic]:
+    """Fill locations from a SourceMap obtained after checking (the CLI checks the fast-loaded
+    dict first and reads line numbers only when there is something to report)."""
+    for d in diagnostics:
+        if d.extra.get("source") == "cfn-lint" and d.location is not None and d.location.line:
+            continue
+        origin = d.extra.get("generated_from")
+        d.location = sources.get(("Resources", origin) if origin else d.path) or d.location
+        if d.location is None and filename:
+            d.location = Location(filename, 0)
+    return sorted(diagnostics, key=_order)
+
+
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
     return any(d.severity == ERROR for d in diagnostics)
 

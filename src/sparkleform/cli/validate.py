@@ -30,13 +30,17 @@ def load_for_check(target: str, overrides: dict[str, str]):
     path = Path(target)
     if path.suffix.lower() in FILE_SUFFIXES:
         from sparkleform.errors import CollectionError, TemplateError
-        from sparkleform.formats import load_template
+        from sparkleform.formats import loads_document, loads_template
+        from sparkleform.formats.reader import looks_like_json, read_text
 
         if overrides:
             raise TemplateError("--set applies to Python templates only; a template file has no compile-time parameters")
         if not path.is_file():
             raise CollectionError(f"template file {target} does not exist")
-        template, sources = load_template(path)
+        text = read_text(path)
+        if looks_like_json(text):
+            return [(str(target), loads_document(text, str(path)), _LazySources(path))]
+        template, sources = loads_template(text, str(path))
         return [(str(target), template, sources)]
     from sparkleform.targets import load_target
 
@@ -51,6 +55,19 @@ def load_for_check(target: str, overrides: dict[str, str]):
     return out
 
 
+class _LazySources:
+    """Line numbers of a template file, read only if there is a finding to place: the
+    line-tracking reader costs more than the checks on a large clean template."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self):
+        from sparkleform.formats import load_template
+
+        return load_template(self.path)[1]
+
+
 @click.command("validate")
 @click.argument("target")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format (default text).")
@@ -60,7 +77,7 @@ def load_for_check(target: str, overrides: dict[str, str]):
 @click.pass_context
 def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint: bool, schemas: str | None, sets: tuple[str, ...]):
     """Check TEMPLATE (a template name, .py file, or JSON/YAML file) against the CloudFormation schemas."""
-    from sparkleform.check import has_errors, report, run_checks
+    from sparkleform.check import has_errors, relocate, report, run_checks
     from sparkleform.spec import use_schema_dir
 
     settings = get_settings()
@@ -75,10 +92,16 @@ def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint:
     diagnostics = []
     loaded = load_for_check(target, overrides)
     for name, template, sources in loaded:
-        found = run_checks(template, sources, filename=name)
+        lazy = isinstance(sources, _LazySources)
+        found = run_checks(template, None if lazy else sources, filename=name)
+        if lazy and any(d.path for d in found):
+            sources = sources.load()
+            found = relocate(found, sources, name)
         if use_cfn_lint:
             from sparkleform.check.cfnlint_bridge import run_cfn_lint
 
+            if isinstance(sources, _LazySources):
+                sources = sources.load()
             found.extend(run_cfn_lint(template, sources, filename=name, regions=[settings.region_name() or "us-east-1"]))
         diagnostics.extend(found)
     shown = loaded[0][0] if len(loaded) == 1 else target
