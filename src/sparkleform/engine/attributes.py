@@ -19,7 +19,7 @@ from typing import Any
 from sparkleform.engine.intrinsics import partition_of, url_suffix
 from sparkleform.spec import get_schema
 
-_rng = random.SystemRandom()
+_rng = random.Random()  # ids need to be unique-looking, not secret
 
 EC2_PREFIX = {
     "AWS::EC2::Instance": "i-",
@@ -115,7 +115,7 @@ DEFAULT_PORTS = {"mysql": "3306", "mariadb": "3306", "aurora": "3306", "postgres
 
 
 def token(n: int, alphabet: str = string.ascii_uppercase + string.digits) -> str:
-    return "".join(_rng.choice(alphabet) for _ in range(n))
+    return "".join(_rng.choices(alphabet, k=n))
 
 
 def hex_id(n: int = 17) -> str:
@@ -281,6 +281,22 @@ def _identifier_value(ctx: SimContext, rtype: str, logical_id: str, ident: str, 
     return name
 
 
+_attr_cache: dict[str, list[tuple[str, dict]]] = {}
+
+
+def _attribute_schemas(rtype: str, schema: Any) -> list[tuple[str, dict]]:
+    """(attribute, subschema) for each read-only, non-object attribute of a type (cached)."""
+    found = _attr_cache.get(rtype)
+    if found is None:
+        found = []
+        for attr in schema.read_only:
+            sub = schema.attribute_schema(attr)
+            if sub.get("type") != "object":
+                found.append((attr, sub))
+        _attr_cache[rtype] = found
+    return found
+
+
 def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple[str, dict[str, Any]]:
     """-> (physical id = Ref value, attributes by GetAtt name) for a newly created resource."""
     schema = get_schema(rtype)
@@ -309,11 +325,8 @@ def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple
         attrs.setdefault(ident, value)
     if override == "PublicIp":
         attrs["PublicIp"] = physical
-    for attr in schema.read_only:
+    for attr, sub in _attribute_schemas(rtype, schema):
         if attr in attrs:
-            continue
-        sub = schema.attribute_schema(attr)
-        if sub.get("type") == "object":
             continue
         attrs[attr] = _leaf_value(ctx, rtype, logical_id, attr, sub, props, physical)
     if len(idents) == 1 and idents[0] in attrs and override is None:

@@ -14,6 +14,7 @@ import copy
 import hashlib
 import json
 import os
+import random
 import socket
 import uuid
 from collections.abc import Callable
@@ -36,7 +37,7 @@ from sparkleform.engine.errors import (
     TemplateFormatError,
     ValidationError,
 )
-from sparkleform.engine.graph import dependencies, order
+from sparkleform.engine.graph import dependencies, order, reverse_waves, waves
 from sparkleform.engine.handlers import Handlers
 from sparkleform.engine.intrinsics import (
     NO_VALUE,
@@ -81,6 +82,15 @@ UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "
 FAIL_KEY = "sparkleform:fail"
 FAIL_REASON_KEY = "sparkleform:fail-reason"
 STACK_TYPE = "AWS::CloudFormation::Stack"
+
+
+_id_rng = random.Random()
+
+
+def _event_id() -> str:
+    """A uuid4-shaped event id (cheaper than uuid.uuid4, unique enough for an event log)."""
+    h = f"{_id_rng.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _owner() -> str:
@@ -160,6 +170,8 @@ class _Run:
     active: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)
     planning_unknown: set[str] = field(default_factory=set)
+    old_decls: dict[str, Any] = field(default_factory=dict)
+    deps: dict[str, set[str]] = field(default_factory=dict)
 
 
 class Engine:
@@ -170,6 +182,7 @@ class Engine:
         self.region = region
         self.account_id = account_id
         self.handlers = Handlers(self)
+        self._templates: dict[tuple[str, int, bool], dict] = {}
 
     # -- lookups ----------------------------------------------------------------------
     def _row(self, name: str, *, include_deleted: bool = False) -> Any:
@@ -195,10 +208,19 @@ class Engine:
         return self._row(name) is not None
 
     def _template(self, stack_id: str, version: int, *, processed: bool = True) -> dict:
+        # versions are immutable, so they are cached; callers must not modify the dict
+        key = (stack_id, version, processed)
+        cached = self._templates.get(key)
+        if cached is not None:
+            return cached
         row = self.store.one("SELECT * FROM templates WHERE stack_id=? AND version=?", (stack_id, version))
         if row is None:
             return {"Resources": {}}
-        return loads(row["processed" if processed else "template"])
+        value = loads(row["processed" if processed else "template"])
+        if len(self._templates) > 256:
+            self._templates.clear()
+        self._templates[key] = value
+        return value
 
     def _resources(self, stack_id: str) -> dict[str, _Res]:
         out = {}
@@ -230,7 +252,7 @@ class Engine:
         reason: str | None,
     ) -> None:
         ts = now()
-        event_id = str(uuid.uuid4())
+        event_id = _event_id()
         conn.execute(
             "INSERT INTO events(event_id, stack_id, stack_name, logical_id, physical_id, type, status, reason, ts)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
@@ -285,31 +307,69 @@ class Engine:
         *,
         remove: bool = False,
     ) -> None:
+        self._batch(run_stack, [(res, status, reason, remove)], on_event)
+
+    def _batch(
+        self,
+        run_stack: tuple[str, str],
+        changes: list[tuple[_Res, str | None, str | None, bool]],
+        on_event: EventCallback | None,
+    ) -> None:
+        """Resources moving to new statuses together: one transaction, one event each.
+
+        A change with status None removes the row without an event.
+        """
+        if not changes:
+            return
         stack_id, name = run_stack
-        res.status = status
-        res.reason = reason
+        removes = []
+        upserts = []
+        events = []
         pending: list[StackEvent] = []
-        with self.store.tx() as conn:
+        ts = now()
+        stamp = datetime.fromtimestamp(ts, UTC)
+        for res, status, reason, remove in changes:
+            if status is not None:
+                res.status = status
+                res.reason = reason
             if remove:
-                conn.execute("DELETE FROM resources WHERE stack_id=? AND logical_id=?", (stack_id, res.logical_id))
+                removes.append((stack_id, res.logical_id))
             else:
-                conn.execute(
-                    "INSERT OR REPLACE INTO resources(stack_id, logical_id, physical_id, type, status, reason,"
-                    " properties, attributes, policy, seq) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                upserts.append(
                     (
                         stack_id,
                         res.logical_id,
                         res.physical_id,
                         res.type,
-                        status,
-                        reason,
-                        dumps(res.properties),
-                        dumps(res.attributes),
-                        dumps(res.policy),
+                        res.status,
+                        res.reason,
+                        dumps(res.properties) if res.properties else "{}",
+                        dumps(res.attributes) if res.attributes else "{}",
+                        dumps(res.policy) if res.policy else "{}",
                         res.seq,
-                    ),
+                    )
                 )
-            self._event(conn, pending, stack_id, name, res.logical_id, res.physical_id, res.type, status, reason)
+            if status is not None:
+                event_id = _event_id()
+                events.append((event_id, stack_id, name, res.logical_id, res.physical_id, res.type, status, reason, ts))
+                pending.append(
+                    StackEvent(event_id, name, res.logical_id, res.physical_id, res.type, status, reason, stamp)
+                )
+        with self.store.tx() as conn:
+            if removes:
+                conn.executemany("DELETE FROM resources WHERE stack_id=? AND logical_id=?", removes)
+            if upserts:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO resources(stack_id, logical_id, physical_id, type, status, reason,"
+                    " properties, attributes, policy, seq) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    upserts,
+                )
+            if events:
+                conn.executemany(
+                    "INSERT INTO events(event_id, stack_id, stack_name, logical_id, physical_id, type, status,"
+                    " reason, ts) VALUES (?,?,?,?,?,?,?,?,?)",
+                    events,
+                )
         self._deliver(pending, on_event)
 
     # -- preparing a template ---------------------------------------------------------
@@ -357,6 +417,7 @@ class Engine:
         active = {lid for lid, res in resources.items() if res.get("Condition") is None or ev.condition(res["Condition"])}
         deps = dependencies(resources, active)
         run.active = order(deps)
+        run.deps = deps
         self._check_imports(run)
         return run
 
@@ -447,12 +508,13 @@ class Engine:
         self._deliver(pending, on_event)
         failed: list[str] = []
         first_reason = ""
-        for seq, logical in enumerate(run.active, start=1):
-            try:
-                self._create_resource(run, logical, seq)
-            except ResourceFailure as exc:
-                failed.append(logical)
-                first_reason = exc.reason
+        seq = 0
+        for wave in waves(run.deps, run.active):
+            failures = self._create_wave(run, wave, seq)
+            seq += len(wave)
+            if failures:
+                failed = [lid for lid, _ in failures]
+                first_reason = failures[0][1]
                 break
         if not failed:
             try:
@@ -500,45 +562,38 @@ class Engine:
             raise ResourceFailure("Properties must be an object")
         return props
 
-    def _create_resource(self, run: _Run, logical: str, seq: int, *, replacing: _Res | None = None) -> _Res:
-        decl = run.template["Resources"][logical]
-        rtype = decl["Type"]
-        policy = {k: decl[k] for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in decl}
-        props = self._eval_properties(run, logical) if replacing is None else None
-        res = _Res(logical, rtype, None, "CREATE_IN_PROGRESS", props or {}, {}, policy, seq)
-        in_progress, complete, failed = "CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED"
-        if replacing is not None:
-            in_progress, complete, failed = "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_FAILED"
-            res.properties = self._eval_properties(run, logical)
-        run.resources[logical] = res
-        self._resource_status(
-            (run.stack_id, run.name),
-            res,
-            in_progress,
-            None
-            if replacing is None
-            else "Requested update requires the creation of a new physical resource; hence creating one.",
-            run.on_event,
-        )
-        try:
-            injected = _fail_on(decl.get("Metadata"), "create" if replacing is None else "update")
-            if injected:
-                raise ResourceFailure(injected)
-            check_dynamic_references(self, res.properties)
-            physical, attrs = self.handlers.create(run, res, decl)
-        except ResourceFailure as exc:
-            if replacing is not None:
-                # the old resource stays in place; record the failure against it
-                run.resources[logical] = replacing
-                replacing.status = failed
-                self._resource_status((run.stack_id, run.name), replacing, failed, exc.reason, run.on_event)
+    def _create_wave(self, run: _Run, wave: list[str], seq0: int) -> list[tuple[str, str]]:
+        """Create a wave of independent resources; -> [(logical id, failure reason)]."""
+        started = []
+        for i, logical in enumerate(wave, start=1):
+            decl = run.template["Resources"][logical]
+            policy = {k: decl[k] for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in decl}
+            res = _Res(logical, decl["Type"], None, "CREATE_IN_PROGRESS", {}, {}, policy, seq0 + i)
+            run.resources[logical] = res
+            started.append((res, "CREATE_IN_PROGRESS", None, False))
+        self._batch((run.stack_id, run.name), started, run.on_event)
+        finished = []
+        failures = []
+        for res, *_ in started:
+            try:
+                self._provision(run, res, "create")
+            except ResourceFailure as exc:
+                finished.append((res, "CREATE_FAILED", exc.reason, False))
+                failures.append((res.logical_id, exc.reason))
             else:
-                self._resource_status((run.stack_id, run.name), res, failed, exc.reason, run.on_event)
-            raise
-        res.physical_id = physical
-        res.attributes = attrs
-        self._resource_status((run.stack_id, run.name), res, complete, None, run.on_event)
-        return res
+                finished.append((res, "CREATE_COMPLETE", None, False))
+        self._batch((run.stack_id, run.name), finished, run.on_event)
+        return failures
+
+    def _provision(self, run: _Run, res: _Res, action: str) -> None:
+        """Evaluate a new resource's properties and create it (sets physical id and attributes)."""
+        decl = run.template["Resources"][res.logical_id]
+        res.properties = self._eval_properties(run, res.logical_id)
+        injected = _fail_on(decl.get("Metadata"), action)
+        if injected:
+            raise ResourceFailure(injected)
+        check_dynamic_references(self, res.properties)
+        res.physical_id, res.attributes = self.handlers.create(run, res, decl)
 
     def _sim_context(self, name: str, stack_id: str) -> SimContext:
         def cidr_of(physical: str) -> str | None:
@@ -616,68 +671,77 @@ class Engine:
             )
 
     # -- rollback of a create / delete ------------------------------------------------
-    def _deletion_order(self, stack_id: str, rows: dict[str, _Res], version: int) -> list[str]:
+    def _deletion_waves(self, stack_id: str, rows: dict[str, _Res], version: int) -> list[list[str]]:
         template = self._template(stack_id, version)
         resources = {k: v for k, v in (template.get("Resources") or {}).items() if k in rows}
         try:
             deps = dependencies(resources, set(resources))
             forward = order(deps)
         except SparkleformError:
-            forward = sorted(resources, key=lambda k: rows[k].seq)
+            deps, forward = {}, sorted(resources, key=lambda k: rows[k].seq)
         leftovers = sorted((k for k in rows if k not in resources), key=lambda k: -rows[k].seq)
-        return leftovers + list(reversed(forward))
+        out = reverse_waves(deps, forward)
+        return [leftovers, *out] if leftovers else out
 
     def _delete_resources(
         self,
         stack_id: str,
         name: str,
         rows: dict[str, _Res],
-        logicals: list[str],
+        groups: list[list[str]],
         on_event: EventCallback | None,
         *,
         rollback: bool = False,
         policy_key: str = "DeletionPolicy",
     ) -> str | None:
-        """Delete `logicals` in the given order; -> the first failure reason, or None."""
-        for logical in logicals:
-            res = rows[logical]
-            policy = res.policy.get(policy_key)
-            if res.status == "DELETE_COMPLETE":
-                self._resource_status((stack_id, name), res, "DELETE_COMPLETE", None, None, remove=True)
-                continue
-            if res.physical_id is None and res.status in ("CREATE_FAILED", "CREATE_IN_PROGRESS"):
-                self._resource_status((stack_id, name), res, "DELETE_COMPLETE", None, on_event, remove=True)
-                continue
-            if policy == "Retain":
-                self._resource_status(
-                    (stack_id, name), res, "DELETE_SKIPPED", f"{policy_key} Retain: resource kept", on_event, remove=True
-                )
-                continue
-            self._resource_status((stack_id, name), res, "DELETE_IN_PROGRESS", None, on_event)
-            try:
-                injected = None if rollback else _fail_on(self._metadata_of(stack_id, logical), "delete")
-                if injected:
-                    raise ResourceFailure(injected)
-                self.handlers.delete(stack_id, name, res, on_event)
-            except ResourceFailure as exc:
-                self._resource_status((stack_id, name), res, "DELETE_FAILED", exc.reason, on_event)
-                return exc.reason
-            reason = f"{policy_key} Snapshot: a snapshot was taken before deletion" if policy == "Snapshot" else None
-            self._resource_status((stack_id, name), res, "DELETE_COMPLETE", reason, on_event, remove=True)
+        """Delete resources wave by wave; -> the first failure reason, or None."""
+        version_row = self.store.one("SELECT template_version FROM stacks WHERE stack_id=?", (stack_id,))
+        decls = (
+            (self._template(stack_id, version_row["template_version"]).get("Resources") or {}) if version_row else {}
+        )
+        for wave in groups:
+            first: list[tuple[_Res, str | None, str | None, bool]] = []
+            working: list[_Res] = []
+            for logical in wave:
+                res = rows[logical]
+                policy = res.policy.get(policy_key)
+                if res.status == "DELETE_COMPLETE":
+                    first.append((res, None, None, True))
+                elif res.physical_id is None and res.status in ("CREATE_FAILED", "CREATE_IN_PROGRESS"):
+                    first.append((res, "DELETE_COMPLETE", None, True))
+                elif policy == "Retain":
+                    first.append((res, "DELETE_SKIPPED", f"{policy_key} Retain: resource kept", True))
+                else:
+                    first.append((res, "DELETE_IN_PROGRESS", None, False))
+                    working.append(res)
+            self._batch((stack_id, name), first, on_event)
+            done: list[tuple[_Res, str | None, str | None, bool]] = []
+            failure = None
+            for res in working:
+                try:
+                    meta = (decls.get(res.logical_id) or {}).get("Metadata")
+                    injected = None if rollback else _fail_on(meta, "delete")
+                    if injected:
+                        raise ResourceFailure(injected)
+                    self.handlers.delete(stack_id, name, res, on_event)
+                except ResourceFailure as exc:
+                    done.append((res, "DELETE_FAILED", exc.reason, False))
+                    failure = failure or exc.reason
+                    continue
+                policy = res.policy.get(policy_key)
+                reason = f"{policy_key} Snapshot: a snapshot was taken before deletion" if policy == "Snapshot" else None
+                done.append((res, "DELETE_COMPLETE", reason, True))
+            self._batch((stack_id, name), done, on_event)
+            if failure:
+                return failure
         return None
-
-    def _metadata_of(self, stack_id: str, logical: str) -> Any:
-        row = self.store.one("SELECT template_version FROM stacks WHERE stack_id=?", (stack_id,))
-        if row is None:
-            return None
-        res = (self._template(stack_id, row["template_version"]).get("Resources") or {}).get(logical)
-        return res.get("Metadata") if isinstance(res, dict) else None
 
     def _rollback_create(self, stack_id: str, name: str, reason: str, on_event: EventCallback | None) -> str:
         self._stack_status(stack_id, name, "ROLLBACK_IN_PROGRESS", reason, on_event)
         rows = self._resources(stack_id)
-        order_ = sorted(rows, key=lambda k: -rows[k].seq)
-        failure = self._delete_resources(stack_id, name, rows, order_, on_event, rollback=True)
+        row = self.store.one("SELECT template_version FROM stacks WHERE stack_id=?", (stack_id,))
+        groups = self._deletion_waves(stack_id, rows, row["template_version"])
+        failure = self._delete_resources(stack_id, name, rows, groups, on_event, rollback=True)
         status = "ROLLBACK_FAILED" if failure else "ROLLBACK_COMPLETE"
         self._stack_status(
             stack_id,
@@ -710,7 +774,7 @@ class Engine:
 
     def _finish_delete(self, stack_id: str, name: str, version: int, on_event: EventCallback | None) -> None:
         rows = self._resources(stack_id)
-        failure = self._delete_resources(stack_id, name, rows, self._deletion_order(stack_id, rows, version), on_event)
+        failure = self._delete_resources(stack_id, name, rows, self._deletion_waves(stack_id, rows, version), on_event)
         if failure:
             self._stack_status(stack_id, name, "DELETE_FAILED", failure, on_event, extra={"owner": None})
             raise StackOperationFailed(f"Stack {name} failed to delete: {failure} (DELETE_FAILED)", stack_status="DELETE_FAILED")
@@ -937,20 +1001,16 @@ class Engine:
 
         self._begin(row, "UPDATE_IN_PROGRESS", "User Initiated", on_event, allowed=UPDATABLE, extra=extra, after=add_template)
         run.resources = self._resources(stack_id)
+        run.old_decls = self._template(stack_id, row["template_version"]).get("Resources") or {}
         max_seq = max((r.seq for r in run.resources.values()), default=0)
         failed: list[str] = []
         first_reason = ""
-        for logical in run.active:
-            try:
-                old = run.resources.get(logical)
-                if old is None:
-                    max_seq += 1
-                    self._create_resource(run, logical, max_seq)
-                else:
-                    self._update_resource(run, logical, old)
-            except ResourceFailure as exc:
-                failed.append(logical)
-                first_reason = exc.reason
+        for wave in waves(run.deps, run.active):
+            failures = self._update_wave(run, wave, max_seq)
+            max_seq += len(wave)
+            if failures:
+                failed = [lid for lid, _ in failures]
+                first_reason = failures[0][1]
                 break
         if not failed:
             try:
@@ -1004,42 +1064,91 @@ class Engine:
                 verb = "updated" if r["name"] in new else "removed"
                 raise ResourceFailure(f"Cannot {verb[:-1]} export {r['name']} as it is in use by {user['name']}")
 
-    def _update_resource(self, run: _Run, logical: str, old: _Res) -> None:
-        decl = run.template["Resources"][logical]
-        if old.type != decl["Type"]:
-            raise ResourceFailure(f"Update of resource type is not permitted ({logical})")
-        props = self._eval_properties(run, logical)
-        changed = _changed_properties(old.properties, props)
-        policy = {k: decl[k] for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in decl}
-        old_decl = (self._template(run.stack_id, self._snapshot_version(run.stack_id)).get("Resources") or {}).get(logical) or {}
-        meta_changed = decl.get("Metadata") != old_decl.get("Metadata") or policy != old.policy
-        nested_changed = False
-        if decl["Type"] == STACK_TYPE:
-            nested_changed = _hash(self.handlers.nested_template(run, props, decl)) != old.attributes.get("TemplateHash")
-        if not changed and not meta_changed and not nested_changed:
-            return
-        replacement, _ = _replacement(decl["Type"], changed, props, old.properties)
-        if replacement == "True":
-            self._create_resource(run, logical, old.seq, replacing=old)
-            return
-        res = _Res(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", props, dict(old.attributes), policy, old.seq)
-        run.resources[logical] = res
-        self._resource_status((run.stack_id, run.name), res, "UPDATE_IN_PROGRESS", None, run.on_event)
-        try:
-            injected = _fail_on(decl.get("Metadata"), "update")
-            if injected:
-                raise ResourceFailure(injected)
-            check_dynamic_references(self, props)
-            res.attributes = self.handlers.update(run, res, old, decl)
-        except ResourceFailure as exc:
-            self._resource_status((run.stack_id, run.name), res, "UPDATE_FAILED", exc.reason, run.on_event)
-            raise
-        self._resource_status((run.stack_id, run.name), res, "UPDATE_COMPLETE", None, run.on_event)
-
-    def _snapshot_version(self, stack_id: str) -> int:
-        row = self.store.one("SELECT snapshot, template_version FROM stacks WHERE stack_id=?", (stack_id,))
-        snap = loads(row["snapshot"], None) if row else None
-        return snap["template_version"] if snap else (row["template_version"] if row else 0)
+    def _update_wave(self, run: _Run, wave: list[str], max_seq: int) -> list[tuple[str, str]]:
+        """Add, replace or modify a wave of independent resources; -> [(logical id, reason)]."""
+        key = (run.stack_id, run.name)
+        started: list[tuple[_Res, str | None, str | None, bool]] = []
+        work: list[tuple[str, _Res, _Res | None, str | None]] = []  # (kind, new, old, early failure)
+        for logical in wave:
+            decl = run.template["Resources"][logical]
+            policy = {k: decl[k] for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in decl}
+            old = run.resources.get(logical)
+            if old is None:
+                max_seq += 1
+                res = _Res(logical, decl["Type"], None, "CREATE_IN_PROGRESS", {}, {}, policy, max_seq)
+                run.resources[logical] = res
+                started.append((res, "CREATE_IN_PROGRESS", None, False))
+                work.append(("create", res, None, None))
+                continue
+            try:
+                props = self._eval_properties(run, logical)
+            except ResourceFailure as exc:
+                res = _Res(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", old.properties, old.attributes, policy, old.seq)
+                started.append((res, "UPDATE_IN_PROGRESS", None, False))
+                work.append(("fail", res, old, exc.reason))
+                continue
+            changed = _changed_properties(old.properties, props)
+            old_decl = run.old_decls.get(logical) or {}
+            meta_changed = decl.get("Metadata") != old_decl.get("Metadata") or policy != old.policy
+            nested_changed = False
+            if decl["Type"] == STACK_TYPE:
+                try:
+                    template = self.handlers.nested_template(run, props, decl)
+                    nested_changed = _hash(template) != old.attributes.get("TemplateHash")
+                except ResourceFailure:
+                    nested_changed = True
+            if not changed and not meta_changed and not nested_changed:
+                continue
+            replacement, _ = _replacement(decl["Type"], changed, props, old.properties)
+            if replacement == "True":
+                res = _Res(logical, old.type, None, "UPDATE_IN_PROGRESS", props, {}, policy, old.seq)
+                run.resources[logical] = res
+                started.append(
+                    (
+                        res,
+                        "UPDATE_IN_PROGRESS",
+                        "Requested update requires the creation of a new physical resource; hence creating one.",
+                        False,
+                    )
+                )
+                work.append(("replace", res, old, None))
+            else:
+                res = _Res(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", props, dict(old.attributes), policy, old.seq)
+                run.resources[logical] = res
+                started.append((res, "UPDATE_IN_PROGRESS", None, False))
+                work.append(("update", res, old, None))
+        self._batch(key, started, run.on_event)
+        finished: list[tuple[_Res, str | None, str | None, bool]] = []
+        failures: list[tuple[str, str]] = []
+        for kind, res, old, early in work:
+            try:
+                if early:
+                    raise ResourceFailure(early)
+                if kind == "create":
+                    self._provision(run, res, "create")
+                elif kind == "replace":
+                    self._provision(run, res, "update")
+                else:
+                    decl = run.template["Resources"][res.logical_id]
+                    injected = _fail_on(decl.get("Metadata"), "update")
+                    if injected:
+                        raise ResourceFailure(injected)
+                    check_dynamic_references(self, res.properties)
+                    res.attributes = self.handlers.update(run, res, old, decl)
+            except ResourceFailure as exc:
+                failures.append((res.logical_id, exc.reason))
+                if kind == "create":
+                    finished.append((res, "CREATE_FAILED", exc.reason, False))
+                elif kind == "replace" and old is not None:
+                    # the old resource stays in place; the failure is recorded against it
+                    run.resources[res.logical_id] = old
+                    finished.append((old, "UPDATE_FAILED", exc.reason, False))
+                else:
+                    finished.append((res, "UPDATE_FAILED", exc.reason, False))
+                continue
+            finished.append((res, "CREATE_COMPLETE" if kind == "create" else "UPDATE_COMPLETE", None, False))
+        self._batch(key, finished, run.on_event)
+        return failures
 
     def _snapshot_rows(self, stack_id: str) -> tuple[dict, dict[str, _Res]]:
         row = self.store.one("SELECT snapshot FROM stacks WHERE stack_id=?", (stack_id,))
@@ -1070,11 +1179,9 @@ class Engine:
         removed = {k: r for k, r in current.items() if k not in active}
         if removed:
             version = snap.get("template_version", row["template_version"]) if snap else row["template_version"]
-            order_ = [k for k in self._deletion_order(stack_id, removed, version) if k in removed]
-            failure = self._delete_resources(stack_id, name, removed, order_, on_event)
-            if failure:
-                # CloudFormation leaves a failed cleanup as UPDATE_COMPLETE; the resource stays listed
-                pass
+            groups = [[k for k in w if k in removed] for w in self._deletion_waves(stack_id, removed, version)]
+            # CloudFormation completes the update even when a cleanup deletion fails
+            self._delete_resources(stack_id, name, removed, groups, on_event)
         self._stack_status(stack_id, name, "UPDATE_COMPLETE", None, on_event, extra={"owner": None, "snapshot": None})
 
     def _active_of(self, stack_id: str, template: dict) -> list[str]:
@@ -1186,7 +1293,7 @@ class Engine:
             if key.endswith("\x00new"):
                 self._delete_old_physical(stack_id, name, {logical: res}, logical, on_event, policy_key="_none")
             else:
-                self._delete_resources(stack_id, name, {logical: res}, [logical], on_event, rollback=True)
+                self._delete_resources(stack_id, name, {logical: res}, [[logical]], on_event, rollback=True)
         self._stack_status(stack_id, name, "UPDATE_ROLLBACK_COMPLETE", None, on_event, extra={"owner": None, "snapshot": None})
 
     # -- recover ----------------------------------------------------------------------
@@ -1284,7 +1391,7 @@ class Engine:
 
     def template_of(self, name: str, version: int | None = None, *, processed: bool = False) -> dict:
         row = self._require(name, describe=True)
-        return self._template(row["stack_id"], version or row["template_version"], processed=processed)
+        return copy.deepcopy(self._template(row["stack_id"], version or row["template_version"], processed=processed))
 
     def template_versions(self, name: str) -> list[dict[str, Any]]:
         row = self._require(name, describe=True)

@@ -89,3 +89,28 @@ def order(deps: dict[str, set[str]]) -> list[str]:
         raise TemplateFormatError(
             f"Template format error: Circular dependency between resources: [{', '.join(sorted(cycle))}]"
         ) from None
+
+
+def waves(deps: dict[str, set[str]], forward: list[str]) -> list[list[str]]:
+    """Group a creation order into waves: each resource one wave after its last dependency.
+
+    CloudFormation starts every resource whose dependencies are complete at once; a wave is
+    such a set, started (and finished) together.
+    """
+    level: dict[str, int] = {}
+    for logical in forward:
+        level[logical] = 1 + max((level[d] for d in deps.get(logical, ()) if d in level), default=-1)
+    out: list[list[str]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    for logical in forward:
+        out[level[logical]].append(logical)
+    return out
+
+
+def reverse_waves(deps: dict[str, set[str]], forward: list[str]) -> list[list[str]]:
+    """Deletion waves: a resource goes one wave after the last resource that depends on it."""
+    dependents: dict[str, set[str]] = {k: set() for k in forward}
+    for logical, ds in deps.items():
+        for d in ds:
+            if d in dependents:
+                dependents[d].add(logical)
+    return waves(dependents, list(reversed(forward)))

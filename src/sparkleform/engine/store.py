@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS resources (
     PRIMARY KEY (stack_id, logical_id)
 );
 CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     event_id TEXT NOT NULL,
     stack_id TEXT NOT NULL,
     stack_name TEXT NOT NULL,
