@@ -4,7 +4,7 @@ so operations pass through many waves; variant "b" modifies, replaces, adds and 
 from __future__ import annotations
 
 
-def big_template(variant: str = "a", n: int = 200) -> dict:
+def big_template(variant: str = "a", n: int = 200, export: str = "crash-first") -> dict:
     resources: dict[str, dict] = {}
     for i in range(n):
         deps = {} if i % 20 == 0 else {"DependsOn": f"R{i - 1}"}
@@ -26,4 +26,4 @@ def big_template(variant: str = "a", n: int = 200) -> dict:
             resources.pop(f"R{i}", None)
         for i in range(5):
             resources[f"Extra{i}"] = {"Type": "AWS::SNS::Topic"}
-    return {"Resources": resources, "Outputs": {"First": {"Value": {"Ref": "R0"}, "Export": {"Name": "crash-first"}}}}
+    return {"Resources": resources, "Outputs": {"First": {"Value": {"Ref": "R0"}, "Export": {"Name": export}}}}

@@ -10,6 +10,7 @@ returns something else.
 from __future__ import annotations
 
 import ipaddress
+import os
 import random
 import string
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from sparkleform.engine.intrinsics import partition_of, url_suffix
 from sparkleform.spec import get_schema
 
 _rng = random.Random()  # ids need to be unique-looking, not secret
+os.register_at_fork(after_in_child=_rng.seed)  # a forked child must not repeat its parent's ids
 
 EC2_PREFIX = {
     "AWS::EC2::Instance": "i-",

@@ -85,6 +85,8 @@ STACK_TYPE = "AWS::CloudFormation::Stack"
 
 
 _id_rng = random.Random()
+# a forked child must not repeat its parent's ids
+os.register_at_fork(after_in_child=_id_rng.seed)
 
 
 def _event_id() -> str:
