@@ -150,5 +150,6 @@ def _call_targets(name: str, args, names: set[str]) -> set[str]:
 def check_cycles(ctx) -> None:
     """SF3010: resources that depend on each other in a loop."""
     for cycle in find_cycles(dependencies_from_calls(ctx)):
-        first = cycle[0]
-        ctx.report("SF3010", ("Resources", first), "circular dependency: " + " -> ".join(cycle))
+        text = " -> ".join(cycle)
+        for member in cycle[:-1] if len(cycle) > 1 else cycle:
+            ctx.report("SF3010", ("Resources", member), f"{member} is part of a circular dependency: {text}")
