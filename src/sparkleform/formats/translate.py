@@ -623,8 +623,9 @@ def translate(
         decorator_args.append(Pair("load=", Group("[", [Text(py_string(component_name))], "]")))
     decorator = layout(Group("@template(", decorator_args, ")"), 0) if decorator_args else "@template"
 
-    doc_line = (description.strip().splitlines()[0] if isinstance(description, str) and description.strip() else name)
-    summary = _docstring(f"{doc_line}{origin}.")
+    first = description.strip().splitlines()[0] if isinstance(description, str) and description.strip() else ""
+    title = first if first and len(first) <= WIDTH - 6 else f"The {name} template."
+    summary = _docstring(title, f"Imported from {source} by `sparkleform import`." if source else None)
     template_lines = [decorator, f"def {name}(t):", *(body.lines or [INDENT + "pass"])]
 
     component_text = None
@@ -648,11 +649,14 @@ def translate(
     return Translation(module, component_text, component_name, notes)
 
 
-def _docstring(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if text.endswith('"'):
-        text += " "
-    return f'"""{text}"""'
+def _docstring(text: str, more: str | None = None) -> str:
+    def clean(part: str) -> str:
+        part = part.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+        return part + " " if part.endswith('"') else part
+
+    if more is None:
+        return f'"""{clean(text)}"""'
+    return f'"""{clean(text)}\n\n{clean(more)}\n"""'
 
 
 def _imports(used: set[str]) -> str:
