@@ -34,8 +34,9 @@ def subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, pub
 
 @dynamic
 def security_group(t, name, *, description, vpc, ingress=(), tags=None):
-    """A security group `{name}_security_group` in `vpc` (node, name or intrinsic)
-    with `ingress` rules.
+    """A security group `{name}_security_group` in `vpc` with `ingress` rules.
+
+    `vpc` is a node, a name or an intrinsic.
 
     Each rule is `(ports, source)` or `(ports, source, protocol)`: `ports` is a port, a
     `(from, to)` range or -1 for all; `source` is a CIDR string, another security group

@@ -44,7 +44,7 @@ def _group_roles(t, groups, trust_for):
 
 @template(description="IAM roles for Active Directory groups, assumed by the federation proxy with the group's SID")
 def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
-    """Roles named after AD groups for the AD federation proxy, and the proxy's own identity.
+    """IAM roles named after AD groups for the federation proxy, and the proxy's identity.
 
     The proxy lists the roles (iam:ListRoles), intersects them by name with the user's AD
     groups, and assumes the chosen one passing the group's SID as sts:ExternalId, so a
@@ -87,7 +87,7 @@ def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
 
 @template(description="IAM roles for Active Directory groups, assumed through a SAML identity provider (AD FS)")
 def ad_federation_saml(t, *, groups: list[str] = DEFAULT_GROUPS):
-    """The SAML variant: AD FS signs the user in and the roles trust the SAML provider.
+    """IAM roles for AD groups, assumed through an AD FS SAML provider (the SAML variant).
 
     A SAML provider made from the metadata document of your AD FS, and a role per AD group
     in the compile-time list `groups` that only that provider's assertions for the AWS

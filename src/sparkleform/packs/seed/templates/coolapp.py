@@ -10,7 +10,9 @@ from sparkleform import get_att, ref, sub, template
 
 @template(description="coolapp layer 1: a public load balancer and its security group")
 def seed_coolapp_elb(t):
-    """A classic ELB in the public subnets listening on port 80, forwarding to AppPort.
+    """coolapp layer 1: a classic ELB on port 80 in the public subnets, and its security group.
+
+    The load balancer forwards HTTP to AppPort on the instances.
 
     Parameters VpcId and PublicSubnetIds are outputs of seed_vpc. Outputs ElbName,
     ElbSecurityGroup, ElbDns and AppPort are the parameters of seed_coolapp_asg.
@@ -48,8 +50,10 @@ def seed_coolapp_elb(t):
 
 @template(description="coolapp layer 2: application servers behind the coolapp ELB", load=["compute_parameters"])
 def seed_coolapp_asg(t):
-    """An auto scaling group of Chef-converged app servers in the private subnets,
-    registered with the ELB of seed_coolapp_elb and reachable from it only.
+    """coolapp layer 2: Chef-converged app servers in an auto scaling group behind the ELB.
+
+    The servers run in the private subnets, register with the ELB of seed_coolapp_elb and
+    are reachable from it only.
 
     Parameters ElbName, ElbSecurityGroup and AppPort are outputs of seed_coolapp_elb;
     VpcId and PrivateSubnetIds outputs of seed_vpc: deploy with --apply-stack for both.

@@ -144,8 +144,9 @@ MINION_UNITS = [
 @template(description="CoreOS cluster running Kubernetes: a master and an auto scaling group of minions",
           load=["compute_parameters"])
 def coreos_kubernetes(t):
-    """The CoreOS article's cluster: every node runs etcd, fleet and flannel from its
-    cloud-config; the master runs the Kubernetes API server, controller manager, scheduler
+    """A CoreOS cluster running Kubernetes: a master and an auto scaling group of minions.
+
+    Every node runs etcd, fleet and flannel from its cloud-config; the master runs the Kubernetes API server, controller manager, scheduler
     and kube-register, the minions the kubelet and proxy.
 
     Three security groups (common to all nodes, master, minion), a master auto scaling

@@ -5,9 +5,11 @@ from sparkleform import AWS, equals, get_att, if_, ref, template
 
 @template(description="DynamoDB table for web sessions, looked up by session id or by user")
 def dynamodb_sessions(t):
-    """The DynamoDB article's sessions table: hash key session_id (a string), a global
-    secondary index user_index on user_id (a number) projecting all attributes, billed on
-    demand or with provisioned capacity by the BillingMode parameter.
+    """The DynamoDB article's sessions table: by session id, and by user through an index.
+
+    Hash key session_id (a string), a global secondary index user_index on user_id (a
+    number) projecting all attributes, billed on demand or with provisioned capacity by
+    the BillingMode parameter.
 
     The same table, derived from the article's PynamoDB model with the `dynamodb_table`
     dynamic, is what tests/packs checks this template against.

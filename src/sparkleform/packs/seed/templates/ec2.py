@@ -6,8 +6,10 @@ from sparkleform import get_att, ref, template
 @template(description="One Chef-converged EC2 instance in an existing subnet and security group",
           load=["compute_parameters"])
 def seed_ec2_instance(t):
-    """The first article's translated example: one instance, its parameters from the
-    compute_parameters component, bootstrapped by cfn-init running Chef with RunList.
+    """One Chef-converged EC2 instance in an existing subnet (the first article's example).
+
+    Its parameters come from the compute_parameters component; cfn-init runs Chef with
+    RunList at first boot.
     """
     t.parameter("subnet_id", type="AWS::EC2::Subnet::Id", description="subnet to launch into")
     t.parameter("security_group_id", type="AWS::EC2::SecurityGroup::Id", description="security group of the instance")

@@ -16,7 +16,7 @@ DESTRUCTIVE_ACTIONS = [
 
 @template(description="IAM groups with least-privilege policies, an application instance role and a CloudTrail trail")
 def iam_groups(t):
-    """The IAM article's best practices as one stack:
+    """The IAM article's best practices: least-privilege groups, an app role, CloudTrail.
 
     - BucketReaders: read one S3 bucket (s3:ListBucket on it, s3:GetObject in it), no more;
     - PowerUsers: everything except IAM (NotAction), and destructive actions only with MFA;

@@ -41,14 +41,14 @@ systemctl enable --now ${AgentService}
 @template(description="Highly available NAT: an auto scaling group of NAT instances with a failover agent",
           load=["compute_parameters"])
 def nat_ha(t):
-    """NAT instances (two or more) in an auto scaling group in the public subnets.
+    """NAT instances (two or more) in an auto scaling group, failing over between them.
 
-    Each instance forwards and masquerades the VPC's traffic with its source/dest check
-    off, and starts the failover agent (AgentService, provided by the image), which elects
-    one member (the article uses Consul sessions), points the default route of every
-    private route table at it and moves the Elastic IP to it. The instance role allows
-    exactly the calls the agent makes. VpcId, VpcCidr, PublicSubnetIds and
-    PrivateRouteTableIds are outputs of seed_vpc.
+    The instances run in the public subnets. Each forwards and masquerades the VPC's
+    traffic with its source/dest check off, and starts the failover agent (AgentService,
+    provided by the image), which elects one member (the article uses Consul sessions),
+    points the default route of every private route table at it and moves the Elastic IP
+    to it. The instance role allows exactly the calls the agent makes. VpcId, VpcCidr,
+    PublicSubnetIds and PrivateRouteTableIds are outputs of seed_vpc.
     """
     t.parameter("vpc_id", type="AWS::EC2::VPC::Id", description="VPC to provide NAT for")
     t.parameter("vpc_cidr", default="10.0.0.0/16", description="CIDR block of the VPC (traffic it NATs)")

@@ -22,9 +22,9 @@ def _storage_parameters(t, prefix=""):
 
 @template(description="SQL Server Standard on RDS: licence included, SSD storage, backups, Multi-AZ by parameter")
 def sqlserver_rds(t, *, version: str = "16.00.4245.2.v1"):
-    """RDS SQL Server Standard Edition (licence included) in the private subnets.
+    """SQL Server Standard on RDS: licence included, SSD storage, backups, Multi-AZ option.
 
-    Multi-AZ by parameter, gp3 or io1 storage (encrypted), automated backups kept
+    The database runs in the private subnets. Multi-AZ by parameter, gp3 or io1 storage (encrypted), automated backups kept
     BackupRetentionPeriod days and a final snapshot on delete, the master password kept in
     Secrets Manager, and a parameter group with the setup checklist's settings (cost
     threshold for parallelism, MAXDOP, optimize for ad hoc workloads). Compile-time
@@ -148,9 +148,10 @@ if (-not (Test-Path $marker)) {
 @template(description="SQL Server Standard on EC2: tempdb on the instance-store SSD, data and logs on EBS SSD",
           load=["compute_parameters"])
 def sqlserver_ec2(t):
-    """A Windows SQL Server Standard (licence included) instance for what RDS cannot do.
+    """SQL Server Standard on EC2: tempdb on the instance-store SSD, data and logs on EBS.
 
-    An instance type with a local NVMe SSD: its user data (run at every boot) formats the
+    Windows with SQL Server Standard (licence included), for what RDS cannot do. An
+    instance type with a local NVMe SSD: its user data (run at every boot) formats the
     instance store as T: and puts tempdb there, and keeps data (D:) and logs (L:) on
     encrypted EBS SSD volumes (gp3 or io1). The instance role allows Systems Manager
     sessions instead of opening RDP. ImageId is a Windows + SQL Server Standard AMI, e.g.

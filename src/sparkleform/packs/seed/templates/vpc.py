@@ -6,8 +6,10 @@ from sparkleform.errors import ParameterError
 
 @template(description="VPC with a public and a private subnet in each of N availability zones")
 def seed_vpc(t, *, azs: int = 3):
-    """A VPC, an internet gateway, and per availability zone a public subnet (routed to the
-    gateway) and a private subnet with its own route table (for a NAT to route later).
+    """A VPC with a public and a private subnet in each of N availability zones.
+
+    An internet gateway; per availability zone a public subnet (routed to the gateway) and
+    a private subnet with its own route table (for a NAT, such as nat_ha, to route later).
 
     Compile-time parameter `azs` (1-6) is how many availability zones to span. Subnets are
     carved from the VpcCidr parameter with Fn::Cidr (a /20 each out of a /16). The outputs
