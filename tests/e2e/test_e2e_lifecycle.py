@@ -86,3 +86,12 @@ def test_events_json_and_follow_on_a_stable_stack(cake):
     follow = cli.run("events", "coolapp-elb", "--follow", "--output", "json")
     lines = [json.loads(line) for line in follow.stdout.splitlines()]
     assert [e["EventId"] for e in lines] == [e["EventId"] for e in events]
+
+
+def test_parameter_change_that_touches_only_outputs_still_updates(cli, data):
+    cli.run("create", "consumer", str(data / "topic_consumer.json"), "-p", "TopicArn=arn:aws:sns:us-east-1:1:a")
+    proc = cli.run("update", "consumer", "-p", "TopicArn=arn:aws:sns:us-east-1:1:b", "--yes", "--output", "json")
+    described = json.loads(proc.stdout)  # update --output json prints the stack at the end
+    assert described["StackStatus"] == "UPDATE_COMPLETE"
+    assert {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}["UsedTopic"].endswith(":b")
+    assert "UPDATE_COMPLETE" in proc.stderr  # progress goes to stderr when stdout carries JSON

@@ -474,12 +474,14 @@ def _update(
         plan = _plan(provider, stack, prepared)
     stream = _status_stream(settings)
     if plan.empty:
+        # An empty plan may still change outputs through new parameter values: the update
+        # runs then, and the provider has the last word ("No updates are to be performed.").
         said_no_updates = bool(plan.reason) and NO_UPDATES.rstrip(".").lower() in plan.reason.lower()
         same_template = prepared.template is None or prepared.template == provider.template_of(stack)
-        if said_no_updates or (same_template and not _parameters_changed(existing, prepared)):
+        if not _parameters_changed(existing, prepared) and (said_no_updates or same_template):
             click.echo(NO_UPDATES, file=stream)
             return None
-        click.echo(f"no resource changes; parameters, outputs or metadata of {stack} change", file=stream)
+        click.echo(f"no resource changes; parameter values of {stack} change", file=stream)
     else:
         show_plan(settings, plan, stream=stream)
     if not _confirm(f"Update stack {stack}?", yes):
@@ -500,7 +502,11 @@ def _update(
             )
 
     try:
-        return run_operation(settings, provider, stack, "update", call, wait=not no_wait)
+        result = run_operation(settings, provider, stack, "update", call, wait=not no_wait)
+        if result is not None and result.reason and _is_no_updates(SparkleformError(result.reason)):
+            click.echo(NO_UPDATES, file=stream)
+            return None
+        return result
     except OperationFailed:
         raise
     except SparkleformError as exc:
