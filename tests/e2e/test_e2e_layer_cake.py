@@ -15,6 +15,7 @@ def test_apply_stack_fills_asg_parameters_from_elb_outputs(cli, data):
 
     asg = cli.run("create", "coolapp-asg", str(data / "coolapp_asg.json"), "--apply-stack", "coolapp-elb")
     assert "UsedElb" in asg.stdout.split("outputs:")[-1]
+    assert f"parameter ElbName = {elb_out['ElbName']}  (from output ElbName of stack coolapp-elb)" in asg.stdout
     described = cli.json("describe", "coolapp-asg")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
     assert outputs["UsedElb"] == elb_out["ElbName"]

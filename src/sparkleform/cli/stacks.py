@@ -382,6 +382,7 @@ def create_cmd(stack: str, template: str | None, no_wait: bool, plan_only: bool,
     provider = pool.main
     prepared = prepare(settings, pool, stack, template, inputs, existing=None)
     assert prepared.template is not None
+    show_origins(settings, prepared)
     if plan_only:
         _plan_only(settings, provider, stack, prepared)
         return
@@ -397,6 +398,15 @@ def create_cmd(stack: str, template: str | None, no_wait: bool, plan_only: bool,
         _no_wait_note(settings, stack, "create")
         return
     _finish(settings, stack_obj)
+
+
+def show_origins(settings: Settings, prepared: Prepared) -> None:
+    """Say which parameters were wired from other stacks or prompted (explicit ones the user knows)."""
+    stream = _status_stream(settings)
+    for name, origin in prepared.origins.items():
+        if origin.startswith("output ") or origin == "prompt":
+            value = prepared.parameters.get(name, "")
+            click.echo(f"parameter {name} = {value}  (from {origin})", file=stream)
 
 
 def _plan_only(settings: Settings, provider: Provider, stack: str, prepared: Prepared) -> None:
@@ -460,6 +470,7 @@ def _update(
     provider = pool.main
     existing = existing or provider.describe_stack(stack)
     prepared = prepare(settings, pool, stack, template, inputs, existing=existing)
+    show_origins(settings, prepared)
     # With real change sets (AWS) the change set shown is the one executed after the question.
     make_change_set = getattr(provider, "create_change_set", None)
     execute = getattr(provider, "execute_change_set", None)
