@@ -307,7 +307,18 @@ def test_change_set_create_sends_what_change_sets_carry(aws, unique, moto_server
     assert cs["params"]["OnStackFailure"] == "DO_NOTHING"
     assert key_values(cs["params"], "Tags") == {"team": "infra"}
     (ex,) = recorder.requests("ExecuteChangeSet")
-    assert ex["params"]["DisableRollback"] == "true"
+    assert "DisableRollback" not in ex["params"], "AWS refuses it next to the change set's OnStackFailure"
+
+
+def test_update_with_disable_rollback_is_sent_on_execute(aws, unique, recorder):
+    name = f"norb-{unique}"
+    aws.create_stack(name, {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}, {})
+    new = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}, "Q": {"Type": "AWS::SQS::Queue"}}}
+    aws.update_stack(name, new, {}, StackOptions(disable_rollback=True))
+    _create, update = recorder.requests("CreateChangeSet")
+    assert update["params"]["ChangeSetType"] == "UPDATE" and "OnStackFailure" not in update["params"]
+    first, second = recorder.requests("ExecuteChangeSet")
+    assert "DisableRollback" not in first["params"] and second["params"]["DisableRollback"] == "true"
 
 
 def test_timeout_makes_a_create_use_create_stack(aws, unique, recorder):
@@ -408,6 +419,10 @@ def test_nested_stacks_are_uploaded_and_followed(aws, unique, moto_server, templ
     # The nested stack's own events were fed to on_event with the parent's, in time order.
     assert {e.stack_name for e in seen} == {name, nested.name}
     assert seen == sorted(seen, key=lambda e: e.timestamp)
+    # `events` (what `events --follow` polls) shows the nested stack's events with the parent's.
+    history = aws.events(name)
+    assert {e.event_id for e in seen} <= {e.event_id for e in history}
+    assert {e.stack_name for e in history} == {name, nested.name}
 
 
 def test_nested_template_without_bucket_or_unknown(make_aws, unique):

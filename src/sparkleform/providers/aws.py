@@ -256,13 +256,31 @@ class AwsProvider:
                             and ev.physical_id != sid
                         ):
                             pending.append(ev.physical_id)
+            for nested in self._nested_stack_ids(sid):
+                if nested not in visited:
+                    pending.append(nested)
         collected.reverse()  # AWS lists newest first
-        collected.sort(key=lambda e: e.timestamp)
+        unique = {e.event_id: e for e in collected}  # a nested stack reached by name and by id
+        collected = sorted(unique.values(), key=lambda e: e.timestamp)
         if since:
             ids = [e.event_id for e in collected]
             if since in ids:
                 return collected[ids.index(since) + 1 :]
         return collected
+
+    def _nested_stack_ids(self, stack_id: str) -> list[str]:
+        """Physical ids of the stack's nested stacks, from its resources (moto shows them
+        nowhere else)."""
+        out: list[str] = []
+        try:
+            with guard(CF, "ListStackResources", stack=stack_id):
+                for page in self.cf.get_paginator("list_stack_resources").paginate(StackName=stack_id):
+                    for r in page.get("StackResourceSummaries") or []:
+                        if r.get("ResourceType") == "AWS::CloudFormation::Stack" and r.get("PhysicalResourceId"):
+                            out.append(r["PhysicalResourceId"])
+        except SparkleformError:
+            return []  # a deleted stack has no resources to list
+        return out
 
     def list_stacks(self) -> list[Stack]:
         out: list[Stack] = []
@@ -476,9 +494,10 @@ class AwsProvider:
         watcher = self._watcher(raw["StackId"], name, on_event)
         watcher.mark()
         args: dict[str, Any] = {"StackName": name, "ChangeSetName": change_set_name}
-        if options.disable_rollback:
-            args["DisableRollback"] = True
         operation = "create" if raw.get("StackStatus") == "REVIEW_IN_PROGRESS" else "update"
+        if options.disable_rollback and operation == "update":
+            # A create carries it as the change set's OnStackFailure (AWS refuses both).
+            args["DisableRollback"] = True
         self._call("ExecuteChangeSet", stack=name, **args)
         return self._finish(name, raw["StackId"], watcher, operation, options, wait, post_settings=True)
 
