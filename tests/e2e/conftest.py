@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -108,3 +109,51 @@ def moto_endpoint():
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+class Terminal:
+    """The CLI on a pseudo-terminal: read what it shows, type answers."""
+
+    def __init__(self, cli: Cli, *args: str) -> None:
+        self.master, slave = os.openpty()
+        env = {**os.environ, "COLUMNS": "150", "LINES": "40", "TERM": "xterm", "NO_COLOR": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sparkleform.cli.main", "--state", str(cli.state), *args],
+            stdin=slave, stdout=slave, stderr=slave, cwd=cli.cwd, env=env, close_fds=True,
+        )
+        os.close(slave)
+        self.buf = bytearray()
+
+    def _read(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return True
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:
+            return False
+        if not chunk:
+            return False
+        self.buf.extend(chunk)
+        return True
+
+    def expect(self, text: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text.encode() not in self.buf:
+            if time.monotonic() > deadline or not self._read(0.2):
+                raise AssertionError(f"did not see {text!r} in:\n{self.text}")
+
+    def send(self, line: str) -> None:
+        os.write(self.master, line.encode() + b"\r")
+
+    def finish(self, timeout: float = 30.0) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self._read(0.2):
+            if self.proc.poll() is not None and not select.select([self.master], [], [], 0)[0]:
+                break
+        os.close(self.master)
+        return self.proc.wait(timeout=10)
+
+    @property
+    def text(self) -> str:
+        return self.buf.decode("utf-8", "replace")

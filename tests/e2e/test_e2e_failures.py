@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import select
-import subprocess
-import sys
-import time
 
 import pytest
+
+from conftest import Terminal
 
 
 def test_failed_create_rolls_back_and_names_the_first_failure(cli, data):
@@ -46,31 +44,9 @@ def test_failed_update_rolls_back_to_the_previous_values(cake, data, tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 def test_live_table_on_a_terminal(cli, data):
-    master, slave = os.openpty()
-    env = {**os.environ, "COLUMNS": "150", "LINES": "40", "TERM": "xterm"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sparkleform.cli.main", "--state", str(cli.state),
-         "create", "elb", str(data / "coolapp_elb.json")],
-        stdin=slave, stdout=slave, stderr=slave, cwd=cli.cwd, env=env, close_fds=True,
-    )
-    os.close(slave)
-    buf = bytearray()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf.extend(chunk)
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    assert proc.wait(timeout=10) == 0
-    text = buf.decode("utf-8", "replace")
+    term = Terminal(cli, "create", "elb", str(data / "coolapp_elb.json"))
+    assert term.finish() == 0
+    text = term.text
     assert "elapsed" in text and "resource" in text  # the live table's header
     assert "ElbSecurityGroup" in text and "CREATE_COMPLETE" in text
     assert "elb outputs" in text and "ElbDns" in text  # outputs table at the end
