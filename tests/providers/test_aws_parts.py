@@ -209,7 +209,7 @@ def client_error(code: str, message: str, operation: str = "CreateStack"):
         ("ValidationError", "No updates are to be performed.", NoUpdates, NO_UPDATES),
         ("AlreadyExistsException", "Stack [web] already exists", StackAlreadyExists, "sparkleform update web"),
         ("ValidationError", "Template format error: Unresolved resource dependencies [Vpc] in the Resources block of the template",
-         TemplateError, "(at Resources (refers to Vpc))"),
+         TemplateError, "in the Resources block of the template (at Resources)"),
     ],
 )
 def test_client_errors_become_one_line_messages(code, message, cls, needle):
@@ -230,3 +230,33 @@ def test_botocore_exceptions_without_codes():
     assert "--region" in str(translate(NoRegionError(), "cloudformation", "ListStacks"))
     assert "--profile" in str(translate(ProfileNotFound(profile="p"), "cloudformation", "ListStacks"))
     assert "cannot reach" in str(translate(EndpointConnectionError(endpoint_url="http://x"), "s3", "PutObject"))
+
+
+TEMPLATE = {
+    "Resources": {
+        "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}},
+        "Thing": {"Type": "AWS::Nope::Thing"},
+        "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"Bogus": 1}},
+    },
+    "Outputs": {"Name": {"Value": {"Fn::Sub": "${Missing.Arn}"}}},
+}
+
+
+@pytest.mark.parametrize(
+    ("message", "path"),
+    [
+        ("Template format error: Unresolved resource dependencies [Vpc] in the Resources block of the template",
+         "Resources.Subnet"),
+        ("Template format error: Unresolved resource dependencies [Missing] in the Outputs block of the template",
+         "Outputs.Name"),
+        ("Template format error: Unrecognized resource types: [AWS::Nope::Thing]", "Resources.Thing.Type"),
+        ("Encountered unsupported property Bogus", None),
+        ("Invalid template resource property 'Bogus'", "Resources.Topic.Properties.Bogus"),
+        ("Template error: instance of Fn::GetAtt references undefined resource Missing", "Outputs.Name"),
+        ("Template format error: [/Resources/Topic/Properties] bad", "Resources.Topic.Properties"),
+    ],
+)
+def test_template_errors_are_located(message, path):
+    from sparkleform.providers.aws_errors import locate
+
+    assert locate(message, TEMPLATE) == path

@@ -437,8 +437,10 @@ def test_nested_template_without_bucket_or_unknown(make_aws, unique):
 # --------------------------------------------------------------------------- failures, errors, waiting
 def test_template_error_is_a_template_error(aws, unique):
     bad = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": ["Nope", "Arn"]}}}}}
-    with pytest.raises(TemplateError, match="undefined resource Nope"):
+    with pytest.raises(TemplateError, match="undefined resource Nope") as info:
         aws.create_stack(f"bad-{unique}", bad, {})
+    assert info.value.path == "Resources.Q" and str(info.value).endswith("(at Resources.Q)")
+    assert not aws.stack_exists(f"bad-{unique}")
 
 
 def test_ctrl_c_stops_waiting_and_leaves_the_stack_alone(aws, unique, recorder):

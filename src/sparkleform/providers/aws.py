@@ -21,9 +21,11 @@ from sparkleform.providers.aws_errors import (
     AwsError,
     NoUpdates,
     StackNotFound,
+    TemplateRejected,
     WaitInterrupted,
     guard,
     is_no_changes,
+    locate,
 )
 from sparkleform.providers.aws_plan import plan_from_change_set
 from sparkleform.providers.aws_templates import (
@@ -127,10 +129,16 @@ class AwsProvider:
     def cf(self) -> Any:
         return self.client(CF)
 
-    def _call(self, operation: str, stack: str | None = None, **kwargs: Any) -> Any:
+    def _call(self, operation: str, stack: str | None = None, *, template: dict | None = None, **kwargs: Any) -> Any:
+        """One CloudFormation call; a template error is located in `template` when given."""
         method = "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
-        with guard(CF, operation, stack=stack, region=self.region_name):
-            return getattr(self.cf, method)(**kwargs)
+        try:
+            with guard(CF, operation, stack=stack, region=self.region_name):
+                return getattr(self.cf, method)(**kwargs)
+        except TemplateRejected as exc:
+            if template is None:
+                raise
+            raise TemplateRejected(exc.aws_message, locate(exc.aws_message, template) or exc.path) from exc
 
     @property
     def region_name(self) -> str | None:
@@ -436,7 +444,7 @@ class AwsProvider:
             if on_failure:
                 args["OnStackFailure"] = on_failure
         try:
-            self._call("CreateChangeSet", stack=name, **args)
+            self._call("CreateChangeSet", stack=name, template=template or old_template, **args)
         except NoUpdates:
             return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES)
         pages = self._wait_change_set(name, change_set)
@@ -485,6 +493,7 @@ class AwsProvider:
         on_event: EventCallback | None = None,
         wait: bool = True,
         options: StackOptions | None = None,
+        template: dict | None = None,
     ) -> Stack:
         """Execute a change set left by `create_change_set` (or `--plan-only`), follow its
         events, and apply what change sets cannot carry (termination protection, stack
@@ -498,7 +507,15 @@ class AwsProvider:
         if options.disable_rollback and operation == "update":
             # A create carries it as the change set's OnStackFailure (AWS refuses both).
             args["DisableRollback"] = True
-        self._call("ExecuteChangeSet", stack=name, **args)
+        try:
+            self._call("ExecuteChangeSet", stack=name, **args)
+        except TemplateRejected as exc:
+            if template is None:
+                with contextlib.suppress(SparkleformError):
+                    body = self._call("GetTemplate", stack=name, StackName=name, ChangeSetName=change_set_name)
+                    template = parse_template_body(body.get("TemplateBody"))
+            path = locate(exc.aws_message, template) if template else None
+            raise TemplateRejected(exc.aws_message, path or exc.path) from exc
         return self._finish(name, raw["StackId"], watcher, operation, options, wait, post_settings=True)
 
     def _require_or_review(self, name: str) -> dict:
@@ -563,7 +580,7 @@ class AwsProvider:
             raise StackAlreadyExists(f"stack {name} already exists: use `sparkleform update {name}`")
         if self.change_sets and options.timeout_minutes is None:
             plan = self.create_change_set(name, template, parameters, options)
-            return self._execute_new(name, plan, options, on_event, wait)
+            return self._execute_new(name, plan, options, on_event, wait, template)
         args = self._common_args(name, template, options)
         args.update(self._template_args(name, template, options))
         args["Parameters"] = self._parameters(template, parameters, None)
@@ -578,17 +595,23 @@ class AwsProvider:
             args["EnableTerminationProtection"] = True
         if options.stack_policy is not None:
             args["StackPolicyBody"] = json.dumps(options.stack_policy)
-        stack_id = self._call("CreateStack", stack=name, **args)["StackId"]
+        stack_id = self._call("CreateStack", stack=name, template=template, **args)["StackId"]
         watcher = self._watcher(stack_id, name, on_event)
         return self._finish(name, stack_id, watcher, "create", options, wait, post_settings=False)
 
     def _execute_new(
-        self, name: str, plan: Plan, options: StackOptions, on_event: EventCallback | None, wait: bool
+        self,
+        name: str,
+        plan: Plan,
+        options: StackOptions,
+        on_event: EventCallback | None,
+        wait: bool,
+        template: dict | None = None,
     ) -> Stack:
         assert plan.change_set_name
         try:
             return self.execute_change_set(
-                name, plan.change_set_name, on_event=on_event, wait=wait, options=options
+                name, plan.change_set_name, on_event=on_event, wait=wait, options=options, template=template
             )
         except (OperationFailed, WaitInterrupted):
             raise
@@ -619,7 +642,9 @@ class AwsProvider:
             plan = self.create_change_set(name, template, parameters, options)
             if plan.change_set_name is None:
                 return self._unchanged(name, current, options)
-            return self.execute_change_set(name, plan.change_set_name, on_event=on_event, wait=wait, options=options)
+            return self.execute_change_set(
+                name, plan.change_set_name, on_event=on_event, wait=wait, options=options, template=template
+            )
         old_template = self.template_of(name) if template is None else None
         args = self._common_args(name, template if template is not None else old_template, options)
         args.update(self._template_args(name, template, options))
@@ -631,7 +656,7 @@ class AwsProvider:
         watcher = self._watcher(current["StackId"], name, on_event)
         watcher.mark()
         try:
-            self._call("UpdateStack", stack=name, **args)
+            self._call("UpdateStack", stack=name, template=template or old_template, **args)
         except NoUpdates:
             return self._unchanged(name, current, options)
         result = self._finish(name, current["StackId"], watcher, "update", options, wait, post_settings=False)

@@ -94,18 +94,70 @@ def error_message(exc: BaseException) -> str:
     return str(response.get("Error", {}).get("Message", "") or exc)
 
 
-def _template_path(message: str) -> str | None:
-    """Best effort: where in the template AWS says the problem is."""
-    m = re.search(r"\[(/Resources/[^\]]+|/Outputs/[^\]]+|/Parameters/[^\]]+)\]", message)
+def _references(node: Any, target: str) -> bool:
+    """Does this template node refer to `target` (Ref, GetAtt, Sub ${target}, DependsOn)?"""
+    if isinstance(node, dict):
+        if node.get("Ref") == target:
+            return True
+        att = node.get("Fn::GetAtt")
+        if isinstance(att, list) and att and att[0] == target:
+            return True
+        if isinstance(att, str) and att.split(".", 1)[0] == target:
+            return True
+        sub = node.get("Fn::Sub")
+        text = sub[0] if isinstance(sub, list) and sub else sub
+        if isinstance(text, str) and re.search(r"\$\{" + re.escape(target) + r"[.}]", text):
+            return True
+        return any(_references(v, target) for v in node.values())
+    if isinstance(node, list):
+        return any(_references(v, target) for v in node)
+    return False
+
+
+def locate(message: str, template: dict | None = None) -> str | None:
+    """Where in the template an AWS validation message points, as a dotted path (best effort)."""
+    m = re.search(r"\[(/(?:Resources|Outputs|Parameters|Conditions|Mappings)/[^\]]+)\]", message)
     if m:
         return ".".join(p for p in m.group(1).split("/") if p)
+    resources = (template or {}).get("Resources") or {}
+    sections = {k: v for k, v in (template or {}).items() if isinstance(v, dict)}
+    m = re.search(r"Unrecognized resource types: \[([^\]]+)\]", message)
+    if m:
+        wanted = {t.strip() for t in m.group(1).split(",")}
+        for lid, res in resources.items():
+            if isinstance(res, dict) and res.get("Type") in wanted:
+                return f"Resources.{lid}.Type"
     m = re.search(r"Unresolved resource dependencies \[([^\]]+)\] in the (\w+) block", message)
     if m:
-        return f"{m.group(2)} (refers to {m.group(1)})"
-    m = re.search(r"(?:resource|Resource) ([A-Za-z0-9]+)\b", message)
-    if m and "Template" in message:
+        target, block = m.group(1).split(",")[0].strip(), m.group(2)
+        for key, node in (sections.get(block) or {}).items():
+            if _references(node, target):
+                return f"{block}.{key}"
+        return block
+    m = re.search(r"Fn::GetAtt references undefined resource (\w+)", message)
+    if m:
+        for block in ("Resources", "Outputs"):
+            for key, node in (sections.get(block) or {}).items():
+                if _references(node, m.group(1)):
+                    return f"{block}.{key}"
+    m = re.search(r"Invalid template resource property '(\w+)'", message)
+    if m:
+        for lid, res in resources.items():
+            if isinstance(res, dict) and m.group(1) in (res.get("Properties") or {}):
+                return f"Resources.{lid}.Properties.{m.group(1)}"
+    m = re.search(r"\b(?:resource|Resource) \[?(\w+)\]?", message)
+    if m and m.group(1) in resources:
         return f"Resources.{m.group(1)}"
     return None
+
+
+class TemplateRejected(TemplateError):
+    """AWS refused the template; `path` is where in it, when that could be found."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message + (f" (at {path})" if path else ""))
+        self.aws_message = message
+        self.path = path
 
 
 def translate(
@@ -160,8 +212,7 @@ def translate(
         if stack and re.search(r"does not exist", message) and "Stack" in message:
             return StackNotFound(f"stack {stack} does not exist{where}")
         if message.startswith("Template") or "Template error" in message or "Template format error" in message:
-            path = _template_path(message)
-            return TemplateError(f"{message}" + (f" (at {path})" if path else ""))
+            return TemplateRejected(message, locate(message))
         return AwsError(f"{action}{' (stack ' + stack + ')' if stack else ''}: {message}")
     if code == "LimitExceededException":
         return OperationFailed(f"{action}: AWS limit reached: {message}")
