@@ -326,8 +326,3 @@ def test_coreos_yaml_file_is_the_compiled_template():
         "files/coreos_kubernetes.yaml is stale: sparkleform compile coreos_kubernetes --format yaml -o it"
     )
 
-
-def test_docs_have_a_section_for_every_template(seed_registry):
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "pack-seed.md").read_text()
-    missing = [e.name for e in seed_registry.all("template") if e.source == "pack:seed" and f"`{e.name}`" not in docs]
-    assert missing == []
