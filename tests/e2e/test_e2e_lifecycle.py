@@ -95,3 +95,11 @@ def test_parameter_change_that_touches_only_outputs_still_updates(cli, data):
     assert described["StackStatus"] == "UPDATE_COMPLETE"
     assert {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}["UsedTopic"].endswith(":b")
     assert "UPDATE_COMPLETE" in proc.stderr  # progress goes to stderr when stdout carries JSON
+
+
+def test_plan_of_a_new_stack_lists_what_create_would_add(cli, data):
+    plan = cli.json("plan", "fresh", str(data / "coolapp_elb.json"))
+    assert sorted((c["Action"], c["LogicalResourceId"]) for c in plan["Changes"]) == [
+        ("Add", "Elb"), ("Add", "ElbSecurityGroup")
+    ]
+    assert cli.json("list-stacks") == []  # planning created nothing

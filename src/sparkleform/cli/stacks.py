@@ -358,7 +358,7 @@ def show_plan(settings: Settings, plan: Plan, *, stream=None) -> None:
         [c.action, c.logical_id, c.resource_type, c.replacement or "", ", ".join(c.causes)]
         for c in plan.changes
     ]
-    title = f"plan for {plan.stack_name}" + (f" (change set {plan.change_set_name})" if plan.change_set_name else "")
+    title = f"plan for {plan.stack_name}"
     print_table(["action", "logical id", "type", "replacement", "caused by"], rows, stream=stream,
                 title=title, color=settings.color)
 
@@ -437,14 +437,15 @@ def _plan_only(settings: Settings, provider: Provider, stack: str, prepared: Pre
 @click.argument("template", required=False)
 @stack_input_options
 def plan_cmd(stack: str, template: str | None, **kwargs: Any) -> None:
-    """Show what updating STACK (to TEMPLATE, or with new parameters) would change."""
+    """Show what updating STACK (to TEMPLATE, or with new parameters) would change; for a
+    stack that does not exist yet, what creating it would add."""
     from sparkleform.stacks.render import plan_json
 
     settings = get_settings()
     inputs = StackInputs.from_kwargs(kwargs)
     pool = ProviderPool(settings, bucket=inputs.bucket, prefix=inputs.prefix)
     provider = pool.main
-    existing = provider.describe_stack(stack)
+    existing = provider.describe_stack(stack) if provider.stack_exists(stack) else None  # None: plan a create
     prepared = prepare(settings, pool, stack, template, inputs, existing=existing)
     plan = _plan(provider, stack, prepared)
     if settings.json:
