@@ -508,3 +508,13 @@ def test_failed_change_set_cleans_up_review_stack(aws, unique):
         aws.create_stack(f"imp-{unique}", tpl, {})
     with pytest.raises(StackNotFound):
         aws.describe_stack(f"imp-{unique}")
+
+
+def test_no_wait_returns_at_once_and_still_applies_the_policy(aws, unique, recorder):
+    name = f"nowait-{unique}"
+    policy = {"Statement": [{"Effect": "Deny", "Action": "Update:Delete", "Principal": "*", "Resource": "*"}]}
+    stack = aws.create_stack(name, {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}, {},
+                             StackOptions(stack_policy=policy), wait=False)
+    assert stack.name == name and stack.stack_id.startswith("arn:aws:cloudformation:")
+    assert recorder.requests("DescribeStackEvents")[1:] == [], "no waiting: only the mark before executing"
+    assert aws.stack_policy(name) == policy

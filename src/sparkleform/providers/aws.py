@@ -536,7 +536,11 @@ class AwsProvider:
         post_settings: bool,
     ) -> Stack:
         if not wait:
-            return self._to_stack(self._describe_raw(stack_id) or {"StackName": name}, with_details=False)
+            raw = self._describe_raw(stack_id) or {"StackName": name}
+            if post_settings:
+                # Nobody will be there when it finishes: protect the stack now.
+                self._apply_settings(name, raw, options)
+            return self._to_stack(raw, with_details=False)
         final = watcher.wait(operation)
         status = final.get("StackStatus", "")
         if status in FAILED_STATES:
