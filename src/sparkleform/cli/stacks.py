@@ -641,11 +641,14 @@ def events_cmd(stack: str, follow: bool, interval: float | None) -> None:
     settings = get_settings()
     provider = ProviderPool(settings).main
     seen: set[str] = set()
+    last: list[str] = []  # the newest event id shown, for `since` on the next poll
 
     def emit(events: list) -> None:
         fresh = [e for e in _sorted_events(events) if e.event_id not in seen]
         for e in fresh:
             seen.add(e.event_id)
+        if fresh:
+            last[:] = [fresh[-1].event_id]
         if settings.json and not follow:
             _echo_json([event_json(e) for e in fresh])
             return
@@ -667,10 +670,10 @@ def events_cmd(stack: str, follow: bool, interval: float | None) -> None:
             current = _safe_describe(provider, stack)
             if current is None or not is_in_progress(current.status):
                 if current is not None:
-                    emit(provider.events(stack))
+                    emit(provider.events(stack, last[0] if last else None))
                 break
             time.sleep(delay)
-            emit(provider.events(stack))
+            emit(provider.events(stack, last[0] if last else None))
             if not _in_process(provider):
                 delay = min(delay * 1.5, 10.0)
     except KeyboardInterrupt:
