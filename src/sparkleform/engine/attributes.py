@@ -222,9 +222,12 @@ def _leaf_value(
     if lower in ("cidrblock", "cidrblockassociations"):
         value = props.get("CidrBlock", "10.0.0.0/16") if lower == "cidrblock" else f"vpc-cidr-assoc-{hex_id()}"
         return [value] if kind == "array" else value
-    if lower.endswith("ip") or lower.endswith("ipaddress") or lower.endswith("ips"):
-        value = _public_ip() if "public" in lower else _private_ip(ctx, props)
-        return [value] if kind == "array" else value
+    if lower.endswith(("ip", "ips", "ipaddress", "ipaddresses")):
+        make = _public_ip if "public" in lower else (lambda: _private_ip(ctx, props))
+        if kind != "array":
+            return make()
+        count = props.get("SecondaryPrivateIpAddressCount", 2)
+        return [make() for _ in range(max(int(count) if str(count).isdigit() else 2, 1))]
     if "dnsname" in lower or "domainname" in lower or lower in ("address", "hostname", "endpoint"):
         return _dns(ctx, rtype, physical)
     if lower.endswith("url"):
@@ -244,7 +247,7 @@ def _leaf_value(
     if kind == "boolean":
         return "false"
     if kind == "array":
-        return []
+        return [token(12).lower(), token(12).lower()]
     if lower.endswith("time") or lower.endswith("date"):
         return "2026-01-01T00:00:00Z"
     return token(16).lower()

@@ -429,6 +429,12 @@ class Engine:
 
         def walk(node: Any) -> None:
             if isinstance(node, dict):
+                if len(node) == 1 and "Fn::If" in node:
+                    args = node["Fn::If"]
+                    if isinstance(args, list) and len(args) == 3 and isinstance(args[0], str):
+                        with contextlib.suppress(SparkleformError):
+                            walk(args[1] if run.evaluator.condition(args[0]) else args[2])
+                        return
                 if len(node) == 1 and "Fn::ImportValue" in node:
                     with contextlib.suppress(SparkleformError):
                         value = Evaluator(run.template, run.values, run.evaluator.pseudo, None).resolve(
@@ -445,7 +451,10 @@ class Engine:
 
         resources = run.template["Resources"]
         walk([resources[lid] for lid in run.active])
-        walk(run.template.get("Outputs") or {})
+        for out in (run.template.get("Outputs") or {}).values():
+            cond = out.get("Condition") if isinstance(out, dict) else None
+            if cond is None or run.evaluator.condition(cond):
+                walk(out)
         for name in sorted(names):
             row = self.store.one("SELECT 1 FROM exports WHERE region=? AND name=?", (self.region, name))
             if row is None:
