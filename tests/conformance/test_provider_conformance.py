@@ -284,3 +284,34 @@ def test_apply_stack_wiring(request, provider, provider_id, unique):
     stack = provider.create_stack(b, app, wired)
     assert stack.output_map() == {"Where": f"us-east-1:ab-{unique}"}
     assert {p.key: p.value for p in stack.parameters} == wired
+
+
+def test_apply_stack_across_providers(tmp_path, moto_server, monkeypatch, unique):
+    """Outputs of a stack on the local engine wired into a stack on AWS (and back): what
+    `--apply-stack local:NAME` / `--apply-stack aws:REGION:NAME` does, through the API."""
+    pytest.importorskip("sparkleform.providers.local")
+    import _motoserver
+
+    from sparkleform.providers import get_provider
+
+    _motoserver.set_dummy_credentials(monkeypatch)
+    local = get_provider("local", state=str(tmp_path / "state.db"), region="us-east-1")
+    aws = get_provider("aws", region="us-east-1", endpoint_url=moto_server.endpoint, change_sets=False,
+                       max_attempts=1)
+    net = {
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": f"net-{unique}"}}},
+        "Outputs": {"TopicName": {"Value": {"Fn::GetAtt": ["Topic", "TopicName"]}}},
+    }
+    app = {
+        "Parameters": {"TopicName": {"Type": "String"}},
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Sub": "${TopicName}-q"}}}},
+        "Outputs": {"QueueName": {"Value": {"Fn::GetAtt": ["Queue", "QueueName"]}}},
+    }
+    local.create_stack(f"net-{unique}", net, {})
+    wired = local.describe_stack(f"net-{unique}").output_map()
+    assert wired == {"TopicName": f"net-{unique}"}
+    on_aws = aws.create_stack(f"app-{unique}", app, wired)
+    assert on_aws.output_map() == {"QueueName": f"net-{unique}-q"}
+    back = local.create_stack(f"app2-{unique}", {**app, "Outputs": {"Q": {"Value": {"Ref": "TopicName"}}}},
+                              {"TopicName": on_aws.output_map()["QueueName"]})
+    assert back.output_map() == {"Q": f"net-{unique}-q"}
