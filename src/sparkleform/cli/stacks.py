@@ -465,7 +465,7 @@ def _plan(provider: Provider, stack: str, prepared: Prepared) -> Plan:
 
 def _update(
     settings: Settings, pool: ProviderPool, stack: str, template: str | None, inputs: StackInputs,
-    *, yes: bool, no_wait: bool = False, existing: Stack | None = None,
+    *, yes: bool, no_wait: bool = False, existing: Stack | None = None, title: str | None = None,
 ) -> Stack | None:
     """Plan, confirm, apply. Returns None when there was nothing to do."""
     provider = pool.main
@@ -514,7 +514,7 @@ def _update(
             )
 
     try:
-        result = run_operation(settings, provider, stack, "update", call, wait=not no_wait)
+        result = run_operation(settings, provider, stack, "update", call, wait=not no_wait, title=title)
         if result is not None and result.reason and _is_no_updates(SparkleformError(result.reason)):
             click.echo(NO_UPDATES, file=stream)
             return None
@@ -604,11 +604,14 @@ def destroy_cmd(stack: str, yes: bool, no_wait: bool) -> None:
     _destroy(settings, provider, stack, no_wait=no_wait)
 
 
-def _destroy(settings: Settings, provider: Provider, stack: str, *, no_wait: bool = False) -> None:
+def _destroy(
+    settings: Settings, provider: Provider, stack: str, *, no_wait: bool = False, title: str | None = None,
+    report: bool = True,
+) -> None:
     run_operation(
         settings, provider, stack, "delete",
         lambda on_event: provider.delete_stack(stack, on_event=on_event, wait=not no_wait),
-        wait=not no_wait,
+        wait=not no_wait, title=title,
     )
     after = _safe_describe(provider, stack)
     if no_wait and after is not None and after.status.endswith("_IN_PROGRESS"):
@@ -619,6 +622,8 @@ def _destroy(settings: Settings, provider: Provider, stack: str, *, no_wait: boo
 
         if is_failed(after.status):
             raise OperationFailed(f"delete of stack {stack} failed: {after.reason or after.status}")
+    if not report:
+        return
     if settings.json:
         _echo_json({"StackName": stack, "StackStatus": "DELETE_COMPLETE"})
     else:
@@ -769,7 +774,8 @@ def up_cmd(stacks: tuple[str, ...], yes: bool) -> None:
             else:
                 cfg = settings.config.stacks[name]
                 template = _template_target(settings, cfg.template)
-                outcome = _update(settings, pool, name, template, StackInputs(), yes=yes, existing=existing)
+                outcome = _update(settings, pool, name, template, StackInputs(), yes=yes, existing=existing,
+                                  title=f"[{i}/{len(order)}] update {name}")
                 results[name] = "updated" if outcome is not None else "unchanged"
         except SparkleformError as exc:
             rest = order[i:]
@@ -814,9 +820,13 @@ def down_cmd(stacks: tuple[str, ...], yes: bool) -> None:
     for i, name in enumerate(present, 1):
         click.echo(f"[{i}/{len(present)}] {name}: delete", file=stream)
         try:
-            _destroy(settings, provider, name)
+            _destroy(settings, provider, name, title=f"[{i}/{len(present)}] delete {name}", report=False)
         except SparkleformError as exc:
             rest = present[i:]
             if rest:
                 exc.hint = ((exc.hint + "; ") if exc.hint else "") + f"not attempted: {', '.join(rest)}"
             raise
+    if settings.json:
+        _echo_json([{"StackName": name, "StackStatus": "DELETE_COMPLETE"} for name in present])
+    else:
+        click.echo(f"deleted: {', '.join(present)}")
