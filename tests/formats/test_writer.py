@@ -162,3 +162,14 @@ def test_any_document_reads_back_equal(doc: dict) -> None:
     assert reread(dump_yaml(doc)) == doc
     assert reread(dump_yaml(doc, short_form=False)) == doc
     assert reread(dump_json(doc)) == doc
+
+
+def test_lone_surrogates_stay_escaped_in_json_and_are_refused_by_yaml() -> None:
+    from sparkleform.errors import FormatError
+
+    doc = loads_template('{"a": "x\\ud800y"}')[0]
+    text = dump_json(doc)
+    assert "\\ud800" in text and text.encode("utf-8")
+    assert reread(text) == doc
+    with pytest.raises(FormatError, match="surrogate"):
+        dump_yaml(doc)

@@ -30,6 +30,11 @@ def dump_json(doc: dict, *, compact: bool = False) -> str:
         raise FormatError(f"the template cannot be written as JSON: {exc}") from None
     except TypeError as exc:
         raise FormatError(str(exc)) from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (from \ud800-style JSON escapes): keep them escaped
+        layout: dict[str, Any] = {"separators": (",", ":")} if compact else {"indent": 2}
+        text = json.dumps(doc, allow_nan=False, default=_default, **layout)
     return text + "\n"
 
 

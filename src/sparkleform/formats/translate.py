@@ -624,7 +624,8 @@ def translate(
     decorator = layout(Group("@template(", decorator_args, ")"), 0) if decorator_args else "@template"
 
     first = description.strip().splitlines()[0] if isinstance(description, str) and description.strip() else ""
-    title = first if first and len(first) <= WIDTH - 6 else f"The {name} template."
+    usable = first and len(first) <= WIDTH - 6 and first.isprintable() and "\\" not in first
+    title = first if usable else f"The {name} template."
     summary = _docstring(title, f"Imported from {source} by `sparkleform import`." if source else None)
     template_lines = [decorator, f"def {name}(t):", *(body.lines or [INDENT + "pass"])]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sparkleform.errors import FormatError
 from sparkleform.formats.scalars import looks_typed
 from sparkleform.formats.tags import SEQUENCE, accepts, kind_of, short_name
 
@@ -31,6 +32,11 @@ def _escape(char: str) -> str:
     if known is not None:
         return known
     code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        raise FormatError(
+            f"a string holds a lone UTF-16 surrogate (U+{code:04X}), which YAML cannot represent; "
+            "convert to JSON instead"
+        )
     return f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}"
 
 
