@@ -103,3 +103,14 @@ def test_plan_of_a_new_stack_lists_what_create_would_add(cli, data):
         ("Add", "Elb"), ("Add", "ElbSecurityGroup")
     ]
     assert cli.json("list-stacks") == []  # planning created nothing
+
+
+def test_a_value_that_was_only_the_old_default_follows_the_new_default(cli, data, tmp_path):
+    cli.run("create", "secret", str(data / "secret.yaml"), "-p", "DbPassword=hunter2-long")
+    newer = tmp_path / "secret_v2.yaml"
+    newer.write_text((data / "secret.yaml").read_text().replace("Default: dev", "Default: stage"))
+    cli.run("update", "secret", str(newer), "--yes")
+    described = cli.json("describe", "secret")
+    params = {p["ParameterKey"]: p["ParameterValue"] for p in described["Parameters"]}
+    assert params["Env"] == "stage"
+    assert {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}["TopicArn"].endswith("secret-stage")

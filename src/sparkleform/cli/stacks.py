@@ -185,7 +185,12 @@ def prepare(
     """Everything a create/plan/update sends: template, resolved parameters, options."""
     from sparkleform.stacks.apply import read_applied_stacks
     from sparkleform.stacks.keyvalues import load_parameters_file, parse_mapping, parse_pairs
-    from sparkleform.stacks.parameters import ParameterInputs, previous_from_stack, resolve_parameters
+    from sparkleform.stacks.parameters import (
+        ParameterInputs,
+        default_text,
+        previous_from_stack,
+        resolve_parameters,
+    )
     from sparkleform.stacks.prompting import fill_missing
     from sparkleform.stacks.templates import load_stack_policy, load_stack_template
 
@@ -254,6 +259,13 @@ def prepare(
     # stored value (the protocol has no UsePreviousValue marker; sending the mask would
     # store the mask).
     parameters = dict(resolution.values)
+    if param_inputs.previous is not None:
+        # A value that was only the old Default follows the new Default: say so explicitly,
+        # since a provider keeps previous values of parameters left out (UsePreviousValue).
+        declared = declared_from.get("Parameters") or {}
+        for name, origin in resolution.origins.items():
+            if origin == "default" and name in param_inputs.previous.values:
+                parameters[name] = default_text(declared[name].get("Default"))
     return Prepared(template, declared_from, parameters, options, resolution.origins, resolution.use_previous)
 
 

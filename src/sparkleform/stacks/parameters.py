@@ -156,6 +156,17 @@ def resolve_parameters(template: dict, inputs: ParameterInputs) -> Resolution:
     return res
 
 
+def default_text(value: object) -> str:
+    """A template Default as the string a stack shows for it (lists comma-joined)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ",".join(default_text(v) for v in value)
+    return str(value)
+
+
 def previous_from_stack(parameters: list, old_template: dict | None) -> PreviousParameters:
     """PreviousParameters from a described stack's parameters and its current template."""
     prev = PreviousParameters()
@@ -166,8 +177,5 @@ def previous_from_stack(parameters: list, old_template: dict | None) -> Previous
     if old_template:
         for name, decl in declared_parameters(old_template).items():
             if "Default" in decl:
-                default = decl["Default"]
-                prev.defaults[name] = (
-                    ",".join(str(v) for v in default) if isinstance(default, list) else str(default)
-                )
+                prev.defaults[name] = default_text(decl["Default"])
     return prev
