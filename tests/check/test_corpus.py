@@ -39,15 +39,28 @@ def test_every_corpus_file_checks_without_crashing(corpus_dir):
     assert checked > 250
 
 
-@pytest.mark.parametrize(
-    ("name", "rule"),
-    [
-        ("cfn-lint-bad/properties_ec2_vpc.yaml", None),
-    ],
-)
-def test_placeholder_bad_fixture_loads(corpus_dir, name, rule):
-    path = corpus_dir / "public" / name
-    if not path.exists():
-        pytest.skip(f"{name} not in the public corpus")
-    template, sources = load_template(path)
-    assert isinstance(run_checks(template, sources), list)
+# cfn-lint rule -> our rules, one of which must fire on every bad fixture cfn-lint flags with it
+EXPECTED = {
+    "E3003": ("SF2003", "SF2008"),  # cfn-lint reports "at least one of" as missing required properties
+    "E3004": ("SF3010",),
+    "E3002": ("SF2002", "SF2004", "SF2007", "SF2008"),  # E3002 is cfn-lint's catch-all for property shapes
+    "E2015": ("SF1103",),
+    "E3012": ("SF2004",),
+    "E3030": ("SF2005", "SF2004"),
+}
+
+
+@pytest.mark.parametrize(("cfn_rule", "ours"), sorted(EXPECTED.items()), ids=sorted(EXPECTED))
+def test_bad_fixtures_are_caught_by_the_matching_rule(corpus_dir, cfn_rule, ours):
+    rows = _rows(lambda r: r["label"] == "bad-fixture" and cfn_rule in r["cfn_lint"].split(":", 1)[-1].split(","))
+    if not rows:
+        pytest.skip(f"no public bad fixture with {cfn_rule}")
+    missed = []
+    for row in rows:
+        try:
+            template, sources = load_template(corpus_dir / row["path"])
+        except SparkleformError:
+            continue
+        if not set(ours) & {d.rule for d in run_checks(template, sources)}:
+            missed.append(row["path"])
+    assert not missed, f"{cfn_rule} fixtures without {ours}: {missed}"

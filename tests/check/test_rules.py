@@ -143,6 +143,25 @@ CASES = [
     ("SF4004", tpl(Conditions={"C": "yes"}, Outputs={"O": {"Value": "v", "Condition": "C"}}),
      tpl(Conditions={"C": {"Condition": "D"}, "D": {"Fn::Equals": ["a", "a"]}}, Outputs={"O": {"Value": "v", "Condition": "C"}})),
     ("SF5002", {**tpl(), "Transform": "MyMacro"}, tpl()),
+    # added after measuring against cfn-lint's bad fixtures
+    ("SF2001", tpl({"F": {"Type": "AWS::Serverless::Function", "Properties": {}}}), tpl()),
+    ("SF2101", tpl({"U": {"Type": "AWS::IAM::User", "DeletionPolicy": "Snapshot"}}),
+     tpl({"V": {"Type": "AWS::EC2::Volume", "DeletionPolicy": "Snapshot", "Properties": {"AvailabilityZone": "us-east-1a", "Size": 1}}})),
+    ("SF2101", tpl(with_b(UpdateReplacePolicy={"Fn::GetAZs": ""})),
+     tpl(with_b(UpdateReplacePolicy={"Ref": "P"}), Parameters={"P": {"Type": "String", "Default": "Retain"}})),
+    ("SF2006", tpl({"I": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "ami-abc"}}}),
+     tpl({"I": {"Type": "AWS::EC2::Instance", "Properties": {"ImageId": "{{resolve:ssm:/aws/service/ami}}"}}})),
+    ("SF2007", tpl({"G": {"Type": "AWS::IAM::Group", "Properties": {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/A"] * 2}}}),
+     tpl({"G": {"Type": "AWS::IAM::Group", "Properties": {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/B"]}}})),
+    ("SF1102", tpl(Parameters={"P": {"Type": "Number", "MaxLength": 3}}), tpl(Parameters={"P": {"Type": "Number", "MaxValue": 3}})),
+    ("SF1102", tpl(Parameters={"P": {"Type": "String", "AllowedValues": [{"a": 1}]}}), tpl(Parameters={"P": {"Type": "String", "AllowedValues": ["a", 1]}})),
+    ("SF1003", {**tpl(), "Transform": None}, {**tpl(), "Transform": ["AWS::LanguageExtensions"]}),
+    ("SF4001", tpl(Outputs={"O": {"Value": {"Fn::Select": [0, {"Fn::GetAZs": "us-east-1a"}]}}}),
+     tpl(Outputs={"O": {"Value": {"Fn::Select": [0, {"Fn::GetAZs": "eu-west-1"}]}}})),
+    ("SF4001", tpl(Outputs={"O": {"Value": {"Fn::Select": [0, {"Fn::Join": [",", ["a", "b"]]}]}}}),
+     tpl(Outputs={"O": {"Value": {"Fn::Select": [0, {"Fn::Split": [",", "a,b"]}]}}})),
+    ("SF4003", tpl(Conditions={"C": {"Fn::Equals": [{"Fn::ImportValue": "x"}, "y"]}}, Outputs={"O": {"Value": "v", "Condition": "C"}}),
+     tpl(Conditions={"C": {"Fn::Equals": [{"Ref": "AWS::Region"}, "y"]}}, Outputs={"O": {"Value": "v", "Condition": "C"}})),
 ]
 
 

@@ -3,6 +3,7 @@ functions used where they are allowed, and conditions written as condition funct
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sparkleform.check.graph import find_cycles
@@ -18,8 +19,15 @@ def _stringish(value: Any) -> bool:
     return (isinstance(value, (str, int, float)) and not isinstance(value, bool)) or _is_call(value)
 
 
+STRING_RESULT = ("Fn::Join", "Fn::Sub", "Fn::Base64")
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+
+
 def _listish(value: Any) -> bool:
-    return isinstance(value, list) or _is_call(value)
+    call = call_of(value)
+    if call is not None:
+        return call[0] not in STRING_RESULT
+    return isinstance(value, list)
 
 
 def shape_problem(name: str, args: Any, language_extensions: bool = False) -> str | None:
@@ -69,7 +77,11 @@ def shape_problem(name: str, args: Any, language_extensions: bool = False) -> st
         ):
             return None if language_extensions else "Fn::FindInMap with a DefaultValue needs Transform: AWS::LanguageExtensions"
         return "Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]"
-    if name in ("Fn::GetAZs", "Fn::Base64", "Fn::ImportValue"):
+    if name == "Fn::GetAZs":
+        if isinstance(args, str) and args and not REGION.match(args):
+            return f"Fn::GetAZs takes a region name or '' (the stack's region), not {args!r}"
+        return None if _stringish(args) else "Fn::GetAZs takes a region name"
+    if name in ("Fn::Base64", "Fn::ImportValue"):
         return None if _stringish(args) else f"{name} takes a string"
     if name == "Fn::Cidr":
         ok = isinstance(args, list) and len(args) == 3 and all(_stringish(a) for a in args)
@@ -119,6 +131,8 @@ def check_functions(ctx) -> None:
         section = path[0] if path else None
         if name in CONDITION_ONLY and section in ("Resources", "Outputs"):
             ctx.report("SF4003", where, f"{name} can only be used in Conditions (use Fn::If with a condition here)")
+        elif name in ("Fn::ImportValue", "Fn::GetAZs", "Fn::Cidr") and section == "Conditions":
+            ctx.report("SF4003", where, f"{name} cannot be used in Conditions")
         elif name == "Fn::If" and section == "Conditions":
             ctx.report("SF4003", where, "Fn::If cannot be used in Conditions (use Fn::And / Fn::Or / Fn::Not)")
 

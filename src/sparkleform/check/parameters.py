@@ -98,7 +98,7 @@ def check_parameters(ctx) -> None:
         for key, value in param.items():
             if key not in ATTRIBUTES:
                 ctx.report("SF1102", (*path, key), f"unknown parameter attribute {key!r}{did_you_mean(str(key), ATTRIBUTES)}")
-            elif not _attr_ok(ATTRIBUTES[key], value):
+            elif key != "Type" and not _attr_ok(ATTRIBUTES[key], value):
                 ctx.report("SF1102", (*path, key), f"{key} has the wrong type ({type(value).__name__})")
         ptype = param.get("Type")
         if ptype is None:
@@ -108,7 +108,25 @@ def check_parameters(ctx) -> None:
             hint = did_you_mean(str(ptype), sorted(BASIC_TYPES | AWS_TYPES))
             ctx.report("SF1101", (*path, "Type"), f"{ptype!r} is not a parameter type{hint}")
             continue
+        _check_attribute_fit(ctx, path, param, ptype)
         _check_constraints(ctx, path, param, ptype)
+
+
+STRING_ONLY = ("MinLength", "MaxLength", "AllowedPattern")
+NUMBER_ONLY = ("MinValue", "MaxValue")
+
+
+def _check_attribute_fit(ctx, path, param: dict, ptype: str) -> None:
+    """Length/pattern constraints belong to string parameters, value bounds to numbers."""
+    numeric = ptype in ("Number", "List<Number>")
+    for key in STRING_ONLY if numeric else ():
+        if key in param:
+            ctx.report("SF1102", (*path, key), f"{key} does not apply to a {ptype} parameter")
+    allowed = param.get("AllowedValues")
+    if isinstance(allowed, list):
+        for i, item in enumerate(allowed):
+            if isinstance(item, (dict, list)) or item is None:
+                ctx.report("SF1102", (*path, "AllowedValues", i), "AllowedValues must be strings or numbers")
 
 
 def _check_constraints(ctx, path, param: dict, ptype: str) -> None:
@@ -153,7 +171,7 @@ def _check_constraints(ctx, path, param: dict, ptype: str) -> None:
         whole = _scalar_text(default) if not isinstance(default, list) else None
         if allowed_text is not None and text not in allowed_text and not same_number and whole not in allowed_text:
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} is not one of AllowedValues {allowed}")
-        if regex is not None and ptype == "String" and not regex.fullmatch(text):
+        if regex is not None and ptype in ("String", "CommaDelimitedList") and not regex.fullmatch(text):
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} does not match AllowedPattern {pattern!r}")
         if ptype == "String":
             if lo is not None and len(text) < lo:

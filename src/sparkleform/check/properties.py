@@ -11,6 +11,7 @@ for that reason: a key whose value may be AWS::NoValue is "possibly present".
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from typing import Any
 
@@ -112,6 +113,34 @@ def _kind_name(value: Any) -> str:
     return "a string"
 
 
+def _has_call(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if call_of(node) is not None:
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+# Identifier formats named by the schemas' "format" keyword (AWS resource id shapes).
+FORMATS = {
+    "AWS::EC2::Image.Id": re.compile(r"^ami-([0-9a-z]{8}|[0-9a-z]{17})$"),
+    "AWS::EC2::VPC.Id": re.compile(r"^vpc-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$"),
+    "AWS::EC2::Subnet.Id": re.compile(r"^subnet-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$"),
+    "AWS::EC2::SecurityGroup.Id": re.compile(r"^sg-([0-9a-fA-F]{8}|[0-9a-fA-F]{17})$"),
+}
+FORMAT_NAMES = {
+    "AWS::EC2::Image.Id": "an AMI id (ami-...)",
+    "AWS::EC2::VPC.Id": "a VPC id (vpc-...)",
+    "AWS::EC2::Subnet.Id": "a subnet id (subnet-...)",
+    "AWS::EC2::SecurityGroup.Id": "a security group id (sg-...)",
+}
+
+
 def _present(obj: dict, key: str) -> bool:
     return key in obj and not is_no_value(obj[key])
 
@@ -194,6 +223,10 @@ class PropertyChecker:
             regex = _regex(pattern)
             if regex is not None and not regex.search(value):
                 self.ctx.report("SF2006", path, f"{self._where(path)}: {_show(value)} does not match {pattern}")
+        fmt = sub.get("format")
+        known_format = isinstance(fmt, str) and fmt in FORMATS and isinstance(value, str)
+        if known_format and not value.startswith("{{resolve:") and not FORMATS[fmt].match(value):
+            self.ctx.report("SF2006", path, f"{self._where(path)}: {_show(value)} is not {FORMAT_NAMES[fmt]}")
         if isinstance(value, str):
             lo, hi = sub.get("minLength"), sub.get("maxLength")
             if isinstance(lo, int) and len(value) < lo:
@@ -225,6 +258,16 @@ class PropertyChecker:
             self.ctx.report("SF2007", path, f"{self._where(path)} has {possible} items, fewer than {lo}")
         if isinstance(hi, int) and definite > hi:
             self.ctx.report("SF2007", path, f"{self._where(path)} has {definite} items, more than {hi}")
+        if sub.get("uniqueItems") is True:
+            seen: dict[str, int] = {}
+            for i, item in enumerate(value):
+                if isinstance(item, (dict, list)) and _has_call(item):
+                    continue
+                key = json.dumps(item, sort_keys=True, default=str)
+                if key in seen:
+                    self.ctx.report("SF2007", (*path, i), f"{self._where(path)}: item {i} repeats item {seen[key]} ({_show(item)}); items must be unique")
+                    break
+                seen[key] = i
         items = sub.get("items")
         if isinstance(items, dict):
             for i, item in enumerate(value):

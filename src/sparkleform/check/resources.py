@@ -23,6 +23,23 @@ ENTRY_KEYS = (
     "Metadata",
     "Version",
 )
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+# Types whose DeletionPolicy / UpdateReplacePolicy may be Snapshot (CloudFormation docs)
+SNAPSHOT_TYPES = frozenset(
+    {
+        "AWS::DocDB::DBCluster",
+        "AWS::EC2::Volume",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElastiCache::ServerlessCache",
+        "AWS::Neptune::DBCluster",
+        "AWS::RDS::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::Redshift::Cluster",
+    }
+)
+# functions whose result can never be a policy name
+NOT_A_POLICY = ("Fn::Cidr", "Fn::GetAZs", "Fn::Split", "Fn::GetAtt", "Fn::Base64", "Fn::Length", "Fn::ToJsonString")
 TYPE_FORM = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?$")
 DELETION = ("Delete", "Retain", "RetainExceptOnCreate", "Snapshot")
 REPLACE = ("Delete", "Retain", "Snapshot")
@@ -78,6 +95,8 @@ def check_resources(ctx) -> None:
             problem = type_problem(res["Type"])
             if problem:
                 ctx.report("SF2001", (*path, "Type"), problem)
+            elif str(res["Type"]).startswith("AWS::Serverless::") and SAM_TRANSFORM not in ctx.transforms:
+                ctx.report("SF2001", (*path, "Type"), f"{res['Type']} needs Transform: {SAM_TRANSFORM}")
         props = res.get("Properties")
         if "Properties" in res and not isinstance(props, dict):
             ctx.report("SF2009", (*path, "Properties"), "Properties must be a mapping")
@@ -85,6 +104,7 @@ def check_resources(ctx) -> None:
 
 
 def _check_attributes(ctx, path, res: dict) -> None:
+    rtype = res.get("Type")
     if "DependsOn" in res:
         dep = res["DependsOn"]
         ok = isinstance(dep, str) or (isinstance(dep, list) and all(isinstance(d, str) for d in dep))
@@ -96,10 +116,15 @@ def _check_attributes(ctx, path, res: dict) -> None:
         if key not in res:
             continue
         value = res[key]
-        if call_of(value) is not None:
-            continue  # Ref to a parameter / Fn::If are accepted by CloudFormation
+        call = call_of(value)
+        if call is not None:
+            if call[0] in NOT_A_POLICY:
+                ctx.report("SF2101", (*path, key), f"{key} cannot come from {call[0]}")
+            continue  # Ref to a parameter / Fn::If / Fn::FindInMap are accepted by CloudFormation
         if value not in allowed:
             ctx.report("SF2101", (*path, key), f"{key} must be one of {', '.join(allowed)}, not {value!r}")
+        elif value == "Snapshot" and isinstance(rtype, str) and rtype.startswith("AWS::") and rtype not in SNAPSHOT_TYPES:
+            ctx.report("SF2101", (*path, key), f"{rtype} cannot be snapshotted: {key} must be Delete or Retain")
     if "CreationPolicy" in res:
         _check_policy(ctx, (*path, "CreationPolicy"), res["CreationPolicy"], CREATION_KEYS)
     if "UpdatePolicy" in res:

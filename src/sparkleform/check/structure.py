@@ -35,6 +35,11 @@ def check_sections(ctx) -> None:
         ctx.report("SF1003", ("Description",), "Description must be a string")
     elif isinstance(t.get("Description"), str) and len(t["Description"].encode()) > 1024:
         ctx.report("SF1003", ("Description",), "Description is longer than 1024 bytes")
+    if "Transform" in t:
+        raw = t["Transform"]
+        items = raw if isinstance(raw, list) else [raw]
+        if not items or not all(isinstance(i, str) or (isinstance(i, dict) and isinstance(i.get("Name"), str)) for i in items):
+            ctx.report("SF1003", ("Transform",), "Transform must be a macro name, {Name: ..., Parameters: ...}, or a list of them")
     if "AWSTemplateFormatVersion" in t:
         version = t["AWSTemplateFormatVersion"]
         if isinstance(version, datetime.date):
