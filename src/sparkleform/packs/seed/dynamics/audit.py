@@ -1,6 +1,6 @@
 """Dynamics for keeping a history of account activity: a CloudTrail trail and its bucket."""
 
-from sparkleform import AWS, dynamic, get_att, join, ref, sub
+from sparkleform import AWS, dynamic, get_att, ref, sub
 
 
 @dynamic
@@ -46,7 +46,7 @@ def cloudtrail_trail(t, name, *, multi_region=True, log_file_validation=True, re
                     "Effect": "Allow",
                     "Principal": {"Service": "cloudtrail.amazonaws.com"},
                     "Action": "s3:PutObject",
-                    "Resource": join("", [get_att(bucket, "Arn"), sub("/AWSLogs/${AWS::AccountId}/*")]),
+                    "Resource": sub(f"${{{bucket._name}.Arn}}/AWSLogs/${{AWS::AccountId}}/*"),
                     "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
                 },
             ],

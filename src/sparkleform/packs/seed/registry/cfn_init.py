@@ -30,7 +30,9 @@ def cfn_init(node, *, run_list=(), chef_version="18", chef_server_url=None, attr
     first_boot["run_list"] = run_list if isinstance(run_list, dict) else list(run_list)
 
     config = node.metadata["AWS::CloudFormation::Init"].config
-    config.files["/etc/chef/client.rb"] = {"content": join("", client_rb), "mode": "000644"}
+    literal = all(isinstance(part, str) for part in client_rb)
+    content = "".join(client_rb) if literal else join("", client_rb)
+    config.files["/etc/chef/client.rb"] = {"content": content, "mode": "000644"}
     config.files["/etc/chef/first-boot.json"] = {"content": first_boot, "mode": "000644"}
     config.commands["01_install_chef"] = {
         "command": f"curl -fsSL {CHEF_INSTALLER} | bash -s -- -v {chef_version}",

@@ -29,6 +29,8 @@ def dynamodb_sessions(t):
 
     with t.resources.sessions_table as table:
         table.type = "AWS::DynamoDB::Table"
+        table.deletion_policy = "Delete"  # sessions are disposable: say so explicitly
+        table.update_replace_policy = "Delete"
         with table.properties as p:
             p.table_name = ref("table_name")
             p.billing_mode = ref("billing_mode")
