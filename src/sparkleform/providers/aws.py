@@ -154,8 +154,19 @@ class AwsProvider:
             self.prefix,
         )
 
-    def _watcher(self, stack_id: str, name: str, on_event: EventCallback | None) -> StackWatcher:
-        return StackWatcher(self.cf, stack_id, name, on_event, self.intervals)
+    def _watcher(
+        self, stack_id: str, name: str, on_event: EventCallback | None, template: dict | None = None
+    ) -> StackWatcher:
+        # With the template at hand, nested stacks are looked for only when it can have some.
+        nested = (
+            template is None
+            or "Transform" in template
+            or any(
+                isinstance(r, dict) and r.get("Type") == "AWS::CloudFormation::Stack"
+                for r in (template.get("Resources") or {}).values()
+            )
+        )
+        return StackWatcher(self.cf, stack_id, name, on_event, self.intervals, nested_possible=nested)
 
     # ------------------------------------------------------------------ reading
     def _describe_raw(self, name: str) -> dict | None:
@@ -177,17 +188,20 @@ class AwsProvider:
         raw = self._describe_raw(name)
         return raw is not None and raw.get("StackStatus") not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
 
-    def _no_echo_keys(self, name: str) -> set[str]:
-        try:
-            tpl = self.template_of(name)
-        except SparkleformError:
-            return set()
+    def _no_echo_keys(self, name: str, template: dict | None = None) -> set[str]:
+        tpl = template
+        if tpl is None:
+            try:
+                tpl = self.template_of(name)
+            except SparkleformError:
+                return set()
         params = tpl.get("Parameters") or {}
         return {k for k, v in params.items() if isinstance(v, dict) and str(v.get("NoEcho", "")).lower() == "true"}
 
-    def _to_stack(self, raw: dict, *, with_details: bool) -> Stack:
+    def _to_stack(self, raw: dict, *, with_details: bool, template: dict | None = None) -> Stack:
+        """`template` (when the caller has it) saves a GetTemplate for the NoEcho keys."""
         name = raw.get("StackName", "")
-        no_echo = self._no_echo_keys(raw.get("StackId") or name) if with_details else set()
+        no_echo = self._no_echo_keys(raw.get("StackId") or name, template) if with_details else set()
         params = []
         for p in raw.get("Parameters") or []:
             key = p.get("ParameterKey", "")
@@ -415,8 +429,18 @@ class AwsProvider:
         """Create a change set (CREATE for a new stack, UPDATE otherwise), wait for it, and
         leave it for review. The Plan names it; an empty plan (nothing to change) names none:
         its change set was deleted and `reason` is "No updates are to be performed."."""
+        return self._make_change_set(name, template, parameters, options, change_set_name, self._describe_raw(name))
+
+    def _make_change_set(
+        self,
+        name: str,
+        template: dict | None,
+        parameters: dict[str, str],
+        options: StackOptions | None,
+        change_set_name: str | None,
+        current: dict | None,
+    ) -> Plan:
         options = options or StackOptions()
-        current = self._describe_raw(name)
         exists = current is not None and current.get("StackStatus") not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
         if not exists and template is None:
             raise StackNotFound(f"stack {name} does not exist: give a template to create it")
@@ -479,8 +503,9 @@ class AwsProvider:
     ) -> Plan:
         """AWS's change set for this template and parameters (merged with the local property
         diff); the change set is deleted afterwards, so nothing is left behind."""
-        exists = self.stack_exists(name)
-        plan = self.create_change_set(name, template, parameters, options)
+        current = self._describe_raw(name)
+        exists = current is not None and current.get("StackStatus") not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
+        plan = self._make_change_set(name, template, parameters, options, None, current)
         if plan.change_set_name:
             self._discard_change_set(name, plan.change_set_name, created_stack=not exists)
             plan.change_set_name = None
@@ -498,9 +523,20 @@ class AwsProvider:
         """Execute a change set left by `create_change_set` (or `--plan-only`), follow its
         events, and apply what change sets cannot carry (termination protection, stack
         policy) from `options`."""
+        return self._execute(name, change_set_name, on_event, wait, options, template, self._require_or_review(name))
+
+    def _execute(
+        self,
+        name: str,
+        change_set_name: str,
+        on_event: EventCallback | None,
+        wait: bool,
+        options: StackOptions | None,
+        template: dict | None,
+        raw: dict,
+    ) -> Stack:
         options = options or StackOptions()
-        raw = self._require_or_review(name)
-        watcher = self._watcher(raw["StackId"], name, on_event)
+        watcher = self._watcher(raw["StackId"], name, on_event, template)
         watcher.mark()
         args: dict[str, Any] = {"StackName": name, "ChangeSetName": change_set_name}
         operation = "create" if raw.get("StackStatus") == "REVIEW_IN_PROGRESS" else "update"
@@ -516,7 +552,9 @@ class AwsProvider:
                     template = parse_template_body(body.get("TemplateBody"))
             path = locate(exc.aws_message, template) if template else None
             raise TemplateRejected(exc.aws_message, path or exc.path) from exc
-        return self._finish(name, raw["StackId"], watcher, operation, options, wait, post_settings=True)
+        return self._finish(
+            name, raw["StackId"], watcher, operation, options, wait, post_settings=True, template=template
+        )
 
     def _require_or_review(self, name: str) -> dict:
         raw = self._describe_raw(name)
@@ -534,6 +572,7 @@ class AwsProvider:
         wait: bool,
         *,
         post_settings: bool,
+        template: dict | None = None,
     ) -> Stack:
         if not wait:
             raw = self._describe_raw(stack_id) or {"StackName": name}
@@ -546,13 +585,16 @@ class AwsProvider:
         if status in FAILED_STATES:
             reason = failure_reason(watcher.events, name) or final.get("StackStatusReason") or status
             raise OperationFailed(f"{operation} of stack {name} failed ({status}): {reason}")
-        if post_settings:
-            self._apply_settings(name, final, options)
-        return self.describe_stack(stack_id)
+        if post_settings and self._apply_settings(name, final, options):
+            final = self._require(stack_id)
+        return self._to_stack(final, with_details=True, template=template)
 
-    def _apply_settings(self, name: str, raw: dict, options: StackOptions) -> None:
-        """Termination protection and stack policy: separate APIs after a change set."""
+    def _apply_settings(self, name: str, raw: dict, options: StackOptions) -> bool:
+        """Termination protection and stack policy: separate APIs after a change set.
+        True when something was changed."""
+        changed = False
         if options.stack_policy is not None:
+            changed = True
             self._call("SetStackPolicy", stack=name, StackName=name, StackPolicyBody=json.dumps(options.stack_policy))
         if options.termination_protection is not None and bool(raw.get("EnableTerminationProtection")) != bool(
             options.termination_protection
@@ -563,6 +605,8 @@ class AwsProvider:
                 StackName=name,
                 EnableTerminationProtection=bool(options.termination_protection),
             )
+            changed = True
+        return changed
 
     # ------------------------------------------------------------------ operations
     def create_stack(
@@ -578,12 +622,13 @@ class AwsProvider:
         """Create through a CREATE change set (or CreateStack when change_sets=False, or when
         a timeout is asked for: only CreateStack carries TimeoutInMinutes)."""
         options = options or StackOptions()
-        if self.stack_exists(name):
+        current = self._describe_raw(name)
+        if current is not None and current.get("StackStatus") not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS"):
             from sparkleform.providers.aws_errors import StackAlreadyExists
 
             raise StackAlreadyExists(f"stack {name} already exists: use `sparkleform update {name}`")
         if self.change_sets and options.timeout_minutes is None:
-            plan = self.create_change_set(name, template, parameters, options)
+            plan = self._make_change_set(name, template, parameters, options, None, current)
             return self._execute_new(name, plan, options, on_event, wait, template)
         args = self._common_args(name, template, options)
         args.update(self._template_args(name, template, options))
@@ -600,8 +645,8 @@ class AwsProvider:
         if options.stack_policy is not None:
             args["StackPolicyBody"] = json.dumps(options.stack_policy)
         stack_id = self._call("CreateStack", stack=name, template=template, **args)["StackId"]
-        watcher = self._watcher(stack_id, name, on_event)
-        return self._finish(name, stack_id, watcher, "create", options, wait, post_settings=False)
+        watcher = self._watcher(stack_id, name, on_event, template)
+        return self._finish(name, stack_id, watcher, "create", options, wait, post_settings=False, template=template)
 
     def _execute_new(
         self,
@@ -643,12 +688,10 @@ class AwsProvider:
         options = options or StackOptions()
         current = self._require(name)
         if self.change_sets:
-            plan = self.create_change_set(name, template, parameters, options)
+            plan = self._make_change_set(name, template, parameters, options, None, current)
             if plan.change_set_name is None:
                 return self._unchanged(name, current, options)
-            return self.execute_change_set(
-                name, plan.change_set_name, on_event=on_event, wait=wait, options=options, template=template
-            )
+            return self._execute(name, plan.change_set_name, on_event, wait, options, template, current)
         old_template = self.template_of(name) if template is None else None
         args = self._common_args(name, template if template is not None else old_template, options)
         args.update(self._template_args(name, template, options))
@@ -657,13 +700,16 @@ class AwsProvider:
             args["DisableRollback"] = True
         if options.stack_policy is not None:
             args["StackPolicyBody"] = json.dumps(options.stack_policy)
-        watcher = self._watcher(current["StackId"], name, on_event)
+        new_template = template if template is not None else old_template
+        watcher = self._watcher(current["StackId"], name, on_event, new_template)
         watcher.mark()
         try:
-            self._call("UpdateStack", stack=name, template=template or old_template, **args)
+            self._call("UpdateStack", stack=name, template=new_template, **args)
         except NoUpdates:
             return self._unchanged(name, current, options)
-        result = self._finish(name, current["StackId"], watcher, "update", options, wait, post_settings=False)
+        result = self._finish(
+            name, current["StackId"], watcher, "update", options, wait, post_settings=False, template=new_template
+        )
         if options.termination_protection is not None:
             self._apply_settings(name, self._require(name), StackOptions(termination_protection=options.termination_protection))
         return result

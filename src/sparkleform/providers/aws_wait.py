@@ -90,6 +90,8 @@ class StackWatcher:
         on_event: EventCallback | None,
         intervals: Intervals,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        nested_possible: bool = True,
     ) -> None:
         self.client = client
         self.stack_id = stack_id
@@ -97,6 +99,7 @@ class StackWatcher:
         self.on_event = on_event
         self.intervals = intervals
         self.sleep = sleep
+        self.nested_possible = nested_possible
         self.seen: set[str] = set()
         self.nested: dict[str, bool] = {}  # nested stack id/name -> already primed
         self.started: datetime | None = None
@@ -173,9 +176,12 @@ class StackWatcher:
         self.report(new)
         return new
 
-    def _discover_nested_from_resources(self) -> None:
+    def _discover_nested_from_resources(self) -> bool:
         """Nested stacks that emitted no event on the parent (moto emits none) are found
-        through the parent's resources."""
+        through the parent's resources. True when new ones were found."""
+        if not self.nested_possible:
+            return False
+        found = False
         try:
             with guard("cloudformation", "ListStackResources", stack=self.stack_name):
                 paginator = self.client.get_paginator("list_stack_resources")
@@ -184,8 +190,10 @@ class StackWatcher:
                         pid = res.get("PhysicalResourceId")
                         if res.get("ResourceType") == NESTED_TYPE and pid and pid not in self.nested:
                             self.nested[pid] = False
+                            found = True
         except Exception:
-            return  # a deleted stack has no resources to list; its events are enough
+            return False  # a deleted stack has no resources to list; its events are enough
+        return found
 
     def describe(self) -> dict:
         with guard("cloudformation", "DescribeStacks", stack=self.stack_name):
@@ -209,8 +217,8 @@ class StackWatcher:
                     if final_seen or stable_polls >= 3:
                         # Nested stacks that never showed on the parent's events (moto) come
                         # from its resources; their events are merged before reporting.
-                        self._discover_nested_from_resources()
-                        self.report([*new, *self.collect()])
+                        more = self.collect() if self._discover_nested_from_resources() else []
+                        self.report([*new, *more])
                         return desc
                 self.report(new)
                 if new:
