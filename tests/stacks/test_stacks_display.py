@@ -53,6 +53,22 @@ def test_live_table_has_one_row_per_resource_with_elapsed(monkeypatch):
     assert len(rows) == 1  # one row per resource, not per event
     assert "DELETE_COMPLETE" in rows[0]
     assert "4.0s" in rows[0]  # Queue: first event at 1 s, last at 5 s
+    topic = [line for line in final.splitlines() if "Topic" in line and "CREATE_FAILED" in line]
+    assert topic and "Topic name taken" in topic[0]
+
+
+def test_live_table_keeps_a_failure_reason_after_the_rollback(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    out = io.StringIO()
+    display = EventDisplay("app", stream=out, live=True, color=False)
+    t = [T0 + timedelta(seconds=i) for i in range(3)]
+    with display:
+        display(StackEvent("1", "app", "Db", None, "AWS::RDS::DBInstance", "CREATE_IN_PROGRESS", None, t[0]))
+        display(StackEvent("2", "app", "Db", None, "AWS::RDS::DBInstance", "CREATE_FAILED", "quota", t[1]))
+        display(StackEvent("3", "app", "Db", None, "AWS::RDS::DBInstance", "DELETE_COMPLETE", None, t[2]))
+    final = out.getvalue().split("┏")[-1]
+    row = next(line for line in final.splitlines() if line.startswith("│ Db "))
+    assert "DELETE_COMPLETE" in row and "failed: quota" in row
 
 
 def test_print_table_plain_columns():

@@ -26,6 +26,7 @@ class _Row:
     reason: str | None
     first: datetime
     last: datetime
+    failure: str | None = None  # the reason this resource failed, kept through the rollback
 
     def elapsed(self) -> float:
         end = self.last
@@ -105,6 +106,9 @@ class EventDisplay:
             )
         else:
             row.status, row.reason, row.last = ev.status, ev.reason, ev.timestamp
+        row = self.rows[key]
+        if ev.status.endswith("_FAILED") and ev.reason and row.failure is None:
+            row.failure = ev.reason
         if self._live is not None:
             self._live.update(self._table())
         elif not self.live:
@@ -135,7 +139,7 @@ class EventDisplay:
                 row.resource_type,
                 f"[{_status_style(row.status)}]{row.status}[/]",
                 _fmt_elapsed(row.elapsed()),
-                row.reason or "",
+                row.reason or (f"[red]failed: {row.failure}[/]" if row.failure else ""),
             )
         return table
 
