@@ -44,6 +44,8 @@ def _status_style(status: str) -> str:
 
 
 def _fmt_elapsed(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"  # the local engine works in milliseconds
     if seconds < 60:
         return f"{seconds:.1f}s"
     minutes, secs = divmod(int(seconds), 60)
