@@ -114,3 +114,12 @@ def test_a_value_that_was_only_the_old_default_follows_the_new_default(cli, data
     params = {p["ParameterKey"]: p["ParameterValue"] for p in described["Parameters"]}
     assert params["Env"] == "stage"
     assert {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}["TopicArn"].endswith("secret-stage")
+
+
+def test_termination_protection_refuses_destroy_until_turned_off(cli, data):
+    cli.run("create", "kept", str(data / "topic_consumer.json"), "-p", "TopicArn=a", "--termination-protection")
+    refused = cli.run("destroy", "kept", "--yes", check=2)
+    assert "TerminationProtection" in refused.stderr
+    off = cli.run("update", "kept", "--no-termination-protection", "--yes")
+    assert "termination protection of kept is now off" in off.stdout
+    cli.run("destroy", "kept", "--yes")

@@ -106,8 +106,8 @@ def stack_input_options(func):
         click.option("--on-failure", type=click.Choice(["ROLLBACK", "DELETE", "DO_NOTHING"]),
                      help="What a failed create does (default ROLLBACK)."),
         click.option("--no-rollback", is_flag=True, help="Keep the failed resources instead of rolling back."),
-        click.option("--termination-protection", is_flag=True, default=None,
-                     help="Refuse deletes of this stack until it is turned off."),
+        click.option("--termination-protection/--no-termination-protection", default=None,
+                     help="Refuse deletes of this stack (or turn that off again on update)."),
         click.option("--stack-policy", type=click.Path(dir_okay=False), help="A stack policy JSON file."),
         click.option("--capabilities", "capabilities", multiple=True,
                      help="CAPABILITY_IAM / CAPABILITY_NAMED_IAM / CAPABILITY_AUTO_EXPAND (default: detected)."),
@@ -503,6 +503,7 @@ def _update(
         said_no_updates = bool(plan.reason) and NO_UPDATES.rstrip(".").lower() in plan.reason.lower()
         same_template = prepared.template is None or prepared.template == provider.template_of(stack)
         if not _parameters_changed(existing, prepared) and (said_no_updates or same_template):
+            _apply_settings_only(provider, stack, existing, prepared.options, stream)
             click.echo(NO_UPDATES, file=stream)
             return None
         click.echo(f"no resource changes; parameter values of {stack} change", file=stream)
@@ -538,6 +539,19 @@ def _update(
             click.echo(NO_UPDATES, file=stream)
             return None
         raise
+
+
+def _apply_settings_only(provider: Provider, stack: str, existing: Stack, options: StackOptions, stream) -> None:
+    """Termination protection is a stack setting, not a change: apply it even with no updates."""
+    wanted = options.termination_protection
+    if wanted is None or bool(wanted) == bool(existing.termination_protection):
+        return
+    setter = getattr(provider, "set_termination_protection", None)
+    if setter is not None:
+        setter(stack, bool(wanted))
+    else:  # providers without the setter apply settings in an update that changes nothing
+        provider.update_stack(stack, None, {}, StackOptions(termination_protection=bool(wanted)))
+    click.echo(f"termination protection of {stack} is now {'on' if wanted else 'off'}", file=stream)
 
 
 def _drop_change_set(provider: Provider, stack: str, change_set: str, stream) -> None:
