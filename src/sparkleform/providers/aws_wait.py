@@ -214,7 +214,8 @@ class StackWatcher:
                         for e in [*self.events, *new]
                     )
                     stable_polls += 1
-                    if final_seen or stable_polls >= 3:
+                    # An endpoint that writes no stack-level events is believed after a few polls.
+                    if final_seen or stable_polls >= 5:
                         # Nested stacks that never showed on the parent's events (moto) come
                         # from its resources; their events are merged before reporting.
                         more = self.collect() if self._discover_nested_from_resources() else []
