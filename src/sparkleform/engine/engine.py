@@ -881,6 +881,7 @@ class Engine:
         old_template = self._template(stack_id, row["template_version"])
         old_decls = old_template.get("Resources") or {}
         masks = {run.raw[n] for n in run.no_echo if run.raw.get(n)}
+        masks |= {previous[n] for n in loads(row["no_echo"], []) if previous.get(n)}
         for logical in run.active:
             decl = decls[logical]
             old = current.get(logical)

@@ -1,0 +1,156 @@
+"""More lifecycle paths: UpdateReplacePolicy, exports in use on update, NoEcho in plans,
+capabilities, nested stack update and rollback, custom resource updates, recover of an
+interrupted update, template history."""
+
+from __future__ import annotations
+
+import pytest
+
+from sparkleform.engine import custom
+from sparkleform.engine.errors import StackOperationFailed, ValidationError
+from sparkleform.providers.base import StackOptions
+
+
+def test_update_replace_policy_retain(provider):
+    t1 = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "UpdateReplacePolicy": "Retain", "Properties": {"QueueName": "one"}}}}
+    t2 = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "UpdateReplacePolicy": "Retain", "Properties": {"QueueName": "two"}}}}
+    old = provider.create_stack("s", t1, {}).resources[0].physical_id
+    new = provider.update_stack("s", t2, {}).resources[0].physical_id
+    assert old.endswith("/one") and new.endswith("/two")
+    skipped = [e for e in provider.events("s") if e.status == "DELETE_SKIPPED"]
+    assert [(e.logical_id, e.physical_id) for e in skipped] == [("Q", old)]
+    assert "UpdateReplacePolicy" in skipped[0].reason
+
+
+def test_export_in_use_blocks_update_that_changes_it(provider):
+    t = {"Parameters": {"V": {"Type": "String"}}, "Resources": {"T": {"Type": "AWS::SNS::Topic"}},
+         "Outputs": {"O": {"Value": {"Ref": "V"}, "Export": {"Name": "shared"}}}}
+    provider.create_stack("prod", t, {"V": "1"})
+    provider.create_stack("cons", {"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::ImportValue": "shared"}}}}}, {})
+    with pytest.raises(StackOperationFailed, match="Cannot update export shared as it is in use by cons"):
+        provider.update_stack("prod", t, {"V": "2"})
+    assert provider.describe_stack("prod").status == "UPDATE_ROLLBACK_COMPLETE"
+    assert provider.exports() == {"shared": "1"}
+    removed = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}
+    with pytest.raises(StackOperationFailed, match="Cannot remove export shared as it is in use by cons"):
+        provider.update_stack("prod", removed, {})
+    assert provider.exports() == {"shared": "1"}
+
+
+def test_no_echo_masked_in_plans_and_describe(provider):
+    t = {"Parameters": {"Pw": {"Type": "String", "NoEcho": True}},
+         "Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::Sub": "pw=${Pw}"}}}}}
+    provider.create_stack("s", t, {"Pw": "hunter2"})
+    plan = provider.plan("s", t, {"Pw": "swordfish"})
+    (change,) = plan.changes
+    assert change.details[0]["property"] == "DisplayName"
+    assert change.details[0]["before"] == "pw=****" and change.details[0]["after"] == "pw=****"
+    assert "swordfish" not in str(plan) and "hunter2" not in str(plan)
+    assert all(p.value == "****" for p in provider.describe_stack("s").parameters)
+
+
+def test_capabilities_required_when_given(provider):
+    t = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x", "AssumeRolePolicyDocument": {}}}}}
+    with pytest.raises(ValidationError, match=r"Requires capabilities : \[CAPABILITY_NAMED_IAM\]"):
+        provider.create_stack("s", t, {}, StackOptions(capabilities=["CAPABILITY_IAM"]))
+    assert provider.create_stack("s", t, {}, StackOptions(capabilities=["CAPABILITY_NAMED_IAM"])).status == "CREATE_COMPLETE"
+
+
+CHILD1 = {"Parameters": {"N": {"Type": "String"}}, "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": {"Ref": "N"}}}},
+          "Outputs": {"N": {"Value": {"Ref": "N"}}}}
+CHILD2 = {**CHILD1, "Resources": {**CHILD1["Resources"], "T": {"Type": "AWS::SNS::Topic"}}}
+
+
+def _parent(n: str, fail: bool = False) -> dict:
+    t = {"Resources": {"Kid": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "kid.json", "Parameters": {"N": n}}}},
+         "Outputs": {"N": {"Value": {"Fn::GetAtt": ["Kid", "Outputs.N"]}}}}
+    if fail:
+        t["Resources"]["Bad"] = {"Type": "AWS::SNS::Topic", "DependsOn": "Kid", "Metadata": {"sparkleform:fail": "create"}}
+    return t
+
+
+def test_nested_update_and_rollback(provider):
+    s = provider.create_stack("p", _parent("1"), {}, StackOptions(nested_templates={"kid.json": CHILD1}))
+    assert s.output_map() == {"N": "1"}
+    kid = next(x.name for x in provider.list_stacks() if x.name.startswith("p-Kid-"))
+    s = provider.update_stack("p", _parent("2"), {}, StackOptions(nested_templates={"kid.json": CHILD2}))
+    assert s.output_map() == {"N": "2"}
+    assert {r.logical_id for r in provider.describe_stack(kid).resources} == {"Q", "T"}
+    # a failure later in the parent's update rolls the child back too
+    with pytest.raises(StackOperationFailed):
+        provider.update_stack("p", _parent("3", fail=True), {}, StackOptions(nested_templates={"kid.json": CHILD1}))
+    assert provider.describe_stack("p").output_map() == {"N": "2"}
+    child = provider.describe_stack(kid)
+    assert child.output_map() == {"N": "2"} and {r.logical_id for r in child.resources} == {"Q", "T"}
+
+
+def test_custom_resource_update_and_replacement(provider):
+    seen = []
+
+    def handler(request):
+        seen.append((request["RequestType"], request.get("OldResourceProperties", {}) and request["OldResourceProperties"].get("V")))
+        return {"Data": {"V": request["ResourceProperties"]["V"]}}
+
+    custom.register_handler("Custom::Thing", handler)
+    try:
+        t = lambda v: {"Resources": {"C": {"Type": "Custom::Thing", "Properties": {"ServiceToken": "arn:x", "V": v}}},  # noqa: E731
+                       "Outputs": {"V": {"Value": {"Fn::GetAtt": ["C", "V"]}}}}
+        provider.create_stack("s", t("1"), {})
+        assert provider.update_stack("s", t("2"), {}).output_map() == {"V": "2"}
+        assert seen == [("Create", None), ("Update", "1")]
+    finally:
+        custom.unregister_handler("Custom::Thing")
+
+
+def test_recover_interrupted_update_restores_values(provider):
+    t1 = {"Parameters": {"N": {"Type": "String"}}, "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "N"}}}},
+          "Outputs": {"Q": {"Value": {"Ref": "Q"}}}}
+    before = provider.create_stack("s", t1, {"N": "a"})
+    # an update that dies after its first wave (simulated: stop the engine mid-way)
+    engine = provider.engine
+    real = engine._update_wave
+    calls = []
+
+    def die(run, wave, seq):
+        calls.append(wave)
+        real(run, wave, seq)
+        raise KeyboardInterrupt  # the process is gone: nothing after this point runs
+
+    engine._update_wave = die
+    with pytest.raises(KeyboardInterrupt):
+        provider.update_stack("s", t1, {"N": "b"})
+    engine._update_wave = real
+    mid = provider.describe_stack("s")
+    assert mid.status == "UPDATE_IN_PROGRESS"
+    with engine.store.tx() as conn:  # the owner process is gone
+        conn.execute("UPDATE stacks SET owner='elsewhere:1' WHERE name='s'")
+    s = provider.recover("s")
+    assert s.status == "UPDATE_ROLLBACK_COMPLETE"
+    assert s.output_map() == before.output_map()
+    assert [r.physical_id for r in s.resources] == [r.physical_id for r in before.resources]
+    assert [(p.key, p.value) for p in s.parameters] == [("N", "a")]
+    assert provider.update_stack("s", t1, {"N": "c"}).status == "UPDATE_COMPLETE"
+
+
+def test_template_history(provider):
+    t1 = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}
+    t2 = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}, "U": {"Type": "AWS::SNS::Topic"}}}
+    provider.create_stack("s", t1, {})
+    provider.update_stack("s", t2, {})
+    assert [v["version"] for v in provider.template_versions("s")] == [1, 2]
+    assert provider.template_version("s", 1) == t1 and provider.template_of("s") == t2
+
+
+def test_on_failure_delete(provider):
+    t = {"Resources": {"B": {"Type": "AWS::SNS::Topic", "Metadata": {"sparkleform:fail": "create"}}}}
+    with pytest.raises(StackOperationFailed):
+        provider.create_stack("s", t, {}, StackOptions(on_failure="DELETE"))
+    assert not provider.stack_exists("s")
+
+
+def test_delete_failure_injected(provider):
+    t = {"Resources": {"B": {"Type": "AWS::SNS::Topic", "Metadata": {"sparkleform:fail": "delete"}}}}
+    provider.create_stack("s", t, {})
+    with pytest.raises(StackOperationFailed, match="DELETE_FAILED"):
+        provider.delete_stack("s")
+    assert provider.describe_stack("s").status == "DELETE_FAILED"
