@@ -135,3 +135,27 @@ def test_graph_dot_and_html(files, tmp_path):
     assert page.exit_code == 0
     text = out.read_text()
     assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "<script" not in text and "Topic" in text
+
+
+DSL = '''from sparkleform import template, ref
+
+
+@template(description="one instance")
+def web(t, *, size: str = "t3.micro"):
+    with t.resources.web_server as r:
+        r.type = "AWS::EC2::Instance"
+        r.properties["ImageID"] = "ami-12345678"
+        r.properties.instance_type = size
+    t.outputs.id.value = ref("web_server")
+'''
+
+
+def test_dsl_template_points_at_the_python_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "web.py").write_text(DSL)
+    result = invoke("validate", "web.py", "--format", "json", "--set", "size=t3.nano")
+    records = json.loads(result.output)
+    assert [(r["rule"], r["file"], r["line"]) for r in records] == [("SF2002", "web.py", 8)]
+    assert result.exit_code == 1
+    bad_size = json.loads(invoke("validate", "web.py", "--format", "json", "--set", "size=huge").output)
+    assert ("SF2005", 9) in [(r["rule"], r["line"]) for r in bad_size]
