@@ -4,7 +4,7 @@ Instances and launch templates share the `cfn_init` registry entry, so one run l
 converges a lone machine and every member of a group the same way.
 """
 
-from sparkleform import AWS, dynamic, get_att, if_, ref
+from sparkleform import AWS, dynamic, get_att, if_, ref, sub
 
 
 def _key_name(t):
@@ -48,14 +48,15 @@ def ec2_instance(
         instance_type=instance_type if instance_type is not None else ref("instance_type"),
         key_name=_key_name(t),
         subnet_id=subnet_id,
-        security_group_ids=list(security_group_ids),
         metadata_options={"HttpTokens": "required"},
     )
+    if security_group_ids:
+        instance.properties.security_group_ids = list(security_group_ids)
     if instance_profile is not None:
         instance.properties.iam_instance_profile = ref(instance_profile)
     if block_device_mappings is not None:
         instance.properties.block_device_mappings = block_device_mappings
-    instance.properties.tags = [{"Key": "Name", "Value": name.replace("_", "-")}, *(tags or [])]
+    instance.properties.tags = [{"Key": "Name", "Value": _name_tag(name)}, *(tags or [])]
     if run_list:
         t.registry("cfn_init", instance, run_list=run_list)
     if user_data is not None:
@@ -88,7 +89,8 @@ def launch_template(
         data.image_id = image_id if image_id is not None else ref("image_id")
         data.instance_type = instance_type if instance_type is not None else ref("instance_type")
         data.key_name = _key_name(t)
-        data.security_group_ids = list(security_group_ids)
+        if security_group_ids:
+            data.security_group_ids = list(security_group_ids)
         data.metadata_options = {"HttpTokens": "required"}
         if instance_profile is not None:
             data.iam_instance_profile = {"Arn": get_att(instance_profile, "Arn")}
@@ -117,7 +119,7 @@ def auto_scaling_group(
     """An auto scaling group `{name}_auto_scaling_group` running `launch_template`.
 
     `subnets` is a list (or an intrinsic giving one, such as a List<Subnet::Id> parameter);
-    sizes may be numbers or intrinsics. Instances are tagged Name={name}, also at launch.
+    sizes may be numbers or intrinsics. Instances are tagged Name=<stack>-<name>, also at launch.
     Returns the group node.
     """
     group = t.resource(
@@ -136,10 +138,15 @@ def auto_scaling_group(
     if load_balancer_names is not None:
         group.properties.load_balancer_names = load_balancer_names
     group.properties.tags = [
-        {"Key": "Name", "Value": name.replace("_", "-"), "PropagateAtLaunch": True},
+        {"Key": "Name", "Value": _name_tag(name), "PropagateAtLaunch": True},
         *(tags or []),
     ]
     return group
+
+
+def _name_tag(name):
+    """The Name tag: the stack's name and the part's, `coolapp-asg-app`."""
+    return sub("${AWS::StackName}-" + name.replace("_", "-"))
 
 
 def _size(value):

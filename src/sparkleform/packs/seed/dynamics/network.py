@@ -1,6 +1,6 @@
 """Dynamics for VPC networking: subnets with their route table association, security groups."""
 
-from sparkleform import dynamic, get_att, ref
+from sparkleform import dynamic, get_att, ref, sub
 
 SOURCE_KEYS = {"CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId"}
 
@@ -21,7 +21,7 @@ def subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, pub
         availability_zone=availability_zone,
         map_public_ip_on_launch=public,
     )
-    net.properties.tags = [{"Key": "Name", "Value": name.replace("_", "-")}, *(tags or [])]
+    net.properties.tags = [{"Key": "Name", "Value": _name_tag(name)}, *(tags or [])]
     if route_table is not None:
         t.resource(
             f"{name}_subnet_route_table_association",
@@ -76,7 +76,7 @@ def security_group(t, name, *, description, vpc, ingress=(), tags=None):
         rules.append(entry)
     if rules:
         group.properties.security_group_ingress = rules
-    group.properties.tags = [{"Key": "Name", "Value": name.replace("_", "-")}, *(tags or [])]
+    group.properties.tags = [{"Key": "Name", "Value": _name_tag(name)}, *(tags or [])]
     return group
 
 
@@ -84,3 +84,8 @@ def security_group(t, name, *, description, vpc, ingress=(), tags=None):
 def _ref(target):
     """Ref of a node or a name; an intrinsic (`ref("vpc_id")`, `import_value(...)`) as given."""
     return target if isinstance(target, dict) else ref(target)
+
+
+def _name_tag(name):
+    """The Name tag: the stack's name and the part's, `seed-vpc-public1`."""
+    return sub("${AWS::StackName}-" + name.replace("_", "-"))
