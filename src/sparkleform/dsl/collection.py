@@ -15,6 +15,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from sparkleform.dsl.location import display_path as _rel
 from sparkleform.dsl.parts import Registry, reset_current, set_current
 from sparkleform.errors import CollectionError
 
@@ -130,12 +131,3 @@ def load_collection(
     _collections[key] = registry
     return registry
 
-
-def _rel(path: Path | str) -> str:
-    import os
-
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith(".." + os.sep + "..") else rel

@@ -21,11 +21,13 @@ def caller_location() -> Location | None:
     key = (frame.f_code.co_filename, frame.f_lineno)
     loc = _cache.get(key)
     if loc is None:
-        loc = _cache[key] = Location(_display(key[0]), key[1])
+        loc = _cache[key] = Location(display_path(key[0]), key[1])
     return loc
 
 
-def _display(filename: str) -> str:
+def display_path(filename: str | os.PathLike) -> str:
+    """A path as users read it in messages: relative to the cwd unless that climbs far."""
+    filename = os.fspath(filename)
     try:
         rel = os.path.relpath(filename)
     except ValueError:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sparkleform.dsl.compiler import compile_tree
 from sparkleform.dsl.fn import name_of
-from sparkleform.dsl.location import caller_location
+from sparkleform.dsl.location import caller_location, display_path
 from sparkleform.dsl.names import camel
 from sparkleform.dsl.node import Node
 from sparkleform.dsl.parts import Entry, Registry, current_registry
@@ -347,16 +347,8 @@ def _user_frame(tb: types.TracebackType | None) -> str | None:
     for frame, lineno in traceback.walk_tb(tb):
         filename = frame.f_code.co_filename
         if not filename.startswith(_PKG_DIR) or "/packs/" in filename:
-            last = f"{Location(_rel(filename), lineno)}"
+            last = f"{Location(display_path(filename), lineno)}"
     return last
-
-
-def _rel(filename: str) -> str:
-    try:
-        rel = os.path.relpath(filename)
-    except ValueError:
-        return filename
-    return filename if rel.startswith(".." + os.sep + "..") else rel
 
 
 # -- compile-time parameters ---------------------------------------------------------------
@@ -444,7 +436,7 @@ def build(entry: Entry, registry: Registry, overrides: dict[str, Any] | None = N
     t = Template(name or entry.name, registry=registry)
     description = entry.options.get("description")
     if description:
-        t._root._assign("Description", True, description, Location(_rel(entry.file or "?"), entry.line or 0))
+        t._root._assign("Description", True, description, Location(display_path(entry.file or "?"), entry.line or 0))
     t.load(*entry.options.get("load", ()))
     result = run_user(entry.fn, t, **params)
     if isinstance(result, Template) and result is not t:
