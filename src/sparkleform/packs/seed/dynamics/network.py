@@ -41,9 +41,9 @@ def security_group(t, name, *, description, vpc, ingress=(), tags=None):
     Each rule is `(ports, source)` or `(ports, source, protocol)`: `ports` is a port, a
     `(from, to)` range or -1 for all; `source` is a CIDR string, another security group
     (node, name or intrinsic giving its id), a dict naming the kind of source
-    (`{"CidrIp": ref("vpc_cidr")}`), or "self" for members of this group (written as a separate
-    AWS::EC2::SecurityGroupIngress, since a group cannot name itself). Protocol defaults
-    to "tcp". All egress is allowed, as in the EC2 default. Returns the group node.
+    (`{"CidrIp": ref("vpc_cidr")}`), or "self" for members of this group (written as a
+    separate AWS::EC2::SecurityGroupIngress, since a group cannot name itself). Protocol
+    defaults to "tcp". All egress is allowed, as in the EC2 default. Returns the group node.
     """
     group = t.resource(
         f"{name}_security_group", "AWS::EC2::SecurityGroup", group_description=description, vpc_id=_ref(vpc)

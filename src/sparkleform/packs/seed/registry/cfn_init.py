@@ -16,10 +16,11 @@ CFN_BIN = "/opt/aws/bin"
 def cfn_init(node, *, run_list=(), chef_version="18", chef_server_url=None, attributes=None):
     """cfn-init metadata that installs Chef and runs chef-client with `run_list`.
 
-    `run_list` may be an intrinsic giving a list (a CommaDelimitedList parameter), its
-    items and `attributes` values may be intrinsics too. With
-    `chef_server_url` the node registers with that Chef server; without it chef-client
-    runs in local mode on the cookbooks baked into the image (/var/chef/cookbooks).
+    `run_list` may be an intrinsic giving a list (a CommaDelimitedList parameter); its
+    items and the `attributes` values may be intrinsics too. With `chef_server_url` the
+    node registers with that Chef server (its validation key must be in the image at
+    /etc/chef/validation.pem); without it chef-client runs in local mode on the cookbooks
+    baked into the image (/var/chef/cookbooks).
     """
     client_rb = ['chef_license "accept-silent"\n', 'log_location STDOUT\n']
     if chef_server_url is None:

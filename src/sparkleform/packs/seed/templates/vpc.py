@@ -53,7 +53,7 @@ def seed_vpc(t, *, azs: int = 3):
     blocks = cidr(ref("vpc_cidr"), 2 * azs, 12)  # 2**12 addresses: /20s of the /16
     public, private, private_routes = [], [], []
     for n in range(azs):
-        zone = select(n, get_azs(""))
+        zone = select(n, get_azs())
         public.append(
             t.dynamic(
                 "subnet", f"public{n + 1}", vpc=vpc, cidr_block=select(n, blocks),
