@@ -97,3 +97,11 @@ def test_import_components_into_a_collection(tmp_path: Path) -> None:
     compiled = run("compile", "ec2_example", cwd=tmp_path)
     assert compiled.returncode == 0, compiled.stderr
     assert json.loads(compiled.stdout) == load_template(EC2)[0]
+
+
+def test_convert_notes_yaml_11_surprises(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text("Resources:\n  F:\n    Type: X\n    Properties:\n      Mode: 0644\n")
+    out = run("convert", "t.yaml", cwd=tmp_path)
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["Resources"]["F"]["Properties"]["Mode"] == 420
+    assert "note: t.yaml:5: unquoted 0644 is read as the number 420" in out.stderr

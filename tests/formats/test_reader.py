@@ -319,3 +319,20 @@ def test_invalid_json_is_refused(text: str) -> None:
 def test_brace_text_that_is_not_json_is_read_as_yaml_flow() -> None:
     # CloudFormation, too, falls back to YAML: `{'a': NaN}` is a YAML flow mapping.
     assert loads_template("{'a': NaN, b: 01}")[0] == {"a": "NaN", "b": 1}
+
+
+def test_yaml_11_surprises_are_noted_with_their_lines() -> None:
+    notes: list[str] = []
+    text = "A:\n  mode: 0644\n  b: yes\n  c: true\n  d: 12\n  e: [0x1F, Off, '0644', 1_000]\n  f: !Ref yes\n"
+    doc, _ = loads_template(text, "n.yaml", notes=notes)
+    assert doc["A"]["mode"] == 420
+    assert notes == [
+        "n.yaml:2: unquoted 0644 is read as the number 420 (YAML 1.1 octal); quote it to keep the text",
+        "n.yaml:3: unquoted yes is read as the boolean true (YAML 1.1); quote it to keep the word",
+        "n.yaml:6: unquoted 0x1F is read as the number 31 (hexadecimal); quote it to keep the text",
+        "n.yaml:6: unquoted Off is read as the boolean false (YAML 1.1); quote it to keep the word",
+        "n.yaml:6: unquoted 1_000 is read as the number 1000 (YAML 1.1 digit separators); quote it to keep the text",
+    ]
+    quiet: list[str] = []
+    loads_template('{"a": 1, "b": true}', "j.json", notes=quiet)
+    assert quiet == []

@@ -61,7 +61,10 @@ def convert_cmd(file: str, to: str | None, out: str | None, compact: bool, long_
     from sparkleform.formats.reader import loads_document, looks_like_json
 
     text, name = _read(file)
-    doc = loads_document(text, name)
+    notes: list[str] = []
+    doc = loads_document(text, name, notes=notes)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if to is None:
         to = "yaml" if looks_like_json(text) else "json"
     if compact and to != "json":
@@ -95,7 +98,10 @@ def import_cmd(file: str, out: str | None, name: str | None, components: bool, f
     from sparkleform.formats.translate import function_name, translate
 
     text, display = _read(file)
-    doc, _ = loads_template(text, display)
+    notes: list[str] = []
+    doc, _ = loads_template(text, display, notes=notes)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     stem = Path(out).stem if out and out != "-" else (Path(file).stem if file != "-" else "imported")
     template_name = function_name(name or stem)
     component_path = _component_path(out, template_name) if components else None

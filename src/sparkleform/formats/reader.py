@@ -17,8 +17,14 @@ def _strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def loads_template(text: str, filename: str = "<string>") -> tuple[dict, SourceMap]:
-    """Parse template text (JSON or YAML) into its dict and the line of every key and item."""
+def loads_template(
+    text: str, filename: str = "<string>", *, notes: list[str] | None = None
+) -> tuple[dict, SourceMap]:
+    """Parse template text (JSON or YAML) into its dict and the line of every key and item.
+
+    With a `notes` list, YAML 1.1 surprises (unquoted `yes` read as true, `0644` as 420)
+    are described there as "file:line: ..." strings.
+    """
     from sparkleform.formats.json_reader import read_json
     from sparkleform.formats.yaml_reader import read_yaml
 
@@ -30,13 +36,13 @@ def loads_template(text: str, filename: str = "<string>") -> tuple[dict, SourceM
             if "duplicate key" in json_error.message or not json_error.message.startswith("JSON syntax"):
                 raise
             try:  # a YAML flow mapping also starts with '{'
-                return read_yaml(text, filename)
+                return read_yaml(text, filename, notes)
             except FormatError:
                 raise json_error from None
-    return read_yaml(text, filename)
+    return read_yaml(text, filename, notes)
 
 
-def loads_document(text: str, filename: str = "<string>") -> dict:
+def loads_document(text: str, filename: str = "<string>", *, notes: list[str] | None = None) -> dict:
     """Like loads_template without the SourceMap, and faster for JSON (conversion, benchmarks)."""
     from sparkleform.formats.json_reader import read_json_fast
 
@@ -48,10 +54,10 @@ def loads_document(text: str, filename: str = "<string>") -> dict:
             if not json_error.message.startswith("JSON syntax"):
                 raise
             try:
-                return loads_template(text, filename)[0]
+                return loads_template(text, filename, notes=notes)[0]
             except FormatError:
                 raise json_error from None
-    return loads_template(text, filename)[0]
+    return loads_template(text, filename, notes=notes)[0]
 
 
 def read_text(path: str | Path) -> str:

@@ -100,3 +100,30 @@ def looks_typed(text: str) -> bool:
     if _TIMESTAMP.match(text) or _SEXAGESIMAL.match(text) or _NUMBER_LIKE.match(text):
         return True
     return text.startswith(("0o", "+.", "-.")) or text.lower() in (".inf", ".nan")
+
+
+def yaml11_surprise(text: str, value: object) -> str | None:
+    """A note for an unquoted value YAML 1.1 reads as other than its text, else None."""
+    if isinstance(value, bool):
+        if text in ("true", "false", "True", "False", "TRUE", "FALSE"):
+            return None
+        return (
+            f"unquoted {text} is read as the boolean {'true' if value else 'false'} (YAML 1.1); "
+            f"quote it to keep the word"
+        )
+    if isinstance(value, int) and not _PLAIN_DECIMAL.match(text):
+        digits = text.lstrip("+-")
+        if digits.startswith("0x"):
+            kind = "hexadecimal"
+        elif digits.startswith("0b"):
+            kind = "binary"
+        elif _OCTAL.match(text):
+            kind = "YAML 1.1 octal"
+        else:
+            kind = "YAML 1.1 digit separators"
+        return f"unquoted {text} is read as the number {value} ({kind}); quote it to keep the text"
+    return None
+
+
+_PLAIN_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")

@@ -14,7 +14,7 @@ from typing import Any
 
 from sparkleform.errors import FormatError
 from sparkleform.formats.scalars import SPECIAL_FIRST as _SPECIAL_FIRST
-from sparkleform.formats.scalars import plain_value
+from sparkleform.formats.scalars import plain_value, yaml11_surprise
 from sparkleform.formats.tags import MAPPING, SCALAR, SEQUENCE, accepts, describe_shape, long_name
 from sparkleform.sourcemap import Location, SourceMap
 
@@ -106,8 +106,12 @@ def _syntax_error(exc: Exception, filename: str) -> FormatError:
     return FormatError(message, location=f"{filename}:{line}")
 
 
-def read_yaml(text: str, filename: str = "<string>") -> tuple[dict, SourceMap]:
-    """Parse YAML template text; raise FormatError with file:line on any problem."""
+def read_yaml(text: str, filename: str = "<string>", notes: list[str] | None = None) -> tuple[dict, SourceMap]:
+    """Parse YAML template text; raise FormatError with file:line on any problem.
+
+    With a `notes` list, unquoted values that YAML 1.1 turns into something other than
+    their text (`yes` -> true, `0644` -> 420) are described there, with file:line.
+    """
     root = compose(text, filename)
     if root is None:
         raise FormatError("the template is empty", location=f"{filename}:1")
@@ -118,7 +122,7 @@ def read_yaml(text: str, filename: str = "<string>") -> tuple[dict, SourceMap]:
         )
     entries: dict[tuple, Location] = {(): Location(filename, root.start_mark.line + 1)}
     try:
-        doc = _Walker(filename, entries).build(root, ())
+        doc = _Walker(filename, entries, notes).build(root, ())
     except RecursionError:
         raise FormatError(
             "the template nests too deeply (or an alias refers to the node that contains it)",
@@ -130,12 +134,21 @@ def read_yaml(text: str, filename: str = "<string>") -> tuple[dict, SourceMap]:
 class _Walker:
     """Builds Python values from nodes, recording each key's and item's line."""
 
-    __slots__ = ("_entries", "_filename", "_locations")
+    __slots__ = ("_entries", "_filename", "_locations", "_notes")
 
-    def __init__(self, filename: str, entries: dict[tuple, Location]) -> None:
+    def __init__(self, filename: str, entries: dict[tuple, Location], notes: list[str] | None = None) -> None:
         self._filename = filename
         self._entries = entries
         self._locations: dict[int, Location] = {}
+        self._notes = notes
+
+    def _plain(self, node: Any, text: str) -> Any:
+        value = plain_value(text)
+        if self._notes is not None and value.__class__ is not str:
+            surprise = yaml11_surprise(text, value)
+            if surprise:
+                self._notes.append(f"{self._filename}:{node.start_mark.line + 1}: {surprise}")
+        return value
 
     def _loc(self, node: Any) -> Location:
         line = node.start_mark.line + 1
@@ -152,7 +165,7 @@ class _Walker:
         cls = node.__class__
         if cls is ScalarNode:
             if tag == _PLAIN:
-                return plain_value(node.value)
+                return self._plain(node, node.value)
             if tag == _STR:
                 return node.value
             if tag.startswith("!"):
@@ -193,7 +206,7 @@ class _Walker:
                     continue
                 if tag == _PLAIN:
                     text = item.value
-                    append(plain_value(text) if not text or text[0] in _SPECIAL_FIRST else text)
+                    append(self._plain(item, text) if not text or text[0] in _SPECIAL_FIRST else text)
                     continue
             append(self.build(item, item_path))
         return out
@@ -226,7 +239,7 @@ class _Walker:
                     continue
                 if tag == _PLAIN:
                     text = value_node.value
-                    out[key] = plain_value(text) if not text or text[0] in _SPECIAL_FIRST else text
+                    out[key] = self._plain(value_node, text) if not text or text[0] in _SPECIAL_FIRST else text
                     continue
             out[key] = self.build(value_node, key_path)
         for merge in merges:
