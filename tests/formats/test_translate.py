@@ -276,3 +276,23 @@ def test_corpus_imports_compile_back_equal(row: dict, corpus_dir: Path) -> None:
         pytest.skip("not readable (see test_corpus_roundtrip)")
     result = translate(doc, name=Path(row["path"]).stem)
     assert compile_source(result.module, Path(row["path"]).stem) == with_version(doc)
+
+
+def test_generated_code_passes_the_projects_ruff_rules(tmp_path: Path, corpus_dir: Path) -> None:
+    import shutil
+    import subprocess
+
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    sources = [DATA / "ec2_example.json"] + [
+        corpus_dir / row["path"]
+        for row in ROWS
+        if row["path"].startswith(("public/widdix/", "public/aws-samples/EC2/", "public/sam/"))
+    ][:12]
+    for index, source in enumerate(sources):
+        doc, _ = load_template(source)
+        (tmp_path / f"m{index}.py").write_text(translate(doc, name=source.stem, source=source.name).module)
+    config = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    done = subprocess.run([ruff, "check", "--config", str(config), str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:]

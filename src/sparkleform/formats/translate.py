@@ -38,7 +38,7 @@ INIT_KEY = "AWS::CloudFormation::Init"
 # naming modes of a mapping's keys, as the DSL compiler applies them
 PLAIN, PROPS, VERBATIM, METADATA, RESOURCE = "plain", "props", "verbatim", "metadata", "resource"
 
-_WORDS = re.compile(r"[A-Z]+[0-9]*(?![a-z])|[A-Z]?[a-z]+[0-9]*|[0-9]+")
+_WORDS = re.compile(r"[A-Z]+[0-9]+|[A-Z]+(?![a-z])|[A-Z]?[a-z]+[0-9]*|[0-9]+")
 _PSEUDO = {
     "AWS::Region": "region",
     "AWS::AccountId": "account_id",
@@ -623,7 +623,7 @@ def translate(
         decorator_args.append(Pair("load=", Group("[", [Text(py_string(component_name))], "]")))
     decorator = layout(Group("@template(", decorator_args, ")"), 0) if decorator_args else "@template"
 
-    first = description.strip().splitlines()[0] if isinstance(description, str) and description.strip() else ""
+    first = description.strip().splitlines()[0].strip() if isinstance(description, str) and description.strip() else ""
     usable = first and len(first) <= WIDTH - 6 and first.isprintable() and "\\" not in first
     title = first if usable else f"The {name} template."
     summary = _docstring(title, f"Imported from {source} by `sparkleform import`." if source else None)
