@@ -43,7 +43,12 @@ class MotoServer:
         return f"http://localhost:{self.port}"
 
     def api(self, path: str, data: bytes | None = b"") -> bytes:
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/moto-api/{path}", data=data, method="POST" if data is not None else "GET")
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/moto-api/{path}",
+            data=data,
+            method="POST" if data is not None else "GET",
+            headers={"Content-Type": "text/plain"},
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:
             return resp.read()
 

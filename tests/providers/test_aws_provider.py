@@ -518,3 +518,44 @@ def test_no_wait_returns_at_once_and_still_applies_the_policy(aws, unique, recor
     assert stack.name == name and stack.stack_id.startswith("arn:aws:cloudformation:")
     assert recorder.requests("DescribeStackEvents")[1:] == [], "no waiting: only the mark before executing"
     assert aws.stack_policy(name) == policy
+
+
+# --------------------------------------------------------------------------- IAM enforced by moto
+@pytest.fixture
+def enforce_auth(moto_server):
+    """Turns on moto's IAM enforcement (every request signed by a known key and allowed by
+    its policies) for the rest of the test; off again afterwards."""
+    yield lambda: moto_server.api("reset-auth", b"0")
+    moto_server.api("reset-auth", b"inf")
+
+
+def test_access_denied_names_the_action_and_bad_keys_are_rejected(make_aws, moto_server, monkeypatch, unique,
+                                                                  enforce_auth):
+    import boto3
+
+    iam = boto3.client("iam", endpoint_url=moto_server.endpoint, region_name="us-east-1")
+    user = f"reader-{unique}"
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["cloudformation:Describe*", "cloudformation:List*"],
+                       "Resource": "*"}],
+    }))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    enforce_auth()
+    monkeypatch.delenv("AWS_SESSION_TOKEN")
+    monkeypatch.delenv("AWS_SECURITY_TOKEN")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+    reader = make_aws()
+    assert isinstance(reader.list_stacks(), list)
+    with pytest.raises(AwsError) as info:
+        reader.create_stack(f"denied-{unique}", {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}, {})
+    text = str(info.value)
+    assert type(info.value).__name__ == "AwsAccessDenied"
+    assert text.startswith(f"access denied: cloudformation:CreateChangeSet on stack denied-{unique}")
+    assert "\n" not in text
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAUNKNOWN000000000")
+    with pytest.raises(AwsCredentialsError, match="rejected the credentials for cloudformation:ListStacks"):
+        make_aws().list_stacks()
