@@ -336,3 +336,20 @@ def test_yaml_11_surprises_are_noted_with_their_lines() -> None:
     quiet: list[str] = []
     loads_template('{"a": 1, "b": true}', "j.json", notes=quiet)
     assert quiet == []
+
+
+def test_absurd_nesting_is_a_format_error_not_a_crash() -> None:
+    from sparkleform.formats import dump_json, dump_yaml
+
+    deep_json = '{"a": ' + "[" * 5000 + "]" * 5000 + "}"
+    with pytest.raises(FormatError, match="nests too deeply"):
+        loads_template(deep_json, "deep.json")
+    deep: dict = {}
+    node = deep
+    for _ in range(5000):
+        node["a"] = {}
+        node = node["a"]
+    with pytest.raises(FormatError, match="too deeply"):
+        dump_yaml(deep)
+    with pytest.raises(FormatError, match="too deeply"):
+        dump_json(deep)

@@ -37,7 +37,7 @@ def read_json_fast(text: str, filename: str = "<string>") -> dict:
     """The template dict via the C json parser; falls back to `read_json` to explain errors."""
     try:
         doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_bad_constant)
-    except (_Duplicate, ValueError):
+    except (_Duplicate, ValueError, RecursionError):
         return read_json(text, filename)[0]  # raises the located error
     if not isinstance(doc, dict):
         raise FormatError("the template's top level must be a JSON object", location=f"{filename}:1")
@@ -50,7 +50,10 @@ def _bad_constant(name: str) -> Any:
 
 def read_json(text: str, filename: str = "<string>") -> tuple[dict, SourceMap]:
     """Parse JSON template text; raise FormatError with file:line on any problem."""
-    return _Parser(text, filename).parse()
+    try:
+        return _Parser(text, filename).parse()
+    except RecursionError:
+        raise FormatError("the template nests too deeply", location=f"{filename}:1") from None
 
 
 class _Parser:

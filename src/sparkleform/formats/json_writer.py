@@ -26,6 +26,8 @@ def dump_json(doc: dict, *, compact: bool = False) -> str:
             out: list[str] = []
             _Pretty(out).value(doc, "\n")
             text = "".join(out)
+    except RecursionError:
+        raise FormatError("the template nests too deeply to write as JSON") from None
     except ValueError as exc:  # inf / nan
         raise FormatError(f"the template cannot be written as JSON: {exc}") from None
     except TypeError as exc:

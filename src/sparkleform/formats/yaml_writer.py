@@ -243,7 +243,7 @@ class _Emitter:
         if cached is None:
             cached = inline_string(key)
             if len(cached) > 1000:
-                raise ValueError("a mapping key longer than 1000 characters cannot be written as YAML")
+                raise FormatError("a mapping key longer than 1000 characters cannot be written as YAML")
             self._cache["\x00key" + key] = cached
         return cached
 
@@ -262,4 +262,7 @@ def dump_yaml(doc: dict, *, short_form: bool = True) -> str:
     """The template as YAML text; `short_form=False` writes every intrinsic as `Fn::X:` keys."""
     if not doc:
         return "{}\n"
-    return _Emitter(short_form).document(doc)
+    try:
+        return _Emitter(short_form).document(doc)
+    except RecursionError:
+        raise FormatError("the template nests too deeply to write as YAML") from None
