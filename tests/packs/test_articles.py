@@ -326,3 +326,20 @@ def test_coreos_yaml_file_is_the_compiled_template():
         "files/coreos_kubernetes.yaml is stale: sparkleform compile coreos_kubernetes --format yaml -o it"
     )
 
+
+
+# -- overriding the pack --------------------------------------------------------------------
+def test_a_project_registry_entry_replaces_the_packs_for_seed_templates(tmp_path):
+    (tmp_path / "registry").mkdir()
+    (tmp_path / "registry" / "puppet.py").write_text(
+        "from sparkleform import registry\n\n"
+        "@registry\n"
+        "def cfn_init(node, *, run_list=()):\n"
+        '    """Puppet instead of Chef."""\n'
+        '    node.metadata["AWS::CloudFormation::Init"].config.commands["apply"] = {"command": "puppet apply"}\n'
+    )
+    template = sf.compile("seed_ec2_instance", collection=tmp_path)
+    init = template["Resources"]["WebInstance"]["Metadata"]["AWS::CloudFormation::Init"]
+    assert init == {"config": {"commands": {"apply": {"command": "puppet apply"}}}}
+    # the pack's own user data entry still runs cfn-init on that metadata
+    assert "cfn-init" in template["Resources"]["WebInstance"]["Properties"]["UserData"]["Fn::Base64"]["Fn::Sub"]
