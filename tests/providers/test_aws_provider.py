@@ -559,3 +559,23 @@ def test_access_denied_names_the_action_and_bad_keys_are_rejected(make_aws, moto
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAUNKNOWN000000000")
     with pytest.raises(AwsCredentialsError, match="rejected the credentials for cloudformation:ListStacks"):
         make_aws().list_stacks()
+
+
+def test_profile_supplies_keys_and_region(make_aws, monkeypatch, tmp_path, unique):
+    """boto3's own chain: a named profile in the config/credentials files gives the keys and
+    the region; nothing of sparkleform's is involved."""
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    config.write_text("[profile dev]\nregion = eu-west-1\n")
+    credentials.write_text("[dev]\naws_access_key_id = devkey\naws_secret_access_key = devsecret\n")
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    dev = make_aws(profile="dev", region=None)
+    name = f"prof-{unique}"
+    stack = dev.create_stack(name, {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}, {})
+    assert dev.region_name == "eu-west-1"
+    assert stack.stack_id.startswith("arn:aws:cloudformation:eu-west-1:")
+    assert dev.session.get_credentials().access_key == "devkey"
+    assert not make_aws(profile="dev", region="us-east-1").stack_exists(name)
