@@ -33,3 +33,6 @@ def test_dsl_template_with_nested_stack_and_compile_time_set(cli):
     assert cli.json("outputs", "app") == {"WorkQueue": queue0}
     bad = cli.run("create", "app2", "app", "--set", "nope=1", check=2)
     assert "nope" in bad.stderr and "Traceback" not in bad.stderr
+    # `describe KIND NAME` describes the collection's part, `describe NAME` a stack
+    part = cli.run("describe", "template", "queues").stdout
+    assert "template queues(" in part and "count" in part
