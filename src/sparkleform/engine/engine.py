@@ -174,6 +174,9 @@ class _Run:
     planning_unknown: set[str] = field(default_factory=set)
     old_decls: dict[str, Any] = field(default_factory=dict)
     deps: dict[str, set[str]] = field(default_factory=dict)
+    current: dict[str, _Res] = field(default_factory=dict)  # resources before an update
+    planned: dict[str, dict] = field(default_factory=dict)  # properties the plan evaluated
+    changed_ids: set[str] = field(default_factory=set)
 
 
 class Engine:
@@ -296,6 +299,7 @@ class Engine:
             conn.execute(f"UPDATE stacks SET {cols} WHERE stack_id=?", (*sets.values(), stack_id))
             if after is not None:
                 after(conn)
+            self._flush(conn)
             self._event(conn, pending, stack_id, name, name, stack_id, STACK_TYPE, status, reason)
         self._deliver(pending, on_event)
 
@@ -311,6 +315,11 @@ class Engine:
     ) -> None:
         self._batch(run_stack, [(res, status, reason, remove)], on_event)
 
+    def _flush(self, conn: Any) -> None:
+        """Run the parameter-store writes handlers made, inside the caller's transaction."""
+        for sql, args in self.handlers.drain():
+            conn.execute(sql, args)
+
     def _batch(
         self,
         run_stack: tuple[str, str],
@@ -322,6 +331,9 @@ class Engine:
         A change with status None removes the row without an event.
         """
         if not changes:
+            if self.handlers.pending:
+                with self.store.tx() as conn:
+                    self._flush(conn)
             return
         stack_id, name = run_stack
         removes = []
@@ -358,6 +370,7 @@ class Engine:
                     StackEvent(event_id, name, res.logical_id, res.physical_id, res.type, status, reason, stamp)
                 )
         with self.store.tx() as conn:
+            self._flush(conn)
             if removes:
                 conn.executemany("DELETE FROM resources WHERE stack_id=? AND logical_id=?", removes)
             if upserts:
@@ -899,6 +912,8 @@ class Engine:
                 props = UNKNOWN
             if not isinstance(props, dict):
                 props = {"*": UNKNOWN}
+            elif not contains_unknown(props):
+                run.planned[logical] = props
             changed = _changed_properties(old.properties, props)
             old_decl = old_decls.get(logical) or {}
             other = [k for k in ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn") if decl.get(k) != old_decl.get(k)]
@@ -930,6 +945,8 @@ class Engine:
         for logical, old in sorted(current.items(), key=lambda kv: -kv[1].seq):
             if logical not in active:
                 changes.append(ResourceChange("Remove", logical, old.type, old.physical_id))
+        run.current = current
+        run.changed_ids = {c.logical_id for c in changes if c.action != "Remove"}
         return run, changes, previous
 
     def update_stack(
@@ -949,10 +966,10 @@ class Engine:
         run, changes, previous = self._plan_update(row, template, parameters, options)
         run.on_event = on_event
         outputs_now = loads(row["outputs"], [])
-        try:
-            new_outputs_preview = self._outputs_preview(run)
-        except SparkleformError:
-            new_outputs_preview = None
+        new_outputs_preview = None
+        if not changes:
+            with contextlib.suppress(SparkleformError):
+                new_outputs_preview = self._outputs_preview(run)
         tags_same = options.tags is None or options.tags == {} or options.tags == loads(row["tags"], {})
         tp_same = options.termination_protection is None or bool(options.termination_protection) == bool(row["termination_protection"])
         if (
@@ -978,7 +995,7 @@ class Engine:
                     "policy": r.policy,
                     "seq": r.seq,
                 }
-                for k, r in self._resources(stack_id).items()
+                for k, r in run.current.items()
             },
             "outputs": outputs_now,
             "parameters": previous,
@@ -1012,7 +1029,7 @@ class Engine:
             )
 
         self._begin(row, "UPDATE_IN_PROGRESS", "User Initiated", on_event, allowed=UPDATABLE, extra=extra, after=add_template)
-        run.resources = self._resources(stack_id)
+        run.resources = {k: copy.copy(r) for k, r in run.current.items()}
         run.old_decls = self._template(stack_id, row["template_version"]).get("Resources") or {}
         max_seq = max((r.seq for r in run.resources.values()), default=0)
         failed: list[str] = []
@@ -1042,7 +1059,15 @@ class Engine:
                     extra={"outputs": dumps(outputs)},
                     after=lambda conn: self._write_exports(conn, stack_id, outputs, run.imports),
                 )
-                self._cleanup_after_update(stack_id, sname, on_event)
+                self._cleanup_after_update(
+                    stack_id,
+                    sname,
+                    on_event,
+                    old_rows=run.current,
+                    current=run.resources,
+                    active=set(run.active),
+                    old_version=row["template_version"],
+                )
                 return stack_id
         reason = f"The following resource(s) failed to update: [{', '.join(failed)}]. "
         self._rollback_update(stack_id, sname, reason, on_event)
@@ -1053,7 +1078,7 @@ class Engine:
 
     def _outputs_preview(self, run: _Run) -> list[dict] | None:
         """The new outputs if they can be computed from current values (None when not)."""
-        current = self._resources(run.stack_id)
+        current = run.current
         probe = _Run(run.stack_id, run.name, run.template, run.values, run.raw, run.no_echo, run.options, None)
         probe.resources = current
         probe.evaluator = Evaluator(run.template, run.values, run.evaluator.pseudo, _RunResolver(self, probe), region=self.region)
@@ -1093,7 +1118,9 @@ class Engine:
                 work.append(("create", res, None, None))
                 continue
             try:
-                props = self._eval_properties(run, logical)
+                planned = run.planned.get(logical)
+                reuse = planned is not None and not (run.deps.get(logical, set()) & run.changed_ids)
+                props = planned if reuse else self._eval_properties(run, logical)
             except ResourceFailure as exc:
                 res = _Res(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", old.properties, old.attributes, policy, old.seq)
                 started.append((res, "UPDATE_IN_PROGRESS", None, False))
@@ -1173,13 +1200,27 @@ class Engine:
         }
         return snap, rows
 
-    def _cleanup_after_update(self, stack_id: str, name: str, on_event: EventCallback | None) -> None:
-        """UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: remove replaced and removed resources, then complete."""
-        snap, old_rows = self._snapshot_rows(stack_id)
-        current = self._resources(stack_id)
-        row = self.store.one("SELECT template_version FROM stacks WHERE stack_id=?", (stack_id,))
-        new_template = self._template(stack_id, row["template_version"])
-        active = set(self._active_of(stack_id, new_template))
+    def _cleanup_after_update(
+        self,
+        stack_id: str,
+        name: str,
+        on_event: EventCallback | None,
+        *,
+        old_rows: dict[str, _Res] | None = None,
+        current: dict[str, _Res] | None = None,
+        active: set[str] | None = None,
+        old_version: int | None = None,
+    ) -> None:
+        """UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: remove replaced and removed resources, then complete.
+
+        Works from the state alone (recover) or from the finished run's resources."""
+        row = self.store.one("SELECT template_version, snapshot FROM stacks WHERE stack_id=?", (stack_id,))
+        if old_rows is None or current is None or active is None:
+            snap, old_rows = self._snapshot_rows(stack_id)
+            current = self._resources(stack_id)
+            active = set(self._active_of(stack_id, self._template(stack_id, row["template_version"])))
+        else:
+            snap = {"template_version": old_version}
         # replaced: same logical id, different physical id -> delete the old physical resource
         replaced = {
             k: r for k, r in old_rows.items() if k in current and current[k].physical_id != r.physical_id and r.physical_id
@@ -1231,6 +1272,7 @@ class Engine:
         pending = []
         reason = f"{policy_key} Snapshot: a snapshot was taken before deletion" if res.policy.get(policy_key) == "Snapshot" else None
         with self.store.tx() as conn:
+            self._flush(conn)
             self._event(conn, pending, stack_id, name, logical, res.physical_id, res.type, "DELETE_COMPLETE", reason)
         self._deliver(pending, on_event)
 

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
 DATA_KEY = "sparkleform:data"
+PUT_SQL = (
+    "INSERT INTO ssm_parameters(region, name, type, value, version) VALUES (?,?,?,?,1)"
+    " ON CONFLICT(region, name) DO UPDATE SET value=excluded.value, type=excluded.type, version=version+1"
+)
 PHYSICAL_KEY = "sparkleform:physical-id"
 
 
@@ -38,6 +42,7 @@ def _param_text(value: Any) -> str:
 class Handlers:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.pending: list[tuple[str, tuple]] = []
 
     # -- create -----------------------------------------------------------------------
     def create(self, run: Any, res: Any, decl: dict) -> tuple[str, dict[str, Any]]:
@@ -50,7 +55,7 @@ class Handlers:
         if res.type == "AWS::SSM::Parameter":
             value = res.properties.get("Value")
             if value is not None:
-                self.engine.put_parameter(physical, _param_text(value), str(res.properties.get("Type", "String")))
+                self._put(physical, _param_text(value), str(res.properties.get("Type", "String")))
             attrs.setdefault("Type", res.properties.get("Type", "String"))
             attrs.setdefault("Value", _param_text(value) if value is not None else "")
         elif res.type == "AWS::SecretsManager::Secret":
@@ -75,10 +80,10 @@ class Handlers:
                 secret = json.dumps(doc)
             else:
                 secret = password
-        self.engine.put_parameter("secret:" + arn, secret, "secret")
+        self._put("secret:" + arn, secret, "secret")
         name = props.get("Name")
         if isinstance(name, str):
-            self.engine.put_parameter("secret:" + name, secret, "secret")
+            self._put("secret:" + name, secret, "secret")
 
     # -- update -----------------------------------------------------------------------
     def update(self, run: Any, res: Any, old: Any, decl: dict) -> dict[str, Any]:
@@ -92,7 +97,7 @@ class Handlers:
             if key in attrs and not isinstance(value, dict):
                 attrs[key] = value
         if res.type == "AWS::SSM::Parameter" and res.properties.get("Value") is not None:
-            self.engine.put_parameter(res.physical_id, _param_text(res.properties["Value"]), str(res.properties.get("Type", "String")))
+            self._put(res.physical_id, _param_text(res.properties["Value"]), str(res.properties.get("Type", "String")))
             attrs["Value"] = _param_text(res.properties["Value"])
         elif res.type == "AWS::SecretsManager::Secret":
             self._store_secret(res.physical_id, res.properties)
@@ -135,8 +140,16 @@ class Handlers:
                 self._forget("secret:" + res.properties["Name"])
 
     def _forget(self, name: str) -> None:
-        with self.engine.store.tx() as conn:
-            conn.execute("DELETE FROM ssm_parameters WHERE region=? AND name=?", (self.engine.region, name))
+        self.pending.append(("DELETE FROM ssm_parameters WHERE region=? AND name=?", (self.engine.region, name)))
+
+    def _put(self, name: str, value: str, type: str) -> None:
+        self.pending.append((PUT_SQL, (self.engine.region, name, type, value)))
+
+    def drain(self) -> list[tuple[str, tuple]]:
+        """Parameter-store writes made by handlers, for the transaction that completes their
+        resources (so a resource and its side effect are committed together)."""
+        out, self.pending = self.pending, []
+        return out
 
     # -- custom resources -------------------------------------------------------------
     def _call(self, fn: Any, request: dict) -> dict:
