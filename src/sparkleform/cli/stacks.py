@@ -576,11 +576,18 @@ def _parameters_changed(existing: Stack, prepared: Prepared) -> bool:
 @stack_input_options
 @click.option("-y", "--yes", is_flag=True, help="Apply without asking.")
 @click.option("--no-wait", is_flag=True, help="Start the update and return.")
-def update_cmd(stack: str, template: str | None, yes: bool, no_wait: bool, **kwargs: Any) -> None:
+@click.option("--plan-only", is_flag=True, help="Leave a change set for review instead (aws).")
+def update_cmd(stack: str, template: str | None, yes: bool, no_wait: bool, plan_only: bool, **kwargs: Any) -> None:
     """Update STACK: show the plan, ask, apply. Without TEMPLATE the stack's template is kept."""
     settings = get_settings()
     inputs = StackInputs.from_kwargs(kwargs)
     pool = ProviderPool(settings, bucket=inputs.bucket, prefix=inputs.prefix)
+    if plan_only:
+        existing = pool.main.describe_stack(stack)
+        prepared = prepare(settings, pool, stack, template, inputs, existing=existing)
+        show_origins(settings, prepared)
+        _plan_only(settings, pool.main, stack, prepared)
+        return
     result = _update(settings, pool, stack, template, inputs, yes=yes, no_wait=no_wait)
     if result is None:
         if settings.json:
