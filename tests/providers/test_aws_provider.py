@@ -383,6 +383,7 @@ def test_large_template_goes_through_s3(aws, unique, recorder, moto_server, temp
 def test_small_template_stays_inline(aws, unique, recorder):
     aws.create_stack(f"small-{unique}", big_template(50_000), {})
     (cs,) = recorder.requests("CreateChangeSet")
+    assert "IncludeNestedStacks" not in cs["params"]
     assert "TemplateURL" not in cs["params"] and len(cs["params"]["TemplateBody"].encode()) <= 51_200
 
 
@@ -395,7 +396,7 @@ def test_large_template_without_bucket_names_the_setting(make_aws, unique):
     assert not provider.stack_exists(f"nobucket-{unique}")
 
 
-def test_nested_stacks_are_uploaded_and_followed(aws, unique, moto_server, template_bucket):
+def test_nested_stacks_are_uploaded_and_followed(aws, unique, moto_server, template_bucket, recorder):
     child = {
         "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"nested-{unique}"}}},
         "Outputs": {"Name": {"Value": {"Fn::GetAtt": ["Queue", "QueueName"]}}},
@@ -414,6 +415,9 @@ def test_nested_stacks_are_uploaded_and_followed(aws, unique, moto_server, templ
     assert url.startswith(f"{moto_server.endpoint}/{template_bucket}/tests/{name}/child-")
     assert parent["Resources"]["Child"]["Properties"]["TemplateURL"] == "child.json", "input left unchanged"
     nested_id = next(r.physical_id for r in stack.resources if r.logical_id == "Child")
+    (cs,) = recorder.requests("CreateChangeSet")
+    assert cs["params"]["IncludeNestedStacks"] == "true", "AWS then plans the nested stacks' changes too"
+    assert members(cs["params"], "Capabilities") == ["CAPABILITY_AUTO_EXPAND"]
     nested = aws.describe_stack(nested_id)
     assert [r.physical_id.rsplit("/", 1)[-1] for r in nested.resources] == [f"nested-{unique}"]
     # The nested stack's own events were fed to on_event with the parent's, in time order.

@@ -463,6 +463,8 @@ class AwsProvider:
             template if template is not None else old_template, parameters, current if exists else None
         )
         args["Description"] = "created by sparkleform"
+        if self._has_nested(template if template is not None else old_template):
+            args["IncludeNestedStacks"] = True  # the plan then shows the nested stacks' changes too
         if not exists:
             on_failure = self._on_failure(options)
             if on_failure:
@@ -474,12 +476,41 @@ class AwsProvider:
         pages = self._wait_change_set(name, change_set)
         new_template = template if template is not None else old_template
         plan = plan_from_change_set(name, pages, old_template, new_template, keep_name=True)
+        if plan.status != "FAILED":
+            plan.changes.extend(self._nested_changes(name, pages))
         if plan.status == "FAILED":
             self._discard_change_set(name, change_set, created_stack=not exists)
             if is_no_changes(plan.reason):
                 return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES)
             raise OperationFailed(f"change set for stack {name} failed: {plan.reason}")
         return plan
+
+    @staticmethod
+    def _has_nested(template: dict | None) -> bool:
+        res = (template or {}).get("Resources") or {}
+        return any(isinstance(r, dict) and r.get("Type") == "AWS::CloudFormation::Stack" for r in res.values())
+
+    def _nested_changes(self, name: str, pages: list[dict], prefix: str = "", depth: int = 0) -> list:
+        """Rows of the nested change sets AWS made (IncludeNestedStacks), their logical ids
+        prefixed with the nested stack's (`Child/Queue`)."""
+        rows = []
+        for page in pages:
+            for c in page.get("Changes") or []:
+                rc = c.get("ResourceChange") or {}
+                nested_id = rc.get("ChangeSetId")
+                if not nested_id or depth > 8:
+                    continue
+                here = f"{prefix}{rc.get('LogicalResourceId', '')}/"
+                nested_pages = []
+                with guard(CF, "DescribeChangeSet", stack=name):
+                    for p in self.cf.get_paginator("describe_change_set").paginate(ChangeSetName=nested_id):
+                        nested_pages.append(p)
+                sub = plan_from_change_set(name, nested_pages, None, None, keep_name=False)
+                for row in sub.changes:
+                    row.logical_id = here + row.logical_id
+                rows.extend(sub.changes)
+                rows.extend(self._nested_changes(name, nested_pages, here, depth + 1))
+        return rows
 
     def delete_change_set(self, name: str, change_set_name: str) -> None:
         """Drop a change set left for review; a stack that existed only for it (a create's
