@@ -53,7 +53,10 @@ def read_applied_stacks(refs: list[str], provider_for: ProviderFor) -> list[Appl
             stack = provider.describe_stack(ref.name)
         except SparkleformError as exc:
             raise ParameterError(f"--apply-stack {text}: {exc.message}") from exc
-        if stack.status in UNUSABLE or stack.status.endswith(("_IN_PROGRESS", "_FAILED")):
+        settled = stack.status == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"  # new outputs are already final
+        if stack.status in UNUSABLE or (
+            stack.status.endswith(("_IN_PROGRESS", "_FAILED")) and not settled
+        ):
             raise ParameterError(
                 f"--apply-stack {text}: stack {ref.name} is {stack.status}; its outputs cannot be used",
                 hint=stack.reason or None,
