@@ -353,3 +353,12 @@ def test_absurd_nesting_is_a_format_error_not_a_crash() -> None:
         dump_yaml(deep)
     with pytest.raises(FormatError, match="too deeply"):
         dump_json(deep)
+
+
+def test_alias_bombs_are_refused() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 10):
+        refs = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    with pytest.raises(FormatError, match="aliases expand to too much data"):
+        loads_template("\n".join(lines) + "\n", "bomb.yaml")

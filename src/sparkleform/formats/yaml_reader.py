@@ -134,13 +134,18 @@ def read_yaml(text: str, filename: str = "<string>", notes: list[str] | None = N
 class _Walker:
     """Builds Python values from nodes, recording each key's and item's line."""
 
-    __slots__ = ("_entries", "_filename", "_locations", "_notes")
+    __slots__ = ("_entries", "_filename", "_locations", "_notes", "_repeats", "_seen")
+
+    # Aliases are expanded into copies; a "billion laughs" file would never finish.
+    MAX_REPEATS = 100_000
 
     def __init__(self, filename: str, entries: dict[tuple, Location], notes: list[str] | None = None) -> None:
         self._filename = filename
         self._entries = entries
         self._locations: dict[int, Location] = {}
         self._notes = notes
+        self._seen: set[int] = set()
+        self._repeats = 0
 
     def _plain(self, node: Any, text: str) -> Any:
         value = plain_value(text)
@@ -171,6 +176,12 @@ class _Walker:
             if tag.startswith("!"):
                 return self._intrinsic(node, tag[1:], SCALAR, node.value, path)
             return self._tagged_scalar(node, tag)
+        if id(node) in self._seen:
+            self._repeats += 1
+            if self._repeats > self.MAX_REPEATS:
+                raise self._error(node, "aliases expand to too much data (more than 100000 copies)")
+        else:
+            self._seen.add(id(node))
         # A tagged collection is the argument of an intrinsic: its children live below it.
         inner = (*path, long_name(tag[1:])) if tag.startswith("!") and len(tag) > 1 else path
         if cls is MappingNode:
