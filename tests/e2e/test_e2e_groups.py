@@ -4,12 +4,15 @@ from __future__ import annotations
 
 
 def _write_group(cli, data):
+    (cli.cwd / "params").mkdir()
+    (cli.cwd / "params" / "asg.yaml").write_text("InstanceType: t3.small\nSize: 5\n")
     (cli.cwd / "sparkleform.toml").write_text(
         f"""
 [stacks.coolapp-asg]
 template = "{data / 'coolapp_asg.json'}"
 apply_stacks = ["coolapp-elb"]
-parameters = {{ Size = "2" }}
+parameters_file = "params/asg.yaml"   # relative to this file
+parameters = {{ Size = "2" }}         # wins over the file
 
 [stacks.coolapp-elb]
 template = "{data / 'coolapp_elb.json'}"
@@ -25,6 +28,7 @@ def test_up_deploys_in_dependency_order_and_down_tears_down_in_reverse(cli, data
     asg = cli.json("describe", "coolapp-asg")
     params = {p["ParameterKey"]: p["ParameterValue"] for p in asg["Parameters"]}
     assert params["Size"] == "2"
+    assert params["InstanceType"] == "t3.small"
     assert params["ElbName"] == cli.json("outputs", "coolapp-elb")["ElbName"]
 
     again = cli.run("up")  # nothing changed: both unchanged
