@@ -102,3 +102,26 @@ def is_known_global_key(key: str) -> bool:
     if lowered in GLOBAL_CONDITION_KEYS:
         return True
     return any(lowered.startswith(p) and len(lowered) > len(p) for p in GLOBAL_CONDITION_PREFIXES)
+
+
+def display_case(actions: list[str]) -> list[str]:
+    """Lower-case action names in their usual CamelCase where botocore's API model for the
+    service names the same operation (IAM actions mostly follow API names); else unchanged."""
+    by_prefix: dict[str, dict[str, str]] = {}
+    out = []
+    for action in actions:
+        prefix, _, name = action.partition(":")
+        if prefix not in by_prefix:
+            by_prefix[prefix] = _operation_names(prefix)
+        out.append(f"{prefix}:{by_prefix[prefix].get(name.lower(), name)}")
+    return out
+
+
+def _operation_names(prefix: str) -> dict[str, str]:
+    try:
+        from botocore.loaders import Loader
+
+        model = Loader().load_service_model(prefix, "service-2")
+    except Exception:  # botocore missing, or no API model under this prefix
+        return {}
+    return {op.lower(): op for op in model.get("operations", {})}

@@ -147,7 +147,10 @@ def _compile_all(policies: Iterable[PolicyInput] | PolicyInput, kind: str) -> li
 
 def _deciding(statement: Statement) -> DecidingStatement:
     policy = statement.policy
-    origin = policy.origin + ("Statement", statement.index) if policy and policy.origin else ()
+    origin: tuple = ()
+    if policy and policy.origin:
+        listed = isinstance(policy.document.get("Statement"), list)
+        origin = policy.origin + (("Statement", statement.index) if listed else ("Statement",))
     return DecidingStatement(
         kind=policy.kind if policy else IDENTITY,
         policy_index=policy.index if policy else 0,

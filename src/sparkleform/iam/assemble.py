@@ -1,0 +1,103 @@
+"""Which policies apply to whom in a template: a Simulator per role, user or group.
+
+For a principal this gathers its inline policies, the template's AWS::IAM::Policy /
+ManagedPolicy / *Policy resources attached to it (for a user, also through its groups),
+managed policies referenced from ManagedPolicyArns that the template defines, its
+permissions boundary, and every resource-based policy in the template. Values are
+resolved with template.Resolver; AWS-managed or external policy ARNs cannot be read
+offline and are reported as notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sparkleform.iam.evaluate import Simulator
+from sparkleform.iam.policy import BOUNDARY, IDENTITY, RESOURCE, Policy, compile_policy
+from sparkleform.iam.template import (
+    PRINCIPAL_TYPES,
+    PolicyDoc,
+    Resolver,
+    boundary_of,
+    discover,
+    groups_of,
+    managed_policy_links,
+    resources_of,
+)
+
+
+@dataclass
+class PrincipalPolicies:
+    """The policies that govern one principal, ready to simulate."""
+
+    name: str  # logical id, or the ARN given
+    arn: str | None
+    simulator: Simulator
+    notes: list[str] = field(default_factory=list)
+
+
+def _compile(doc: PolicyDoc, resolver: Resolver, kind: str, index: int) -> Policy:
+    return compile_policy(resolver.resolve(doc.document), kind, name=doc.name, index=index, origin=doc.path)
+
+
+def principal_ids(template: Mapping) -> list[str]:
+    return [rid for rid, res in resources_of(template).items() if res.get("Type") in PRINCIPAL_TYPES]
+
+
+def for_principal(template: Mapping, principal: str | None, parameters: Mapping[str, str] | None = None
+                  ) -> list[PrincipalPolicies]:
+    """One PrincipalPolicies per principal asked for (or per role/user/group in the template).
+
+    `principal` is a logical id of a role/user/group in the template, or an ARN; with an ARN
+    that matches no template principal only the resource-based policies apply.
+    """
+    resolver = Resolver(template, parameters)
+    docs = discover(template)
+    resource_policies = [_compile(d, resolver, RESOURCE, i) for i, d in enumerate(d for d in docs if d.kind == RESOURCE)]
+    ids = principal_ids(template)
+    if principal is None:
+        targets = ids
+        if not targets:
+            identity = [d for d in docs if d.kind == IDENTITY]
+            sim = Simulator([_compile(d, resolver, IDENTITY, i) for i, d in enumerate(identity)],
+                            resource_policies=resource_policies)
+            return [PrincipalPolicies("(all policies)", None, sim)]
+    elif principal in ids:
+        targets = [principal]
+    else:
+        by_arn = [rid for rid in ids if resolver.arn_of(rid) == principal]
+        if not by_arn:
+            sim = Simulator([], resource_policies=resource_policies)
+            return [PrincipalPolicies(principal, principal, sim,
+                                      [f"{principal} is not a role, user or group of this template: only "
+                                       "resource-based policies apply"])]
+        targets = by_arn
+    return [_gather(template, rid, docs, resolver, resource_policies) for rid in targets]
+
+
+def _gather(template: Mapping, rid: str, docs: list[PolicyDoc], resolver: Resolver,
+            resource_policies: list[Policy]) -> PrincipalPolicies:
+    notes: list[str] = []
+    holders = [rid, *groups_of(template, rid)]
+    managed: list[str] = []
+    for holder in holders:
+        local, external = managed_policy_links(template, holder)
+        managed.extend(local)
+        notes.extend(f"{holder}: managed policy {arn} is not in the template and was not evaluated" for arn in external)
+    identity_docs = [
+        d for d in docs
+        if d.kind == IDENTITY and (any(h in d.attached_to for h in holders) or d.resource_id in managed)
+    ]
+    identity = [_compile(d, resolver, IDENTITY, i) for i, d in enumerate(identity_docs)]
+    boundary = None
+    local_boundary, external_boundary = boundary_of(template, rid)
+    if local_boundary:
+        for d in docs:
+            if d.resource_id == local_boundary and d.kind == IDENTITY:
+                boundary = compile_policy(resolver.resolve(d.document), BOUNDARY, name=f"{d.name} (boundary)",
+                                          origin=d.path)
+    elif external_boundary:
+        notes.append(f"{rid}: permissions boundary {external_boundary} is not in the template and was not evaluated")
+    sim = Simulator(identity, resource_policies=resource_policies, boundary=boundary)
+    return PrincipalPolicies(rid, resolver.arn_of(rid), sim, notes)
