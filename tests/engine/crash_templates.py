@@ -21,6 +21,10 @@ def big_template(variant: str = "a", n: int = 200, export: str = "crash-first") 
         else:
             days = 14 if changed else 7
             resources[f"R{i}"] = {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": days}, **deps}
+    if variant == "fail":  # like "b", but the last resource fails: create/update roll back
+        out = big_template("b", n, export)
+        out["Resources"][f"R{n - 2}"]["Metadata"] = {"sparkleform:fail": True}
+        return out
     if variant == "b":
         for i in range(19, n, 40):  # chain ends: removable without breaking DependsOn
             resources.pop(f"R{i}", None)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sparkleform.engine.errors import NoUpdates
+from sparkleform.engine.errors import NoUpdates, StackOperationFailed
 from sparkleform.providers.local import LocalProvider
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -34,12 +34,12 @@ def _run_in_child(state: Path, op: str, stack: str, variant: str) -> None:
     provider = LocalProvider(state=state)
     try:
         if op == "create":
-            provider.create_stack(stack, big_template(variant), {})
+            provider.create_stack(stack, big_template(variant, export=stack), {})
         elif op == "update":
-            provider.update_stack(stack, big_template(variant), {})
+            provider.update_stack(stack, big_template(variant, export=stack), {})
         else:
             provider.delete_stack(stack)
-    except NoUpdates:
+    except (NoUpdates, StackOperationFailed):
         pass
 
 
@@ -76,16 +76,17 @@ def _check_consistent(provider: LocalProvider, stack_id: str, status: str) -> No
 
 
 def _next_op(provider: LocalProvider, stack: str, rng: random.Random) -> tuple[str, str]:
+    failing = rng.random() < 0.2  # some operations fail on purpose and roll back
     if not provider.stack_exists(stack):
-        return "create", "a"
+        return "create", "fail" if failing else "a"
     status = provider.describe_stack(stack).status
     if status == "ROLLBACK_COMPLETE":
         provider.delete_stack(stack)
-        return "create", "a"
+        return "create", "fail" if failing else "a"
     current = "b" if "Extra0" in provider.template_of(stack)["Resources"] else "a"
     if rng.random() < 0.15:
         return "delete", current
-    return "update", "a" if current == "b" else "b"
+    return "update", "fail" if failing else ("a" if current == "b" else "b")
 
 
 def _settle(provider: LocalProvider, stack: str) -> str | None:
@@ -132,11 +133,13 @@ def test_kill_at_random_points(tmp_path):
             seen = _settle(provider, stack)
             if seen and seen.endswith("_IN_PROGRESS"):
                 interrupted.append(seen)
+                window *= 1.05
         else:
             _settle(provider, stack)
+            window *= 0.85  # the operation finished first: aim earlier (the machine's speed varies)
     # enough kills landed inside an operation, in more than one phase
     print(f"kills mid-operation: {len(interrupted)} of {KILLS}: {sorted(set(interrupted))}")
-    assert len(interrupted) >= KILLS // 4, interrupted
+    assert len(interrupted) >= KILLS // 5, interrupted
     assert len(set(interrupted)) >= 2, interrupted
     provider.close()
 
