@@ -156,11 +156,17 @@ def test_bucket_readers_read_one_bucket_only(iam_policies):
 
 def test_power_users_everything_but_iam_and_mfa_for_destruction(iam_policies):
     policy = iam_policies["PowerUsersGroup"]
-    assert simulate(policy, "ec2:RunInstances", "*").decision == ALLOWED
-    assert simulate(policy, "iam:CreateUser", "*").decision == IMPLICIT_DENY
-    assert simulate(policy, "ec2:TerminateInstances", "*").decision == EXPLICIT_DENY
-    assert simulate(policy, "ec2:TerminateInstances", "*", {"aws:MultiFactorAuthPresent": "true"}).decision == ALLOWED
-    assert simulate(policy, "s3:DeleteBucket", "*", {"aws:MultiFactorAuthPresent": "false"}).decision == EXPLICIT_DENY
+    mfa, no_mfa = {"aws:MultiFactorAuthPresent": "true"}, {"aws:MultiFactorAuthPresent": "false"}
+    assert simulate(policy, "ec2:RunInstances", "*", mfa).decision == ALLOWED
+    assert simulate(policy, "ec2:RunInstances", "*", no_mfa).decision == IMPLICIT_DENY
+    assert simulate(policy, "iam:CreateUser", "*", mfa).decision == IMPLICIT_DENY
+    assert simulate(policy, "ec2:TerminateInstances", "*", mfa).decision == ALLOWED
+    for context in (None, no_mfa):  # no MFA, or a long-term access key (no MFA key at all)
+        assert simulate(policy, "ec2:TerminateInstances", "*", context).decision == EXPLICIT_DENY
+        assert simulate(policy, "s3:DeleteBucket", "*", context).decision == EXPLICIT_DENY
+    # the deny holds even when another policy grants the action without MFA
+    other = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]}
+    assert simulate([*policy, other], "ec2:TerminateInstances", "*", no_mfa).decision == EXPLICIT_DENY
 
 
 def test_office_only_denies_requests_from_elsewhere(iam_policies):
@@ -218,7 +224,8 @@ def test_ad_proxy_lists_roles_and_assumes_only_these():
     roles = of_type(template, "AWS::IAM::Role")
     atts = {(name, "Arn"): f"arn:aws:iam::{ACCOUNT}:role/{r['Properties']['RoleName']}" for name, r in roles.items()}
     (policy,) = of_type(template, "AWS::IAM::Policy").values()
-    assert policy["Properties"]["Users"] == [{"Ref": "FederationProxyUser"}]
+    assert policy["Properties"]["Groups"] == [{"Ref": "FederationProxyGroup"}]
+    assert template["Resources"]["FederationProxyUser"]["Properties"]["Groups"] == [{"Ref": "FederationProxyGroup"}]
     document = resolve(policy["Properties"]["PolicyDocument"], {}, atts)
     assert simulate([document], "iam:ListRoles", "*").decision == ALLOWED
     for arn in atts.values():

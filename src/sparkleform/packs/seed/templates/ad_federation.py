@@ -50,10 +50,12 @@ def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
     groups, and assumes the chosen one passing the group's SID as sts:ExternalId, so a
     group deleted and re-created under the same name gets no access. For each group in the
     compile-time list `groups` there is a required parameter `<Group>Sid`. The proxy's
-    IAM user may only list roles and assume these roles; create its access key yourself
-    (`aws iam create-access-key`) for the proxy's web.config.
+    IAM user (through its group) may only list roles and assume these roles; create its
+    access key yourself (`aws iam create-access-key`) for the proxy's web.config.
     """
-    proxy = t.resource("federation_proxy_user", "AWS::IAM::User", path="/federation/")
+    # The proxy's permissions belong to a group, the user is its only member (IAM advice).
+    proxy_group = t.resource("federation_proxy_group", "AWS::IAM::Group", path="/federation/")
+    proxy = t.resource("federation_proxy_user", "AWS::IAM::User", path="/federation/", groups=[ref(proxy_group)])
 
     def trust_for(group, key):
         t.parameter(f"{key}_sid", allowed_pattern=SID_PATTERN, constraint_description="a SID such as S-1-5-21-1-2-3-1001",
@@ -72,7 +74,7 @@ def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
         "federation_proxy_policy",
         "AWS::IAM::Policy",
         policy_name="federation-proxy",
-        users=[ref(proxy)],
+        groups=[ref(proxy_group)],
         policy_document={
             "Version": "2012-10-17",
             "Statement": [

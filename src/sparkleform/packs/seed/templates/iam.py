@@ -19,7 +19,8 @@ def iam_groups(t):
     """The IAM article's best practices: least-privilege groups, an app role, CloudTrail.
 
     - BucketReaders: read one S3 bucket (s3:ListBucket on it, s3:GetObject in it), no more;
-    - PowerUsers: everything except IAM (NotAction), and destructive actions only with MFA;
+    - PowerUsers: everything except IAM (NotAction), signed in with their virtual MFA, and
+      destructive actions denied without MFA whatever else grants them;
     - OfficeOnly: add to any user to deny all requests from outside the office IP range;
     - Ec2Testers: describe any instance, start/stop two named instances, terminate only
       instances tagged purpose=test (resource-level permissions and tags);
@@ -45,8 +46,15 @@ def iam_groups(t):
     readers = t.dynamic("iam_group", "bucket_readers", statements=read_bucket)
 
     power_users = t.dynamic("iam_group", "power_users", statements=[
-        {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
         {
+            "Sid": "EverythingButIamWithVirtualMfa",
+            "Effect": "Allow",
+            "NotAction": "iam:*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        },
+        {
+            # Holds even when another policy grants these actions without the MFA condition.
             "Sid": "DestructiveActionsNeedMfa",
             "Effect": "Deny",
             "Action": DESTRUCTIVE_ACTIONS,
