@@ -86,7 +86,8 @@ def test_strings_that_would_read_back_as_something_else_are_quoted(text: str) ->
 @pytest.mark.parametrize(
     "text",
     ["a\nb", "a\nb\n", "a\nb\n\n\n", "\nfirst empty\n", "  indented first\nx\n", "x\n  indented later\n",
-     "trailing spaces  \nx", "\n\n", "tab\tin\nblock\n", "cr\r\nlf", "a\n\n\nb"],
+     "trailing spaces  \nx", "\n\n", "tab\tin\nblock\n", "cr\r\nlf", "a\n\n\nb", "\tfirst\nsecond",
+     "\t\nx", "a\n\tb\n", "a\n...\nb", "a\n---\nb", "- a\n- b", "# c\nd"],
 )  # fmt: skip
 def test_multiline_strings_read_back(text: str) -> None:
     doc = {"S": text, "L": [text, {"K": text}], "T": {"Fn::Sub": text}}
@@ -138,10 +139,17 @@ def test_empty_collections() -> None:
     assert dump_yaml({}) == "{}\n"
 
 
+# Text made of the characters YAML gives meaning to, so quoting and block scalars get exercised.
+yamlish = st.text(alphabet=st.sampled_from(list(" \t\n\r-:#'\"!&*?|>%@`{}[],.0123456789aeyYnNoOx~\\\x85\u2028")), max_size=12)
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20)
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    yamlish,
 )
-keys = st.text(min_size=1, max_size=12)
+keys = st.one_of(st.text(min_size=1, max_size=12), yamlish.filter(bool))
 values = st.recursive(
     scalars,
     lambda inner: st.one_of(

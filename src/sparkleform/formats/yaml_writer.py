@@ -67,7 +67,7 @@ def _literal_ok(text: str) -> bool:
         return False
     for line in text.split("\n"):
         if line.strip(" "):
-            return not line.startswith(" ")
+            return not line.startswith((" ", "\t"))  # block scalars detect their indent from it
         if line:  # an all-space line before the first content line
             return False
     return False  # nothing but newlines
