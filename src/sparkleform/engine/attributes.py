@@ -286,24 +286,8 @@ def _identifier_value(ctx: SimContext, rtype: str, logical_id: str, ident: str, 
     return name
 
 
-_attr_cache: dict[str, list[tuple[str, dict]]] = {}
-
-
-def _attribute_schemas(rtype: str, schema: Any) -> list[tuple[str, dict]]:
-    """(attribute, subschema) for each read-only, non-object attribute of a type (cached)."""
-    found = _attr_cache.get(rtype)
-    if found is None:
-        found = []
-        for attr in schema.read_only:
-            sub = schema.attribute_schema(attr)
-            if sub.get("type") != "object":
-                found.append((attr, sub))
-        _attr_cache[rtype] = found
-    return found
-
-
 def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple[str, dict[str, Any]]:
-    """-> (physical id = Ref value, attributes by GetAtt name) for a newly created resource."""
+    """-> (physical id = Ref value, identifier attributes + the seed of the others) for a new resource."""
     schema = get_schema(rtype)
     if schema is None:
         physical = generated_name(ctx, logical_id)
@@ -330,24 +314,43 @@ def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple
         attrs.setdefault(ident, value)
     if override == "PublicIp":
         attrs["PublicIp"] = physical
-    for attr, sub in _attribute_schemas(rtype, schema):
-        if attr in attrs:
-            continue
-        attrs[attr] = _leaf_value(ctx, rtype, logical_id, attr, sub, props, physical)
     if len(idents) == 1 and idents[0] in attrs and override is None:
         attrs[idents[0]] = physical
+    # the other read-only attributes are derived on demand from this seed (attribute_value)
+    attrs[SEED] = hex_id(16)
     return physical, attrs
 
 
+SEED = "@seed"
+
+
 def attribute_value(
-    ctx: SimContext, rtype: str, logical_id: str, attr: str, props: dict, physical: str
+    ctx: SimContext, rtype: str, logical_id: str, attr: str, props: dict, physical: str, seed: str | None = None
 ) -> Any:
-    """A GetAtt value for an attribute not computed at creation (a declared property)."""
+    """A GetAtt value not stored with the resource: derived from the resource's seed, so the
+    same attribute always has the same value."""
+    global _rng
     if attr in props:
         return props[attr]
     schema = get_schema(rtype)
-    sub = schema.attribute_schema(attr) if schema else {}
-    return _leaf_value(ctx, rtype, logical_id, attr, sub, props, physical)
+    sub = _attribute_schema(rtype, schema, attr) if schema else {}
+    saved = _rng
+    _rng = random.Random(f"{seed or physical}|{attr}")
+    try:
+        return _leaf_value(ctx, rtype, logical_id, attr, sub, props, physical)
+    finally:
+        _rng = saved
+
+
+_attr_schema_cache: dict[tuple[str, str], dict] = {}
+
+
+def _attribute_schema(rtype: str, schema: Any, attr: str) -> dict:
+    key = (rtype, attr)
+    found = _attr_schema_cache.get(key)
+    if found is None:
+        found = _attr_schema_cache[key] = schema.attribute_schema(attr)
+    return found
 
 
 def allowed_attribute(rtype: str, attr: str) -> bool | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sparkleform.engine import prepare
-from sparkleform.engine.attributes import SimContext, attribute_value, token
+from sparkleform.engine.attributes import SEED, SimContext, attribute_value, token
 from sparkleform.engine.custom import is_custom
 from sparkleform.engine.dynamic import check_dynamic_references
 from sparkleform.engine.errors import (
@@ -1399,7 +1399,10 @@ class Engine:
         if with_resources:
             resources = [
                 StackResource(r["logical_id"], r["physical_id"], r["type"], r["status"], r["reason"])
-                for r in self.store.all("SELECT * FROM resources WHERE stack_id=? ORDER BY seq", (row["stack_id"],))
+                for r in self.store.all(
+                    "SELECT logical_id, physical_id, type, status, reason FROM resources WHERE stack_id=? ORDER BY seq",
+                    (row["stack_id"],),
+                )
             ]
         return Stack(
             name=row["name"],
@@ -1511,9 +1514,9 @@ class _RunResolver:
         if res.type == STACK_TYPE:
             raise ResourceFailure(f"Template error: stack {res.physical_id} has no output {attribute.removeprefix('Outputs.')}")
         ctx = self.engine._sim_context(self.run.name, self.run.stack_id)
-        value = attribute_value(ctx, res.type, logical_id, attribute, res.properties, res.physical_id)
-        res.attributes[attribute] = value
-        return value
+        return attribute_value(
+            ctx, res.type, logical_id, attribute, res.properties, res.physical_id, res.attributes.get(SEED)
+        )
 
     def import_value(self, name: str) -> Any:
         row = self.engine.store.one("SELECT value FROM exports WHERE region=? AND name=?", (self.engine.region, name))
