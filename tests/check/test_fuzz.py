@@ -4,6 +4,7 @@ error types (in practice: nothing at all, since findings are data)."""
 from __future__ import annotations
 
 import copy
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,7 +60,7 @@ def _check(t) -> None:
         pass
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("SF_FUZZ_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(template)
 def test_generated_templates(t):
     _check(t)
@@ -89,9 +90,13 @@ def _paths(node, path=()):
 ALL_PATHS = [p for p in _paths(GOOD) if p]
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=int(os.environ.get("SF_FUZZ_EXAMPLES", "120")), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(ALL_PATHS), values), min_size=1, max_size=4))
 def test_mutated_templates(mutations):
+    _check(_apply(mutations))
+
+
+def _apply(mutations) -> dict:
     t = copy.deepcopy(GOOD)
     for path, new in mutations:
         node = t
@@ -101,4 +106,4 @@ def test_mutated_templates(mutations):
             node[path[-1]] = new
         except (KeyError, IndexError, TypeError):
             continue
-    _check(t)
+    return t

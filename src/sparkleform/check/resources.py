@@ -59,6 +59,34 @@ def _known_types() -> frozenset[str]:
     return frozenset(resource_types())
 
 
+@cache
+def _nearest_type(rtype: str) -> str | None:
+    # compare within the same service first: cheaper, and the likelier meaning
+    service, _, _ = rtype.rpartition("::")
+    by_service = _types_by_service()
+    if service not in by_service:
+        # compare the service part only: the shared "AWS::" would make everything look close
+        namespace, _, name = service.partition("::")
+        names = _services_in(namespace)
+        hit = nearest(name, names)
+        service = names[hit] if hit else ""
+    candidates = by_service.get(service, ())
+    return nearest(rtype, candidates) if candidates else None
+
+
+@cache
+def _services_in(namespace: str) -> dict[str, str]:
+    return {s.partition("::")[2]: s for s in _types_by_service() if s.partition("::")[0] == namespace}
+
+
+@cache
+def _types_by_service() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for t in _known_types():
+        out.setdefault(t.rpartition("::")[0], []).append(t)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def type_problem(rtype) -> str | None:
     """Why `rtype` is not a usable resource type, or None."""
     if not isinstance(rtype, str):
@@ -70,7 +98,7 @@ def type_problem(rtype) -> str | None:
     if rtype in _known_types() or rtype.endswith("::MODULE"):
         return None
     if rtype.startswith(("AWS::", "Alexa::")) and not rtype.startswith("AWS::Serverless::"):
-        hint = nearest(rtype, _known_types())
+        hint = _nearest_type(rtype)
         return f"unknown resource type {rtype}" + (f" (did you mean {hint}?)" if hint else "")
     return None  # third-party and private registry types cannot be known here
 

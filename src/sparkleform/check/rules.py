@@ -72,8 +72,6 @@ _RULES = [
     # transforms
     Rule("SF5001", "transforms", ERROR, "The SAM transform rejected the template"),
     Rule("SF5002", "transforms", INFO, "Macro not expanded: the parts it owns were not checked"),
-    # cfn-lint bridge
-    Rule("SF9000", "cfn-lint", ERROR, "Finding reported by cfn-lint (--cfn-lint)"),
 ]
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
@@ -83,6 +81,8 @@ def family_of(rule_id: str) -> str:
     rule = RULES.get(rule_id)
     if rule:
         return rule.family
-    if rule_id.startswith("IAM"):
-        return "iam"
+    if rule_id.startswith("SF90"):
+        return "iam"  # sparkleform.iam.checks
+    if rule_id[:1] in "EWI" and rule_id[1:].isdigit():
+        return "cfn-lint"
     return "other"
