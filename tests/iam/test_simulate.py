@@ -470,3 +470,27 @@ def test_invalid_policies_raise_policy_error(policy, message):
 def test_resource_policy_needs_principal():
     with pytest.raises(PolicyError, match="Principal"):
         simulate([], "s3:GetObject", resource_policies=[doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})])
+
+
+def test_a_policy_dict_edited_in_place_is_recompiled():
+    policy = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    assert simulate([policy], "s3:GetObject").allowed
+    policy["Statement"][0]["Effect"] = "Deny"
+    assert simulate([policy], "s3:GetObject").decision == "explicitDeny"
+    policy["Statement"][0]["Action"] = "s3:PutObject"
+    assert simulate([policy], "s3:GetObject").decision == "implicitDeny"
+
+
+def test_service_index_keeps_wildcard_prefixes_and_not_action():
+    policy = doc({"Effect": "Allow", "Action": "*:Describe*", "Resource": "*"},
+                 {"Effect": "Deny", "NotAction": "s3:*", "Resource": "arn:aws:ec2:*:*:instance/i-prod"},
+                 {"Effect": "Allow", "Action": "s?s:SendMessage", "Resource": "*"})
+    sim = Simulator([policy])
+    assert sim.simulate("ec2:DescribeInstances").allowed
+    assert sim.simulate("rds:DescribeDBInstances").allowed
+    assert sim.simulate("sqs:SendMessage").allowed
+    assert sim.simulate("sns:SendMessage").allowed  # s?s covers sns too
+    assert sim.simulate("ssm:SendMessage").decision == "implicitDeny"
+    assert sim.simulate("ec2:DescribeInstances", "arn:aws:ec2:us-east-1:1:instance/i-prod").decision == "explicitDeny"
+    sim.add(identity=[Simulator([doc({"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"})]).identity[0]])
+    assert sim.simulate("sns:Publish").allowed

@@ -140,11 +140,7 @@ def simulate_cmd(template: str | None, actions: tuple[str, ...], resources: tupl
             raise PolicyError(f"{template} is not a template (a mapping of sections)")
         groups = for_principal(doc, principal, dict(_pairs(parameters, "--parameter")))
         for group in groups:
-            sim = group.simulator
-            sim.identity.extend(extra_identity)
-            sim.resource.extend(extra_resource)
-            if extra_boundary is not None:
-                sim.boundary = [extra_boundary]
+            group.simulator.add(identity=extra_identity, resource=extra_resource, boundary=extra_boundary)
     else:
         sim = Simulator(extra_identity, resource_policies=extra_resource, boundary=extra_boundary)
         groups = [PrincipalPolicies(principal or "(policies)", principal, sim)]

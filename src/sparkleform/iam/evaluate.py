@@ -15,6 +15,7 @@ Organizations SCPs/RCPs and cross-account evaluation are out of scope (see docs/
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -134,6 +135,28 @@ def normalize_context(context: Mapping[str, Any] | None, principal: str | None =
 PolicyInput = Any  # dict, JSON text or a compiled Policy
 
 
+_COMPILED: dict[tuple[int, str, int], tuple[Any, Any, Policy]] = {}
+
+
+def _compile_cached(item: Any, kind: str, index: int) -> Policy:
+    """Compile a policy document, reusing the last compilation of an unchanged document.
+
+    simulate() is often called in a loop with the same dicts; the cache is keyed on the
+    object and checked against a snapshot, so a dict edited in place is compiled again.
+    """
+    if not isinstance(item, Mapping):
+        return compile_policy(item, kind, index=index)
+    key = (id(item), kind, index)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is item and hit[1] == item:
+        return hit[2]
+    policy = compile_policy(item, kind, index=index)
+    if len(_COMPILED) > 512:
+        _COMPILED.clear()
+    _COMPILED[key] = (item, copy.deepcopy(item), policy)
+    return policy
+
+
 def _compile_all(policies: Iterable[PolicyInput] | PolicyInput, kind: str) -> list[Policy]:
     if policies is None:
         return []
@@ -141,7 +164,7 @@ def _compile_all(policies: Iterable[PolicyInput] | PolicyInput, kind: str) -> li
         policies = [policies]
     out = []
     for i, item in enumerate(policies):
-        out.append(item if isinstance(item, Policy) else compile_policy(item, kind, index=i))
+        out.append(item if isinstance(item, Policy) else _compile_cached(item, kind, i))
     return out
 
 
@@ -178,6 +201,27 @@ class Simulator:
         self.resource = _compile_all(resource_policies, RESOURCE)
         self.boundary = _compile_all(boundary, BOUNDARY) if boundary is not None else []
         self.session = _compile_all(session_policies, SESSION)
+        self._index: dict[tuple[str, str], list[Statement]] = {}
+
+    def add(self, *, identity: Iterable[Policy] = (), resource: Iterable[Policy] = (),
+            boundary: Policy | None = None) -> None:
+        """Add compiled policies (a boundary replaces the current one)."""
+        self.identity.extend(identity)
+        self.resource.extend(resource)
+        if boundary is not None:
+            self.boundary = [boundary]
+        self._index.clear()
+
+    def _statements(self, kind: str, policies: list[Policy], prefix: str) -> list[Statement]:
+        """The statements of these policies whose Action can name this service, in order."""
+        key = (kind, prefix)
+        found = self._index.get(key)
+        if found is None:
+            found = [
+                st for p in policies for st in p.statements if st.prefixes is None or prefix in st.prefixes
+            ]
+            self._index[key] = found
+        return found
 
     def simulate(
         self,
@@ -192,19 +236,22 @@ class Simulator:
             raise PolicyError("the resource must be an ARN (or '*')")
         ctx = normalize_context(context, principal)
 
-        def applying(policies: list[Policy], caller: str | None) -> tuple[list[Statement], list[Statement]]:
+        prefix = action.partition(":")[0].lower()
+
+        def applying(kind: str, policies: list[Policy], caller: str | None) -> tuple[list[Statement], list[Statement]]:
             allows: list[Statement] = []
             denies: list[Statement] = []
-            for policy in policies:
-                for st in policy.statements:
-                    if st.applies(action, resource, ctx, caller):
-                        (allows if st.effect == "Allow" else denies).append(st)
+            if not policies:
+                return allows, denies
+            for st in self._statements(kind, policies, prefix):
+                if st.applies(action, resource, ctx, caller):
+                    (allows if st.effect == "Allow" else denies).append(st)
             return allows, denies
 
-        id_allow, id_deny = applying(self.identity, None)
-        res_allow, res_deny = applying(self.resource, principal)
-        bnd_allow, bnd_deny = applying(self.boundary, None)
-        ses_allow, ses_deny = applying(self.session, None)
+        id_allow, id_deny = applying(IDENTITY, self.identity, None)
+        res_allow, res_deny = applying(RESOURCE, self.resource, principal)
+        bnd_allow, bnd_deny = applying(BOUNDARY, self.boundary, None)
+        ses_allow, ses_deny = applying(SESSION, self.session, None)
 
         denies = id_deny + res_deny + bnd_deny + ses_deny
         if denies:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sparkleform.iam.conditions import Clause, compile_condition
@@ -40,10 +41,27 @@ def _as_list(value: Any, where: str, element: str) -> list[str]:
 
 
 def _action_regex(patterns: list[str], where: str) -> re.Pattern[str]:
-    pieces = []
     for pattern in patterns:
         if pattern != "*" and not _ACTION.match(pattern):
             raise PolicyError(f"{where}: {pattern!r} is not an action (use service:Action or '*')")
+    return _action_regex_cached(tuple(patterns))
+
+
+def action_prefixes(patterns: list[str]) -> frozenset[str] | None:
+    """The service prefixes these Action patterns can match, or None when any service."""
+    out = set()
+    for pattern in patterns:
+        prefix = pattern.partition(":")[0]
+        if pattern == "*" or "*" in prefix or "?" in prefix:
+            return None
+        out.add(prefix.lower())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def _action_regex_cached(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    pieces = []
+    for pattern in patterns:
         pieces.append("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern))
     return re.compile("(?:" + "|".join(pieces) + r")\Z", re.IGNORECASE)
 
@@ -138,6 +156,7 @@ class Statement:
     not_principal: PrincipalSpec | None
     conditions: tuple[Clause, ...]
     policy: Policy | None = None
+    prefixes: frozenset[str] | None = None  # services the Action element can match; None: any
 
     def matches_action(self, action: str) -> bool:
         if self.actions is not None:
@@ -271,7 +290,8 @@ def _compile_statement(raw: Any, i: int, kind: str, label: str, variables: bool,
     elif not has_principal:
         raise PolicyError(f"{where}: a {kind}-based policy statement needs Principal or NotPrincipal")
 
-    actions = _action_regex(_as_list(raw["Action"], where, "Action"), where) if "Action" in raw else None
+    action_list = _as_list(raw["Action"], where, "Action") if "Action" in raw else None
+    actions = _action_regex(action_list, where) if action_list is not None else None
     not_actions = _action_regex(_as_list(raw["NotAction"], where, "NotAction"), where) if "NotAction" in raw else None
     resources = not_resources = None
     static = None
@@ -298,4 +318,5 @@ def _compile_statement(raw: Any, i: int, kind: str, label: str, variables: bool,
         not_principal=not_principal,
         conditions=conditions,
         policy=policy,
+        prefixes=action_prefixes(action_list) if action_list is not None else None,
     )
