@@ -214,3 +214,14 @@ def test_dsl_template_from_the_seed_pack(capsys):
                    "--context", "ec2:ResourceTag/purpose=test")
     assert rows[0]["decision"] == "allowed"
     assert rows[0]["statements"][0]["location"].split(":")[0].endswith(".py")
+
+
+def test_trust_policy_decides_assume_role_on_its_role_only(capsys, tpl):
+    role_arn = "arn:aws:iam::123456789012:role/AppRole"
+    rows = results(capsys, str(tpl), "--principal", "ec2.amazonaws.com", "--action", "sts:AssumeRole",
+                   "--resource", role_arn, "--resource", "arn:aws:iam::123456789012:role/Other")
+    assert [r["decision"] for r in rows] == ["allowed", "implicitDeny"]
+    assert rows[0]["statements"][0]["path"] == "Resources.AppRole.Properties.AssumeRolePolicyDocument.Statement[0]"
+    rows = results(capsys, str(tpl), "--principal", "lambda.amazonaws.com", "--action", "sts:AssumeRole",
+                   "--resource", role_arn)
+    assert rows[0]["decision"] == "implicitDeny"

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sparkleform.iam.evaluate import Simulator
-from sparkleform.iam.policy import BOUNDARY, IDENTITY, RESOURCE, Policy, compile_policy
+from sparkleform.iam.policy import BOUNDARY, IDENTITY, RESOURCE, TRUST, Policy, compile_policy
 from sparkleform.iam.template import (
     PRINCIPAL_TYPES,
     PolicyDoc,
@@ -41,6 +41,21 @@ def _compile(doc: PolicyDoc, resolver: Resolver, kind: str, index: int) -> Polic
     return compile_policy(resolver.resolve(doc.document), kind, name=doc.name, index=index, origin=doc.path)
 
 
+def _trust(doc: PolicyDoc, resolver: Resolver, index: int) -> Policy:
+    """A role's trust policy as a resource-based policy on that role: its statements get the
+    role's ARN as Resource, so they decide sts:AssumeRole* requests on this role only."""
+    document = resolver.resolve(doc.document)
+    arn = resolver.arn_of(doc.resource_id)
+    if isinstance(document, Mapping):
+        statements = document.get("Statement")
+        listed = statements if isinstance(statements, list) else [statements]
+        scoped = [{**st, "Resource": arn} if isinstance(st, Mapping) and "Resource" not in st else st for st in listed]
+        document = {**document, "Statement": scoped if isinstance(statements, list) else scoped[0]}
+    policy = compile_policy(document, TRUST, name=doc.name, index=index, origin=doc.path)
+    policy.kind = RESOURCE
+    return policy
+
+
 def principal_ids(template: Mapping) -> list[str]:
     return [rid for rid, res in resources_of(template).items() if res.get("Type") in PRINCIPAL_TYPES]
 
@@ -55,6 +70,8 @@ def for_principal(template: Mapping, principal: str | None, parameters: Mapping[
     resolver = Resolver(template, parameters)
     docs = discover(template)
     resource_policies = [_compile(d, resolver, RESOURCE, i) for i, d in enumerate(d for d in docs if d.kind == RESOURCE)]
+    resource_policies += [_trust(d, resolver, len(resource_policies) + i)
+                          for i, d in enumerate(d for d in docs if d.kind == TRUST)]
     ids = principal_ids(template)
     if principal is None:
         targets = ids
