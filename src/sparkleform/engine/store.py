@@ -109,8 +109,11 @@ CREATE TABLE IF NOT EXISTS ssm_parameters (
 """
 
 
+_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode  # one encoder: json.dumps builds one per call
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
+    return _encode(value)
 
 
 def loads(text: str | None, default: Any = None) -> Any:
