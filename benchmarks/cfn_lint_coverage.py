@@ -5,8 +5,10 @@ fixtures, how many sparkleform's checks also catch, per cfn-lint rule family.
     python benchmarks/cfn_lint_coverage.py --print    # prints the table only
 
 A cfn-lint match counts as caught when sparkleform reports an error on the same place:
-both paths agree on their first min(3, len) elements (section, logical id, first key), or,
-for a match at the template root, when sparkleform reports any error. A file sparkleform's
+one template path is a prefix of the other and they share at least section and logical id
+(`Resources.Web.Properties` matches `Resources.Web.Properties.ImageId`, but not
+`Resources.Web.Properties.Runtime` vs `Resources.Web.Properties.ImageId`), or, for a match
+at the template root, when sparkleform reports any error. A file sparkleform's
 loader refuses (exit 2) catches cfn-lint's parse errors (E0000).
 """
 
@@ -48,8 +50,8 @@ def caught(match_path: tuple, ours: list[tuple]) -> bool:
     if not match_path:
         return bool(ours)
     for path in ours:
-        n = min(3, len(match_path), len(path))
-        if n and tuple(match_path[:n]) == tuple(path[:n]):
+        n = min(len(match_path), len(path))
+        if n >= 2 and tuple(match_path[:n]) == tuple(path[:n]):
             return True
     return False
 
@@ -72,7 +74,7 @@ def measure():
         files += 1
         try:
             template, sources = load_template(path)
-            ours = [d.path for d in run_checks(template, sources) if d.severity == "error"]
+            ours = [d.path for d in run_checks(template, sources, filename=str(path)) if d.severity == "error"]
             refused = False
         except SparkleformError:
             ours, refused = [], True
@@ -140,8 +142,8 @@ sparkleform's `run_checks` on the same file) over the {files} public corpus file
 (`../shared/corpus/MANIFEST.tsv`). Do not edit by hand: rerun the script.
 
 A cfn-lint error counts as caught when sparkleform reports an error at the same place
-(the two template paths agree on section, logical id and first key; a match at the
-template root counts when sparkleform reports any error); cfn-lint's parse errors (E0000)
+(one template path is a prefix of the other, and they share at least section and logical
+id; a match at the template root counts when sparkleform reports any error); cfn-lint's parse errors (E0000)
 count as caught when sparkleform's loader refuses the file. cfn-lint bad fixtures are
 written to trip one rule each; many are about resource-specific semantics sparkleform
 does not implement (deprecated Lambda runtimes, instance-type lists, ...), which is

@@ -21,7 +21,7 @@ def test_no_false_alarms_on_cfn_lint_clean_templates(corpus_dir):
     false_alarms = []
     for row in rows:
         template, sources = load_template(corpus_dir / row["path"])
-        for d in run_checks(template, sources):
+        for d in run_checks(template, sources, filename=str(corpus_dir / row["path"])):
             if d.severity == "error":
                 false_alarms.append(f"{row['path']}: {d}")
     assert not false_alarms, "\n".join(false_alarms)

@@ -177,7 +177,7 @@ def test_rule_fails_and_passes(rule, bad, good):
 
 def test_every_catalogued_rule_has_a_case():
     covered = {c[0] for c in CASES}
-    untested = set(RULES) - covered - {"SF5001"}  # the SAM translator's rejection: test_sam.py
+    untested = set(RULES) - covered - {"SF5001", "SF2011"}  # test_sam.py; the nested-stack test below
     assert not untested
 
 
@@ -246,3 +246,27 @@ def test_macro_skips_reference_checks_and_says_so():
     assert "SF3001" not in {d.rule for d in found}
     notes = [d for d in found if d.rule == "SF5002"]
     assert notes and notes[0].severity == "info" and "MyMacro" in notes[0].message
+
+
+def test_nested_stack_parameters_against_local_child(tmp_path):
+    import json
+
+    (tmp_path / "child.json").write_text(json.dumps({
+        "Parameters": {"Need": {"Type": "String"}, "Opt": {"Type": "String", "Default": "x"}},
+        "Resources": {"B": {"Type": "AWS::S3::Bucket"}},
+    }))
+    parent = tmp_path / "parent.json"
+    parent.write_text("{}")
+
+    def stack(params):
+        return tpl({"S": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "child.json", "Parameters": params}}})
+
+    bad = [d for d in run_checks(stack({"Opt": "y", "Nope": "z"}), filename=str(parent)) if d.rule == "SF2011"]
+    assert sorted(d.path[-1] for d in bad) == ["Nope", "Parameters"]
+    good = run_checks(stack({"Need": "y"}), filename=str(parent))
+    assert "SF2011" not in {d.rule for d in good}
+    cond = {"C": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}}
+    branches = stack({"Fn::If": ["C", {"Need": "a"}, {"Opt": "b"}]})
+    branches["Conditions"] = cond
+    found = [d for d in run_checks(branches, filename=str(parent)) if d.rule == "SF2011"]
+    assert [d.path[-2:] for d in found] == [("Fn::If", 2)]

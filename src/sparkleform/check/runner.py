@@ -11,6 +11,7 @@ def _rules():
     from sparkleform.check import (
         functions,
         graph,
+        nested,
         outputs,
         parameters,
         properties,
@@ -28,6 +29,7 @@ def _rules():
         outputs.check_outputs,
         resources.check_resources,
         properties.check_properties,
+        nested.check_nested_stacks,
         functions.check_functions,
         functions.check_conditions,
         references.check_references,
