@@ -154,3 +154,26 @@ def test_delete_failure_injected(provider):
     with pytest.raises(StackOperationFailed, match="DELETE_FAILED"):
         provider.delete_stack("s")
     assert provider.describe_stack("s").status == "DELETE_FAILED"
+
+
+def test_update_refused_when_stack_changed_while_planning(tmp_path):
+    from sparkleform.engine.errors import StackBusy
+    from sparkleform.providers.local import LocalProvider
+
+    state = tmp_path / "state.db"
+    mine, other = LocalProvider(state=state), LocalProvider(state=state)
+    t = lambda n: {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": n}}}}  # noqa: E731
+    mine.create_stack("s", t(1), {})
+    real = mine.engine._plan_update
+
+    def plan_then_interleave(*args, **kwargs):
+        result = real(*args, **kwargs)
+        other.update_stack("s", t(3), {})  # another process updates in between
+        return result
+
+    mine.engine._plan_update = plan_then_interleave
+    with pytest.raises(StackBusy, match="changed by another operation"):
+        mine.update_stack("s", t(2), {})
+    mine.engine._plan_update = real
+    assert mine.describe_stack("s").status == "UPDATE_COMPLETE"
+    assert mine.update_stack("s", t(2), {}).status == "UPDATE_COMPLETE"

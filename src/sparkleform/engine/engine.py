@@ -824,16 +824,26 @@ class Engine:
         extra: dict[str, Any] | None = None,
         force: bool = False,
         after: Callable[[Any], None] | None = None,
+        unchanged: bool = False,
     ) -> None:
-        """Take the stack for an operation: refused while another one runs on it."""
+        """Take the stack for an operation: refused while another one runs on it, and (with
+        `unchanged`) when another process changed the stack since `row` was read."""
         pending: list[StackEvent] = []
         stack_id, name = row["stack_id"], row["name"]
         with self.store.tx() as conn:
-            current = conn.execute("SELECT status, owner FROM stacks WHERE stack_id=?", (stack_id,)).fetchone()
+            current = conn.execute(
+                "SELECT status, owner, template_version, updated FROM stacks WHERE stack_id=?", (stack_id,)
+            ).fetchone()
             cur = current["status"]
             busy = cur.endswith("_IN_PROGRESS") and not force
             if busy or (allowed is not None and cur not in allowed):
                 raise StackBusy(f"Stack:{stack_id} is in {cur} state and can not be {verb}.")
+            if unchanged and (
+                current["template_version"] != row["template_version"] or current["updated"] != row["updated"]
+            ):
+                raise StackBusy(
+                    f"Stack:{stack_id} was changed by another operation while this one was being prepared; run it again."
+                )
             sets = {"status": status, "reason": reason, "owner": _owner(), **(extra or {})}
             cols = ", ".join(f"{k}=?" for k in sets)
             conn.execute(f"UPDATE stacks SET {cols} WHERE stack_id=?", (*sets.values(), stack_id))
@@ -1028,7 +1038,16 @@ class Engine:
                 (stack_id, version, dumps(original), dumps(run.template), dumps(run.raw), now()),
             )
 
-        self._begin(row, "UPDATE_IN_PROGRESS", "User Initiated", on_event, allowed=UPDATABLE, extra=extra, after=add_template)
+        self._begin(
+            row,
+            "UPDATE_IN_PROGRESS",
+            "User Initiated",
+            on_event,
+            allowed=UPDATABLE,
+            extra=extra,
+            after=add_template,
+            unchanged=True,
+        )
         run.resources = {k: copy.copy(r) for k, r in run.current.items()}
         run.old_decls = self._template(stack_id, row["template_version"]).get("Resources") or {}
         max_seq = max((r.seq for r in run.resources.values()), default=0)
