@@ -8,8 +8,8 @@ import shlex
 from pathlib import Path
 
 import pytest
-from params import SAML_METADATA
-from test_layer_cake import cli
+from seed_params import SAML_METADATA
+from test_seed_layer_cake import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "pack-seed.md"

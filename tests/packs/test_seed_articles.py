@@ -7,8 +7,8 @@ import base64 as b64
 from pathlib import Path
 
 import pytest
-from params import SIDS
-from resolve import resolve
+from seed_params import SIDS
+from seed_resolve import resolve
 
 import sparkleform as sf
 from sparkleform.errors import SparkleformError
@@ -313,7 +313,7 @@ def test_coreos_cluster_pieces():
 
 def test_coreos_cloud_config_is_valid_yaml():
     yaml = pytest.importorskip("yaml")
-    from resolve import resolve as _resolve
+    from seed_resolve import resolve as _resolve
 
     template = compiled("coreos_kubernetes")
     for lt in of_type(template, "AWS::EC2::LaunchTemplate").values():

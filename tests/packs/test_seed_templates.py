@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from params import DEPLOY_PARAMS
+from seed_params import DEPLOY_PARAMS
 
 import sparkleform
 from sparkleform.dsl.collection import load_collection
