@@ -171,6 +171,15 @@ def make_arn(ctx: SimContext, rtype: str, name: str) -> str:
     return f"arn:{p}:{service}:{region}:{ctx.account_id}:{kind.lower()}/{name}"
 
 
+def _base_name(physical: str) -> str:
+    """The name inside a physical id (the last part of an ARN, the last segment of a URL)."""
+    if physical.startswith("arn:"):
+        return physical.rsplit(":", 1)[-1].rsplit("/", 1)[-1] or physical
+    if physical.startswith("https://"):
+        return physical.rstrip("/").rsplit("/", 1)[-1]
+    return physical
+
+
 def _dns(ctx: SimContext, rtype: str, name: str) -> str:
     service, _ = service_of(rtype)
     base = name.lower().replace("_", "-").replace(":", "-").replace("/", "-")[:63]
@@ -212,10 +221,14 @@ def _leaf_value(
             return props[leaf]
         return ATTR_PREFIX[leaf] + hex_id()
     lower = leaf.lower()
+    name = _base_name(physical)
+    if lower == "streamarn":
+        return make_arn(ctx, rtype, name) + "/stream/2026-01-01T00:00:00.000"
     if lower.endswith("arn") or lower.endswith("arns"):
-        value = make_arn(ctx, rtype, physical if not physical.startswith("arn:") else token(12).lower())
-        if physical.startswith("arn:") and lower == "arn":
-            value = physical
+        value = physical if physical.startswith("arn:") and lower in ("arn", rtype.split("::")[-1].lower() + "arn") else make_arn(ctx, rtype, name)
+        return [value] if kind == "array" else value
+    if lower.endswith("availabilityzone") or lower.endswith("availabilityzones"):
+        value = props.get("AvailabilityZone") or f"{ctx.region}a"
         return [value] if kind == "array" else value
     if "ipv6cidr" in lower:
         return [f"2600:1f18:{_rng.randint(0x1000, 0xFFFF):x}:{_rng.randint(0x10, 0xFF):x}00::/56"]
@@ -228,10 +241,15 @@ def _leaf_value(
             return make()
         count = props.get("SecondaryPrivateIpAddressCount", 2)
         return [make() for _ in range(max(int(count) if str(count).isdigit() else 2, 1))]
+    service = service_of(rtype)[0]
+    if service == "cloudfront" and ("domainname" in lower or "dnsname" in lower):
+        return f"d{token(13).lower()}.cloudfront.net"
+    if rtype == "AWS::S3::Bucket" and lower == "websiteurl":
+        return f"http://{name}.s3-website-{ctx.region}.{url_suffix(ctx.region)}"
     if "dnsname" in lower or "domainname" in lower or lower in ("address", "hostname", "endpoint"):
-        return _dns(ctx, rtype, physical)
+        return _dns(ctx, rtype, name)
     if lower.endswith("url"):
-        return f"https://{_dns(ctx, rtype, physical)}/"
+        return f"https://{_dns(ctx, rtype, name)}/"
     if lower == "port":
         engine = str(props.get("Engine", "")).lower()
         return next((p for k, p in DEFAULT_PORTS.items() if k in engine), "443")
@@ -241,7 +259,7 @@ def _leaf_value(
         value = token(10).lower() if not rtype.startswith("AWS::EC2::") else hex_id()
         return [value] if kind == "array" else value
     if lower.endswith("name"):
-        return physical if not physical.startswith("arn:") else generated_name(ctx, logical_id)
+        return name
     if kind in ("integer", "number"):
         return "1"
     if kind == "boolean":
@@ -273,6 +291,11 @@ def _identifier_value(ctx: SimContext, rtype: str, logical_id: str, ident: str, 
         if rtype == "AWS::SNS::Topic":
             return make_arn(ctx, rtype, name)
         return make_arn(ctx, rtype, name)
+    if rtype == "AWS::CloudFront::Distribution" and lower == "id":
+        return "E" + token(13)
+    if rtype == "AWS::KMS::Key" and lower == "keyid":
+        h = hex_id(32)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     if rtype in EC2_PREFIX and lower.endswith("id"):
         return EC2_PREFIX[rtype] + hex_id()
     if ident in ATTR_PREFIX:
@@ -303,7 +326,12 @@ def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple
     elif override and override in values:
         physical = values[override]
     elif override:
-        physical = str(props.get(override)) if override in props else token(10).lower()
+        if override in props:
+            physical = str(props[override])
+        elif override.endswith("Name"):
+            physical = _name_for(ctx, rtype, logical_id, props)
+        else:
+            physical = token(10).lower()
         attrs[override] = physical
     elif len(idents) == 1:
         physical = values[idents[0]]
