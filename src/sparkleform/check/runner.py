@@ -17,6 +17,7 @@ def _rules():
         properties,
         references,
         resources,
+        route53,
         structure,
     )
 
@@ -30,6 +31,7 @@ def _rules():
         resources.check_resources,
         properties.check_properties,
         nested.check_nested_stacks,
+        route53.check_route53,
         functions.check_functions,
         functions.check_conditions,
         references.check_references,
