@@ -33,7 +33,7 @@ from pynamodb.indexes import (  # noqa: E402
 from pynamodb.models import Model  # noqa: E402
 
 
-def session_model(host: str | None = None, billing: str | None = None):
+def session_model(host: str | None = None, billing: str | None = None, table: str = "sessions"):
     """The DynamoDB article's Session model with its user_index, as a fresh class."""
 
     class UserIndex(GlobalSecondaryIndex):
@@ -47,7 +47,7 @@ def session_model(host: str | None = None, billing: str | None = None):
 
     class Session(Model):
         class Meta:
-            table_name = "sessions"
+            table_name = table
             region = "us-east-1"
             read_capacity_units = 1
             write_capacity_units = 1
@@ -221,3 +221,26 @@ def test_sessions_saved_and_queried_through_pynamodb(seed_registry, moto_server)
     assert sorted(s.session_id for s in Session.user_index.query(7)) == ["s-1", "s-2"]
     assert [s.session_id for s in Session.user_index.query(8)] == ["s-3"]
     assert list(Session.user_index.query(9)) == []
+
+
+def test_sessions_template_deployed_through_cloudformation_serves_pynamodb(moto_server, monkeypatch):
+    """dynamodb_sessions deployed by the AWS provider to moto's CloudFormation, then used."""
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    try:
+        from sparkleform.providers import get_provider
+
+        provider = get_provider("aws", region="us-east-1", endpoint_url=moto_server, poll_interval=0.1)
+    except ImportError as exc:
+        pytest.skip(f"the AWS provider is not available yet: {exc}")
+    template = sf.load_target("dynamodb_sessions").template
+    stack = provider.create_stack("sessions", template, {"TableName": "sessions-cfn", "BillingMode": "PROVISIONED"})
+    assert stack.status == "CREATE_COMPLETE", stack.reason
+
+    Session = session_model(host=moto_server, table="sessions-cfn")
+    now = datetime(2014, 12, 24, tzinfo=UTC)
+    Session("a", user_id=1, session_data="x", last_updated=now, created=now).save()
+    Session("b", user_id=1, session_data="y", last_updated=now, created=now).save()
+    assert {s.session_id for s in Session.user_index.query(1)} == {"a", "b"}
+    provider.delete_stack("sessions")
