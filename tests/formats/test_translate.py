@@ -296,3 +296,12 @@ def test_generated_code_passes_the_projects_ruff_rules(tmp_path: Path, corpus_di
     config = Path(__file__).resolve().parents[2] / "pyproject.toml"
     done = subprocess.run([ruff, "check", "--config", str(config), str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_names_one_node_cannot_hold_apart_make_a_literal_section() -> None:
+    doc = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {"MyBucket": {"Type": "AWS::S3::Bucket"}, "Mybucket": {"Type": "AWS::S3::Bucket"}},
+    }
+    code = round_trip(doc)
+    assert 't["Resources"] = {' in code

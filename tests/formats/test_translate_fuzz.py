@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sparkleform.formats.translate import compile_source, translate
 
 NAMES = st.sampled_from(
-    ["Web", "WebServer", "VPC", "DBInstance", "bucket", "my_res", "EC2Instance", "A1", "Ipv6Thing", "x"]
+    ["Web", "WebServer", "Webserver", "VPC", "DBInstance", "bucket", "my_res", "EC2Instance", "A1", "Ipv6Thing", "x"]
 )
 KEYS = st.one_of(
     NAMES,

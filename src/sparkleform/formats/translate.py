@@ -390,7 +390,8 @@ class Translator:
             return
         for name, data in mappings.items():
             spelled = name_spelling(name, names.camel)
-            if spelled is not None and isinstance(data, dict):
+            # t.mapping() turns the dict into a node, which merges keys like "Name" and "name"
+            if spelled is not None and isinstance(data, dict) and not _colliding(data):
                 doc = Group("t.mapping(", [Text(py_string(spelled)), self.value(data)], ")")
                 self.emit(indent, layout(doc, 4 * indent))
             else:
@@ -538,6 +539,14 @@ class Translator:
             self.assign(indent, f"t[{py_string(key)}]", value)
 
 
+def _colliding(section: Any) -> bool:
+    """Whether two keys of a mapping would be one child of a DSL node (`Web` and `web`)."""
+    if not isinstance(section, dict):
+        return False
+    _fn, names = _dsl()
+    return len({names.identity(k) for k in section if isinstance(k, str)}) != len(section)
+
+
 def function_name(name: str) -> str:
     """A Python identifier for a template or component name (`my-stack.v2` -> `my_stack_v2`)."""
     text = re.sub(r"[^0-9A-Za-z_]+", "_", name).strip("_")
@@ -602,8 +611,9 @@ def translate(
             continue
         target = comp if key == "Parameters" and component_name else body
         gap(target)
-        if doc[key] == {}:
-            target.assign(1, f"t[{py_string(key)}]", {})
+        if doc[key] == {} or _colliding(doc[key]):
+            # a section node cannot hold two names that differ only in case or underscores
+            target.assign(1, f"t[{py_string(key)}]", doc[key])
         else:
             getattr(target, key.lower())(1, doc[key])
     while body.lines and body.lines[-1] == "":
