@@ -151,6 +151,20 @@ CASES = [
                                                                        "Type": "TXT", "TTL": "60", "ResourceRecords": ["unquoted"]}}}),
      tpl({"R": {"Type": "AWS::Route53::RecordSet", "Properties": {"Name": "a.example.com", "HostedZoneName": "example.com.",
                                                                    "Type": "MX", "TTL": "60", "ResourceRecords": ["10 mx.example.com"]}}})),
+    ("SF2013",
+     tpl({f"A{i}": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"SubnetId": "subnet-12345678", "RouteTableId": f"rtb-{i}"}}
+          for i in range(2)}),
+     tpl({f"A{i}": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"SubnetId": f"subnet-1234567{i}", "RouteTableId": "rtb-1"}}
+          for i in range(2)})),
+    ("SF2014",
+     tpl({"T": {"Type": "AWS::DynamoDB::Table", "Properties": {
+         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "x", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}}}),
+     tpl({"T": {"Type": "AWS::DynamoDB::Table", "Properties": {
+         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "x", "AttributeType": "S"}],
+         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST",
+         "GlobalSecondaryIndexes": [{"IndexName": "byx", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}}]}}})),
     # added after measuring against cfn-lint's bad fixtures
     ("SF2001", tpl({"F": {"Type": "AWS::Serverless::Function", "Properties": {}}}), tpl()),
     ("SF2101", tpl({"U": {"Type": "AWS::IAM::User", "DeletionPolicy": "Snapshot"}}),

@@ -1,0 +1,82 @@
+"""Rules across resources of known types: a subnet associated with two route tables; a
+DynamoDB table whose AttributeDefinitions do not match the attributes its keys use."""
+
+from __future__ import annotations
+
+import json
+
+from sparkleform.check.intrinsics import call_of
+
+
+def _same_scenario(a: dict, b: dict) -> bool:
+    """Whether two resources can exist together for sure-enough: no condition, or the same
+    one. Different conditions might exclude each other; that is not judged (no combinations)."""
+    ca, cb = a.get("Condition"), b.get("Condition")
+    return ca is None or cb is None or ca == cb
+
+
+def check_route_table_associations(ctx) -> None:
+    seen: dict[str, list[str]] = {}
+    for logical_id, res in ctx.resources.items():
+        if res.get("Type") != "AWS::EC2::SubnetRouteTableAssociation":
+            continue
+        props = res.get("Properties")
+        subnet = props.get("SubnetId") if isinstance(props, dict) else None
+        if subnet is None or (call_of(subnet) or ("",))[0] == "Fn::If":
+            continue
+        key = json.dumps(subnet, sort_keys=True, default=str)
+        for other in seen.get(key, ()):
+            if _same_scenario(res, ctx.resources[other]):
+                ctx.report(
+                    "SF2013",
+                    ("Resources", logical_id, "Properties", "SubnetId"),
+                    f"this subnet is already associated with a route table by {other}; a subnet has one route table",
+                )
+                break
+        seen.setdefault(key, []).append(logical_id)
+
+
+def _key_attributes(schema_list) -> set[str] | None:
+    out: set[str] = set()
+    if not isinstance(schema_list, list):
+        return None
+    for item in schema_list:
+        if not isinstance(item, dict) or not isinstance(item.get("AttributeName"), str):
+            return None
+        out.add(item["AttributeName"])
+    return out
+
+
+def check_dynamodb_attributes(ctx) -> None:
+    for logical_id, res in ctx.resources.items():
+        if res.get("Type") != "AWS::DynamoDB::Table":
+            continue
+        props = res.get("Properties")
+        if not isinstance(props, dict) or not isinstance(props.get("AttributeDefinitions"), list):
+            continue
+        defined = _key_attributes(props["AttributeDefinitions"])
+        used = _key_attributes(props.get("KeySchema"))
+        if defined is None or used is None:
+            continue
+        for index_key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            indexes = props.get(index_key, [])
+            if not isinstance(indexes, list):
+                used = None
+                break
+            for index in indexes:
+                keys = _key_attributes(index.get("KeySchema")) if isinstance(index, dict) else None
+                if keys is None:
+                    used = None
+                    break
+                used |= keys
+            if used is None:
+                break
+        if used is None or defined == used:
+            continue
+        extra, missing = sorted(defined - used), sorted(used - defined)
+        parts = []
+        if extra:
+            parts.append(f"{', '.join(extra)} defined but used by no key schema")
+        if missing:
+            parts.append(f"{', '.join(missing)} used by a key schema but not defined")
+        ctx.report("SF2014", ("Resources", logical_id, "Properties", "AttributeDefinitions"), "; ".join(parts))
