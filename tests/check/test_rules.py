@@ -165,6 +165,11 @@ CASES = [
          "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST",
          "GlobalSecondaryIndexes": [{"IndexName": "byx", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
                                      "Projection": {"ProjectionType": "ALL"}}]}}})),
+    ("SF2015",
+     tpl({"F": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python2.7", "Handler": "i.h", "Role": "arn:aws:iam::123456789012:role/r",
+                                                               "Code": {"ZipFile": "x"}}}}),
+     tpl({"F": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.13", "Handler": "i.h", "Role": "arn:aws:iam::123456789012:role/r",
+                                                               "Code": {"ZipFile": "x"}}}})),
     # added after measuring against cfn-lint's bad fixtures
     ("SF2001", tpl({"F": {"Type": "AWS::Serverless::Function", "Properties": {}}}), tpl()),
     ("SF2101", tpl({"U": {"Type": "AWS::IAM::User", "DeletionPolicy": "Snapshot"}}),
@@ -292,3 +297,18 @@ def test_nested_stack_parameters_against_local_child(tmp_path):
     branches["Conditions"] = cond
     found = [d for d in run_checks(branches, filename=str(parent)) if d.rule == "SF2011"]
     assert [d.path[-2:] for d in found] == [("Fn::If", 2)]
+
+
+def test_runtime_severity_follows_the_lifecycle_dates():
+    import datetime
+
+    from sparkleform.check.runtimes import lifecycle, runtime_problem
+
+    entry = lifecycle().get("python3.9")
+    if not entry:
+        pytest.skip("no runtime lifecycle data")
+    deprecated = datetime.date.fromisoformat(entry["deprecated"])
+    blocked = datetime.date.fromisoformat(entry["create-block"])
+    assert runtime_problem("python3.9", deprecated - datetime.timedelta(days=1)) is None
+    assert runtime_problem("python3.9", deprecated)[0] == "warning"
+    assert runtime_problem("python3.9", blocked)[0] == "error"

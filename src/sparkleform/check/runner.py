@@ -19,6 +19,7 @@ def _rules():
         relations,
         resources,
         route53,
+        runtimes,
         structure,
     )
 
@@ -35,6 +36,7 @@ def _rules():
         route53.check_route53,
         relations.check_route_table_associations,
         relations.check_dynamodb_attributes,
+        runtimes.check_runtimes,
         functions.check_functions,
         functions.check_conditions,
         references.check_references,
