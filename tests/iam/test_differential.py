@@ -175,10 +175,20 @@ def test_disagreement_numeric_if_exists():
     assert pmapper_decision(policies, "s3:ListBucket", "*", {"s3:max-keys": "5"}) == "implicitDeny"
 
 
-def test_disagreement_wildcard_crossing_arn_segments():
+def test_disagreement_arn_condition_wildcard_stays_in_its_segment():
+    # ArnLike checks the six ARN components separately (AWS); principalmapper globs the whole string.
+    policies = _one({"Effect": "Allow", "Action": "sqs:*", "Resource": "*",
+                     "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:topic"}}})
+    ctx = {"aws:SourceArn": "arn:aws:sns:us-east-1:111122223333:topic"}
+    assert simulate(policies, "sqs:SendMessage", "*", ctx).decision == "implicitDeny"
+    assert pmapper_decision(policies, "sqs:SendMessage", "*", ctx) == "allowed"
+
+
+def test_resource_star_ending_a_segment_crosses_colons_in_both():
+    # AWS, Resource element: a * that ends an ARN segment can match beyond colon boundaries.
     policies = _one({"Effect": "Allow", "Action": "sns:*", "Resource": "arn:aws:sns:*:topic"})
     arn = "arn:aws:sns:us-east-1:111122223333:topic"
-    assert simulate(policies, "sns:Publish", arn).decision == "implicitDeny"
+    assert simulate(policies, "sns:Publish", arn).decision == "allowed"
     assert pmapper_decision(policies, "sns:Publish", arn, {}) == "allowed"
 
 

@@ -494,3 +494,20 @@ def test_service_index_keeps_wildcard_prefixes_and_not_action():
     assert sim.simulate("ec2:DescribeInstances", "arn:aws:ec2:us-east-1:1:instance/i-prod").decision == "explicitDeny"
     sim.add(identity=[Simulator([doc({"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"})]).identity[0]])
     assert sim.simulate("sns:Publish").allowed
+
+
+def test_resource_wildcards_and_arn_segments():
+    def ok(pattern, arn):
+        return simulate([doc({"Effect": "Allow", "Action": "s3:*", "Resource": pattern})], "s3:GetObject", arn).allowed
+
+    # a * ending a segment may run over colons (Resource element)
+    assert ok("arn:aws:logs:*", "arn:aws:logs:us-east-1:123456789012:log-group:app:*")
+    assert ok("arn:aws:sns:*:topic", "arn:aws:sns:us-east-1:123456789012:topic")
+    # inside a segment it stays there
+    assert ok("arn:aws:ec2:us-*-1:123456789012:instance/*", "arn:aws:ec2:us-east-1:123456789012:instance/i-1")
+    assert not ok("arn:aws:ec2:us-*1:123456789012:instance/*", "arn:aws:ec2:us-east:1:123456789012:instance/i-1")
+    # ? is one character, never a colon before the resource part
+    assert ok("arn:aws:s3:::bucket-?", "arn:aws:s3:::bucket-a")
+    assert not ok("arn:aws:s3:?::bucket", "arn:aws:s3::::bucket")
+    # * in the resource part spans slashes
+    assert ok("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/y/z")

@@ -108,13 +108,16 @@ def glob_regex(resolved: tuple[tuple[str, bool], ...], ignore_case: bool = False
 
 
 @lru_cache(maxsize=16384)
-def arn_regex(resolved: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
+def arn_regex(resolved: tuple[tuple[str, bool], ...], resource: bool = False) -> re.Pattern[str]:
     """An ARN glob, case-sensitive, matched segment by segment.
 
     The first five colons split partition, service, region, account and the resource; a
-    wildcard before one of those colons stays inside its segment (AWS: "each of the six
-    colon-delimited components of the ARN is checked separately"). The pattern's last
-    segment may run over further colons, so `arn:aws:logs:*` covers every logs ARN.
+    wildcard before one of those colons stays inside its segment (AWS, condition operators:
+    "each of the six colon-delimited components of the ARN is checked separately"). The
+    pattern's last segment may run over further colons, so `arn:aws:logs:*` covers every
+    logs ARN. With `resource=True` (the Resource element) a `*` that ends a segment may
+    also run over colons (AWS, Resource element: "If the * wildcard is the last character
+    of a resource ARN segment, it can expand to match beyond the colon boundaries").
     """
     flat = "".join(text for text, _ in resolved)
     colons = [i for i, ch in enumerate(flat) if ch == ":"][:5]
@@ -129,7 +132,8 @@ def arn_regex(resolved: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
         for ch in text:
             inside = offset < last_split
             if ch == "*":
-                pieces.append("[^:]*" if inside else ".*")
+                ends_segment = offset + 1 >= len(flat) or flat[offset + 1] == ":"
+                pieces.append("[^:]*" if inside and not (resource and ends_segment) else ".*")
             elif ch == "?":
                 pieces.append("[^:]" if inside else ".")
             else:

@@ -168,7 +168,7 @@ class Statement:
             if parts == ("*",):
                 return True
             resolved = resolve(parts, context)
-            if resolved is not None and arn_regex(resolved).match(resource) is not None:
+            if resolved is not None and arn_regex(resolved, True).match(resource) is not None:
                 return True
         return False
 
@@ -219,7 +219,7 @@ class Policy:
 def _static_combined(entries: tuple) -> re.Pattern[str] | None:
     if any(has_variables(p) for p in entries):
         return None
-    regexes = [arn_regex(((p[0], True),)).pattern[:-2] for p in entries]  # strip "\Z"
+    regexes = [arn_regex(((p[0], True),), True).pattern[:-2] for p in entries]  # strip "\Z"
     return re.compile("(?:" + "|".join(regexes) + r")\Z", re.DOTALL)
 
 
