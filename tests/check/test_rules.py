@@ -170,6 +170,11 @@ CASES = [
                                                                "Code": {"ZipFile": "x"}}}}),
      tpl({"F": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.13", "Handler": "i.h", "Role": "arn:aws:iam::123456789012:role/r",
                                                                "Code": {"ZipFile": "x"}}}})),
+    ("SF4001", tpl(Outputs={"O": {"Value": {"Fn::GetStackOutput": {"StackName": "s"}}}}),
+     tpl(Outputs={"O": {"Value": {"Fn::GetStackOutput": {"StackName": "s", "OutputName": "o", "Region": "us-west-2"}}}})),
+    ("SF4003", tpl(Outputs={"O": {"Value": {"Fn::ValueOf": ["P", "VpcId"]}}}),
+     tpl(Parameters={"P": {"Type": "AWS::EC2::Subnet::Id"}}, Outputs={"O": {"Value": {"Ref": "P"}}},
+         Rules={"R": {"Assertions": [{"Assert": {"Fn::Contains": [["vpc-1"], {"Fn::ValueOf": ["P", "VpcId"]}]}}]}})),
     # added after measuring against cfn-lint's bad fixtures
     ("SF2001", tpl({"F": {"Type": "AWS::Serverless::Function", "Properties": {}}}), tpl()),
     ("SF2101", tpl({"U": {"Type": "AWS::IAM::User", "DeletionPolicy": "Snapshot"}}),

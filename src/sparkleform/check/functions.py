@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from sparkleform.check.graph import find_cycles
-from sparkleform.check.intrinsics import FUNCTIONS, LANGUAGE_EXTENSIONS, call_of, walk_calls
+from sparkleform.check.intrinsics import FUNCTIONS, LANGUAGE_EXTENSIONS, RULE_FUNCTIONS, call_of, walk_calls
 from sparkleform.check.suggest import did_you_mean
 
 
@@ -106,6 +106,21 @@ def shape_problem(name: str, args: Any, language_extensions: bool = False) -> st
         return None if _listish(args) else "Fn::Length takes a list"
     if name == "Fn::ToJsonString":
         return None if isinstance(args, (dict, list)) else "Fn::ToJsonString takes a map or a list"
+    if name == "Fn::GetStackOutput":
+        if not isinstance(args, dict):
+            return "Fn::GetStackOutput takes {StackName, OutputName[, Region, RoleArn]}"
+        missing = [k for k in ("StackName", "OutputName") if k not in args]
+        extra = [k for k in args if k not in ("StackName", "OutputName", "Region", "RoleArn")]
+        if missing or extra:
+            what = f"needs {', '.join(missing)}" if missing else f"has no argument {extra[0]}"
+            return f"Fn::GetStackOutput {what} (it takes StackName, OutputName, Region, RoleArn)"
+        if not all(_stringish(v) for v in args.values()):
+            return "Fn::GetStackOutput arguments must be strings"
+        return None
+    if name in ("Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::ValueOf", "Fn::ValueOfAll"):
+        return None if isinstance(args, list) and len(args) == 2 else f"{name} takes two arguments"
+    if name == "Fn::RefAll":
+        return None if isinstance(args, str) else "Fn::RefAll takes a parameter type"
     if name == "Fn::Transform":
         items = args if isinstance(args, list) else [args]
         ok = bool(items) and all(isinstance(a, dict) and isinstance(a.get("Name"), str) for a in items)
@@ -119,6 +134,12 @@ CONDITION_ONLY = ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not")
 def check_functions(ctx) -> None:
     for name, args, path in ctx.calls:
         where = (*path, name)
+        if name in RULE_FUNCTIONS:
+            if path and path[0] != "Rules":
+                ctx.report("SF4003", where, f"{name} can only be used in Rules")
+            elif problem := shape_problem(name, args):
+                ctx.report("SF4001", where, problem)
+            continue
         if name not in FUNCTIONS and name != "Condition":
             if name.count("::") >= 2:
                 ctx.report("SF4002", where, f"{name} is not a CloudFormation function: a pre-processor must replace it", "warning")

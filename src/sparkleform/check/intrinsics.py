@@ -49,7 +49,12 @@ FUNCTIONS = frozenset(
         "Fn::ToJsonString",
         "Fn::Transform",
         "Fn::ForEach",
+        "Fn::GetStackOutput",
     }
+)
+# Functions of the Rules section (template constraints checked at deploy time)
+RULE_FUNCTIONS = frozenset(
+    {"Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"}
 )
 CONDITION_FUNCTIONS = frozenset({"Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition"})
 LANGUAGE_EXTENSIONS = frozenset({"Fn::Length", "Fn::ToJsonString", "Fn::ForEach"})
