@@ -146,8 +146,9 @@ MINION_UNITS = [
 def coreos_kubernetes(t):
     """A CoreOS cluster running Kubernetes: a master and an auto scaling group of minions.
 
-    Every node runs etcd, fleet and flannel from its cloud-config; the master runs the Kubernetes API server, controller manager, scheduler
-    and kube-register, the minions the kubelet and proxy.
+    Every node runs etcd, fleet and flannel from its cloud-config; the master runs the
+    Kubernetes API server, controller manager, scheduler and kube-register, the minions
+    the kubelet and proxy.
 
     Three security groups (common to all nodes, master, minion), a master auto scaling
     group of one (replaced within minutes if it dies) and a minion group of MinionCount.
@@ -191,6 +192,7 @@ def coreos_kubernetes(t):
         ingress=[(10250, master_group)],
     )
 
+    groups = {}
     for role, group, units, size in (
         ("master", master_group, MASTER_UNITS, 1),
         ("minion", minion_group, MINION_UNITS, ref("minion_count")),
@@ -200,11 +202,11 @@ def coreos_kubernetes(t):
             security_group_ids=[get_att(common, "GroupId"), get_att(group, "GroupId")],
             user_data=base64(sub(cloud_config(role, units))),
         )
-        t.dynamic(
+        groups[role] = t.dynamic(
             "auto_scaling_group", f"kubernetes_{role}", launch_template=nodes,
             subnets=ref("public_subnet_ids"), min_size=size, max_size=size, desired_capacity=size,
         )
 
-    t.output("MasterAutoScalingGroup", ref("kubernetes_master_auto_scaling_group"),
+    t.output("MasterAutoScalingGroup", ref(groups["master"]),
              description="group of the master (ssh to its instance, then use kubecfg or fleetctl)")
-    t.output("MinionAutoScalingGroup", ref("kubernetes_minion_auto_scaling_group"), description="group of the minions")
+    t.output("MinionAutoScalingGroup", ref(groups["minion"]), description="group of the minions")

@@ -134,7 +134,13 @@ icacls T:\tempdb /grant "NT SERVICE\MSSQLSERVER:(OI)(CI)F" | Out-Null
 if (-not (Test-Path $marker)) {
     Set-Service MSSQLSERVER -StartupType Manual   # started below, once T:\tempdb exists
     Start-Service MSSQLSERVER
-    sqlcmd -E -b -Q "ALTER DATABASE tempdb MODIFY FILE (NAME = tempdev, FILENAME = 'T:\tempdb\tempdb.mdf'); ALTER DATABASE tempdb MODIFY FILE (NAME = templog, FILENAME = 'T:\tempdb\templog.ldf'); EXEC xp_instance_regwrite N'HKEY_LOCAL_MACHINE', N'Software\Microsoft\MSSQLServer\MSSQLServer', N'DefaultData', REG_SZ, N'D:\data'; EXEC xp_instance_regwrite N'HKEY_LOCAL_MACHINE', N'Software\Microsoft\MSSQLServer\MSSQLServer', N'DefaultLog', REG_SZ, N'L:\log';"
+    $move = @"
+ALTER DATABASE tempdb MODIFY FILE (NAME = tempdev, FILENAME = 'T:\tempdb\tempdb.mdf');
+ALTER DATABASE tempdb MODIFY FILE (NAME = templog, FILENAME = 'T:\tempdb\templog.ldf');
+EXEC xp_instance_regwrite N'HKEY_LOCAL_MACHINE', N'Software\Microsoft\MSSQLServer\MSSQLServer', N'DefaultData', REG_SZ, N'D:\data';
+EXEC xp_instance_regwrite N'HKEY_LOCAL_MACHINE', N'Software\Microsoft\MSSQLServer\MSSQLServer', N'DefaultLog', REG_SZ, N'L:\log';
+"@
+    sqlcmd -E -b -Q $move
     Restart-Service MSSQLSERVER
     New-Item -ItemType File -Force -Path $marker | Out-Null
 } else {
