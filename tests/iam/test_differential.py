@@ -213,3 +213,28 @@ def test_disagreement_variable_value_is_literal():
     ctx = {"aws:username": "*"}
     assert simulate(policies, "s3:GetObject", "arn:aws:s3:::home/alice/x", ctx).decision == "implicitDeny"
     assert pmapper_decision(policies, "s3:GetObject", "arn:aws:s3:::home/alice/x", ctx) == "allowed"
+
+
+# --- properties of our own evaluator (no peer needed) ------------------------------------------
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(statements=st.lists(statements(), min_size=1, max_size=6), action=st.sampled_from(ACTIONS),
+       resource=st.sampled_from(RESOURCES), context=contexts(), data=st.data())
+def test_decision_ignores_statement_order_and_policy_split(statements, action, resource, context, data):
+    whole = simulate([{"Version": "2012-10-17", "Statement": statements}], action, resource, context)
+    shuffled = data.draw(st.permutations(statements))
+    cut = data.draw(st.integers(0, len(shuffled)))
+    parts = [p for p in (shuffled[:cut], shuffled[cut:]) if p]
+    split = simulate([{"Version": "2012-10-17", "Statement": p} for p in parts], action, resource, context)
+    assert split.decision == whole.decision
+    assert sorted(s.sid or repr(s.statement) for s in split.statements) == sorted(
+        s.sid or repr(s.statement) for s in whole.statements
+    )
+    # a matching Deny always wins; an unconditional Allow of everything turns implicit into allowed
+    deny = {"Effect": "Deny", "Action": "*", "Resource": "*"}
+    allow = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    assert simulate([{"Version": "2012-10-17", "Statement": [*statements, deny]}], action, resource,
+                    context).decision == "explicitDeny"
+    widened = simulate([{"Version": "2012-10-17", "Statement": [*statements, allow]}], action, resource, context)
+    assert widened.decision == ("explicitDeny" if whole.decision == "explicitDeny" else "allowed")

@@ -97,7 +97,7 @@ def iam_group() -> None:
     """Offline IAM: simulate requests against the policies in a template or in policy files."""
 
 
-@iam_group.command("simulate")
+@iam_group.command("simulate", short_help="Decide requests against policies, offline, naming the deciding statements.")
 @click.argument("template", required=False)
 @click.option("--action", "actions", multiple=True, required=True, metavar="SERVICE:ACTION",
               help="Action to simulate (repeatable; wildcards such as 's3:Get*' expand against the action list).")
