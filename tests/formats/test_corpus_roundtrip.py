@@ -8,7 +8,7 @@ import pytest
 
 from conftest import corpus_rows
 from sparkleform.errors import FormatError
-from sparkleform.formats import dump_json, dump_yaml, load_template, loads_template
+from sparkleform.formats import dump_json, dump_yaml, load_document, load_template, loads_template
 
 ROWS = corpus_rows()
 
@@ -33,6 +33,7 @@ def test_corpus_file_round_trips(row: dict, corpus_dir: Path) -> None:
         return
     doc, smap = load_template(path)
     assert isinstance(doc, dict)
+    assert load_document(path) == doc  # the fast reader (no line map) reads the same
     assert len(smap) > len(doc)
     assert loads_template(dump_yaml(doc), "y.yaml")[0] == doc
     assert loads_template(dump_yaml(doc, short_form=False), "l.yaml")[0] == doc

@@ -45,6 +45,7 @@ def loads_template(
 def loads_document(text: str, filename: str = "<string>", *, notes: list[str] | None = None) -> dict:
     """Like loads_template without the SourceMap, and faster for JSON (conversion, benchmarks)."""
     from sparkleform.formats.json_reader import read_json_fast
+    from sparkleform.formats.yaml_reader import read_yaml_document
 
     text = _strip_bom(text)
     if looks_like_json(text):
@@ -54,10 +55,10 @@ def loads_document(text: str, filename: str = "<string>", *, notes: list[str] | 
             if not json_error.message.startswith("JSON syntax"):
                 raise
             try:
-                return loads_template(text, filename, notes=notes)[0]
+                return read_yaml_document(text, filename, notes)
             except FormatError:
                 raise json_error from None
-    return loads_template(text, filename, notes=notes)[0]
+    return read_yaml_document(text, filename, notes)
 
 
 def read_text(path: str | Path) -> str:

@@ -131,6 +131,25 @@ def read_yaml(text: str, filename: str = "<string>", notes: list[str] | None = N
     return doc, SourceMap(entries)
 
 
+def read_yaml_document(text: str, filename: str = "<string>", notes: list[str] | None = None) -> dict:
+    """Like read_yaml without the SourceMap (conversion): no path or line kept per key."""
+    root = compose(text, filename)
+    if root is None:
+        raise FormatError("the template is empty", location=f"{filename}:1")
+    if root.__class__ is not MappingNode:
+        raise FormatError(
+            "the template's top level must be a mapping (Resources:, Parameters:, ...)",
+            location=f"{filename}:{root.start_mark.line + 1}",
+        )
+    try:
+        return _DocumentWalker(filename, {}, notes).build(root, ())
+    except RecursionError:
+        raise FormatError(
+            "the template nests too deeply (or an alias refers to the node that contains it)",
+            location=f"{filename}:{root.start_mark.line + 1}",
+        ) from None
+
+
 class _Walker:
     """Builds Python values from nodes, recording each key's and item's line."""
 
@@ -328,3 +347,57 @@ class _Walker:
         name = long_name(tag)
         self._entries[(*path, name)] = self._loc(node)
         return {name: value}
+
+
+class _DocumentWalker(_Walker):
+    """The same values without source locations: no path tuples, no Location lookups."""
+
+    __slots__ = ()
+
+    def _sequence(self, node: Any, path: tuple) -> list:
+        out = []
+        append = out.append
+        for item in node.value:
+            if item.__class__ is ScalarNode:
+                tag = item.tag
+                if tag == _STR:
+                    append(item.value)
+                    continue
+                if tag == _PLAIN:
+                    text = item.value
+                    append(self._plain(item, text) if not text or text[0] in _SPECIAL_FIRST else text)
+                    continue
+            append(self.build(item, ()))
+        return out
+
+    def _mapping(self, node: Any, path: tuple) -> dict:
+        out: dict[str, Any] = {}
+        merges: list[Any] = []
+        for key_node, value_node in node.value:
+            tag = key_node.tag
+            key = key_node.value
+            if tag != _STR and (tag != _PLAIN or not key or key[0] in _SPECIAL_FIRST or key == "<<"):
+                if key == "<<" and tag == _PLAIN:
+                    merges.append(value_node)
+                    continue
+                key = self._key(key_node)
+            if key in out:
+                self._duplicate(node, key_node, key)
+            if value_node.__class__ is ScalarNode:
+                tag = value_node.tag
+                if tag == _STR:
+                    out[key] = value_node.value
+                    continue
+                if tag == _PLAIN:
+                    text = value_node.value
+                    out[key] = self._plain(value_node, text) if not text or text[0] in _SPECIAL_FIRST else text
+                    continue
+            out[key] = self.build(value_node, ())
+        for merge in merges:
+            self._merge(out, merge, path)
+        return out
+
+    def _intrinsic(self, node: Any, tag: str, kind: str, value: Any, path: tuple) -> dict:
+        result = super()._intrinsic(node, tag, kind, value, ())
+        self._entries.clear()
+        return result
