@@ -212,14 +212,14 @@ class Simulator:
             self.boundary = [boundary]
         self._index.clear()
 
-    def _statements(self, kind: str, policies: list[Policy], prefix: str) -> list[Statement]:
-        """The statements of these policies whose Action can name this service, in order."""
-        key = (kind, prefix)
+    def _statements(self, kind: str, policies: list[Policy], action: str) -> list[Statement]:
+        """The statements of these policies whose Action/NotAction covers this action, in order."""
+        key = (kind, action.lower())
         found = self._index.get(key)
         if found is None:
-            found = [
-                st for p in policies for st in p.statements if st.prefixes is None or prefix in st.prefixes
-            ]
+            found = [st for p in policies for st in p.statements_for(action)]
+            if len(self._index) > 8192:
+                self._index.clear()
             self._index[key] = found
         return found
 
@@ -236,15 +236,17 @@ class Simulator:
             raise PolicyError("the resource must be an ARN (or '*')")
         ctx = normalize_context(context, principal)
 
-        prefix = action.partition(":")[0].lower()
-
         def applying(kind: str, policies: list[Policy], caller: str | None) -> tuple[list[Statement], list[Statement]]:
             allows: list[Statement] = []
             denies: list[Statement] = []
             if not policies:
                 return allows, denies
-            for st in self._statements(kind, policies, prefix):
-                if st.applies(action, resource, ctx, caller):
+            for st in self._statements(kind, policies, action):
+                if (
+                    st.matches_resource(resource, ctx)
+                    and st.matches_principal(caller)
+                    and all(clause.holds(ctx) for clause in st.conditions)
+                ):
                     (allows if st.effect == "Allow" else denies).append(st)
             return allows, denies
 

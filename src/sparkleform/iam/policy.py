@@ -211,9 +211,27 @@ class Policy:
     document: dict = field(default_factory=dict)
     origin: tuple = ()  # template path of the document, when it came from a template
 
+    _by_action: dict = field(default_factory=dict, repr=False, compare=False)
+
     @property
     def label(self) -> str:
         return self.name if self.name else f"policy[{self.index}]"
+
+    def statements_for(self, action: str) -> list[Statement]:
+        """Statements whose Action/NotAction covers `action` (kept per action: it is all
+        that part of the match depends on)."""
+        key = action.lower()
+        found = self._by_action.get(key)
+        if found is None:
+            prefix = key.partition(":")[0]
+            found = [
+                st for st in self.statements
+                if (st.prefixes is None or prefix in st.prefixes) and st.matches_action(action)
+            ]
+            if len(self._by_action) > 4096:
+                self._by_action.clear()
+            self._by_action[key] = found
+        return found
 
 
 def _static_combined(entries: tuple) -> re.Pattern[str] | None:
