@@ -18,13 +18,22 @@ PIECES = st.sampled_from(
 @settings(max_examples=400, deadline=None)
 @given(st.lists(PIECES, max_size=30).map("".join))
 def test_reading_never_crashes(text: str) -> None:
+    from sparkleform.formats import loads_document
+
     try:
         doc, smap = loads_template(text, "f.yaml")
     except FormatError as exc:
         assert exc.location is not None and exc.location.startswith("f.yaml:")
+        try:
+            loads_document(text, "f.yaml")
+        except FormatError as again:
+            assert str(again) == str(exc)
+        else:
+            raise AssertionError("the fast reader accepted what the located reader refused") from None
         return
     assert isinstance(doc, dict)
     assert smap.get(()) is not None
+    assert loads_document(text, "f.yaml") == doc
 
 
 JSON_PIECES = st.sampled_from(
