@@ -300,3 +300,26 @@ def _lineno():
     import inspect
 
     return inspect.currentframe().f_back.f_lineno
+
+
+def test_a_node_given_as_depends_on_names_the_resource():
+    t = sf.Template("x")
+    attachment = t.resource("gateway_attachment", "AWS::EC2::VPCGatewayAttachment")
+    route = t.resource("route", "AWS::EC2::Route", depends_on=attachment)
+    other = t.resource("other", "AWS::EC2::Route")
+    other.depends_on = attachment
+    other.properties.route_table_id = sf.ref(route)
+    res = t.compile()["Resources"]
+    assert res["Route"]["DependsOn"] == "GatewayAttachment"
+    assert res["Other"]["DependsOn"] == "GatewayAttachment"
+    assert res["Other"]["Properties"]["RouteTableId"] == {"Ref": "Route"}
+
+
+def test_resource_properties_named_name_and_type():
+    t = sf.Template("x")
+    t.resource("saml", "AWS::IAM::SAMLProvider", name="corp", saml_metadata_document="<xml/>")
+    t.resource("param", "AWS::SSM::Parameter", type="String", value="v")
+    t.parameter("p", description="d")
+    res = t.compile()["Resources"]
+    assert res["Saml"]["Properties"] == {"Name": "corp", "SamlMetadataDocument": "<xml/>"}
+    assert res["Param"] == {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "v"}}

@@ -33,13 +33,14 @@ class Slot:
 class Node:
     """A mapping in the template tree. See the module docstring for the rules."""
 
-    __slots__ = ("_key", "_loc", "_parent", "_slots")
+    __slots__ = ("_key", "_loc", "_origin", "_parent", "_slots")
 
     def __init__(self, key: str | None = None, parent: Node | None = None, loc: Location | None = None) -> None:
         object.__setattr__(self, "_slots", {})
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_parent", parent)
         object.__setattr__(self, "_loc", loc)
+        object.__setattr__(self, "_origin", None)  # the node this one was copied from
 
     # -- attribute and item access --------------------------------------------------
     def __getattr__(self, name: str) -> Node:
@@ -144,7 +145,13 @@ class Node:
 
     @property
     def _name(self) -> str:
-        """This node's own name in the template (what `ref(node)` refers to)."""
+        """This node's own name in the template (what `ref(node)` refers to).
+
+        A node assigned somewhere as a value is a copy; it still names its original, so
+        `r.depends_on = other` means the resource `other`.
+        """
+        if self._origin is not None:
+            return self._origin._name
         if self._key is None:
             raise TemplateError("the template root has no name")
         return self._key if not is_snake(self._key) else camel(self._key)
@@ -181,6 +188,7 @@ class Node:
                 return  # `with x as n: ... ; parent.x = n` is a no-op
             copy = Node(name, self, loc)
             copy._merge_from(value)
+            object.__setattr__(copy, "_origin", value._origin or value)
             value = copy
         slot = self._slots.get(ident)
         if slot is None:

@@ -137,7 +137,7 @@ class Template:
         return f"<Template {self.name!r}>"
 
     # -- keyword helpers ----------------------------------------------------------------
-    def parameter(self, name: str, *, type: str = "String", **attributes: Any) -> Node:
+    def parameter(self, name: str, /, *, type: str = "String", **attributes: Any) -> Node:
         """Declare a parameter: `t.parameter("instance_type", default="t3.micro", allowed_values=[...])`."""
         loc = caller_location()
         node = self.parameters._child(name, not _is_snake(name), loc)
@@ -150,6 +150,7 @@ class Template:
         self,
         name: str,
         type: str,
+        /,
         *,
         depends_on: Any = None,
         condition: str | None = None,
@@ -185,6 +186,7 @@ class Template:
         self,
         name: str,
         value: Any,
+        /,
         *,
         description: str | None = None,
         export: Any = None,
@@ -202,12 +204,12 @@ class Template:
             node._assign("export", False, {"Name": export}, loc)
         return node
 
-    def condition(self, name: str, expression: Any) -> Node:
+    def condition(self, name: str, expression: Any, /) -> Node:
         """Declare a condition: `t.condition("is_prod", equals(ref("env"), "prod"))`."""
         self.conditions._assign(name, not _is_snake(name), expression, caller_location())
         return self.conditions
 
-    def mapping(self, name: str, data: dict[str, Any]) -> Node:
+    def mapping(self, name: str, data: dict[str, Any], /) -> Node:
         """Declare a mapping from a dict (its keys are kept exactly as written)."""
         self.mappings._assign(name, not _is_snake(name), dict(data), caller_location())
         return self.mappings._child(name, not _is_snake(name), None)
