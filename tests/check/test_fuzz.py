@@ -107,3 +107,28 @@ def _apply(mutations) -> dict:
         except (KeyError, IndexError, TypeError):
             continue
     return t
+
+
+SAM_BASE = {
+    "Transform": "AWS::Serverless-2016-10-31",
+    "Resources": {
+        "Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "i.h", "Runtime": "python3.12", "CodeUri": "./src",
+                                                                   "Events": {"Api": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}}}},
+    },
+}
+SAM_PATHS = [p for p in _paths(SAM_BASE) if p]
+
+
+@settings(max_examples=int(os.environ.get("SF_FUZZ_SAM_EXAMPLES", "25")), deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SAM_PATHS), values), min_size=1, max_size=3))
+def test_mutated_sam_templates(mutations):
+    t = copy.deepcopy(SAM_BASE)
+    for path, new in mutations:
+        node = t
+        try:
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = new
+        except (KeyError, IndexError, TypeError):
+            continue
+    _check(t)

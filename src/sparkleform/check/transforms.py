@@ -37,7 +37,7 @@ def _offline(template: dict) -> dict:
         if not isinstance(res, dict) or not isinstance(res.get("Properties", {}), dict):
             new_resources[name] = res
             continue
-        rtype = res.get("Type")
+        rtype = res.get("Type") if isinstance(res.get("Type"), str) else None
         props = dict(res.get("Properties") or {})
         for key in ARTIFACTS.get(rtype, ()):
             value = props.get(key)
