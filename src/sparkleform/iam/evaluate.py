@@ -144,7 +144,7 @@ def _compile_cached(item: Any, kind: str, index: int) -> Policy:
     simulate() is often called in a loop with the same dicts; the cache is keyed on the
     object and checked against a snapshot, so a dict edited in place is compiled again.
     """
-    if not isinstance(item, Mapping):
+    if type(item) is not dict and not isinstance(item, Mapping):
         return compile_policy(item, kind, index=index)
     key = (id(item), kind, index)
     hit = _COMPILED.get(key)
@@ -160,7 +160,7 @@ def _compile_cached(item: Any, kind: str, index: int) -> Policy:
 def _compile_all(policies: Iterable[PolicyInput] | PolicyInput, kind: str) -> list[Policy]:
     if policies is None:
         return []
-    if isinstance(policies, Mapping | str | bytes | Policy):
+    if type(policies) is not list and isinstance(policies, Mapping | str | bytes | Policy):
         policies = [policies]
     out = []
     for i, item in enumerate(policies):
