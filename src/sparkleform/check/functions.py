@@ -4,11 +4,14 @@ functions used where they are allowed, and conditions written as condition funct
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.graph import find_cycles
 from sparkleform.check.intrinsics import FUNCTIONS, LANGUAGE_EXTENSIONS, RULE_FUNCTIONS, call_of, walk_calls
 from sparkleform.check.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 
 def _is_call(value: Any) -> bool:
@@ -131,7 +134,7 @@ def shape_problem(name: str, args: Any, language_extensions: bool = False) -> st
 CONDITION_ONLY = ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not")
 
 
-def check_functions(ctx) -> None:
+def check_functions(ctx: CheckContext) -> None:
     for name, args, path in ctx.calls:
         where = (*path, name)
         if name in RULE_FUNCTIONS:
@@ -158,7 +161,7 @@ def check_functions(ctx) -> None:
             ctx.report("SF4003", where, "Fn::If cannot be used in Conditions (use Fn::And / Fn::Or / Fn::Not)")
 
 
-def check_conditions(ctx) -> None:
+def check_conditions(ctx: CheckContext) -> None:
     graph: dict[str, set[str]] = {}
     for name, body in ctx.conditions.items():
         path = ("Conditions", name)

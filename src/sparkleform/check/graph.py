@@ -6,9 +6,12 @@ rule checks. Conditions are ignored: both branches of every Fn::If count.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.intrinsics import get_att_parts, sub_parts, sub_variables, walk_calls
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 
 def _resource_refs(entry: dict[str, Any], names: set[str]) -> set[str]:
@@ -115,7 +118,7 @@ def _walk_cycle(group: list[str], graph: dict[str, set[str]]) -> list[str]:
     return [*group, start]
 
 
-def dependencies_from_calls(ctx) -> dict[str, set[str]]:
+def dependencies_from_calls(ctx: CheckContext) -> dict[str, set[str]]:
     """The same graph as `dependencies`, built from the calls the context already found."""
     names = set(ctx.resources)
     deps: dict[str, set[str]] = {name: set() for name in names}
@@ -147,7 +150,7 @@ def _call_targets(name: str, args, names: set[str]) -> set[str]:
     return set()
 
 
-def check_cycles(ctx) -> None:
+def check_cycles(ctx: CheckContext) -> None:
     """SF3010: resources that depend on each other in a loop."""
     for cycle in find_cycles(dependencies_from_calls(ctx)):
         text = " -> ".join(cycle)

@@ -5,11 +5,14 @@ parameter without a Default must be given. Each Fn::If branch is checked on its 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.intrinsics import call_of, is_no_value
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.errors import SparkleformError
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 REMOTE = ("http://", "https://", "s3://")
 
@@ -45,7 +48,7 @@ def _branches(value: Any, path: tuple):
             yield node, where
 
 
-def check_nested_stacks(ctx) -> None:
+def check_nested_stacks(ctx: CheckContext) -> None:
     if not ctx.filename or not os.path.isfile(ctx.filename):
         return
     cache: dict = {}

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from sparkleform.check.intrinsics import call_of
 from sparkleform.check.suggest import did_you_mean
 
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
+
 ATTRIBUTES = ("Value", "Description", "Export", "Condition")
 
 
-def check_outputs(ctx) -> None:
+def check_outputs(ctx: CheckContext) -> None:
     exports: dict[str, str] = {}
     for name, output in ctx.outputs.items():
         path = ("Outputs", name)
@@ -34,7 +38,7 @@ def check_outputs(ctx) -> None:
             _check_export(ctx, path, output["Export"], exports, output.get("Condition"))
 
 
-def _check_export(ctx, path, export, exports: dict[str, str], condition) -> None:
+def _check_export(ctx: CheckContext, path, export, exports: dict[str, str], condition) -> None:
     if not isinstance(export, dict) or "Name" not in export:
         ctx.report("SF1302", (*path, "Export"), "Export must be a mapping with a Name")
         return

@@ -4,8 +4,12 @@ parameter's own constraints."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sparkleform.check.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 AWS_TYPES = frozenset(
     {
@@ -89,7 +93,7 @@ def _scalar_text(value) -> str | None:
     return None
 
 
-def check_parameters(ctx) -> None:
+def check_parameters(ctx: CheckContext) -> None:
     for name, param in ctx.parameters.items():
         path = ("Parameters", name)
         if not isinstance(param, dict):
@@ -116,7 +120,7 @@ STRING_ONLY = ("MinLength", "MaxLength", "AllowedPattern")
 NUMBER_ONLY = ("MinValue", "MaxValue")
 
 
-def _check_attribute_fit(ctx, path, param: dict, ptype: str) -> None:
+def _check_attribute_fit(ctx: CheckContext, path, param: dict, ptype: str) -> None:
     """Length/pattern constraints belong to string parameters, value bounds to numbers."""
     numeric = ptype in ("Number", "List<Number>")
     for key in STRING_ONLY if numeric else ():
@@ -129,7 +133,7 @@ def _check_attribute_fit(ctx, path, param: dict, ptype: str) -> None:
                 ctx.report("SF1102", (*path, "AllowedValues", i), "AllowedValues must be strings or numbers")
 
 
-def _check_constraints(ctx, path, param: dict, ptype: str) -> None:
+def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None:
     pattern = param.get("AllowedPattern")
     regex = None
     if isinstance(pattern, str):

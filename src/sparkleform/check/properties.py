@@ -13,12 +13,15 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.intrinsics import call_of, is_no_value, may_be_absent
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.sourcemap import format_path
 from sparkleform.spec import ResourceSchema, get_schema
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 _patterns: dict[str, re.Pattern | None] = {}
 
@@ -368,7 +371,7 @@ class PropertyChecker:
             self.ctx.report("SF2008", path, f"{where}: {both} cannot be used together (only one of {names})")
 
 
-def check_properties(ctx) -> None:
+def check_properties(ctx: CheckContext) -> None:
     for logical_id, res in ctx.resources.items():
         rtype = res.get("Type")
         if not isinstance(rtype, str):

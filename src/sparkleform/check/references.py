@@ -3,9 +3,14 @@ DependsOn and Condition attributes name things that exist; unused declarations."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sparkleform.check.intrinsics import PSEUDO_PARAMETERS, get_att_parts, sub_parts, sub_variables
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.spec import get_schema
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 # Types whose documented Fn::GetAtt return values include their ordinary properties
 # (CloudFormation's per-type "Return values" pages), beyond the schema's read-only ones.
@@ -33,7 +38,7 @@ ALL_PROPERTIES_READABLE = frozenset(
 )
 
 
-def attribute_problem(ctx, logical_id: str, attribute: str) -> str | None:
+def attribute_problem(ctx: CheckContext, logical_id: str, attribute: str) -> str | None:
     """Why `logical_id.attribute` is not a GetAtt the resource type declares, or None if it is."""
     rtype = ctx.resource_type(logical_id)
     if rtype is None or rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource":
@@ -57,7 +62,7 @@ def attribute_problem(ctx, logical_id: str, attribute: str) -> str | None:
     return f"{rtype} has no attribute {attribute!r}{hint}; it has: {listed}"
 
 
-def check_references(ctx) -> None:
+def check_references(ctx: CheckContext) -> None:
     params, resources, conditions, mappings = ctx.parameters, ctx.resources, ctx.conditions, ctx.mappings
     refable = set(params) | set(resources) | PSEUDO_PARAMETERS
     for call in ctx.calls:
@@ -97,7 +102,7 @@ def check_references(ctx) -> None:
             ctx.report("SF3006", ("Outputs", out_name, "Condition"), f"condition {cond!r} is not defined{did_you_mean(cond, conditions)}")
 
 
-def _check_get_att(ctx, where, args, in_conditions: bool) -> None:
+def _check_get_att(ctx: CheckContext, where, args, in_conditions: bool) -> None:
     parts = get_att_parts(args)
     if parts is None or not isinstance(parts[0], str):
         return
@@ -116,7 +121,7 @@ def _check_get_att(ctx, where, args, in_conditions: bool) -> None:
         _report_attribute(ctx, where, target, attribute, "")
 
 
-def _report_attribute(ctx, where, target: str, attribute: str, prefix: str) -> None:
+def _report_attribute(ctx: CheckContext, where, target: str, attribute: str, prefix: str) -> None:
     problem = attribute_problem(ctx, target, attribute)
     if problem == "property":
         rtype = ctx.resource_type(target)
@@ -131,7 +136,7 @@ def _report_attribute(ctx, where, target: str, attribute: str, prefix: str) -> N
         ctx.report("SF3003", where, prefix + problem)
 
 
-def _check_sub(ctx, where, args, refable: set[str]) -> None:
+def _check_sub(ctx: CheckContext, where, args, refable: set[str]) -> None:
     text, local = sub_parts(args)
     if text is None:
         return
@@ -151,7 +156,7 @@ def _check_sub(ctx, where, args, refable: set[str]) -> None:
         ctx.report("SF3004", where, f"${{{var}}} names no parameter, resource or Fn::Sub variable{hint}")
 
 
-def _check_find_in_map(ctx, where, args, mappings: dict) -> None:
+def _check_find_in_map(ctx: CheckContext, where, args, mappings: dict) -> None:
     if not isinstance(args, list) or len(args) < 3:
         return
     map_name, top, second = args[0], args[1], args[2]
@@ -176,7 +181,7 @@ def _check_find_in_map(ctx, where, args, mappings: dict) -> None:
             ctx.report("SF3007", (*where, 2), f"no top-level key of mapping {map_name!r} has the key {second!r}")
 
 
-def _check_depends_on(ctx, logical_id: str, depends) -> None:
+def _check_depends_on(ctx: CheckContext, logical_id: str, depends) -> None:
     path = ("Resources", logical_id, "DependsOn")
     items = depends if isinstance(depends, list) else [depends] if depends is not None else []
     for i, name in enumerate(items):
@@ -189,7 +194,7 @@ def _check_depends_on(ctx, logical_id: str, depends) -> None:
             ctx.report("SF3005", where, f"DependsOn {name!r}, which is not a resource{did_you_mean(name, ctx.resources)}")
 
 
-def check_unused(ctx) -> None:
+def check_unused(ctx: CheckContext) -> None:
     """SF3020-SF3022: parameters, conditions and mappings nothing refers to (warnings)."""
     if ctx.macro_skipped or any(c.name in ("Fn::ForEach", "Fn::Transform") for c in ctx.calls):
         return  # a macro may use anything: don't guess

@@ -4,8 +4,12 @@ DynamoDB table whose AttributeDefinitions do not match the attributes its keys u
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from sparkleform.check.intrinsics import call_of
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 
 def _same_scenario(a: dict, b: dict) -> bool:
@@ -15,7 +19,7 @@ def _same_scenario(a: dict, b: dict) -> bool:
     return ca is None or cb is None or ca == cb
 
 
-def check_route_table_associations(ctx) -> None:
+def check_route_table_associations(ctx: CheckContext) -> None:
     seen: dict[str, list[str]] = {}
     for logical_id, res in ctx.resources.items():
         if res.get("Type") != "AWS::EC2::SubnetRouteTableAssociation":
@@ -47,7 +51,7 @@ def _key_attributes(schema_list) -> set[str] | None:
     return out
 
 
-def check_dynamodb_attributes(ctx) -> None:
+def check_dynamodb_attributes(ctx: CheckContext) -> None:
     for logical_id, res in ctx.resources.items():
         if res.get("Type") != "AWS::DynamoDB::Table":
             continue

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sparkleform.check.intrinsics import call_of
 from sparkleform.check.suggest import did_you_mean, nearest
 from sparkleform.spec import resource_types
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 ENTRY_KEYS = (
     "Type",
@@ -103,7 +107,7 @@ def type_problem(rtype) -> str | None:
     return None  # third-party and private registry types cannot be known here
 
 
-def check_resources(ctx) -> None:
+def check_resources(ctx: CheckContext) -> None:
     raw = ctx.template.get("Resources")
     if not isinstance(raw, dict):
         return
@@ -131,7 +135,7 @@ def check_resources(ctx) -> None:
         _check_attributes(ctx, path, res)
 
 
-def _check_attributes(ctx, path, res: dict) -> None:
+def _check_attributes(ctx: CheckContext, path, res: dict) -> None:
     rtype = res.get("Type")
     if "DependsOn" in res:
         dep = res["DependsOn"]
@@ -161,7 +165,7 @@ def _check_attributes(ctx, path, res: dict) -> None:
         ctx.report("SF2101", (*path, "Metadata"), "Metadata must be a mapping")
 
 
-def _check_policy(ctx, path, value, known: dict) -> None:
+def _check_policy(ctx: CheckContext, path, value, known: dict) -> None:
     if call_of(value) is not None:
         return
     if not isinstance(value, dict):

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import TYPE_CHECKING
 
 from sparkleform.check.intrinsics import call_of
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 DOMAIN = re.compile(r"^[A-Za-z0-9!\"#$%&'()*+,\-/:;<=>?@\[\\\]^_`{|}~.]+$")
 MX = re.compile(r"^(\d{1,5})\s+(\S+)$")
@@ -41,7 +45,7 @@ def _record_problem(rtype: str, value: str) -> str | None:
     return None
 
 
-def _check_record_set(ctx, path: tuple, rs: dict) -> None:
+def _check_record_set(ctx: CheckContext, path: tuple, rs: dict) -> None:
     rtype = rs.get("Type")
     records = rs.get("ResourceRecords")
     if "AliasTarget" in rs and "TTL" in rs:

@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime
 import json
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sparkleform.errors import SpecError
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 
 @cache
@@ -48,7 +52,7 @@ def runtime_problem(runtime: str, today: datetime.date) -> tuple[str, str] | Non
     return None
 
 
-def check_runtimes(ctx, today: datetime.date | None = None) -> None:
+def check_runtimes(ctx: CheckContext, today: datetime.date | None = None) -> None:
     today = today or datetime.date.today()
     for logical_id, res in ctx.resources.items():
         props = res.get("Properties")

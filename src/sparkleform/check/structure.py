@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from typing import TYPE_CHECKING
 
 from sparkleform.check.context import SECTIONS
 from sparkleform.check.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
 LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
 LIMITS = {"Resources": 500, "Parameters": 200, "Outputs": 200, "Mappings": 200}
@@ -17,7 +21,7 @@ S3_BODY = 1_000_000
 MAPPING_ATTRIBUTES = 200
 
 
-def check_sections(ctx) -> None:
+def check_sections(ctx: CheckContext) -> None:
     t = ctx.template
     for key in t:
         if key not in SECTIONS:
@@ -50,7 +54,7 @@ def check_sections(ctx) -> None:
             )
 
 
-def check_logical_ids(ctx) -> None:
+def check_logical_ids(ctx: CheckContext) -> None:
     seen: dict[str, str] = {}
     for section in ("Parameters", "Resources", "Outputs", "Mappings"):
         entries = ctx.template.get(section)
@@ -70,7 +74,7 @@ def check_logical_ids(ctx) -> None:
                 seen[name] = section
 
 
-def check_limits(ctx) -> None:
+def check_limits(ctx: CheckContext) -> None:
     for section, limit in LIMITS.items():
         entries = ctx.template.get(section)
         if isinstance(entries, dict) and len(entries) > limit:
@@ -88,7 +92,7 @@ def check_limits(ctx) -> None:
         ctx.report("SF1006", (), f"template body is {size:,} bytes: over 51,200 it must be uploaded to S3 first")
 
 
-def check_mappings(ctx) -> None:
+def check_mappings(ctx: CheckContext) -> None:
     for name, mapping in ctx.mappings.items():
         path = ("Mappings", name)
         if not isinstance(mapping, dict) or not mapping:
