@@ -225,3 +225,38 @@ def test_trust_policy_decides_assume_role_on_its_role_only(capsys, tpl):
     rows = results(capsys, str(tpl), "--principal", "lambda.amazonaws.com", "--action", "sts:AssumeRole",
                    "--resource", role_arn)
     assert rows[0]["decision"] == "implicitDeny"
+
+
+SAM = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      BillingMode: PAY_PER_REQUEST
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: s3://bucket/code.zip
+      Policies:
+        - DynamoDBReadPolicy:
+            TableName: !Ref Table
+"""
+
+
+def test_sam_function_policies_are_simulated_on_the_generated_role(capsys, tmp_path):
+    path = tmp_path / "sam.yaml"
+    path.write_text(SAM, encoding="utf-8")
+    table = "arn:aws:dynamodb:us-east-1:123456789012:table/Table"
+    code, out, err = run(capsys, "--output", "json", "iam", "simulate", str(path), "--action", "dynamodb:GetItem",
+                         "--action", "dynamodb:PutItem", "--resource", table)
+    assert code == 0, err
+    rows = json.loads(out)["results"]
+    assert [(r["principal"], r["decision"]) for r in rows] == [("FnRole", "allowed"), ("FnRole", "implicitDeny")]
+    # the generated role's statement points at the SAM function's line
+    assert rows[0]["statements"][0]["location"] == f"{path}:{SAM.splitlines().index('  Fn:') + 1}"
+    assert any("AWSLambdaBasicExecutionRole" in n for n in json.loads(out)["notes"])

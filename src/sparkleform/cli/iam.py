@@ -134,10 +134,14 @@ def simulate_cmd(template: str | None, actions: tuple[str, ...], resources: tupl
     extra_boundary = compile_policy(read_policy_file(boundary_file), BOUNDARY, name=boundary_file) if boundary_file else None
 
     sources = None
+    origin_of: dict[str, str] = {}
+    transform_notes: list[str] = []
     if template is not None:
         doc, sources = _load_template(template, sets)
         if not isinstance(doc, dict):
             raise PolicyError(f"{template} is not a template (a mapping of sections)")
+        if doc.get("Transform"):
+            doc, origin_of, transform_notes = _expand_transforms(doc)
         groups = for_principal(doc, principal, dict(_pairs(parameters, "--parameter")))
         for group in groups:
             group.simulator.add(identity=extra_identity, resource=extra_resource, boundary=extra_boundary)
@@ -152,28 +156,51 @@ def simulate_cmd(template: str | None, actions: tuple[str, ...], resources: tupl
             for resource in resource_list:
                 result = group.simulator.simulate(action, resource, context, caller)
                 rows.append((group.name, result))
-    notes = [n for g in groups for n in g.notes]
+    notes = transform_notes + [n for g in groups for n in g.notes]
+    where = _Where(sources, origin_of)
     if settings.json:
-        click.echo(json.dumps(_json(rows, notes, sources), indent=2))
+        click.echo(json.dumps(_json(rows, notes, where), indent=2))
     else:
-        _table(rows, notes, sources, show_principal=template is not None, color=settings.color)
+        _table(rows, notes, where, show_principal=template is not None, color=settings.color)
 
 
-def _where(statement, sources) -> tuple[str, str | None]:
-    from sparkleform.sourcemap import format_path
+def _expand_transforms(doc: dict) -> tuple[dict, dict[str, str], list[str]]:
+    """A SAM template expanded to plain CloudFormation (the roles SAM generates carry the
+    function policies); other macros are left as they are."""
+    from sparkleform.check.transforms import expand
 
-    if not statement.origin:
-        return "", None
-    location = sources.get(statement.origin) if sources is not None else None
-    return format_path(statement.origin), str(location) if location else None
+    expansion = expand(doc)
+    notes = [d.message for d in expansion.notes]
+    return expansion.template, dict(expansion.origin_of), notes
 
 
-def _json(rows, notes, sources) -> dict:
+class _Where:
+    """Template path and file:line of a deciding statement; statements in resources a SAM
+    transform generated point at the SAM resource's line."""
+
+    def __init__(self, sources, origin_of: dict[str, str]) -> None:
+        self.sources = sources
+        self.origin_of = origin_of
+
+    def __call__(self, statement) -> tuple[str, str | None]:
+        from sparkleform.sourcemap import format_path
+
+        if not statement.origin:
+            return "", None
+        path = statement.origin
+        lookup = path
+        if len(path) > 1 and path[0] == "Resources" and path[1] in self.origin_of:
+            lookup = ("Resources", self.origin_of[path[1]])
+        location = self.sources.get(lookup) if self.sources is not None else None
+        return format_path(path), str(location) if location else None
+
+
+def _json(rows, notes, where: _Where) -> dict:
     out = []
     for principal, result in rows:
         item = {"principal": principal, **result.to_dict()}
         for entry, statement in zip(item["statements"], result.statements, strict=True):
-            path, location = _where(statement, sources)
+            path, location = where(statement)
             entry["path"] = path or None
             entry["location"] = location
         out.append(item)
@@ -183,7 +210,7 @@ def _json(rows, notes, sources) -> dict:
 _STYLE = {"allowed": "green", "explicitDeny": "bold red", "implicitDeny": "yellow"}
 
 
-def _table(rows, notes, sources, *, show_principal: bool, color: bool) -> None:
+def _table(rows, notes, where: _Where, *, show_principal: bool, color: bool) -> None:
     import os
     import sys
 
@@ -206,12 +233,12 @@ def _table(rows, notes, sources, *, show_principal: bool, color: bool) -> None:
             labels = "\n".join(s.label for s in result.statements)
             wheres = []
             for s in result.statements:
-                path, location = _where(s, sources)
+                path, location = where(s)
                 wheres.append(f"{location} {path}".strip() if location else path or "-")
-            where = "\n".join(wheres)
+            places = "\n".join(wheres)
         else:
-            labels, where = result.reason, ""
-        cells = [result.action, result.resource, f"[{_STYLE[result.decision]}]{result.decision}[/]", labels, where]
+            labels, places = result.reason, ""
+        cells = [result.action, result.resource, f"[{_STYLE[result.decision]}]{result.decision}[/]", labels, places]
         table.add_row(*([principal] if show_principal else []), *cells)
     console.print(table)
     for note in notes:
