@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sparkleform.iam.errors import PolicyError
 from sparkleform.iam.evaluate import Simulator
 from sparkleform.iam.policy import BOUNDARY, IDENTITY, RESOURCE, TRUST, Policy, compile_policy
 from sparkleform.iam.template import (
     PRINCIPAL_TYPES,
+    UNRESOLVED,
     PolicyDoc,
     Resolver,
     boundary_of,
@@ -41,12 +43,21 @@ def _compile(doc: PolicyDoc, resolver: Resolver, kind: str, index: int) -> Polic
     return compile_policy(resolver.resolve(doc.document), kind, name=doc.name, index=index, origin=doc.path)
 
 
+def _unresolved_notes(policies: list[Policy]) -> list[str]:
+    return [
+        f"{p.label}: values that cannot be known offline (Fn::ImportValue, unknown Ref, ...) match nothing, "
+        "so statements using them neither allow nor deny"
+        for p in policies
+        if UNRESOLVED in repr(p.document)
+    ]
+
+
 def _trust(doc: PolicyDoc, resolver: Resolver, index: int) -> Policy:
     """A role's trust policy as a resource-based policy on that role: its statements get the
     role's ARN as Resource, so they decide sts:AssumeRole* requests on this role only."""
     document = resolver.resolve(doc.document)
     arn = resolver.arn_of(doc.resource_id)
-    if isinstance(document, Mapping):
+    if isinstance(document, Mapping) and isinstance(document.get("Statement"), list | Mapping):
         statements = document.get("Statement")
         listed = statements if isinstance(statements, list) else [statements]
         scoped = [{**st, "Resource": arn} if isinstance(st, Mapping) and "Resource" not in st else st for st in listed]
@@ -69,9 +80,19 @@ def for_principal(template: Mapping, principal: str | None, parameters: Mapping[
     """
     resolver = Resolver(template, parameters)
     docs = discover(template)
-    resource_policies = [_compile(d, resolver, RESOURCE, i) for i, d in enumerate(d for d in docs if d.kind == RESOURCE)]
-    resource_policies += [_trust(d, resolver, len(resource_policies) + i)
-                          for i, d in enumerate(d for d in docs if d.kind == TRUST)]
+    # Another resource's broken policy must not stop the simulation: it is skipped with a note.
+    skipped: list[str] = []
+    resource_policies: list[Policy] = []
+    for d in docs:
+        if d.kind not in (RESOURCE, TRUST):
+            continue
+        try:
+            index = len(resource_policies)
+            compiled = _compile(d, resolver, RESOURCE, index) if d.kind == RESOURCE else _trust(d, resolver, index)
+        except PolicyError as exc:
+            skipped.append(f"{d.name} was not evaluated: {exc.message}")
+            continue
+        resource_policies.append(compiled)
     ids = principal_ids(template)
     if principal is None:
         targets = ids
@@ -79,7 +100,7 @@ def for_principal(template: Mapping, principal: str | None, parameters: Mapping[
             identity = [d for d in docs if d.kind == IDENTITY]
             sim = Simulator([_compile(d, resolver, IDENTITY, i) for i, d in enumerate(identity)],
                             resource_policies=resource_policies)
-            return [PrincipalPolicies("(all policies)", None, sim)]
+            return [PrincipalPolicies("(all policies)", None, sim, skipped)]
     elif principal in ids:
         targets = [principal]
     else:
@@ -88,9 +109,12 @@ def for_principal(template: Mapping, principal: str | None, parameters: Mapping[
             sim = Simulator([], resource_policies=resource_policies)
             return [PrincipalPolicies(principal, principal, sim,
                                       [f"{principal} is not a role, user or group of this template: only "
-                                       "resource-based policies apply"])]
+                                       "resource-based policies apply", *skipped])]
         targets = by_arn
-    return [_gather(template, rid, docs, resolver, resource_policies) for rid in targets]
+    out = [_gather(template, rid, docs, resolver, resource_policies) for rid in targets]
+    if out:
+        out[0].notes[:0] = skipped
+    return out
 
 
 def _gather(template: Mapping, rid: str, docs: list[PolicyDoc], resolver: Resolver,
@@ -117,4 +141,5 @@ def _gather(template: Mapping, rid: str, docs: list[PolicyDoc], resolver: Resolv
     elif external_boundary:
         notes.append(f"{rid}: permissions boundary {external_boundary} is not in the template and was not evaluated")
     sim = Simulator(identity, resource_policies=resource_policies, boundary=boundary)
+    notes.extend(_unresolved_notes(identity + resource_policies + ([boundary] if boundary else [])))
     return PrincipalPolicies(rid, resolver.arn_of(rid), sim, notes)

@@ -305,6 +305,18 @@ class Resolver:
 
         return re.sub(r"\$\{([^}]*)\}", fill, text)
 
+    def _find_in_map(self, args: Any) -> Any:
+        mappings = self.template.get("Mappings") if isinstance(self.template, Mapping) else None
+        if not isinstance(args, list) or len(args) != 3 or not isinstance(mappings, Mapping):
+            return UNRESOLVED
+        keys = [self.resolve(a) for a in args]
+        value: Any = mappings
+        for key in keys:
+            if not isinstance(value, Mapping) or not isinstance(key, str) or key not in value:
+                return UNRESOLVED
+            value = value[key]
+        return self.resolve(value)
+
     def resolve(self, value: Any) -> Any:
         """The value with intrinsics replaced; unresolvable pieces become '<unresolved>'."""
         if isinstance(value, list):
@@ -341,10 +353,12 @@ class Resolver:
                 return text.split(str(args[0])) if isinstance(text, str) else UNRESOLVED
             if fn == "Fn::If" and isinstance(args, list) and len(args) == 3:
                 return self.resolve(args[1])  # conditions are not evaluated: the true branch
-            if fn == "Fn::ImportValue":
-                return UNRESOLVED
             if fn == "Fn::GetAZs":
                 return [f"{self.region}a", f"{self.region}b"]
+            if fn == "Fn::FindInMap":
+                return self._find_in_map(args)
+            if fn == "Ref" or str(fn).startswith("Fn::"):
+                return UNRESOLVED  # Fn::ImportValue, Fn::Base64, Fn::Cidr, ...: no plausible string
         resolved_map = {k: self.resolve(v) for k, v in value.items()}
         return {k: v for k, v in resolved_map.items() if v is not _NO_VALUE}
 
