@@ -70,3 +70,29 @@ def test_unresolved_values_match_nothing():
     assert not group.simulator.simulate("s3:GetObject", "arn:aws:s3:::shared/k").allowed
     assert not group.simulator.simulate("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:q").allowed
     assert any("cannot be known offline" in n for n in group.notes)
+
+
+def test_template_permissions_boundary_and_group_managed_policies():
+    def doc(action):
+        return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]}
+
+    template = {"Resources": {
+        "Cap": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc(["s3:*", "sqs:*"])}},
+        "Wide": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": doc("*")}},
+        "Devs": {"Type": "AWS::IAM::Group", "Properties": {"ManagedPolicyArns": [{"Ref": "Wide"}]}},
+        "Ann": {"Type": "AWS::IAM::User", "Properties": {"Groups": [{"Ref": "Devs"}],
+                                                          "PermissionsBoundary": {"Ref": "Cap"}}},
+        "Bo": {"Type": "AWS::IAM::User", "Properties": {"Groups": [{"Ref": "Devs"}]}},
+    }}
+    [ann] = for_principal(template, "Ann")
+    assert ann.arn == "arn:aws:iam::123456789012:user/Ann"
+    assert ann.simulator.simulate("s3:GetObject", "arn:aws:s3:::b/k").allowed
+    capped = ann.simulator.simulate("ec2:RunInstances", "*")
+    assert capped.decision == "implicitDeny" and "boundary" in capped.reason
+    [bo] = for_principal(template, "Bo")
+    assert bo.simulator.simulate("ec2:RunInstances", "*").allowed
+    # the boundary policy grants nothing by itself: a principal with only the boundary is denied
+    only_cap = {"Resources": {k: v for k, v in template["Resources"].items() if k in ("Cap", "Ann")}}
+    only_cap["Resources"]["Ann"] = {"Type": "AWS::IAM::User", "Properties": {"PermissionsBoundary": {"Ref": "Cap"}}}
+    [alone] = for_principal(only_cap, "Ann")
+    assert alone.simulator.simulate("s3:GetObject", "arn:aws:s3:::b/k").decision == "implicitDeny"
