@@ -1,7 +1,8 @@
 """Benchmark: YAML->JSON and JSON->YAML of a generated 500-resource template, sparkleform vs cfn-flip.
 
-Run: python benchmarks/bench_formats.py [--resources 500] [--repeat 5]
+Run: python benchmarks/bench_formats.py [--resources 500] [--repeat 9]
 Prints the best-of-N time of each side and the ratio (cfn-flip time / ours; > 1 means faster).
+The two sides are timed alternately, the same number of times, so other load hits both alike.
 Both sides start from text and end at text, and both outputs are checked to read back to the
 same template before anything is timed.
 """
@@ -102,19 +103,31 @@ def plain_yaml_load(text: str) -> object:
     return yaml.load(text, Loader=Loader)  # a SafeLoader subclass: safe
 
 
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def best(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+    times = [timed(fn) for _ in range(repeat)]
     return min(times), statistics.median(times)
+
+
+def paired(ours: Callable[[], object], theirs: Callable[[], object], repeat: int) -> tuple[list[float], list[float]]:
+    """Alternate the two sides, so load from other processes falls on both alike."""
+    our_times: list[float] = []
+    their_times: list[float] = []
+    for _ in range(repeat):
+        our_times.append(timed(ours))
+        their_times.append(timed(theirs))
+    return our_times, their_times
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args(argv)
 
     import cfn_flip
@@ -144,11 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'case':<36}{'sparkleform':>16}{'cfn-flip':>18}{'ratio':>9}")
     worst = None
     for name, ours, theirs in cases:
-        our_best, our_median = best(ours, args.repeat)
         if theirs is None:
+            our_best, our_median = best(ours, args.repeat)
             print(f"{name:<36}{our_best * 1000:>9.1f} ms ({our_median * 1000:.0f})")
             continue
-        their_best, their_median = best(theirs, args.repeat)
+        our_times, their_times = paired(ours, theirs, args.repeat)
+        our_best, our_median = min(our_times), statistics.median(our_times)
+        their_best, their_median = min(their_times), statistics.median(their_times)
         ratio = their_best / our_best
         worst = ratio if worst is None else min(worst, ratio)
         print(f"{name:<36}{our_best * 1000:>9.1f} ms ({our_median * 1000:.0f}){their_best * 1000:>10.1f} ms "
