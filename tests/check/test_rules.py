@@ -175,6 +175,11 @@ CASES = [
     ("SF4003", tpl(Outputs={"O": {"Value": {"Fn::ValueOf": ["P", "VpcId"]}}}),
      tpl(Parameters={"P": {"Type": "AWS::EC2::Subnet::Id"}}, Outputs={"O": {"Value": {"Ref": "P"}}},
          Rules={"R": {"Assertions": [{"Assert": {"Fn::Contains": [["vpc-1"], {"Fn::ValueOf": ["P", "VpcId"]}]}}]}})),
+    ("SF2016", tpl({f"L{i}": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "same"}} for i in range(2)}),
+     tpl({f"L{i}": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": f"g{i}"}} for i in range(2)})),
+    ("SF1102", tpl(Parameters={"P": {"Type": "String", "Default": {"Ref": "AWS::Region"}}}), tpl(Parameters={"P": {"Type": "String", "Default": "x"}})),
+    ("SF4001", tpl(Outputs={"O": {"Value": {"Fn::ImportValue": {"Fn::ImportValue": "x"}}}}),
+     tpl(Outputs={"O": {"Value": {"Fn::ImportValue": {"Fn::Sub": "${AWS::StackName}-x"}}}})),
     # added after measuring against cfn-lint's bad fixtures
     ("SF2001", tpl({"F": {"Type": "AWS::Serverless::Function", "Properties": {}}}), tpl()),
     ("SF2101", tpl({"U": {"Type": "AWS::IAM::User", "DeletionPolicy": "Snapshot"}}),

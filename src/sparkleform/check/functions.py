@@ -22,6 +22,8 @@ def _stringish(value: Any) -> bool:
     return (isinstance(value, (str, int, float)) and not isinstance(value, bool)) or _is_call(value)
 
 
+# the functions CloudFormation documents as usable inside Fn::ImportValue
+IMPORT_VALUE_INNER = ("Fn::Base64", "Fn::FindInMap", "Fn::If", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::Sub", "Ref")
 STRING_RESULT = ("Fn::Join", "Fn::Sub", "Fn::Base64")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
@@ -84,7 +86,12 @@ def shape_problem(name: str, args: Any, language_extensions: bool = False) -> st
         if isinstance(args, str) and args and not REGION.match(args):
             return f"Fn::GetAZs takes a region name or '' (the stack's region), not {args!r}"
         return None if _stringish(args) else "Fn::GetAZs takes a region name"
-    if name in ("Fn::Base64", "Fn::ImportValue"):
+    if name == "Fn::ImportValue":
+        inner = call_of(args)
+        if inner is not None and inner[0] not in IMPORT_VALUE_INNER:
+            return f"Fn::ImportValue cannot take {inner[0]} (only {', '.join(IMPORT_VALUE_INNER)})"
+        return None if _stringish(args) else "Fn::ImportValue takes a string"
+    if name == "Fn::Base64":
         return None if _stringish(args) else f"{name} takes a string"
     if name == "Fn::Cidr":
         ok = isinstance(args, list) and len(args) == 3 and all(_stringish(a) for a in args)

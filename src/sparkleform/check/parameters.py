@@ -102,6 +102,8 @@ def check_parameters(ctx: CheckContext) -> None:
         for key, value in param.items():
             if key not in ATTRIBUTES:
                 ctx.report("SF1102", (*path, key), f"unknown parameter attribute {key!r}{did_you_mean(str(key), ATTRIBUTES)}")
+            elif key == "Default" and isinstance(value, dict):
+                ctx.report("SF1102", (*path, key), "Default must be a literal value, not a function or a map")
             elif key != "Type" and not _attr_ok(ATTRIBUTES[key], value):
                 ctx.report("SF1102", (*path, key), f"{key} has the wrong type ({type(value).__name__})")
         ptype = param.get("Type")

@@ -1,5 +1,6 @@
-"""Rules across resources of known types: a subnet associated with two route tables; a
-DynamoDB table whose AttributeDefinitions do not match the attributes its keys use."""
+"""Rules across resources: a subnet associated with two route tables; a DynamoDB table
+whose AttributeDefinitions do not match the attributes its keys use; two resources with
+the same literal primary identifier."""
 
 from __future__ import annotations
 
@@ -84,3 +85,32 @@ def check_dynamodb_attributes(ctx: CheckContext) -> None:
         if missing:
             parts.append(f"{', '.join(missing)} used by a key schema but not defined")
         ctx.report("SF2014", ("Resources", logical_id, "Properties", "AttributeDefinitions"), "; ".join(parts))
+
+
+def check_unique_identifiers(ctx: CheckContext) -> None:
+    """Two resources of one type whose primary identifier (a name the template sets) is the
+    same literal value would be the same physical resource."""
+    from sparkleform.spec import get_schema
+
+    seen: dict[tuple, str] = {}
+    for logical_id, res in ctx.resources.items():
+        rtype = res.get("Type")
+        props = res.get("Properties")
+        if not isinstance(rtype, str) or not isinstance(props, dict):
+            continue
+        schema = get_schema(rtype)
+        if schema is None or not schema.primary_identifier:
+            continue
+        names = schema.primary_identifier
+        if any("." in n or n in schema.read_only for n in names):
+            continue
+        values = [props.get(n) for n in names]
+        if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+            continue
+        key = (rtype, *(str(v) for v in values))
+        other = seen.get(key)
+        if other is not None and _same_scenario(res, ctx.resources[other]):
+            shown = ", ".join(f"{n}={v!r}" for n, v in zip(names, values, strict=True))
+            ctx.report("SF2016", ("Resources", logical_id, "Properties", names[0]), f"{other} already has {shown}: both would be one {rtype}")
+        else:
+            seen.setdefault(key, logical_id)

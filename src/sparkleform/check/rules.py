@@ -54,6 +54,7 @@ _RULES = [
     Rule("SF2013", "resources", ERROR, "Subnet associated with more than one route table"),
     Rule("SF2014", "resources", ERROR, "DynamoDB AttributeDefinitions do not match the key schemas"),
     Rule("SF2015", "resources", ERROR, "Lambda runtime deprecated (error once creation is blocked)"),
+    Rule("SF2016", "resources", ERROR, "Two resources with the same primary identifier"),
     Rule("SF2101", "attributes", ERROR, "Resource attribute malformed (DependsOn, Condition, DeletionPolicy, ...)"),
     # references
     Rule("SF3001", "references", ERROR, "Ref to an unknown parameter or resource"),

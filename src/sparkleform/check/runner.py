@@ -36,6 +36,7 @@ def _rules():
         route53.check_route53,
         relations.check_route_table_associations,
         relations.check_dynamodb_attributes,
+        relations.check_unique_identifiers,
         runtimes.check_runtimes,
         functions.check_functions,
         functions.check_conditions,
