@@ -662,6 +662,7 @@ def translate(
 
 def _docstring(text: str, more: str | None = None) -> str:
     def clean(part: str) -> str:
+        part = "".join(c if c.isprintable() else "?" for c in part)
         part = part.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
         return part + " " if part.endswith('"') else part
 
