@@ -143,7 +143,13 @@ def _check(doc: dict, result: Any, name: str) -> None:
     from sparkleform.formats.translate import DEFAULT_VERSION, compile_source
 
     extra = (result.component,) if result.component else ()
-    compiled = compile_source(result.module, name, extra_sources=extra)
+    try:
+        compiled = compile_source(result.module, name, extra_sources=extra)
+    except Exception as exc:  # a bug in import, not in the user's input: say so, no traceback
+        raise FormatError(
+            f"the generated code does not compile: {exc}",
+            hint="report this as an import bug; --no-check writes the module anyway",
+        ) from exc
     expected = doc if "AWSTemplateFormatVersion" in doc else {"AWSTemplateFormatVersion": DEFAULT_VERSION, **doc}
     if compiled != expected:
         where = _first_difference(expected, compiled)
