@@ -208,3 +208,20 @@ def test_corpus_clean_templates_get_no_iam_errors(corpus_dir: Path):
         template, sources = load_template(corpus_dir / row["path"])
         errors += [f"{row['path']}: {d}" for d in check_template(template, sources) if d.severity == "error"]
     assert not errors, "\n".join(errors)
+
+
+def test_set_operators_match_the_key_kind():
+    def with_condition(condition):
+        return {"Resources": {"R": role({"Effect": "Allow", "Action": "s3:PutObjectTagging", "Resource": "*",
+                                         "Condition": condition})}}
+
+    assert findings(with_condition({"ForAllValues:StringEquals": {"aws:TagKeys": ["a", "b"]}}), "SF9013") == []
+    assert findings(with_condition({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-1/*"}}), "SF9013") == []
+    assert findings(with_condition({"StringEquals": {"aws:SourceVpc": "vpc-1"}}), "SF9013") == []
+    single = findings(with_condition({"ForAllValues:StringEquals": {"aws:SourceVpc": "vpc-1"}}), "SF9013")
+    assert len(single) == 1 and "single-valued" in single[0].message
+    multi = findings(with_condition({"StringEquals": {"aws:TagKeys": "a"}}), "SF9013")
+    assert len(multi) == 1 and "multivalued" in multi[0].message
+    assert findings(with_condition({"Null": {"aws:TagKeys": "false"}}), "SF9013") == []
+    # service keys are not judged: their value type is not in the offline data
+    assert findings(with_condition({"ForAnyValue:StringEquals": {"s3:x": "a"}}), "SF9013") == []

@@ -33,6 +33,14 @@ GLOBAL_CONDITION_KEYS = frozenset(
     )
 )
 GLOBAL_CONDITION_PREFIXES = ("aws:principaltag/", "aws:requesttag/", "aws:resourcetag/")
+# The global keys AWS lists with the value type "Multivalued"; every other global key is single-valued.
+MULTIVALUED_GLOBAL_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:CalledVia", "aws:PrincipalOrgPaths", "aws:PrincipalServiceNamesList", "aws:ResourceOrgPaths",
+        "aws:SourceOrgPaths", "aws:TagKeys", "aws:VpceOrgPaths",
+    )
+)
 
 
 @cache

@@ -1,4 +1,4 @@
-"""IAM policy checks on a template (rules SF9001-SF9012), each with the best practice behind it.
+"""IAM policy checks on a template (rules SF9001-SF9013), each with the best practice behind it.
 
 Called by `sparkleform validate` through check_template(template, sources). The reasons
 quote AWS's IAM best practices as the IAM article summarises them (least privilege, groups
@@ -112,6 +112,7 @@ class _Checker:
                 self.add("SF9008", WARNING, path + ("Condition",),
                          f"unknown global condition key {key!r}: a condition on a key that is never in the request "
                          "context never matches (check the spelling against AWS's global condition keys)")
+        self.set_operators(path, statement)
         if not allow:
             return
         if doc.kind == TRUST:
@@ -135,6 +136,31 @@ class _Checker:
         if doc.kind == IDENTITY and admin and all_resources and not policy_has_mfa:
             self.add("SF9010", WARNING, path,
                      f"admin-like permissions in {doc.name} without an MFA condition: {MFA}")
+
+    def set_operators(self, path: tuple, statement: Mapping) -> None:
+        """ForAllValues/ForAnyValue belong on multivalued keys, and multivalued keys need them."""
+        condition = statement.get("Condition")
+        if not isinstance(condition, Mapping):
+            return
+        for operator, keys in condition.items():
+            if not isinstance(keys, Mapping):
+                continue
+            qualified = str(operator).startswith(("ForAllValues:", "ForAnyValue:"))
+            for key in keys:
+                lowered = str(key).lower()
+                if not lowered.startswith("aws:") or not action_list.is_known_global_key(lowered):
+                    continue
+                multivalued = lowered in action_list.MULTIVALUED_GLOBAL_KEYS
+                if qualified and not multivalued:
+                    self.add("SF9013", WARNING, path + ("Condition", operator),
+                             f"{operator} on the single-valued key {key}: AWS advises against set operators on "
+                             "single-valued keys, which can make a policy overly permissive (ForAllValues is "
+                             "also true when the key is absent); use the plain operator")
+                elif multivalued and not qualified and str(operator) != "Null":
+                    self.add("SF9013", WARNING, path + ("Condition", operator),
+                             f"{operator} on the multivalued key {key} without ForAllValues:/ForAnyValue:: "
+                             "multivalued context keys need a condition set operator (AWS) to say whether all or "
+                             "any of the request's values must match")
 
     def action(self, path: tuple, action: str) -> None:
         if action in ("*", "*:*"):
@@ -224,7 +250,7 @@ def _reads_secret(value: Any, keys: set[str]) -> bool:
 
 
 def check_template(template: dict, sources: SourceMap | None = None) -> list[Diagnostic]:
-    """IAM findings for a template: SF9001-SF9012 (see docs/iam.md for the list)."""
+    """IAM findings for a template: SF9001-SF9013 (see docs/iam.md for the list)."""
     if not isinstance(template, Mapping):
         return []
     checker = _Checker(template, sources)
