@@ -225,3 +225,22 @@ def test_set_operators_match_the_key_kind():
     assert findings(with_condition({"Null": {"aws:TagKeys": "false"}}), "SF9013") == []
     # service keys are not judged: their value type is not in the offline data
     assert findings(with_condition({"ForAnyValue:StringEquals": {"s3:x": "a"}}), "SF9013") == []
+
+
+def test_rule_table_covers_every_finding_with_its_severity():
+    from sparkleform.iam.checks import RULES
+
+    t = {
+        "Resources": {
+            "Admin": role({"Effect": "Allow", "Action": "*", "Resource": "*"},
+                          trust={"Version": V, "Statement": [{"Effect": "Allow", "Principal": "*",
+                                                              "Action": "sts:AssumeRole"}]}),
+            "U": {"Type": "AWS::IAM::User", "Properties": {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/X"]}},
+            "K": {"Type": "AWS::IAM::AccessKey", "Properties": {"UserName": {"Ref": "U"}}},
+        },
+        "Outputs": {"S": {"Value": {"Fn::GetAtt": ["K", "SecretAccessKey"]}}},
+    }
+    found = check_template(t)
+    assert {d.rule for d in found} >= {"SF9001", "SF9004", "SF9005", "SF9006", "SF9009", "SF9010"}
+    for d in found:
+        assert RULES[d.rule].severity == d.severity and RULES[d.rule].family == "iam"

@@ -12,11 +12,34 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sparkleform.check.diagnostic import ERROR, WARNING, Diagnostic
+from sparkleform.check.rules import Rule
 from sparkleform.iam import actions as action_list
 from sparkleform.iam.errors import PolicyError
 from sparkleform.iam.policy import IDENTITY, RESOURCE, TRUST, compile_policy
 from sparkleform.iam.template import PolicyDoc, discover, iter_statements, resources_of
 from sparkleform.sourcemap import SourceMap
+
+
+def _rules() -> dict[str, Rule]:
+    table = [
+        ("SF9001", WARNING, "Allow of every action on every resource"),
+        ("SF9002", WARNING, "iam:PassRole or sts:AssumeRole allowed on every resource"),
+        ("SF9003", WARNING, "Allow with NotAction and no Condition"),
+        ("SF9004", WARNING, "Policy attached directly to an IAM user instead of a group"),
+        ("SF9005", WARNING, "Long-term access key created in the template"),
+        ("SF9006", ERROR, "Access key secret exposed in Outputs"),
+        ("SF9007", WARNING, "Unknown IAM service prefix or action"),
+        ("SF9008", WARNING, "Unknown global condition key"),
+        ("SF9009", ERROR, "Trust policy lets any principal assume the role without a Condition"),
+        ("SF9010", WARNING, "Admin-like permissions without an MFA condition"),
+        ("SF9011", ERROR, "Invalid IAM policy document"),
+        ("SF9012", WARNING, "Policy variables without Version 2012-10-17"),
+        ("SF9013", WARNING, "Condition set operator does not fit the key's value type"),
+    ]
+    return {rule: Rule(rule, "iam", severity, text) for rule, severity, text in table}
+
+
+RULES: dict[str, Rule] = _rules()  # the rule table of this module, in check.rules' Rule shape
 
 LEAST_PRIVILEGE = "grant least privilege: only the actions and resources a task needs (IAM best practice)"
 GROUPS = "use groups to assign permissions to IAM users: user policies are quickly forgotten (IAM best practice)"
