@@ -89,9 +89,13 @@ def _next_op(provider: LocalProvider, stack: str, rng: random.Random) -> tuple[s
     return "update", "fail" if failing else ("a" if current == "b" else "b")
 
 
-def _settle(provider: LocalProvider, stack: str) -> str | None:
-    """Describe after a kill; recover if it stopped mid-operation. -> the in-progress status seen."""
-    row = provider.engine.store.one("SELECT stack_id FROM stacks WHERE name=? ORDER BY created DESC", (stack,))
+def _settle(provider: LocalProvider, stack: str, since: float = 0.0) -> str | None:
+    """Describe after a kill; recover if it stopped mid-operation. -> the status seen
+    (None when the stack does not exist and was not deleted since `since`)."""
+    row = provider.engine.store.one(
+        "SELECT stack_id FROM stacks WHERE name=? AND (deleted IS NULL OR deleted >= ?) ORDER BY created DESC",
+        (stack, since),
+    )
     if row is None:
         return None
     stack_id = row["stack_id"]
@@ -129,13 +133,19 @@ def test_kill_at_random_points(tmp_path):
         assert time.monotonic() < deadline, f"crash test too slow: {i} kills in 60 s"
         stack = stacks[i % 2]
         op, variant = _next_op(provider, stack, rng)
-        if _fork_and_kill(state, op, stack, variant, rng.uniform(0, window)):
-            seen = _settle(provider, stack)
+        before = provider.engine.describe(stack).status if provider.stack_exists(stack) else None
+        delay = rng.uniform(0, window)
+        started = time.time()
+        if _fork_and_kill(state, op, stack, variant, delay):
+            seen = _settle(provider, stack, started)
             if seen and seen.endswith("_IN_PROGRESS"):
                 interrupted.append(seen)
-                window *= 1.05
+            elif seen == before:
+                window *= 1.15  # killed before the operation began: aim later
+            else:
+                window *= 0.85  # killed after it ended: aim earlier
         else:
-            _settle(provider, stack)
+            _settle(provider, stack, started)
             window *= 0.85  # the operation finished first: aim earlier (the machine's speed varies)
     # enough kills landed inside an operation, in more than one phase
     print(f"kills mid-operation: {len(interrupted)} of {KILLS}: {sorted(set(interrupted))}")
