@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.intrinsics import call_of, is_no_value, may_be_absent
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
 
 _patterns: dict[str, re.Pattern | None] = {}
+# per schema: id(subschema) -> (resolved subschema, its object properties); the subschemas
+# live as long as their schema, so their ids are stable keys
+_memo: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 # Properties `aws cloudformation package` (and `sam package`) replace: a local path or
 # S3 URL given as a plain string there is legal input to those tools.
@@ -158,6 +162,7 @@ class PropertyChecker:
     def __init__(self, ctx, schema: ResourceSchema, rtype: str) -> None:
         self.ctx = ctx
         self.schema = schema
+        self._resolved = _memo.setdefault(schema, {})
         self.rtype = rtype
         self.base: tuple = ()
 
@@ -169,8 +174,24 @@ class PropertyChecker:
         rel = path[len(self.base) :]
         return format_path(rel) if rel else self.rtype
 
+    def _resolve(self, sub: Any) -> dict:
+        hit = self._resolved.get(id(sub))
+        if hit is None:
+            resolved = self.schema.resolve(sub)
+            hit = (resolved, None)
+            self._resolved[id(sub)] = hit
+        return hit[0]
+
+    def _properties_of(self, sub: dict) -> dict:
+        key = ("props", id(sub))
+        hit = self._resolved.get(key)
+        if hit is None:
+            hit = self.schema._object_properties(sub)
+            self._resolved[key] = hit
+        return hit
+
     def value(self, sub: Any, value: Any, path: tuple, top: bool = False) -> None:
-        sub = self.schema.resolve(sub)
+        sub = self._resolve(sub)
         if not sub:
             return
         call = call_of(value)
@@ -279,7 +300,7 @@ class PropertyChecker:
 
     # -- objects ---------------------------------------------------------------
     def object(self, sub: dict, value: dict, path: tuple, top: bool) -> None:
-        props = self.schema._object_properties(sub)
+        props = self._properties_of(sub)
         patterns = sub.get("patternProperties") if isinstance(sub.get("patternProperties"), dict) else {}
         extra = sub.get("additionalProperties")
         for key, child in value.items():
