@@ -177,3 +177,46 @@ def test_update_refused_when_stack_changed_while_planning(tmp_path):
     mine.engine._plan_update = real
     assert mine.describe_stack("s").status == "UPDATE_COMPLETE"
     assert mine.update_stack("s", t(2), {}).status == "UPDATE_COMPLETE"
+
+
+POLICY = {
+    "Statement": [
+        {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "LogicalResourceId/Db*"},
+    ]
+}
+
+
+def _db(name: str, days: int, extra: bool = True) -> dict:
+    t = {"Resources": {"DbQueue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": name, "MessageRetentionPeriod": days}}}}
+    if extra:
+        t["Resources"]["Other"] = {"Type": "AWS::SNS::Topic"}
+    return t
+
+
+def test_stack_policy_enforced(provider):
+    provider.create_stack("s", _db("a", 60), {}, StackOptions(stack_policy=POLICY))
+    # an in-place modification is allowed
+    assert provider.update_stack("s", _db("a", 120), {}).status == "UPDATE_COMPLETE"
+    # a replacement of a protected resource is not
+    with pytest.raises(StackOperationFailed, match=r"Statement \[#2\] does not allow \[Update:Replace\] for resource \[LogicalResourceId/DbQueue\]"):
+        provider.update_stack("s", _db("b", 120), {})
+    assert provider.describe_stack("s").status == "UPDATE_ROLLBACK_COMPLETE"
+    # nor is removing it; removing an unprotected resource is fine
+    with pytest.raises(StackOperationFailed, match=r"\[Update:Delete\]"):
+        provider.update_stack("s", {"Resources": {"Other": {"Type": "AWS::SNS::Topic"}}}, {})
+    assert provider.update_stack("s", _db("a", 120, extra=False), {}).status == "UPDATE_COMPLETE"
+
+
+def test_stack_policy_default_deny():
+    from sparkleform.engine.policy import denial
+
+    only_other = {"Statement": [{"Effect": "Allow", "Action": "Update:Modify", "Resource": "LogicalResourceId/Other"}]}
+    assert denial(only_other, "Other", "AWS::SNS::Topic", "Update:Modify") is None
+    assert "no statement allows [Update:Replace]" in denial(only_other, "Other", "AWS::SNS::Topic", "Update:Replace")
+    assert "no statement allows" in denial(only_other, "Db", "AWS::RDS::DBInstance", "Update:Modify")
+    by_type = {"Statement": [{"Effect": "Allow", "Action": "Update:*", "Resource": "*",
+                              "Condition": {"StringEquals": {"ResourceType": ["AWS::SNS::Topic"]}}}]}
+    assert denial(by_type, "T", "AWS::SNS::Topic", "Update:Replace") is None
+    assert denial(by_type, "Q", "AWS::SQS::Queue", "Update:Replace") is not None
+    assert denial(None, "Q", "AWS::SQS::Queue", "Update:Delete") is None

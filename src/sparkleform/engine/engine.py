@@ -49,6 +49,7 @@ from sparkleform.engine.intrinsics import (
     url_suffix,
 )
 from sparkleform.engine.params import no_echo_names, resolve_parameters
+from sparkleform.engine.policy import denial
 from sparkleform.engine.rules import check_rules
 from sparkleform.engine.store import Store, dumps, loads, now
 from sparkleform.errors import SparkleformError
@@ -177,6 +178,7 @@ class _Run:
     current: dict[str, _Res] = field(default_factory=dict)  # resources before an update
     planned: dict[str, dict] = field(default_factory=dict)  # properties the plan evaluated
     changed_ids: set[str] = field(default_factory=set)
+    policy: dict | None = None  # the stack policy updates are checked against
 
 
 class Engine:
@@ -1053,7 +1055,19 @@ class Engine:
         max_seq = max((r.seq for r in run.resources.values()), default=0)
         failed: list[str] = []
         first_reason = ""
-        for wave in waves(run.deps, run.active):
+        run.policy = loads(row["stack_policy"], None)
+        for change in changes:
+            reason = (
+                denial(run.policy, change.logical_id, change.resource_type, "Update:Delete")
+                if change.action == "Remove"
+                else None
+            )
+            if reason:
+                res = run.resources[change.logical_id]
+                self._resource_status((stack_id, sname), res, "UPDATE_FAILED", reason, on_event)
+                failed, first_reason = [change.logical_id], reason
+                break
+        for wave in waves(run.deps, run.active) if not failed else []:
             failures = self._update_wave(run, wave, max_seq)
             max_seq += len(wave)
             if failures:
@@ -1158,6 +1172,14 @@ class Engine:
             if not changed and not meta_changed and not nested_changed:
                 continue
             replacement, _ = _replacement(decl["Type"], changed, props, old.properties)
+            refused = denial(
+                run.policy, logical, old.type, "Update:Replace" if replacement == "True" else "Update:Modify"
+            )
+            if refused:
+                res = _Res(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", old.properties, old.attributes, policy, old.seq)
+                started.append((res, "UPDATE_IN_PROGRESS", None, False))
+                work.append(("fail", res, old, refused))
+                continue
             if replacement == "True":
                 res = _Res(logical, old.type, None, "UPDATE_IN_PROGRESS", props, {}, policy, old.seq)
                 run.resources[logical] = res
