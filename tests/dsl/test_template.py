@@ -323,3 +323,12 @@ def test_resource_properties_named_name_and_type():
     res = t.compile()["Resources"]
     assert res["Saml"]["Properties"] == {"Name": "corp", "SamlMetadataDocument": "<xml/>"}
     assert res["Param"] == {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "v"}}
+
+
+def test_format_version_can_be_left_out_and_mapping_keys_stay_distinct():
+    t = sf.Template("x")
+    t.aws_template_format_version = None
+    t.mapping("names", {"k": {"Name": "a", "name": "b"}})
+    doc = t.compile()
+    assert "AWSTemplateFormatVersion" not in doc
+    assert doc["Mappings"] == {"Names": {"k": {"Name": "a", "name": "b"}}}

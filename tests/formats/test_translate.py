@@ -14,15 +14,10 @@ from sparkleform.formats.translate import compile_source, function_name, snake_g
 DATA = Path(__file__).parent / "data"
 
 
-def with_version(doc: dict) -> dict:
-    """What the DSL compiles: it always writes AWSTemplateFormatVersion (2010-09-09 unless set)."""
-    return doc if "AWSTemplateFormatVersion" in doc else {"AWSTemplateFormatVersion": "2010-09-09", **doc}
-
-
 def round_trip(doc: dict, name: str = "example") -> str:
     result = translate(doc, name=name)
     ast.parse(result.module)
-    assert compile_source(result.module, name) == with_version(doc)
+    assert compile_source(result.module, name) == doc
     return result.module
 
 
@@ -225,11 +220,12 @@ def test_sections_and_odd_shapes_round_trip() -> None:
     assert 't["Globals"] = ' in code
 
 
-def test_template_without_version_compiles_with_the_default_one_and_says_so() -> None:
+def test_template_without_version_compiles_back_without_one() -> None:
     doc = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
     result = translate(doc, name="q")
-    assert compile_source(result.module, "q") == {"AWSTemplateFormatVersion": "2010-09-09", **doc}
-    assert any("AWSTemplateFormatVersion" in note for note in result.notes)
+    assert "t.aws_template_format_version = None" in result.module
+    assert compile_source(result.module, "q") == doc
+    assert not any("AWSTemplateFormatVersion" in note for note in result.notes)
 
 
 def test_other_version_and_empty_sections() -> None:
@@ -275,7 +271,7 @@ def test_corpus_imports_compile_back_equal(row: dict, corpus_dir: Path) -> None:
     except FormatError:
         pytest.skip("not readable (see test_corpus_roundtrip)")
     result = translate(doc, name=Path(row["path"]).stem)
-    assert compile_source(result.module, Path(row["path"]).stem) == with_version(doc)
+    assert compile_source(result.module, Path(row["path"]).stem) == doc
 
 
 def test_generated_code_passes_the_projects_ruff_rules(tmp_path: Path, corpus_dir: Path) -> None:

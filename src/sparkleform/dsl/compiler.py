@@ -15,6 +15,17 @@ from sparkleform.sourcemap import Location, SourceMap
 
 INIT_KEY = "AWS::CloudFormation::Init"
 
+
+
+class _Omit:
+    """Set as the format version to leave AWSTemplateFormatVersion out."""
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT = _Omit()
+
 # modes: how the keys of a mapping are named
 PLAIN, PROPS, VERBATIM, METADATA = 0, 1, 2, 3
 
@@ -98,7 +109,8 @@ class _Compiler:
                 sections[key] = self.mapping(value, path, PLAIN, None, ())
             else:
                 sections[key] = self.value(value, path, VERBATIM, None, ())
-        out: dict[str, Any] = {"AWSTemplateFormatVersion": sections.pop("AWSTemplateFormatVersion", "2010-09-09")}
+        version = sections.pop("AWSTemplateFormatVersion", "2010-09-09")
+        out: dict[str, Any] = {} if version is OMIT else {"AWSTemplateFormatVersion": version}
         for key in SECTION_ORDER[1:]:
             if key in sections:
                 out[key] = sections.pop(key)

@@ -115,12 +115,18 @@ class Template:
         self._root._assign("Transform", True, value, caller_location())
 
     @property
-    def aws_template_format_version(self) -> str:
-        return self._root._get("AWSTemplateFormatVersion", "2010-09-09")
+    def aws_template_format_version(self) -> str | None:
+        from sparkleform.dsl.compiler import OMIT
+
+        value = self._root._get("AWSTemplateFormatVersion", "2010-09-09")
+        return None if value is OMIT else value
 
     @aws_template_format_version.setter
-    def aws_template_format_version(self, value: str) -> None:
-        self._root._assign("AWSTemplateFormatVersion", True, value, caller_location())
+    def aws_template_format_version(self, value: str | None) -> None:
+        """Set the version; None leaves AWSTemplateFormatVersion out of the compiled template."""
+        from sparkleform.dsl.compiler import OMIT
+
+        self._root._assign("AWSTemplateFormatVersion", True, OMIT if value is None else value, caller_location())
 
     def __getitem__(self, key: str) -> Node:
         return self._root[key]
@@ -210,9 +216,10 @@ class Template:
         return self.conditions
 
     def mapping(self, name: str, data: dict[str, Any], /) -> Node:
-        """Declare a mapping from a dict (its keys are kept exactly as written)."""
+        """Declare a mapping from a dict (its keys are kept exactly as written, even keys that
+        differ only in case); returns the Mappings section."""
         self.mappings._assign(name, not _is_snake(name), dict(data), caller_location())
-        return self.mappings._child(name, not _is_snake(name), None)
+        return self.mappings
 
     # -- reuse --------------------------------------------------------------------------
     def load(self, *names: str) -> Template:

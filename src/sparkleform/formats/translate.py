@@ -595,7 +595,11 @@ def translate(
         if tr.lines and tr.lines[-1] != "":
             tr.lines.append("")
 
-    if "AWSTemplateFormatVersion" in doc and version != DEFAULT_VERSION:
+    if "AWSTemplateFormatVersion" not in doc:
+        body.assign(1, "t.aws_template_format_version", None)  # the DSL writes one unless told not to
+    elif version is None:
+        body.assign(1, 't["AWSTemplateFormatVersion"]', None)  # an explicit null, kept as such
+    elif version != DEFAULT_VERSION:
         body.assign(1, "t.aws_template_format_version", version)
     if description is not None and not isinstance(description, str):
         body.assign(1, "t.description", description)
@@ -620,10 +624,6 @@ def translate(
         body.lines.pop()
 
     notes = body.notes + comp.notes
-    if "AWSTemplateFormatVersion" not in doc:
-        notes.append(
-            f"the template has no AWSTemplateFormatVersion; the DSL always writes one ({DEFAULT_VERSION})"
-        )
 
     origin = f" (imported from {source})" if source else ""
     decorator_args: list[Doc] = []

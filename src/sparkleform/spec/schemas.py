@@ -185,6 +185,4 @@ class ResourceSchema:
         if sub is None:
             return True
         sub = self._unwrap_array(sub)
-        if self._object_properties(sub):
-            return False
-        return True
+        return not self._object_properties(sub)
