@@ -117,6 +117,28 @@ def test_schemas_dir(tmp_path):
         use_schema_dir(None)
 
 
+def test_schemas_from_config(tmp_path, monkeypatch):
+    folder = tmp_path / "myschemas"
+    folder.mkdir()
+    (folder / "acme.json").write_text(json.dumps({
+        "typeName": "Acme::Widget::Thing",
+        "properties": {"Size": {"type": "integer"}},
+        "additionalProperties": False,
+        "primaryIdentifier": ["/properties/Size"],
+    }))
+    (tmp_path / "sparkleform.toml").write_text('schemas = "myschemas"\n')
+    (tmp_path / "t.yaml").write_text("Resources:\n  W:\n    Type: Acme::Widget::Thing\n    Properties:\n      Colour: red\n")
+    monkeypatch.chdir(tmp_path)
+    from sparkleform.spec import use_schema_dir
+
+    try:
+        result = invoke("validate", "t.yaml", "--format", "json")
+        records = json.loads(result.output)
+        assert [(r["rule"], r["line"]) for r in records] == [("SF2002", 5)]
+    finally:
+        use_schema_dir(None)
+
+
 def test_cfn_lint_findings_are_merged(files):
     bad, _ = files
     result = invoke("validate", str(bad), "--cfn-lint", "--format", "json")
