@@ -1,0 +1,76 @@
+"""Malformed templates and values never crash the engine: every problem is a sparkleform
+error, and the state is left readable and stable."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sparkleform.errors import SparkleformError
+from sparkleform.providers.local import LocalProvider
+
+NAMES = st.sampled_from(["A", "B", "P", "C", "AWS::Region", "AWS::NoValue", "Nope"])
+FN = st.sampled_from(
+    ["Ref", "Fn::GetAtt", "Fn::Join", "Fn::Sub", "Fn::Select", "Fn::Split", "Fn::If", "Fn::FindInMap",
+     "Fn::Base64", "Fn::Cidr", "Fn::GetAZs", "Fn::Length", "Fn::ToJsonString", "Fn::ImportValue",
+     "Fn::Equals", "Fn::Not", "Condition", "Fn::Bogus"]
+)
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 300), NAMES, st.text(max_size=8))
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(FN, inner, min_size=1, max_size=1),
+        st.dictionaries(st.sampled_from(["K", "Name", "Value"]), inner, max_size=3),
+    ),
+    max_leaves=12,
+)
+TYPES = st.sampled_from(["AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::EC2::VPC", "AWS::SNS::Topic", "Custom::X", "AWS::Nope::No", 5])
+
+
+def templates():
+    resource = st.fixed_dictionaries(
+        {"Type": TYPES},
+        optional={"Properties": st.one_of(st.dictionaries(st.sampled_from(["DisplayName", "CidrBlock", "QueueName"]), VALUES, max_size=2), VALUES),
+                  "DependsOn": st.one_of(NAMES, st.lists(NAMES, max_size=2)),
+                  "Condition": NAMES},
+    )
+    return st.fixed_dictionaries(
+        {"Resources": st.one_of(*[st.dictionaries(st.sampled_from(["A", "B"]), resource, min_size=1, max_size=2)] * 4, VALUES)},
+        optional={
+            "Parameters": st.dictionaries(st.just("P"), st.fixed_dictionaries({"Type": st.sampled_from(["String", "Number", "CommaDelimitedList", "Bad"])}, optional={"Default": SCALARS, "AllowedValues": st.lists(SCALARS, max_size=2), "AllowedPattern": st.sampled_from(["[a-z]+", "(", ".*"]), "MinValue": st.integers(0, 5)})),
+            "Conditions": st.dictionaries(st.just("C"), VALUES, max_size=1),
+            "Mappings": st.dictionaries(st.just("M"), VALUES, max_size=1),
+            "Outputs": st.dictionaries(st.just("O"), st.one_of(st.fixed_dictionaries({"Value": VALUES}), VALUES), max_size=1),
+            "Transform": st.sampled_from(["Bogus", *[["AWS::LanguageExtensions"]] * 5]),
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    p = LocalProvider(state=tmp_path_factory.mktemp("robust") / "state.db")
+    yield p
+    p.close()
+
+
+COUNTER = iter(range(10**6))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(template=templates(), value=st.one_of(st.none(), st.text(max_size=5), st.integers(0, 9)))
+def test_garbage_never_crashes(shared, template, value):
+    name = f"g{next(COUNTER)}"
+    params = {} if value is None else {"P": value}
+    with contextlib.suppress(SparkleformError):
+        shared.create_stack(name, template, params)
+    if shared.stack_exists(name):
+        status = shared.describe_stack(name).status
+        assert not status.endswith("_IN_PROGRESS"), status
+        with contextlib.suppress(SparkleformError):
+            shared.delete_stack(name)
+        if shared.stack_exists(name):
+            assert not shared.describe_stack(name).status.endswith("_IN_PROGRESS")
