@@ -172,6 +172,8 @@ def check_conditions(ctx: CheckContext) -> None:
     graph: dict[str, set[str]] = {}
     for name, body in ctx.conditions.items():
         path = ("Conditions", name)
+        if isinstance(name, str) and name.startswith("Fn::ForEach::"):
+            continue
         call = call_of(body, conditions=True)
         if call is None or call[0] not in (*CONDITION_ONLY, "Condition"):
             ctx.report("SF4004", path, "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition")

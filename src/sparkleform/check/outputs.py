@@ -18,6 +18,8 @@ def check_outputs(ctx: CheckContext) -> None:
     exports: dict[str, str] = {}
     for name, output in ctx.outputs.items():
         path = ("Outputs", name)
+        if isinstance(name, str) and name.startswith("Fn::ForEach::"):
+            continue  # a loop left unexpanded (values known only at deploy time)
         if not isinstance(output, dict):
             ctx.report("SF1301", path, "an output must be a mapping with a Value")
             continue

@@ -80,7 +80,8 @@ def _map_back(d: Diagnostic, origin_of: dict[str, str], sources: SourceMap | Non
     if len(d.path) >= 2 and d.path[0] == "Resources" and d.path[1] in origin_of:
         origin = origin_of[d.path[1]]
         d.extra["generated_from"] = origin
-        d.message += f" (in {d.path[1]}, generated from SAM resource {origin})"
+        source = f"the loop {origin}" if origin.startswith("Fn::ForEach::") else f"SAM resource {origin}"
+        d.message += f" (in {d.path[1]}, generated from {source})"
         if sources is not None:
             d.location = sources.get(("Resources", origin))
     return d

@@ -61,7 +61,7 @@ def check_logical_ids(ctx: CheckContext) -> None:
         if not isinstance(entries, dict):
             continue
         for name in entries:
-            if section == "Resources" and isinstance(name, str) and name.startswith("Fn::ForEach::"):
+            if isinstance(name, str) and name.startswith("Fn::ForEach::"):
                 continue
             if not isinstance(name, str) or not LOGICAL_ID.match(name):
                 ctx.report("SF1004", (section, name), f"{section} name {name!r} must be alphanumeric (A-Z, a-z, 0-9)")

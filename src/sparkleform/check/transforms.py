@@ -95,6 +95,20 @@ def expand(template: dict) -> Expansion:
         if isinstance(expanded, dict):
             result.template = expanded
             result.origin_of = _origins(template, expanded)
+    if "AWS::LanguageExtensions" in names:
+        from sparkleform.check.foreach import expand_foreach
+
+        result.template, made, left = expand_foreach(result.template)
+        result.origin_of.update(made)
+        if left:
+            result.notes.append(
+                Diagnostic(
+                    "SF5002",
+                    INFO,
+                    ("Transform",),
+                    f"{left} Fn::ForEach loop(s) over values known only at deploy time were not expanded or checked",
+                )
+            )
     for name in names:
         if name not in (SAM, "AWS::LanguageExtensions"):
             result.unexpanded.append(name)
