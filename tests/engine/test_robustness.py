@@ -74,3 +74,20 @@ def test_garbage_never_crashes(shared, template, value):
             shared.delete_stack(name)
         if shared.stack_exists(name):
             assert not shared.describe_stack(name).status.endswith("_IN_PROGRESS")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(first=templates(), second=templates())
+def test_garbage_updates_never_crash(shared, first, second):
+    name = f"u{next(COUNTER)}"
+    with contextlib.suppress(SparkleformError):
+        shared.create_stack(name, first, {})
+    if not shared.stack_exists(name):
+        return
+    with contextlib.suppress(SparkleformError):
+        shared.plan(name, second, {})
+    with contextlib.suppress(SparkleformError):
+        shared.update_stack(name, second, {})
+    assert not shared.describe_stack(name).status.endswith("_IN_PROGRESS")
+    with contextlib.suppress(SparkleformError):
+        shared.delete_stack(name)
