@@ -91,3 +91,17 @@ def test_garbage_updates_never_crash(shared, first, second):
     assert not shared.describe_stack(name).status.endswith("_IN_PROGRESS")
     with contextlib.suppress(SparkleformError):
         shared.delete_stack(name)
+
+
+def test_unusable_state_file_is_a_clear_error(tmp_path):
+    from sparkleform.engine.errors import StateError
+
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StateError, match="cannot use .*junk.db as the local state") as info:
+        LocalProvider(state=junk)
+    assert info.value.exit_code == 2
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StateError):
+        LocalProvider(state=blocker / "sub" / "state.db")

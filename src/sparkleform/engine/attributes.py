@@ -9,6 +9,7 @@ returns something else.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import random
@@ -138,6 +139,7 @@ class SimContext:
         return partition_of(self.region)
 
 
+@functools.lru_cache(maxsize=2048)
 def service_of(rtype: str) -> tuple[str, str]:
     parts = rtype.split("::")
     service = parts[1] if len(parts) > 1 else "custom"

@@ -154,6 +154,7 @@ class _Res:
     policy: dict
     seq: int
     reason: str | None = None
+    props_json: str | None = None  # `properties` serialized, when already known
 
 
 @dataclass
@@ -359,7 +360,7 @@ class Engine:
                         res.type,
                         res.status,
                         res.reason,
-                        dumps(res.properties) if res.properties else "{}",
+                        res.props_json or (dumps(res.properties) if res.properties else "{}"),
                         dumps(res.attributes) if res.attributes else "{}",
                         dumps(res.policy) if res.policy else "{}",
                         res.seq,
@@ -615,10 +616,12 @@ class Engine:
         """Evaluate a new resource's properties and create it (sets physical id and attributes)."""
         decl = run.template["Resources"][res.logical_id]
         res.properties = self._eval_properties(run, res.logical_id)
+        res.props_json = dumps(res.properties)
         injected = _fail_on(decl.get("Metadata"), action)
         if injected:
             raise ResourceFailure(injected)
-        check_dynamic_references(self, res.properties)
+        if "{{resolve:" in res.props_json:
+            check_dynamic_references(self, res.properties)
         res.physical_id, res.attributes = self.handlers.create(run, res, decl)
 
     def _sim_context(self, name: str, stack_id: str) -> SimContext:

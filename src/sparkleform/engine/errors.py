@@ -14,6 +14,10 @@ class EngineError(SparkleformError):
     """A request the engine refuses, with CloudFormation's wording (exit 2)."""
 
 
+class StateError(EngineError):
+    """The state file cannot be opened or is not a sparkleform state database."""
+
+
 class ValidationError(EngineError):
     """CloudFormation's ValidationError: the request itself is wrong."""
 
