@@ -66,6 +66,20 @@ def test_generated_templates(t):
     _check(t)
 
 
+loop = st.tuples(
+    st.one_of(st.sampled_from(["N", "X"]), values),
+    st.one_of(st.lists(st.sampled_from(["a", "b", "A-1", ""]), max_size=3), values),
+    st.one_of(st.dictionaries(st.sampled_from(["Q${N}", "R&{N}", "Fn::ForEach::Inner", "Q"]), st.one_of(resource, values), max_size=2), values),
+).map(list)
+
+
+@settings(max_examples=int(os.environ.get("SF_FUZZ_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(["Fn::ForEach::L", "Fn::ForEach::M", "A"]), st.one_of(loop, resource), max_size=3),
+       st.dictionaries(st.sampled_from(["Fn::ForEach::O", "O"]), st.one_of(loop, values), max_size=2))
+def test_generated_loops(resources, outputs):
+    _check({"Transform": "AWS::LanguageExtensions", "Resources": resources, "Outputs": outputs})
+
+
 GOOD = {
     "Parameters": {"Name": {"Type": "String", "Default": "x"}},
     "Conditions": {"C": {"Fn::Equals": [{"Ref": "Name"}, "x"]}},
