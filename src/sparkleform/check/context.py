@@ -46,8 +46,10 @@ class CheckContext:
         self.resources = {k: v for k, v in _section(template, "Resources").items() if isinstance(v, dict)}
         self.outputs = _section(template, "Outputs")
         self.transforms = transform_names(template)
-        # set by the transform step: generated logical id -> original (SAM) logical id
+        # set by the transform step: generated logical id -> original (SAM) logical id,
+        # and the template as written (before SAM / Fn::ForEach expansion)
         self.origin_of: dict[str, str] = {}
+        self.original: dict = template
         self.macro_skipped = any(
             t not in ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions") for t in self.transforms
         )

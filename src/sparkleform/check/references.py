@@ -3,14 +3,10 @@ DependsOn and Condition attributes name things that exist; unused declarations."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from sparkleform.check.context import CheckContext
 from sparkleform.check.intrinsics import PSEUDO_PARAMETERS, get_att_parts, sub_parts, sub_variables
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.spec import get_schema
-
-if TYPE_CHECKING:
-    from sparkleform.check.context import CheckContext
 
 # Types whose documented Fn::GetAtt return values include their ordinary properties
 # (CloudFormation's per-type "Return values" pages), beyond the schema's read-only ones.
@@ -201,7 +197,11 @@ def check_unused(ctx: CheckContext) -> None:
     used_refs: set[str] = set()
     used_conditions: set[str] = set()
     used_maps: set[str] = set()
-    for name, args, _path in ctx.calls:
+    calls = ctx.calls
+    if ctx.original is not ctx.template:
+        # judged on the template as written: an expansion may inline parameter values
+        calls = CheckContext(ctx.original).calls
+    for name, args, _path in calls:
         if name == "Ref" and isinstance(args, str):
             used_refs.add(args)
         elif name == "Fn::Sub":
@@ -215,7 +215,9 @@ def check_unused(ctx: CheckContext) -> None:
             used_conditions.add(args[0])
         elif name == "Condition" and isinstance(args, str):
             used_conditions.add(args)
-    for section in (ctx.resources, ctx.outputs):
+    original = ctx.original
+    sections = [s for s in (original.get("Resources"), original.get("Outputs"), ctx.resources) if isinstance(s, dict)]
+    for section in sections:
         for entry in section.values():
             if isinstance(entry, dict) and isinstance(entry.get("Condition"), str):
                 used_conditions.add(entry["Condition"])

@@ -63,6 +63,7 @@ def run_checks(
         expansion = expand(template)
         ctx = CheckContext(expansion.template, sources, filename)
         ctx.origin_of = expansion.origin_of
+        ctx.original = template
         ctx.macro_skipped = bool(expansion.unexpanded)
         ctx.diagnostics.extend(expansion.notes)
         for rule in _rules():
