@@ -181,3 +181,17 @@ def test_dsl_template_points_at_the_python_line(tmp_path, monkeypatch):
     assert result.exit_code == 1
     bad_size = json.loads(invoke("validate", "web.py", "--format", "json", "--set", "size=huge").output)
     assert ("SF2005", 9) in [(r["rule"], r["line"]) for r in bad_size]
+
+
+def test_checks_import_no_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sparkleform.check import run_checks\n"
+        "run_checks({'Resources': {'F': {'Type': 'AWS::Lambda::Function', 'Properties': {'Runtime': 'python3.12'}}}})\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'cfnlint', 'boto3', 'botocore', 'rich', 'samtranslator'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
