@@ -105,3 +105,26 @@ def test_unusable_state_file_is_a_clear_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(StateError):
         LocalProvider(state=blocker / "sub" / "state.db")
+
+
+def test_plan_with_unanswerable_values_does_not_crash(tmp_path):
+    """A plan whose new values cannot be computed (a custom attribute the reply lacks, a
+    nested template that cannot be found) reports them as changes, not as a crash."""
+    from sparkleform.engine import custom
+
+    p = LocalProvider(state=tmp_path / "s.db")
+    custom.register_handler("tok", lambda request: {"Data": {"A": "1"}})
+    try:
+        t = {"Resources": {"C": {"Type": "Custom::C", "Properties": {"ServiceToken": "tok"}},
+                           "T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["C", "A"]}}}}}
+        p.create_stack("s", t, {})
+        t2 = {"Resources": {**t["Resources"], "T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["C", "Missing"]}}},
+                            "N": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "https://nowhere/n.json"}}}}
+        plan = p.plan("s", t2, {})
+        assert {c.logical_id: c.action for c in plan.changes} == {"T": "Modify", "N": "Add"}
+        with pytest.raises(SparkleformError):
+            p.update_stack("s", t2, {})
+        assert p.describe_stack("s").status == "UPDATE_ROLLBACK_COMPLETE"
+    finally:
+        custom.unregister_handler("tok")
+        p.close()

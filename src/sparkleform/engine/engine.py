@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
-import json
 import os
 import random
+import re
 import socket
 import uuid
 from collections.abc import Callable
@@ -415,6 +415,24 @@ class Engine:
         options: StackOptions,
         previous: dict[str, str] | None = None,
     ) -> _Run:
+        try:
+            return self._prepare_checked(name, stack_id, original, parameters, options, previous)
+        except SparkleformError:
+            raise
+        except ResourceFailure as exc:
+            raise ValidationError(exc.reason) from None
+        except Exception as exc:  # a template shape no check caught: refuse it before any state changes
+            raise TemplateFormatError(f"Template format error: {type(exc).__name__}: {exc}") from None
+
+    def _prepare_checked(
+        self,
+        name: str,
+        stack_id: str,
+        original: dict,
+        parameters: dict[str, Any],
+        options: StackOptions,
+        previous: dict[str, str] | None,
+    ) -> _Run:
         if not isinstance(original, dict):
             raise TemplateFormatError("Template format error: the template must be a JSON or YAML object")
         given = {k: v for k, v in (parameters or {}).items()}
@@ -583,6 +601,10 @@ class Engine:
             props = run.evaluator.resolve(res.get("Properties") or {})
         except SparkleformError as exc:
             raise ResourceFailure(exc.message) from None
+        except ResourceFailure:
+            raise
+        except Exception as exc:  # a template shape no check caught: fail the resource, keep the state sound
+            raise ResourceFailure(f"Template error: cannot evaluate the properties of {logical}: {exc}") from None
         if props is NO_VALUE or props is None:
             props = {}
         if not isinstance(props, dict):
@@ -651,6 +673,10 @@ class Engine:
                 description = ev.resolve(decl.get("Description")) if decl.get("Description") is not None else None
             except SparkleformError as exc:
                 raise ResourceFailure(f"Output {key}: {exc.message}") from None
+            except ResourceFailure as exc:
+                raise ResourceFailure(f"Output {key}: {exc.reason}") from None
+            except Exception as exc:  # a value shape no check caught
+                raise ResourceFailure(f"Output {key}: cannot evaluate: {exc}") from None
             if value is NO_VALUE:
                 continue
             if isinstance(value, list):
@@ -923,7 +949,7 @@ class Engine:
                 continue
             try:
                 props = ev.resolve(decl.get("Properties") or {})
-            except SparkleformError:
+            except (SparkleformError, ResourceFailure):
                 props = UNKNOWN
             if not isinstance(props, dict):
                 props = {"*": UNKNOWN}
@@ -934,7 +960,10 @@ class Engine:
             other = [k for k in ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn") if decl.get(k) != old_decl.get(k)]
             nested_changed = False
             if decl["Type"] == STACK_TYPE and not changed:
-                child_hash = _hash(self.handlers.nested_template(run, props, decl)) if not contains_unknown(props) else None
+                child_hash = None
+                if not contains_unknown(props):
+                    with contextlib.suppress(ResourceFailure):
+                        child_hash = _hash(self.handlers.nested_template(run, props, decl))
                 nested_changed = child_hash is None or child_hash != old.attributes.get("TemplateHash")
             if not changed and not other and not nested_changed:
                 continue
@@ -1571,8 +1600,6 @@ class _RunResolver:
 
 
 def _check_name(name: str) -> None:
-    import re
-
     if not isinstance(name, str) or not re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]{0,127}", name):
         raise ValidationError(
             f"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: "
@@ -1647,5 +1674,3 @@ def _change_json(c: ResourceChange) -> dict:
         "details": c.details,
     }
 
-
-json_dumps = json.dumps

@@ -320,6 +320,8 @@ class Evaluator:
         region = self.resolve(arg)
         if region is UNKNOWN:
             return UNKNOWN
+        if region and not isinstance(region, str):
+            raise _err("Fn::GetAZs takes a region name (or an empty string)")
         return get_azs(region or self.region)
 
     def _base64(self, arg: Any) -> Any:
