@@ -157,3 +157,13 @@ def test_help_and_compile_import_no_heavy_libraries():
 def test_global_options_accepted_after_the_verb():
     items = json.loads(run("list", "components", "--output", "json", check=0).stdout)
     assert items and all(i["kind"] == "component" for i in items)
+
+
+def test_ctx_exit_codes_reach_the_process():
+    code = (
+        "import click, sparkleform.cli.main as m\n"
+        "@click.command('probe')\n@click.pass_context\ndef probe(ctx):\n    ctx.exit(3)\n"
+        "m.cli.add_command(probe)\nm.main(['probe'])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 3, proc.stderr

@@ -89,6 +89,8 @@ class LazyGroup(click.Group):
         return [name for name in COMMANDS if _available(name)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:  # added with add_command (plugins, tests)
+            return self.commands[cmd_name]
         target = COMMANDS.get(cmd_name)
         if target is None or not _available(cmd_name):
             return None
@@ -167,7 +169,8 @@ def main(argv: list[str] | None = None) -> None:
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     verbose = any(a in ("-v", "--verbose") or a.startswith("-vv") for a in args)
     try:
-        cli.main(args=args, prog_name="sparkleform", standalone_mode=False)
+        # Without standalone mode click *returns* the code of ctx.exit(n) instead of raising.
+        code = cli.main(args=args, prog_name="sparkleform", standalone_mode=False)
     except SparkleformError as exc:
         if verbose:
             import traceback
@@ -188,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

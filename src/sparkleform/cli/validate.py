@@ -112,8 +112,6 @@ def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint:
     else:
         click.echo(report.format_text(diagnostics, shown))
     if has_errors(diagnostics):
-        # SystemExit, not ctx.exit: the entry point runs click with standalone_mode=False,
-        # where click swallows the code of its own Exit exception.
         sys.exit(1)
 
 
