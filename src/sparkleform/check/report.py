@@ -8,7 +8,7 @@ import os
 from collections.abc import Sequence
 
 from sparkleform.check.diagnostic import ERROR, INFO, WARNING, Diagnostic
-from sparkleform.check.rules import RULES
+from sparkleform.check.rules import all_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
@@ -90,7 +90,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], filename: str | None = None,
     index = {rule: i for i, rule in enumerate(used)}
     rules = []
     for rule_id in used:
-        rule = RULES.get(rule_id)
+        rule = all_rules().get(rule_id)
         text = rule.description if rule else f"cfn-lint rule {rule_id}" if rule_id[:1] in "EWI" else rule_id
         level = _LEVEL.get(rule.severity if rule else ERROR, "error")
         rules.append(

@@ -7,6 +7,7 @@ The family names match the rows of docs/cfn-lint-coverage.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sparkleform.check.diagnostic import ERROR, INFO, WARNING
 
@@ -83,8 +84,20 @@ _RULES = [
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}
 
 
+@cache
+def all_rules() -> dict[str, Rule]:
+    """This catalogue plus the IAM checks' rules (sparkleform.iam.checks), which run in validate too."""
+    rules = dict(RULES)
+    try:
+        from sparkleform.iam.checks import RULES as IAM_RULES
+    except ImportError:
+        return rules
+    rules.update(IAM_RULES)
+    return rules
+
+
 def family_of(rule_id: str) -> str:
-    rule = RULES.get(rule_id)
+    rule = all_rules().get(rule_id)
     if rule:
         return rule.family
     if rule_id.startswith("SF90"):
