@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import csv
+import sys
 from pathlib import Path
 
 import pytest
 
-CORPUS = (Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus").resolve()
+sys.path.insert(0, str(Path(__file__).parent))  # so test modules can import corpus_data
 
-
-def corpus_rows() -> list[dict[str, str]]:
-    """MANIFEST.tsv rows of the public corpus, or [] when ../shared/corpus is absent."""
-    manifest = CORPUS / "MANIFEST.tsv"
-    if not manifest.is_file():
-        return []
-    with manifest.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
+from corpus_data import CORPUS, corpus_rows  # noqa: F401
 
 
 @pytest.fixture(scope="session")

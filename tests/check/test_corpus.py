@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import corpus_rows
+from corpus_data import corpus_rows
 from sparkleform.check import run_checks
 from sparkleform.errors import SparkleformError
 from sparkleform.formats import load_template

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from conftest import AWS_ENV
+from e2e_support import AWS_ENV
 
 
 def test_create_update_plan_only_execute_destroy_on_aws(cli, data, moto_endpoint):

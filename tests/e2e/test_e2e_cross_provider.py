@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import AWS_ENV
+from e2e_support import AWS_ENV
 
 
 def test_local_stack_applies_outputs_of_an_aws_stack_in_another_region(cli, data, moto_endpoint):

@@ -6,8 +6,7 @@ import json
 import os
 
 import pytest
-
-from conftest import Terminal
+from e2e_support import Terminal
 
 
 def test_failed_create_rolls_back_and_names_the_first_failure(cli, data):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from conftest import Terminal
+from e2e_support import Terminal
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_rows
+from corpus_data import corpus_rows
 from sparkleform.errors import FormatError
 from sparkleform.formats import dump_json, dump_yaml, load_document, load_template, loads_template
 

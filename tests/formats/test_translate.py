@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_rows
+from corpus_data import corpus_rows
 from sparkleform.formats import load_template
 from sparkleform.formats.translate import compile_source, function_name, snake_guess, translate
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import corpus_rows
+from corpus_data import corpus_rows
 from sparkleform.iam.checks import check_template
 from sparkleform.sourcemap import Location, SourceMap
 
