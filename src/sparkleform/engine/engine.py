@@ -191,6 +191,8 @@ class Engine:
         self.account_id = account_id
         self.handlers = Handlers(self)
         self._templates: dict[tuple[str, int, bool], dict] = {}
+        self._ctx_key: tuple[str, str] | None = None
+        self._ctx: SimContext | None = None
 
     # -- lookups ----------------------------------------------------------------------
     def _row(self, name: str, *, include_deleted: bool = False) -> Any:
@@ -444,7 +446,7 @@ class Engine:
         )
         pseudo = self._pseudo(name, stack_id, options)
         check_rules(template, values, pseudo, self.region)
-        prepare.check_references(template)
+        uses_imports = prepare.check_references(template)
         run = _Run(stack_id, name, template, values, raw, no_echo_names(template.get("Parameters")), options, None)
         ev = Evaluator(template, values, pseudo, _RunResolver(self, run), region=self.region)
         run.evaluator = ev
@@ -454,7 +456,8 @@ class Engine:
         deps = dependencies(resources, active)
         run.active = order(deps)
         run.deps = deps
-        self._check_imports(run)
+        if uses_imports:
+            self._check_imports(run)
         return run
 
     def _check_imports(self, run: _Run) -> None:
@@ -647,6 +650,12 @@ class Engine:
         res.physical_id, res.attributes = self.handlers.create(run, res, decl)
 
     def _sim_context(self, name: str, stack_id: str) -> SimContext:
+        key = (name, stack_id)
+        if self._ctx_key != key:
+            self._ctx_key, self._ctx = key, self._make_sim_context(name, stack_id)
+        return self._ctx
+
+    def _make_sim_context(self, name: str, stack_id: str) -> SimContext:
         def cidr_of(physical: str) -> str | None:
             row = self.store.one(
                 "SELECT properties FROM resources WHERE stack_id=? AND physical_id=? AND type='AWS::EC2::Subnet'",

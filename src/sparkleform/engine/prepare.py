@@ -114,14 +114,20 @@ def _walk(node: Any, path: tuple, visit) -> None:
             _walk(v, (*path, i), visit)
 
 
-def check_references(template: dict) -> None:
-    """Every Ref names a parameter, pseudo parameter or resource; every GetAtt a known attribute."""
+def check_references(template: dict) -> bool:
+    """Every Ref names a parameter, pseudo parameter or resource; every GetAtt a known attribute.
+
+    -> whether the template uses Fn::ImportValue (so the caller can skip looking for them)."""
     resources = template.get("Resources") or {}
     params = template.get("Parameters") or {}
     conditions = template.get("Conditions") or {}
     problems: list[str] = []
+    imports = False
 
     def visit(key: str, value: Any, path: tuple) -> bool:
+        nonlocal imports
+        if key == "Fn::ImportValue":
+            imports = True
         if key == "Ref" and isinstance(value, str):
             if value not in params and value not in resources and value not in PSEUDO:
                 problems.append(value)
@@ -158,6 +164,7 @@ def check_references(template: dict) -> None:
         raise TemplateFormatError(
             f"Template format error: Unresolved resource dependencies [{names}] in the Resources block of the template"
         )
+    return imports
 
 
 def _check_attribute(logical: str, rtype: str, attr: str) -> None:
