@@ -98,7 +98,7 @@ def test_unusable_state_file_is_a_clear_error(tmp_path):
 
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StateError, match="cannot use .*junk.db as the local state") as info:
+    with pytest.raises(StateError, match=r"cannot use .*junk\.db as the local state") as info:
         LocalProvider(state=junk)
     assert info.value.exit_code == 2
     blocker = tmp_path / "file"
