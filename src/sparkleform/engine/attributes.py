@@ -224,6 +224,8 @@ def _leaf_value(
         return ATTR_PREFIX[leaf] + hex_id()
     lower = leaf.lower()
     name = _base_name(physical)
+    if rtype == "AWS::CloudFormation::WaitCondition" and leaf == "Data":
+        return '{"1":"signaled locally"}'  # the JSON of the signals received (one, at once)
     if lower == "streamarn":
         return make_arn(ctx, rtype, name) + "/stream/2026-01-01T00:00:00.000"
     if lower.endswith("arn") or lower.endswith("arns"):
