@@ -155,6 +155,7 @@ class _Res:
     seq: int
     reason: str | None = None
     props_json: str | None = None  # `properties` serialized, when already known
+    attrs_json: str | None = None  # `attributes` serialized, when already known (never modified in place)
 
 
 @dataclass
@@ -245,6 +246,8 @@ class Engine:
                 loads(r["policy"], {}),
                 r["seq"],
                 r["reason"],
+                r["properties"],
+                r["attributes"],
             )
         return out
 
@@ -363,7 +366,7 @@ class Engine:
                         res.status,
                         res.reason,
                         res.props_json or (dumps(res.properties) if res.properties else "{}"),
-                        dumps(res.attributes) if res.attributes else "{}",
+                        res.attrs_json or (dumps(res.attributes) if res.attributes else "{}"),
                         dumps(res.policy) if res.policy else "{}",
                         res.seq,
                     )
@@ -648,6 +651,7 @@ class Engine:
         if "{{resolve:" in res.props_json:
             check_dynamic_references(self, res.properties)
         res.physical_id, res.attributes = self.handlers.create(run, res, decl)
+        res.attrs_json = None
 
     def _sim_context(self, name: str, stack_id: str) -> SimContext:
         key = (name, stack_id)
@@ -1256,6 +1260,7 @@ class Engine:
                         raise ResourceFailure(injected)
                     check_dynamic_references(self, res.properties)
                     res.attributes = self.handlers.update(run, res, old, decl)
+                    res.attrs_json = None
             except ResourceFailure as exc:
                 failures.append((res.logical_id, exc.reason))
                 if kind == "create":
