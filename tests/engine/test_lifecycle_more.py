@@ -220,3 +220,20 @@ def test_stack_policy_default_deny():
     assert denial(by_type, "T", "AWS::SNS::Topic", "Update:Replace") is None
     assert denial(by_type, "Q", "AWS::SQS::Queue", "Update:Replace") is not None
     assert denial(None, "Q", "AWS::SQS::Queue", "Update:Delete") is None
+
+
+def test_ssm_parameter_resources_write_the_store_and_roll_back(provider):
+    t = lambda v, fail=False: {"Resources": {  # noqa: E731
+        "P": {"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/app/v", "Type": "String", "Value": v}},
+        "T": {"Type": "AWS::SNS::Topic", "DependsOn": "P", "Properties": {"DisplayName": v},
+              **({"Metadata": {"sparkleform:fail": "update"}} if fail else {})},
+        "U": {"Type": "AWS::SNS::Topic", "DependsOn": "T", "Properties": {"DisplayName": "{{resolve:ssm:/app/v}}"}}}}
+    provider.create_stack("s", t("one"), {})
+    assert provider.engine.ssm_lookup("/app/v") == "one"
+    with pytest.raises(StackOperationFailed):
+        provider.update_stack("s", t("two", fail=True), {})
+    assert provider.engine.ssm_lookup("/app/v") == "one"
+    provider.update_stack("s", t("three"), {})
+    assert provider.engine.ssm_lookup("/app/v") == "three"
+    provider.delete_stack("s")
+    assert provider.engine.ssm_lookup("/app/v") is None

@@ -325,8 +325,11 @@ class Engine:
 
     def _flush(self, conn: Any) -> None:
         """Run the parameter-store writes handlers made, inside the caller's transaction."""
+        groups: dict[str, list[tuple]] = {}
         for sql, args in self.handlers.drain():
-            conn.execute(sql, args)
+            groups.setdefault(sql, []).append(args)
+        for sql, rows in groups.items():  # writes to different names commute, so grouping is safe
+            conn.executemany(sql, rows)
 
     def _batch(
         self,
@@ -1379,6 +1382,8 @@ class Engine:
             if cur is not None and cur.physical_id != old.physical_id and cur.physical_id:
                 to_remove[logical + "\x00new"] = cur
             restored = _Res(logical, old.type, old.physical_id, old.status, old.properties, old.attributes, old.policy, old.seq)
+            if old.type == "AWS::SSM::Parameter" and old.physical_id and "Value" in old.properties:
+                self.handlers.restore_parameter(old.physical_id, old.properties)
             if old.type == STACK_TYPE and cur is not None and cur.physical_id == old.physical_id:
                 with contextlib.suppress(SparkleformError):
                     self.handlers.rollback_nested(stack_id, restored, on_event)

@@ -139,6 +139,10 @@ class Handlers:
             if isinstance(res.properties.get("Name"), str):
                 self._forget("secret:" + res.properties["Name"])
 
+    def restore_parameter(self, name: str, props: dict) -> None:
+        """Put an SSM parameter's earlier value back (an update of it is being rolled back)."""
+        self._put(name, _param_text(props["Value"]), str(props.get("Type", "String")))
+
     def _forget(self, name: str) -> None:
         self.pending.append(("DELETE FROM ssm_parameters WHERE region=? AND name=?", (self.engine.region, name)))
 
