@@ -127,7 +127,7 @@ def test_update_with_replacement_and_plan(provider):
     rows = {c.logical_id: c for c in plan.changes}
     assert rows["Subnet"].action == "Modify" and rows["Subnet"].replacement == "True" and rows["Subnet"].causes == ["CidrBlock"]
     assert rows["Web"].replacement == "Conditional" and rows["Web"].causes == ["SubnetId"]
-    assert rows["Topic"].replacement == "False" and rows["Topic"].causes == []
+    assert rows["Topic"].replacement == "False" and rows["Topic"].causes == ["DisplayName"]
     assert rows["Queue"].action == "Remove"
     assert "Vpc" not in rows
     s = provider.update_stack("net", t2, {})

@@ -998,9 +998,9 @@ class Engine:
             details += [{"attribute": k} for k in other]
             if nested_changed:
                 details.append({"property": "TemplateURL", "reason": "nested template changed"})
-            changes.append(
-                ResourceChange("Modify", logical, decl["Type"], old.physical_id, replacement, sorted(causes), details)
-            )
+            # What causes the change: the replacing properties, or (in place) everything that changed.
+            shown = sorted(causes) if causes else [*changed, *other] + (["TemplateURL"] if nested_changed else [])
+            changes.append(ResourceChange("Modify", logical, decl["Type"], old.physical_id, replacement, shown, details))
         active = set(run.active)
         for logical, old in sorted(current.items(), key=lambda kv: -kv[1].seq):
             if logical not in active:
