@@ -312,3 +312,24 @@ def test_conditions_skip_resources_and_outputs(provider):
     assert [r.logical_id for r in s.resources] == ["Q"] and s.output_map() == {"X": "none"}
     s = provider.update_stack("c", t, {"Env": "prod"})
     assert {r.logical_id for r in s.resources} == {"Q", "T"} and s.output_map()["X"] == s.output_map()["T"]
+
+
+def test_nested_stack_events_reach_the_parents_callback(provider):
+    child = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 1}}}}
+    child2 = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 2}}}}
+    parent = {"Resources": {"Child": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "c.json"}}}}
+    seen: list = []
+    provider.create_stack("p", parent, {}, StackOptions(nested_templates={"c.json": child}), on_event=seen.append)
+    kid = next(x.name for x in provider.list_stacks() if x.name.startswith("p-Child-"))
+    assert [(e.logical_id, e.status) for e in seen if e.stack_name == kid] == [
+        (kid, "CREATE_IN_PROGRESS"),
+        ("Q", "CREATE_IN_PROGRESS"),
+        ("Q", "CREATE_COMPLETE"),
+        (kid, "CREATE_COMPLETE"),
+    ]
+    seen.clear()
+    provider.update_stack("p", parent, {}, StackOptions(nested_templates={"c.json": child2}), on_event=seen.append)
+    assert ("Q", "UPDATE_COMPLETE") in [(e.logical_id, e.status) for e in seen if e.stack_name == kid]
+    seen.clear()
+    provider.delete_stack("p", on_event=seen.append)
+    assert (kid, "DELETE_COMPLETE") in [(e.logical_id, e.status) for e in seen if e.stack_name == kid]

@@ -111,7 +111,7 @@ class Handlers:
                 try:
                     with contextlib.suppress(SparkleformError):
                         self.engine.recover(child["stack_id"])
-                    self.engine.delete_stack(child["stack_id"], force_owner=False)
+                    self.engine.delete_stack(child["stack_id"], force_owner=False, on_event=on_event)
                 except StackOperationFailed as exc:
                     raise ResourceFailure(f"Embedded stack {child['stack_id']} was not successfully deleted: {exc.message}") from None
                 except SparkleformError as exc:
@@ -258,6 +258,7 @@ class Handlers:
                 self._child_parameters(res.properties),
                 self._child_options(run),
                 parent_id=run.stack_id,
+                on_event=run.on_event,  # the child's events show in the parent's display, as on AWS
             )
         except StackOperationFailed as exc:
             with contextlib.suppress(SparkleformError):
@@ -270,7 +271,13 @@ class Handlers:
     def _update_nested(self, run: Any, res: Any, decl: dict) -> dict:
         template = self.nested_template(run, res.properties, decl)
         try:
-            self.engine.update_stack(res.physical_id, template, self._child_parameters(res.properties), self._child_options(run))
+            self.engine.update_stack(
+                res.physical_id,
+                template,
+                self._child_parameters(res.properties),
+                self._child_options(run),
+                on_event=run.on_event,
+            )
         except NoUpdates:
             pass
         except StackOperationFailed as exc:
