@@ -10,9 +10,8 @@ import copy
 import os
 from typing import Any
 
+from sparkleform.cfn import SAM_TRANSFORM
 from sparkleform.errors import TemplateError
-
-SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 
 def transforms_of(template: dict) -> list[str]:

@@ -9,24 +9,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from sparkleform.cfn import LANGUAGE_EXTENSIONS, SAM_TRANSFORM
 from sparkleform.check.diagnostic import ERROR, Diagnostic
 from sparkleform.check.intrinsics import Call, walk_calls
 from sparkleform.check.rules import RULES
 from sparkleform.sourcemap import Path, SourceMap
-
-SECTIONS = (
-    "AWSTemplateFormatVersion",
-    "Description",
-    "Metadata",
-    "Parameters",
-    "Rules",
-    "Mappings",
-    "Conditions",
-    "Transform",
-    "Resources",
-    "Outputs",
-    "Hooks",
-)
 
 
 def _section(template: dict, name: str) -> dict[str, Any]:
@@ -51,12 +38,12 @@ class CheckContext:
         self.origin_of: dict[str, str] = {}
         self.original: dict = template
         self.macro_skipped = any(
-            t not in ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions") for t in self.transforms
+            t not in (SAM_TRANSFORM, LANGUAGE_EXTENSIONS) for t in self.transforms
         )
 
     @property
     def language_extensions(self) -> bool:
-        return "AWS::LanguageExtensions" in self.transforms
+        return LANGUAGE_EXTENSIONS in self.transforms
 
     def report(self, rule: str, path: Path, message: str, severity: str | None = None) -> None:
         if severity is None:

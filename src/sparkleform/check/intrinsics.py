@@ -12,19 +12,6 @@ from typing import Any, NamedTuple
 
 from sparkleform.sourcemap import Path
 
-PSEUDO_PARAMETERS = frozenset(
-    {
-        "AWS::AccountId",
-        "AWS::NotificationARNs",
-        "AWS::NoValue",
-        "AWS::Partition",
-        "AWS::Region",
-        "AWS::StackId",
-        "AWS::StackName",
-        "AWS::URLSuffix",
-    }
-)
-
 # Every function DSL.md exposes, plus Fn::ForEach (AWS::LanguageExtensions) which is
 # recognised so it is skipped rather than reported as unknown.
 FUNCTIONS = frozenset(

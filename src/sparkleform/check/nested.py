@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from sparkleform.cfn import NESTED_STACK_TYPE
 from sparkleform.check.intrinsics import call_of, is_no_value
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.errors import SparkleformError
@@ -53,7 +54,7 @@ def check_nested_stacks(ctx: CheckContext) -> None:
         return
     cache: dict = {}
     for logical_id, res in ctx.resources.items():
-        if res.get("Type") != "AWS::CloudFormation::Stack":
+        if res.get("Type") != NESTED_STACK_TYPE:
             continue
         props = res.get("Properties")
         if not isinstance(props, dict):

@@ -3,8 +3,9 @@ DependsOn and Condition attributes name things that exist; unused declarations."
 
 from __future__ import annotations
 
+from sparkleform.cfn import NESTED_STACK_TYPE, PSEUDO_PARAMETERS
 from sparkleform.check.context import CheckContext
-from sparkleform.check.intrinsics import PSEUDO_PARAMETERS, get_att_parts, sub_parts, sub_variables
+from sparkleform.check.intrinsics import get_att_parts, sub_parts, sub_variables
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.spec import get_schema
 
@@ -39,7 +40,7 @@ def attribute_problem(ctx: CheckContext, logical_id: str, attribute: str) -> str
     rtype = ctx.resource_type(logical_id)
     if rtype is None or rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource":
         return None
-    if rtype == "AWS::CloudFormation::Stack" and attribute.startswith("Outputs."):
+    if rtype == NESTED_STACK_TYPE and attribute.startswith("Outputs."):
         return None
     if rtype.endswith("::MODULE"):
         return None
@@ -51,7 +52,7 @@ def attribute_problem(ctx: CheckContext, logical_id: str, attribute: str) -> str
         return None
     if attribute.split(".")[0] in schema.properties and attribute not in schema.write_only:
         return None if rtype in ALL_PROPERTIES_READABLE else "property"  # CloudFormation returns plain properties for some types only
-    if rtype == "AWS::CloudFormation::Stack":
+    if rtype == NESTED_STACK_TYPE:
         return f"{rtype} has no attribute {attribute!r} (outputs are read as Outputs.NAME)"
     listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "") if names else "none"
     hint = did_you_mean(attribute, names)

@@ -8,6 +8,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from sparkleform.cfn import RESOURCE_KEYS, SAM_TRANSFORM
 from sparkleform.check.intrinsics import call_of
 from sparkleform.check.suggest import did_you_mean, nearest
 from sparkleform.spec import resource_types
@@ -15,19 +16,6 @@ from sparkleform.spec import resource_types
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
 
-ENTRY_KEYS = (
-    "Type",
-    "Properties",
-    "DependsOn",
-    "Condition",
-    "DeletionPolicy",
-    "UpdateReplacePolicy",
-    "CreationPolicy",
-    "UpdatePolicy",
-    "Metadata",
-    "Version",
-)
-SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 # Types whose DeletionPolicy / UpdateReplacePolicy may be Snapshot (CloudFormation docs)
 SNAPSHOT_TYPES = frozenset(
     {
@@ -119,8 +107,8 @@ def check_resources(ctx: CheckContext) -> None:
             ctx.report("SF2009", path, "a resource must be a mapping with a Type")
             continue
         for key in res:
-            if key not in ENTRY_KEYS:
-                ctx.report("SF2009", (*path, key), f"unknown resource attribute {key!r}{did_you_mean(str(key), ENTRY_KEYS)}")
+            if key not in RESOURCE_KEYS:
+                ctx.report("SF2009", (*path, key), f"unknown resource attribute {key!r}{did_you_mean(str(key), RESOURCE_KEYS)}")
         if "Type" not in res:
             ctx.report("SF2009", path, "resource has no Type")
         else:

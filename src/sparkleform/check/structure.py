@@ -8,7 +8,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from sparkleform.check.context import SECTIONS
+from sparkleform.cfn import SECTIONS
 from sparkleform.check.suggest import did_you_mean
 
 if TYPE_CHECKING:

@@ -4,12 +4,12 @@ resource, and say plainly what a macro we cannot expand keeps us from checking."
 
 from __future__ import annotations
 
+from sparkleform.cfn import LANGUAGE_EXTENSIONS, SAM_TRANSFORM
 from sparkleform.check.context import transform_names
 from sparkleform.check.diagnostic import ERROR, INFO, Diagnostic
 from sparkleform.check.intrinsics import call_of
 from sparkleform.errors import SparkleformError
 
-SAM = "AWS::Serverless-2016-10-31"
 PLACEHOLDER_S3 = "s3://sparkleform-placeholder/artifact.zip"
 PLACEHOLDER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/placeholder:latest"
 PLACEHOLDER_TEMPLATE = "https://s3.amazonaws.com/sparkleform-placeholder/template.yaml"
@@ -74,11 +74,11 @@ class Expansion:
 def expand(template: dict) -> Expansion:
     names = transform_names(template)
     result = Expansion(template)
-    if SAM in names:
+    if SAM_TRANSFORM in names:
         try:
             from sparkleform.sam import expand_sam
         except ImportError:
-            result.unexpanded.append(SAM)
+            result.unexpanded.append(SAM_TRANSFORM)
             result.notes.append(
                 Diagnostic("SF5002", INFO, ("Transform",), "the SAM expander is not available: AWS::Serverless resources were not checked")
             )
@@ -89,13 +89,13 @@ def expand(template: dict) -> Expansion:
         try:
             expanded = expand_sam(_offline(template), parameters=_defaults(template))
         except SparkleformError as exc:
-            result.unexpanded.append(SAM)
+            result.unexpanded.append(SAM_TRANSFORM)
             result.notes.append(Diagnostic("SF5001", ERROR, ("Transform",), f"the SAM transform rejected the template: {exc.message}"))
             return result
         if isinstance(expanded, dict):
             result.template = expanded
             result.origin_of = _origins(template, expanded)
-    if "AWS::LanguageExtensions" in names:
+    if LANGUAGE_EXTENSIONS in names:
         from sparkleform.check.foreach import expand_foreach
 
         result.template, made, left = expand_foreach(result.template)
@@ -110,7 +110,7 @@ def expand(template: dict) -> Expansion:
                 )
             )
     for name in names:
-        if name not in (SAM, "AWS::LanguageExtensions"):
+        if name not in (SAM_TRANSFORM, LANGUAGE_EXTENSIONS):
             result.unexpanded.append(name)
             result.notes.append(
                 Diagnostic(

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from sparkleform.cfn import ON_FAILURE_ACTIONS
 from sparkleform.cli.context import Settings, get_settings
 from sparkleform.errors import OperationFailed, ParameterError, SparkleformError
 from sparkleform.providers.base import Plan, Provider, Stack, StackOptions
@@ -103,7 +104,7 @@ def stack_input_options(func):
         click.option("--role-arn", help="IAM role CloudFormation assumes for the operation."),
         click.option("--timeout", "timeout_minutes", type=click.IntRange(min=1), metavar="MIN",
                      help="Fail the create after this many minutes."),
-        click.option("--on-failure", type=click.Choice(["ROLLBACK", "DELETE", "DO_NOTHING"]),
+        click.option("--on-failure", type=click.Choice(ON_FAILURE_ACTIONS),
                      help="What a failed create does (default ROLLBACK)."),
         click.option("--no-rollback", is_flag=True, help="Keep the failed resources instead of rolling back."),
         click.option("--termination-protection/--no-termination-protection", default=None,

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTION_ORDER, SECTIONS, SnakeName, camel, identity
+from sparkleform.cfn import SECTION_ORDER
+from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTIONS, SnakeName, camel, identity
 from sparkleform.dsl.node import Node
 from sparkleform.sourcemap import Location, SourceMap
 

@@ -9,51 +9,14 @@ from __future__ import annotations
 
 import re
 
+from sparkleform.cfn import RESOURCE_KEYS, SECTION_ORDER
+
 _SNAKE = re.compile(r"[a-z0-9_]+")
 _WORDLIKE = re.compile(r"[A-Za-z0-9_]+")
 
-SECTIONS: dict[str, str] = {
-    n.lower(): n
-    for n in (
-        "AWSTemplateFormatVersion",
-        "Description",
-        "Metadata",
-        "Transform",
-        "Parameters",
-        "Rules",
-        "Mappings",
-        "Conditions",
-        "Resources",
-        "Outputs",
-    )
-}
-SECTION_ORDER: tuple[str, ...] = (
-    "AWSTemplateFormatVersion",
-    "Description",
-    "Metadata",
-    "Transform",
-    "Parameters",
-    "Rules",
-    "Mappings",
-    "Conditions",
-    "Resources",
-    "Outputs",
-)
-RESOURCE_ATTRIBUTES: dict[str, str] = {
-    n.lower(): n
-    for n in (
-        "Type",
-        "Properties",
-        "DependsOn",
-        "Condition",
-        "Metadata",
-        "DeletionPolicy",
-        "UpdateReplacePolicy",
-        "CreationPolicy",
-        "UpdatePolicy",
-        "Version",
-    )
-}
+# The DSL writes the sections in the conventional order; Hooks (not in it) goes after them.
+SECTIONS: dict[str, str] = {n.lower(): n for n in SECTION_ORDER}
+RESOURCE_ATTRIBUTES: dict[str, str] = {n.lower(): n for n in RESOURCE_KEYS}
 
 
 def is_snake(name: str) -> bool:

@@ -11,6 +11,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
+from sparkleform.cfn import NESTED_STACK_TYPE
 from sparkleform.dsl.compiler import compile_tree
 from sparkleform.dsl.fn import name_of
 from sparkleform.dsl.location import caller_location, display_path
@@ -256,7 +257,7 @@ class Template:
         logical = name if not _is_snake(name) else camel(name)
         url = f"{self.name}-{logical}.template"
         node = self.resources._child(name, not _is_snake(name), loc)
-        node._assign("type", False, "AWS::CloudFormation::Stack", loc)
+        node._assign("type", False, NESTED_STACK_TYPE, loc)
         node._child("properties", False, loc)._assign("template_url", False, url, loc)
         self._nests.append(_Nest(logical, template, dict(parameters or {}), compile_parameters, url, loc))
         return node

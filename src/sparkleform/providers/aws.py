@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from sparkleform.cfn import FAILED_STATES, NESTED_STACK_TYPE, ON_FAILURE_ACTIONS
 from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.providers.aws_errors import (
     NO_UPDATES,
@@ -34,7 +35,7 @@ from sparkleform.providers.aws_templates import (
     parse_template_body,
     s3_object_url,
 )
-from sparkleform.providers.aws_wait import FAILED_STATES, Intervals, StackWatcher, failure_reason, to_event
+from sparkleform.providers.aws_wait import Intervals, StackWatcher, failure_reason, to_event
 from sparkleform.providers.base import (
     NO_ECHO_MASK,
     EventCallback,
@@ -162,7 +163,7 @@ class AwsProvider:
             template is None
             or "Transform" in template
             or any(
-                isinstance(r, dict) and r.get("Type") == "AWS::CloudFormation::Stack"
+                isinstance(r, dict) and r.get("Type") == NESTED_STACK_TYPE
                 for r in (template.get("Resources") or {}).values()
             )
         )
@@ -272,7 +273,7 @@ class AwsProvider:
                         ev = to_event(r)
                         collected.append(ev)
                         if (
-                            ev.resource_type == "AWS::CloudFormation::Stack"
+                            ev.resource_type == NESTED_STACK_TYPE
                             and ev.physical_id
                             and ev.physical_id.startswith("arn:")
                             and ev.physical_id != sid
@@ -298,7 +299,7 @@ class AwsProvider:
             with guard(CF, "ListStackResources", stack=stack_id):
                 for page in self.cf.get_paginator("list_stack_resources").paginate(StackName=stack_id):
                     for r in page.get("StackResourceSummaries") or []:
-                        if r.get("ResourceType") == "AWS::CloudFormation::Stack" and r.get("PhysicalResourceId"):
+                        if r.get("ResourceType") == NESTED_STACK_TYPE and r.get("PhysicalResourceId"):
                             out.append(r["PhysicalResourceId"])
         except SparkleformError:
             return []  # a deleted stack has no resources to list
@@ -388,7 +389,7 @@ class AwsProvider:
     def _on_failure(options: StackOptions) -> str | None:
         if options.on_failure:
             value = options.on_failure.upper()
-            if value not in ("ROLLBACK", "DELETE", "DO_NOTHING"):
+            if value not in ON_FAILURE_ACTIONS:
                 raise SparkleformError(f"on_failure must be ROLLBACK, DELETE or DO_NOTHING, not {options.on_failure!r}")
             return value
         return "DO_NOTHING" if options.disable_rollback else None
@@ -488,7 +489,7 @@ class AwsProvider:
     @staticmethod
     def _has_nested(template: dict | None) -> bool:
         res = (template or {}).get("Resources") or {}
-        return any(isinstance(r, dict) and r.get("Type") == "AWS::CloudFormation::Stack" for r in res.values())
+        return any(isinstance(r, dict) and r.get("Type") == NESTED_STACK_TYPE for r in res.values())
 
     def _nested_changes(self, name: str, pages: list[dict], prefix: str = "", depth: int = 0) -> list:
         """Rows of the nested change sets AWS made (IncludeNestedStacks), their logical ids

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
+from sparkleform.cfn import NESTED_STACK_TYPE
 from sparkleform.providers.aws_errors import BucketRequired
 
 INLINE_LIMIT = 51_200  # bytes: TemplateBody limit of CreateStack / CreateChangeSet
@@ -40,7 +41,6 @@ IAM_NAME_PROPERTIES = {
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
     "AWS::IAM::InstanceProfile": "InstanceProfileName",
 }
-NESTED_TYPE = "AWS::CloudFormation::Stack"
 
 
 def dumps(template: dict) -> str:
@@ -81,7 +81,7 @@ def detect_capabilities(template: dict, nested: dict[str, dict] | None = None) -
                 name_prop = IAM_NAME_PROPERTIES.get(rtype)
                 if name_prop and props.get(name_prop) is not None:
                     found.add("CAPABILITY_NAMED_IAM")
-            elif rtype == NESTED_TYPE:
+            elif rtype == NESTED_STACK_TYPE:
                 found.add("CAPABILITY_AUTO_EXPAND")
                 url = props.get("TemplateURL")
                 if isinstance(url, str) and nested and isinstance(nested.get(url), dict):
@@ -97,7 +97,7 @@ def detect_capabilities(template: dict, nested: dict[str, dict] | None = None) -
 def nested_urls(template: dict) -> Iterator[tuple[str, str]]:
     """(logical id, TemplateURL) of every nested stack whose TemplateURL is a literal string."""
     for logical_id, res in resources(template).items():
-        if res.get("Type") == NESTED_TYPE:
+        if res.get("Type") == NESTED_STACK_TYPE:
             url = (res.get("Properties") or {}).get("TemplateURL")
             if isinstance(url, str):
                 yield logical_id, url

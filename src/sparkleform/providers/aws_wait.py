@@ -13,22 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sparkleform.cfn import NESTED_STACK_TYPE
 from sparkleform.providers.aws_errors import WaitInterrupted, error_code, error_message, guard
 from sparkleform.providers.base import EventCallback, StackEvent
-
-NESTED_TYPE = "AWS::CloudFormation::Stack"
-
-FAILED_STATES = {
-    "CREATE_FAILED",
-    "ROLLBACK_COMPLETE",
-    "ROLLBACK_FAILED",
-    "DELETE_FAILED",
-    "UPDATE_FAILED",
-    "UPDATE_ROLLBACK_COMPLETE",
-    "UPDATE_ROLLBACK_FAILED",
-    "IMPORT_ROLLBACK_COMPLETE",
-    "IMPORT_ROLLBACK_FAILED",
-}
 
 
 def to_event(raw: dict) -> StackEvent:
@@ -59,7 +46,7 @@ def failure_reason(events: list[StackEvent], stack_name: str) -> str | None:
             ev.status.endswith("_FAILED")
             and ev.reason
             and "cancelled" not in ev.reason.lower()
-            and (ev.logical_id != stack_name or ev.resource_type != NESTED_TYPE)
+            and (ev.logical_id != stack_name or ev.resource_type != NESTED_STACK_TYPE)
         ):
             return f"{ev.logical_id} ({ev.resource_type}): {ev.reason}"
     for ev in events:
@@ -150,7 +137,7 @@ class StackWatcher:
             self.started = min(e.timestamp for e in new)
         for ev in new:
             if (
-                ev.resource_type == NESTED_TYPE
+                ev.resource_type == NESTED_STACK_TYPE
                 and ev.physical_id
                 and ev.physical_id != self.stack_id
                 and ev.logical_id != self.stack_name
@@ -188,7 +175,7 @@ class StackWatcher:
                 for page in paginator.paginate(StackName=self.stack_id):
                     for res in page.get("StackResourceSummaries") or []:
                         pid = res.get("PhysicalResourceId")
-                        if res.get("ResourceType") == NESTED_TYPE and pid and pid not in self.nested:
+                        if res.get("ResourceType") == NESTED_STACK_TYPE and pid and pid not in self.nested:
                             self.nested[pid] = False
                             found = True
         except Exception:
@@ -210,7 +197,7 @@ class StackWatcher:
                 status = desc.get("StackStatus", "")
                 if is_stable(status):
                     final_seen = any(
-                        e.logical_id == self.stack_name and e.resource_type == NESTED_TYPE and e.status == status
+                        e.logical_id == self.stack_name and e.resource_type == NESTED_STACK_TYPE and e.status == status
                         for e in [*self.events, *new]
                     )
                     stable_polls += 1

@@ -5,19 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sparkleform.cfn import FAILED_STATES, NESTED_STACK_TYPE
 from sparkleform.providers.base import StackEvent
-
-FAILED_END_STATES = {
-    "CREATE_FAILED",
-    "ROLLBACK_COMPLETE",
-    "ROLLBACK_FAILED",
-    "DELETE_FAILED",
-    "UPDATE_FAILED",
-    "UPDATE_ROLLBACK_COMPLETE",
-    "UPDATE_ROLLBACK_FAILED",
-    "IMPORT_ROLLBACK_COMPLETE",
-    "IMPORT_ROLLBACK_FAILED",
-}
 
 # Reasons that only echo the real cause elsewhere; the first failure is the one worth showing.
 _ECHO_REASONS = ("Resource creation cancelled", "Resource update cancelled", "cancelled")
@@ -28,7 +17,7 @@ def is_in_progress(status: str) -> bool:
 
 
 def is_failed(status: str) -> bool:
-    return status in FAILED_END_STATES or status.endswith("_FAILED")
+    return status in FAILED_STATES or status.endswith("_FAILED")
 
 
 @dataclass(frozen=True)
@@ -54,7 +43,7 @@ def first_failure(events: Iterable[StackEvent]) -> Failure | None:
         if not ev.status.endswith("_FAILED"):
             continue
         failure = Failure(ev.stack_name, ev.logical_id, ev.resource_type, ev.status, ev.reason or "")
-        is_stack_event = ev.resource_type == "AWS::CloudFormation::Stack" and ev.logical_id == ev.stack_name
+        is_stack_event = ev.resource_type == NESTED_STACK_TYPE and ev.logical_id == ev.stack_name
         if is_stack_event or not ev.reason or ev.reason.strip().startswith(_ECHO_REASONS):
             fallback = fallback or failure
             continue
