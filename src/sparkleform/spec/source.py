@@ -31,15 +31,32 @@ def cfn_lint_data_dir() -> Path:
 
 @cache
 def _provider_index(region: str = "us-east-1") -> dict[str, Path]:
-    """type name -> schema file, from cfn-lint's per-region index module (read as text)."""
+    """type name -> schema file, from cfn-lint's per-region index.
+
+    cfn-lint has shipped two layouts of that index: `providers/us-east-1.json` (a JSON
+    object, newer releases) and `providers/us_east_1.py` (a module holding the same dict,
+    read here as text, never imported). Both map a type name to a schema file's digest
+    under `resources/`.
+    """
     base = cfn_lint_data_dir() / "schemas"
-    index = base / "providers" / (region.replace("-", "_") + ".py")
+    json_index = base / "providers" / f"{region}.json"
+    py_index = base / "providers" / (region.replace("-", "_") + ".py")
     try:
-        text = index.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read cfn-lint's schema index {index}: {exc}") from exc
+        if json_index.is_file():
+            pairs = json.loads(json_index.read_text(encoding="utf-8")).items()
+        else:
+            pairs = _TYPE_LINE.findall(py_index.read_text(encoding="utf-8"))
+    except (OSError, ValueError, AttributeError) as exc:
+        raise SpecError(
+            f"cannot read cfn-lint's schema index for {region} (looked for {json_index.name} and "
+            f"{py_index.name} in {json_index.parent}): {exc}",
+            hint="install a cfn-lint release in the supported range (pyproject.toml), or pass --schemas DIR",
+        ) from exc
     resources = base / "resources"
-    return {name: resources / f"{digest}.json" for name, digest in _TYPE_LINE.findall(text)}
+    index = {name: resources / f"{digest}.json" for name, digest in pairs}
+    if not index:
+        raise SpecError(f"cfn-lint's schema index in {json_index.parent} lists no resource types")
+    return index
 
 
 def index_schema_dir(folder: str | Path) -> dict[str, Path]:
