@@ -34,7 +34,7 @@ def describe_cmd(first: str, name: str | None) -> None:
 
 def describe_stack(settings, stack_name: str) -> None:
     from sparkleform.cli.display import print_table
-    from sparkleform.cli.stacks import ProviderPool
+    from sparkleform.cli.provider_pool import ProviderPool
     from sparkleform.providers.base import NO_ECHO_MASK
     from sparkleform.stacks.render import describe_json
 

@@ -29,12 +29,12 @@ COMMANDS: dict[str, str] = {
     "update": "sparkleform.cli.stacks:update_cmd",
     "execute": "sparkleform.cli.stacks:execute_cmd",
     "destroy": "sparkleform.cli.stacks:destroy_cmd",
-    "events": "sparkleform.cli.stacks:events_cmd",
-    "outputs": "sparkleform.cli.stacks:outputs_cmd",
-    "list-stacks": "sparkleform.cli.stacks:list_stacks_cmd",
+    "events": "sparkleform.cli.stack_reads:events_cmd",
+    "outputs": "sparkleform.cli.stack_reads:outputs_cmd",
+    "list-stacks": "sparkleform.cli.stack_reads:list_stacks_cmd",
     "recover": "sparkleform.cli.stacks:recover_cmd",
-    "up": "sparkleform.cli.stacks:up_cmd",
-    "down": "sparkleform.cli.stacks:down_cmd",
+    "up": "sparkleform.cli.stack_groups:up_cmd",
+    "down": "sparkleform.cli.stack_groups:down_cmd",
     "iam": "sparkleform.cli.iam:iam_group",
 }
 
