@@ -163,11 +163,13 @@ DSL = '''from sparkleform import template, ref
 
 
 @template(description="one instance")
-def web(t, *, size: str = "t3.micro"):
+def web(t, *, size: str = "t3.micro", days: int = 7):
     with t.resources.web_server as r:
         r.type = "AWS::EC2::Instance"
         r.properties["ImageID"] = "ami-12345678"
         r.properties.instance_type = size
+    t.resources.logs.type = "AWS::Logs::LogGroup"
+    t.resources.logs.properties.retention_in_days = days
     t.outputs.id.value = ref("web_server")
 '''
 
@@ -179,8 +181,9 @@ def test_dsl_template_points_at_the_python_line(tmp_path, monkeypatch):
     records = json.loads(result.output)
     assert [(r["rule"], r["file"], r["line"]) for r in records] == [("SF2002", "web.py", 8)]
     assert result.exit_code == 1
-    bad_size = json.loads(invoke("validate", "web.py", "--format", "json", "--set", "size=huge").output)
-    assert ("SF2005", 9) in [(r["rule"], r["line"]) for r in bad_size]
+    # RetentionInDays takes a fixed list of values (an enum in every cfn-lint data release)
+    bad_days = json.loads(invoke("validate", "web.py", "--format", "json", "--set", "days=13").output)
+    assert ("SF2005", 11) in [(r["rule"], r["line"]) for r in bad_days]
 
 
 def test_checks_import_no_heavy_libraries():

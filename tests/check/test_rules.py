@@ -322,3 +322,23 @@ def test_runtime_severity_follows_the_lifecycle_dates():
     assert runtime_problem("python3.9", deprecated - datetime.timedelta(days=1)) is None
     assert runtime_problem("python3.9", deprecated)[0] == "warning"
     assert runtime_problem("python3.9", blocked)[0] == "error"
+
+
+def test_dynamic_references_are_not_judged_as_literals():
+    dynamic = tpl(
+        {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": "{{resolve:ssm:/app/delay}}"}},
+            "L": {
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {
+                    "RetentionInDays": "{{resolve:ssm:/app/days}}",
+                    "LogGroupName": "app-{{resolve:ssm:/app/env}}",
+                },
+            },
+        }
+    )
+    assert not [d for d in run_checks(dynamic) if d.severity == "error"]
+    literal = copy.deepcopy(dynamic)
+    literal["Resources"]["L"]["Properties"]["RetentionInDays"] = 13
+    literal["Resources"]["Q"]["Properties"]["DelaySeconds"] = 5000
+    assert {"SF2005", "SF2007"} <= rules_of(literal)

@@ -204,6 +204,8 @@ class PropertyChecker:
             return
         if value is None:
             return
+        if isinstance(value, str) and "{{resolve:" in value:
+            return  # a dynamic reference: its value exists only at deploy time, so it is not a literal
         for branch in sub.get("allOf", ()) or ():
             if isinstance(branch, dict):
                 self.value(branch, value, path, top)
