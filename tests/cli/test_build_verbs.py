@@ -76,7 +76,7 @@ def test_compile_by_path_and_nested_templates_written_beside(tmp_path):
         (("compile", "no_such_template"), "no template named 'no_such_template'"),
         (("compile", "vpc_subnets", "--set", "subnets=many"), "not a valid int"),
         (("compile", "vpc_subnets", "--set", "sub=1"), "no compile-time parameter 'sub'"),
-        (("compile", "vpc_subnets", "--set", "novalue"), "expected KEY=VALUE"),
+        (("compile", "vpc_subnets", "--set", "novalue"), "--set expects Key=Value"),
         (("compile", "missing.json"), "does not exist"),
     ],
 )

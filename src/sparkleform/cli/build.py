@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from sparkleform.cli.context import Settings, pass_settings
-from sparkleform.cli.options import parse_pairs
 from sparkleform.errors import CollectionError, SparkleformError
+from sparkleform.stacks.keyvalues import parse_pairs
 
 KIND_ALIASES = {
     "component": "component",
