@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sparkleform.engine.attributes import simulate, token
+from sparkleform.engine.changes import _hash
 from sparkleform.engine.custom import find_handler, is_custom
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackOperationFailed
 from sparkleform.errors import SparkleformError
@@ -230,8 +231,6 @@ class Handlers:
         return {k: _param_text(v) for k, v in params.items()}
 
     def _nested_attrs(self, child_id: str, template: dict) -> dict[str, Any]:
-        from sparkleform.engine.engine import _hash
-
         row = self.engine._row(child_id)
         from sparkleform.engine.store import loads
 

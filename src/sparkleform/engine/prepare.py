@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sparkleform.cfn import SECTIONS
 from sparkleform.engine.attributes import allowed_attribute
 from sparkleform.engine.custom import is_custom
 from sparkleform.engine.errors import TemplateFormatError, ValidationError
@@ -25,19 +26,6 @@ PSEUDO = {
 }
 
 SUPPORTED_TRANSFORMS = {"AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"}
-SECTIONS = {
-    "AWSTemplateFormatVersion",
-    "Description",
-    "Metadata",
-    "Parameters",
-    "Rules",
-    "Mappings",
-    "Conditions",
-    "Transform",
-    "Resources",
-    "Outputs",
-    "Hooks",
-}
 IAM_TYPES = {
     "AWS::IAM::Role",
     "AWS::IAM::User",

@@ -1,0 +1,28 @@
+"""Failure injection: the Metadata keys that make a resource fail on create, update or
+delete, so that rollbacks can be exercised locally.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FAIL_KEY = "sparkleform:fail"
+FAIL_REASON_KEY = "sparkleform:fail-reason"
+
+
+def _fail_on(metadata: Any, action: str) -> str | None:
+    """The injected failure reason when Metadata asks this resource to fail on `action`."""
+    if not isinstance(metadata, dict) or FAIL_KEY not in metadata:
+        return None
+    flag = metadata[FAIL_KEY]
+    if flag is True:
+        actions = {"create", "update"}
+    elif isinstance(flag, str):
+        actions = {flag.lower()}
+    elif isinstance(flag, list):
+        actions = {str(a).lower() for a in flag}
+    else:
+        actions = set()
+    if action not in actions:
+        return None
+    return str(metadata.get(FAIL_REASON_KEY) or f"Injected failure on {action} (Metadata {FAIL_KEY})")

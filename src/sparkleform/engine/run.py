@@ -1,0 +1,110 @@
+"""One operation's working state: the resource rows (`_Res`), the run on one stack (`_Run`)
+and the resolver that answers Ref/GetAtt/ImportValue from the run's live resources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sparkleform.engine.attributes import SEED, attribute_value
+from sparkleform.engine.custom import is_custom
+from sparkleform.engine.errors import ResourceFailure, TemplateFormatError
+from sparkleform.engine.handlers import STACK_TYPE
+from sparkleform.engine.intrinsics import UNKNOWN, Evaluator
+from sparkleform.providers.base import EventCallback, StackOptions
+
+if TYPE_CHECKING:
+    from sparkleform.engine.engine import Engine
+
+
+@dataclass
+class _Res:
+    logical_id: str
+    type: str
+    physical_id: str | None
+    status: str
+    properties: dict
+    attributes: dict
+    policy: dict
+    seq: int
+    reason: str | None = None
+    props_json: str | None = None  # `properties` serialized, when already known
+    attrs_json: str | None = None  # `attributes` serialized, when already known (never modified in place)
+
+
+@dataclass
+class _Run:
+    """One operation on one stack: its template, values and the live resource table."""
+
+    stack_id: str
+    name: str
+    template: dict
+    values: dict[str, Any]
+    raw: dict[str, str]
+    no_echo: set[str]
+    options: StackOptions
+    on_event: EventCallback | None
+    resources: dict[str, _Res] = field(default_factory=dict)
+    evaluator: Evaluator | None = None
+    active: list[str] = field(default_factory=list)
+    imports: set[str] = field(default_factory=set)
+    planning_unknown: set[str] = field(default_factory=set)
+    old_decls: dict[str, Any] = field(default_factory=dict)
+    deps: dict[str, set[str]] = field(default_factory=dict)
+    current: dict[str, _Res] = field(default_factory=dict)  # resources before an update
+    planned: dict[str, dict] = field(default_factory=dict)  # properties the plan evaluated
+    changed_ids: set[str] = field(default_factory=set)
+    policy: dict | None = None  # the stack policy updates are checked against
+
+
+class _RunResolver:
+    """Ref/GetAtt/ImportValue for an evaluator, from a run's live resources."""
+
+    def __init__(self, engine: Engine, run: _Run, *, planning: bool = False) -> None:
+        self.engine = engine
+        self.run = run
+        self.planning = planning
+
+    def ref(self, logical_id: str) -> Any:
+        if self.planning and logical_id in self.run.planning_unknown:
+            return UNKNOWN
+        res = self.run.resources.get(logical_id)
+        if res is None or res.physical_id is None:
+            if self.planning:
+                return UNKNOWN
+            raise TemplateFormatError(
+                f"Template format error: Unresolved resource dependencies [{logical_id}] in the Resources block of the template"
+            )
+        return res.physical_id
+
+    def get_att(self, logical_id: str, attribute: str) -> Any:
+        if self.planning and logical_id in self.run.planning_unknown:
+            return UNKNOWN
+        res = self.run.resources.get(logical_id)
+        if res is None or res.physical_id is None:
+            if self.planning:
+                return UNKNOWN
+            raise TemplateFormatError(
+                f"Template format error: Unresolved resource dependencies [{logical_id}] in the Resources block of the template"
+            )
+        if attribute in res.attributes:
+            return res.attributes[attribute]
+        if is_custom(res.type):
+            raise ResourceFailure(
+                f"CustomResource attribute error: Vendor response doesn't contain {attribute} key in object "
+                f"{res.physical_id}"
+            )
+        if res.type == STACK_TYPE:
+            raise ResourceFailure(f"Template error: stack {res.physical_id} has no output {attribute.removeprefix('Outputs.')}")
+        ctx = self.engine._sim_context(self.run.name, self.run.stack_id)
+        return attribute_value(
+            ctx, res.type, logical_id, attribute, res.properties, res.physical_id, res.attributes.get(SEED)
+        )
+
+    def import_value(self, name: str) -> Any:
+        row = self.engine.store.one("SELECT value FROM exports WHERE region=? AND name=?", (self.engine.region, name))
+        if row is None:
+            raise ResourceFailure(f"No export named {name} found.")
+        self.run.imports.add(name)
+        return row["value"]
