@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from sparkleform.check.numbers import as_number
 from sparkleform.check.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -59,27 +60,14 @@ def valid_type(name: str) -> bool:
     return False
 
 
-def _as_number(value) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _attr_ok(kind, value) -> bool:
     if kind is None:
         return True
     if kind == "int":
-        num = _as_number(value)
+        num = as_number(value)
         return num is not None and num == int(num)
     if kind == "num":
-        return _as_number(value) is not None
+        return as_number(value) is not None
     if kind == "bool":
         return isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false"))
     return isinstance(value, kind)
@@ -143,10 +131,10 @@ def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None
             regex = re.compile(pattern)
         except re.error:
             regex = None  # CloudFormation uses Java regexes; what Python can't read is left alone
-    lo, hi = _as_number(param.get("MinLength")), _as_number(param.get("MaxLength"))
+    lo, hi = as_number(param.get("MinLength")), as_number(param.get("MaxLength"))
     if lo is not None and hi is not None and lo > hi:
         ctx.report("SF1104", (*path, "MinLength"), f"MinLength {param['MinLength']} is above MaxLength {param['MaxLength']}")
-    vlo, vhi = _as_number(param.get("MinValue")), _as_number(param.get("MaxValue"))
+    vlo, vhi = as_number(param.get("MinValue")), as_number(param.get("MaxValue"))
     if vlo is not None and vhi is not None and vlo > vhi:
         ctx.report("SF1104", (*path, "MinValue"), f"MinValue {param['MinValue']} is above MaxValue {param['MaxValue']}")
     if "Default" not in param:
@@ -170,10 +158,10 @@ def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None
         text = _scalar_text(item)
         if text is None:
             continue
-        if is_number and _as_number(text) is None:
+        if is_number and as_number(text) is None:
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} is not a number")
             continue
-        same_number = is_number and any(_as_number(a) == _as_number(text) for a in allowed_text or () if a)
+        same_number = is_number and any(as_number(a) == as_number(text) for a in allowed_text or () if a)
         whole = _scalar_text(default) if not isinstance(default, list) else None
         if allowed_text is not None and text not in allowed_text and not same_number and whole not in allowed_text:
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} is not one of AllowedValues {allowed}")
@@ -185,7 +173,7 @@ def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None
             if hi is not None and len(text) > hi:
                 ctx.report("SF1103", (*path, "Default"), f"Default is {len(text)} characters, above MaxLength {hi:g}")
         if is_number:
-            num = _as_number(text)
+            num = as_number(text)
             if vlo is not None and num is not None and num < vlo:
                 ctx.report("SF1103", (*path, "Default"), f"Default {text} is below MinValue {vlo:g}")
             if vhi is not None and num is not None and num > vhi:

@@ -17,6 +17,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.intrinsics import call_of, is_no_value, may_be_absent
+from sparkleform.check.numbers import as_number
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.sourcemap import format_path
 from sparkleform.spec import ResourceSchema, get_schema
@@ -55,19 +56,6 @@ def _regex(pattern: str) -> re.Pattern | None:
     return _patterns[pattern]
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 def _matches_type(value: Any, kind: str) -> bool:
     if kind == "string":
         return not isinstance(value, (dict, list)) and value is not None
@@ -76,10 +64,10 @@ def _matches_type(value: Any, kind: str) -> bool:
             return False
         if isinstance(value, int):
             return True
-        num = _number(value)
+        num = as_number(value)
         return num is not None and num == int(num) and "." not in str(value).strip().rstrip("0").rstrip(".")
     if kind == "number":
-        return _number(value) is not None
+        return as_number(value) is not None
     if kind == "boolean":
         return isinstance(value, bool) or (isinstance(value, str) and value.lower() in ("true", "false"))
     if kind == "array":
@@ -234,8 +222,8 @@ class PropertyChecker:
         enum = sub.get("enum")
         if isinstance(enum, list) and enum:
             allowed = {_text(e) for e in enum if not isinstance(e, (dict, list))}
-            num = _number(value)
-            numeric_ok = num is not None and any(_number(e) == num for e in enum)
+            num = as_number(value)
+            numeric_ok = num is not None and any(as_number(e) == num for e in enum)
             if allowed and text not in allowed and not numeric_ok:
                 listed = ", ".join(sorted(allowed)[:20]) + (", ..." if len(allowed) > 20 else "")
                 self.ctx.report("SF2005", path, f"{self._where(path)}: {_show(value)} is not one of {listed}")
@@ -261,7 +249,7 @@ class PropertyChecker:
                 self.ctx.report("SF2007", path, f"{self._where(path)} is {len(value)} characters long, longer than {hi}")
         kinds_list = kinds if isinstance(kinds, list) else [kinds]
         if "integer" in kinds_list or "number" in kinds_list:
-            num = _number(value)
+            num = as_number(value)
             if num is None:
                 return
             for key, bad, word in (
