@@ -30,7 +30,6 @@ def load_target(
     *,
     config: Config | None = None,
     overrides: dict[str, Any] | None = None,
-    check_only: bool = False,
 ) -> Compiled:
     """Compile `target` (template name, .py path, or template file) into a Compiled."""
     path = Path(target)

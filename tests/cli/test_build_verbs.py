@@ -167,3 +167,20 @@ def test_ctx_exit_codes_reach_the_process():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 3, proc.stderr
+
+
+@pytest.mark.parametrize("verb", ["compile", "validate", "graph"])
+def test_config_flag_reaches_every_verb_that_loads_templates(tmp_path, verb):
+    project = tmp_path / "project"
+    (project / "cfn" / "templates").mkdir(parents=True)
+    (project / "cfn" / "templates" / "only_here.py").write_text(
+        "from sparkleform import template\n\n@template\ndef only_here(t):\n    t.resources.q.type = 'AWS::SQS::Queue'\n"
+    )
+    (project / "settings.toml").write_text('collection = "cfn"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = run("--config", str(project / "settings.toml"), verb, "only_here", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert ("only_here" if verb == "validate" else "Q") in proc.stdout
+    without = run(verb, "only_here", cwd=elsewhere)
+    assert without.returncode == 2 and "no template named 'only_here'" in without.stderr

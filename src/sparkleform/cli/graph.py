@@ -7,7 +7,9 @@ import html
 
 import click
 
-from sparkleform.cli.validate import load_for_check, parse_sets
+from sparkleform.cli.context import get_settings
+from sparkleform.cli.validate import load_for_check
+from sparkleform.stacks.keyvalues import parse_pairs
 
 
 def _dot_id(name: str) -> str:
@@ -114,7 +116,7 @@ def graph_cmd(target: str, fmt: str, out: str | None, sets: tuple[str, ...]):
     """Draw TEMPLATE's resources and their dependencies."""
     from sparkleform.check.graph import dependencies, find_cycles
 
-    name, template, _sources = load_for_check(target, parse_sets(sets))[0]
+    name, template, _sources = load_for_check(target, parse_pairs(sets, "--set"), get_settings().config)[0]
     deps = dependencies(template)
     cycles = find_cycles(deps)
     text = to_dot(name, template, deps, cycles) if fmt == "dot" else to_html(name, template, deps, cycles)

@@ -11,21 +11,12 @@ from pathlib import Path
 import click
 
 from sparkleform.cli.context import get_settings
+from sparkleform.stacks.keyvalues import parse_pairs
 
 FILE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 
 
-def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--set")
-        out[key.strip()] = value
-    return out
-
-
-def load_for_check(target: str, overrides: dict[str, str]):
+def load_for_check(target: str, overrides: dict[str, str], config=None):
     """[(display name, template, sources)] for the target and any nested templates."""
     path = Path(target)
     if path.suffix.lower() in FILE_SUFFIXES:
@@ -44,7 +35,7 @@ def load_for_check(target: str, overrides: dict[str, str]):
         return [(str(target), template, sources)]
     from sparkleform.targets import load_target
 
-    compiled = load_target(target, overrides=overrides or None, check_only=True)
+    compiled = load_target(target, config=config, overrides=overrides or None)
     out = []
     stack = [(compiled.name if compiled.origin == "dsl" else str(compiled.path or target), compiled)]
     while stack:
@@ -82,7 +73,7 @@ def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint:
 
     settings = get_settings()
     fmt = fmt or ("json" if settings.output == "json" else "text")
-    overrides = parse_sets(sets)
+    overrides = parse_pairs(sets, "--set")
     if schemas:
         use_schema_dir(schemas)
     elif Path(target).suffix.lower() in FILE_SUFFIXES:
@@ -90,7 +81,7 @@ def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint:
         if configured:
             use_schema_dir(configured)
     diagnostics = []
-    loaded = load_for_check(target, overrides)
+    loaded = load_for_check(target, overrides, settings.config)
     for name, template, sources in loaded:
         lazy = isinstance(sources, _LazySources)
         found = run_checks(template, None if lazy else sources, filename=name)
