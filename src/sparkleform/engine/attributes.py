@@ -121,6 +121,16 @@ def token(n: int, alphabet: str = string.ascii_uppercase + string.digits) -> str
     return "".join(_rng.choices(alphabet, k=n))
 
 
+_TOKEN_TABLE = bytes((string.ascii_uppercase + string.digits).encode()[i % 36] for i in range(256))
+
+
+def _new_token(n: int) -> str:
+    """Like `token(n)` (upper-case letters and digits) for names generated at creation, in one
+    call instead of n draws. `token` itself stays as it is: the attributes derived from a
+    resource's seed (`attribute_value`) must keep the values they had in earlier versions."""
+    return _rng.randbytes(n).translate(_TOKEN_TABLE).decode()
+
+
 def hex_id(n: int = 17) -> str:
     return f"{_rng.getrandbits(4 * n):0{n}x}"
 
@@ -148,9 +158,9 @@ def service_of(rtype: str) -> tuple[str, str]:
 
 
 def generated_name(ctx: SimContext, logical_id: str, *, lower: bool = False, limit: int = 128) -> str:
-    name = f"{ctx.stack_name}-{logical_id}-{token(12)}"
+    name = f"{ctx.stack_name}-{logical_id}-{_new_token(12)}"
     if len(name) > limit:
-        name = f"{ctx.stack_name[: limit // 3]}-{logical_id[: limit // 3]}-{token(12)}"[:limit]
+        name = f"{ctx.stack_name[: limit // 3]}-{logical_id[: limit // 3]}-{_new_token(12)}"[:limit]
     return name.lower() if lower else name
 
 
@@ -275,10 +285,16 @@ def _leaf_value(
     return token(16).lower()
 
 
+@functools.lru_cache(maxsize=2048)
+def _name_keys(rtype: str) -> tuple[str, str]:
+    return ("Name", rtype.split("::")[-1] + "Name")
+
+
 def _name_for(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> str:
-    for key in ("Name", rtype.split("::")[-1] + "Name"):
-        if isinstance(props.get(key), str):
-            return props[key]
+    if props:
+        for key in _name_keys(rtype):
+            if isinstance(props.get(key), str):
+                return props[key]
     lower = rtype in ("AWS::S3::Bucket", "AWS::ElasticLoadBalancingV2::TargetGroup")
     return generated_name(ctx, logical_id, lower=lower, limit=63 if lower else 128)
 

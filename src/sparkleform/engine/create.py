@@ -41,6 +41,7 @@ class CreateMixin:
         run.on_event = on_event
         pending: list[StackEvent] = []
         ts = now()
+        submitted = dumps(template)  # without a transform the processed template is the same dict: encoded once
         with self.store.tx() as conn:
             existing = conn.execute(
                 "SELECT 1 FROM stacks WHERE region=? AND name=? AND deleted IS NULL", (self.region, name)
@@ -73,7 +74,7 @@ class CreateMixin:
             conn.execute(
                 "INSERT INTO templates(stack_id, version, template, processed, parameters, created)"
                 " VALUES (?,?,?,?,?,?)",
-                (stack_id, 1, dumps(template), dumps(run.template), dumps(run.raw), ts),
+                (stack_id, 1, submitted, submitted if run.template is template else dumps(run.template), dumps(run.raw), ts),
             )
             self._event(conn, pending, stack_id, name, name, stack_id, STACK_TYPE, "CREATE_IN_PROGRESS", "User Initiated")
         self._deliver(pending, on_event)

@@ -25,7 +25,7 @@ from sparkleform.engine.create import CreateMixin
 from sparkleform.engine.delete import DeleteMixin
 from sparkleform.engine.errors import StackBusy, StackNotFound
 from sparkleform.engine.handlers import STACK_TYPE, Handlers
-from sparkleform.engine.ids import _event_id, _owner
+from sparkleform.engine.ids import _event_id, _event_ids, _owner
 from sparkleform.engine.outputs import OutputsMixin
 from sparkleform.engine.plan import PlanMixin
 from sparkleform.engine.preflight import PreflightMixin
@@ -220,6 +220,7 @@ class Engine(
         pending: list[StackEvent] = []
         ts = now()
         stamp = datetime.fromtimestamp(ts, UTC)
+        ids = iter(_event_ids(sum(1 for change in changes if change[1] is not None)))
         for res, status, reason, remove in changes:
             if status is not None:
                 res.status = status
@@ -242,7 +243,7 @@ class Engine(
                     )
                 )
             if status is not None:
-                event_id = _event_id()
+                event_id = next(ids)
                 events.append((event_id, stack_id, name, res.logical_id, res.physical_id, res.type, status, reason, ts))
                 pending.append(
                     StackEvent(event_id, name, res.logical_id, res.physical_id, res.type, status, reason, stamp)

@@ -80,7 +80,40 @@ def dependencies(resources: dict[str, dict], active: set[str] | None = None) -> 
 
 
 def order(deps: dict[str, set[str]]) -> list[str]:
-    """A creation order (dependencies first); a cycle raises naming its members."""
+    """A creation order (dependencies first); a cycle raises naming its members.
+
+    The order is exactly graphlib.TopologicalSorter(deps).static_order()'s (the same
+    groups, in the same sequence), computed without its per-node objects and its up-front
+    cycle search; only a graph with a cycle goes to graphlib, for its cycle."""
+    npred: dict[str, int] = {}
+    succ: dict[str, list[str]] = {}
+    for node, preds in deps.items():
+        if node not in npred:
+            npred[node] = 0
+            succ[node] = []
+        npred[node] += len(preds)
+        for pred in preds:
+            if pred not in npred:
+                npred[pred] = 0
+                succ[pred] = []
+            succ[pred].append(node)
+    ready = [node for node, count in npred.items() if count == 0]
+    out: list[str] = []
+    while ready:
+        out.extend(ready)
+        following = []
+        for node in ready:
+            for s in succ[node]:
+                npred[s] -= 1
+                if npred[s] == 0:
+                    following.append(s)
+        ready = following
+    if len(out) == len(npred):
+        return out
+    return _graphlib_order(deps)
+
+
+def _graphlib_order(deps: dict[str, set[str]]) -> list[str]:
     sorter = graphlib.TopologicalSorter(deps)
     try:
         return list(sorter.static_order())

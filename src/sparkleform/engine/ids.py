@@ -20,6 +20,17 @@ def _event_id() -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
 
+def _event_ids(n: int) -> list[str]:
+    """`n` event ids like `_event_id`, drawn in one call (a wave's events are numerous)."""
+    if n <= 0:
+        return []
+    h = _id_rng.randbytes(16 * n).hex()
+    return [
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-4{h[i + 13 : i + 16]}-{h[i + 16 : i + 20]}-{h[i + 20 : i + 32]}"
+        for i in range(0, 32 * n, 32)
+    ]
+
+
 def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 

@@ -89,17 +89,34 @@ def check_structure(template: dict) -> None:
             raise TemplateFormatError(f"Template format error: Every Outputs member must contain a Value object ({name})")
 
 
-def _walk(node: Any, path: tuple, visit) -> None:
+def _walk(node: Any, path: tuple | None, visit) -> None:
+    """Visit every single-key dict under `node`; `path` (the keys leading to it) is only
+    tracked when given: it is needed for an error message alone, and building it for every
+    node of a large template costs more than the rest of the walk."""
     if isinstance(node, dict):
         if len(node) == 1:
             key, value = next(iter(node.items()))
             if visit(key, value, path):
                 return
-        for k, v in node.items():
-            _walk(v, (*path, k), visit)
+        if path is None:
+            for v in node.values():
+                if isinstance(v, (dict, list)):
+                    _walk(v, None, visit)
+        else:
+            for k, v in node.items():
+                _walk(v, (*path, k), visit)
     elif isinstance(node, list):
-        for i, v in enumerate(node):
-            _walk(v, (*path, i), visit)
+        if path is None:
+            for v in node:
+                if isinstance(v, (dict, list)):
+                    _walk(v, None, visit)
+        else:
+            for i, v in enumerate(node):
+                _walk(v, (*path, i), visit)
+
+
+class _NeedPath(Exception):
+    """A malformed node was found by the path-less walk: walk again with paths to name it."""
 
 
 def check_references(template: dict) -> bool:
@@ -125,6 +142,8 @@ def check_references(template: dict) -> bool:
                 logical, attr = value.split(".", 1)
             elif isinstance(value, list) and len(value) == 2 and isinstance(value[0], str):
                 logical, attr = value[0], value[1]
+            elif path is None:
+                raise _NeedPath
             else:
                 raise TemplateFormatError(f"Template error: Fn::GetAtt at {'/'.join(map(str, path))} is malformed")
             if logical not in resources:
@@ -139,8 +158,13 @@ def check_references(template: dict) -> bool:
                 )
         return False
 
-    for section in ("Resources", "Outputs"):
-        _walk(template.get(section) or {}, (section,), visit)
+    try:
+        for section in ("Resources", "Outputs"):
+            _walk(template.get(section) or {}, None, visit)
+    except _NeedPath:
+        # the same walk, in the same order, with paths: it raises at the same node, named
+        for section in ("Resources", "Outputs"):
+            _walk(template.get(section) or {}, (section,), visit)
     for logical, res in resources.items():
         cond = res.get("Condition") if isinstance(res, dict) else None
         if cond is not None and cond not in conditions:

@@ -109,11 +109,26 @@ CREATE TABLE IF NOT EXISTS ssm_parameters (
 """
 
 
-_encode = json.JSONEncoder(separators=(",", ":"), default=str).encode  # one encoder: json.dumps builds one per call
+_encoder = json.JSONEncoder(separators=(",", ":"), default=str)
+_encode = _encoder.encode  # one encoder: json.dumps builds one per call
+# JSONEncoder.encode builds a new C encoder on every call; state rows are encoded a few
+# thousand times per large operation, so build it once. It runs without the circular-
+# reference check (state values are trees); a cycle ends in RecursionError, and then the
+# checking encoder is asked again so the error is the same as before.
+_c_encode = (
+    json.encoder.c_make_encoder(None, str, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+    if json.encoder.c_make_encoder is not None
+    else None
+)
 
 
 def dumps(value: Any) -> str:
-    return _encode(value)
+    if _c_encode is None or isinstance(value, str):
+        return _encode(value)
+    try:
+        return "".join(_c_encode(value, 0))
+    except RecursionError:
+        return _encode(value)
 
 
 def loads(text: str | None, default: Any = None) -> Any:

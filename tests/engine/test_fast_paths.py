@@ -1,0 +1,88 @@
+"""The engine's fast paths give exactly what the straightforward code they replace gave."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import re
+
+import pytest
+
+from sparkleform.engine.errors import TemplateFormatError
+from sparkleform.engine.graph import _graphlib_order, order
+from sparkleform.engine.ids import _event_ids
+from sparkleform.engine.prepare import check_references
+from sparkleform.engine.store import _encode, dumps
+
+
+def _random_graph(rng: random.Random) -> dict[str, set[str]]:
+    names = [f"R{i}" for i in range(rng.randint(1, 25))]
+    rng.shuffle(names)
+    deps: dict[str, set[str]] = {}
+    for i, name in enumerate(names):
+        pool = names[:i] if rng.random() < 0.9 else names  # sometimes allow cycles
+        deps[name] = set(rng.sample(pool, min(rng.randint(0, 3), len(pool))))
+        if rng.random() < 0.1:
+            deps[name].add(f"Outside{i}")  # a node that is only ever a dependency
+    return deps
+
+
+def test_order_is_graphlibs_static_order_including_cycle_errors() -> None:
+    rng = random.Random(5)
+    for _ in range(2000):
+        deps = _random_graph(rng)
+        try:
+            expected, expected_error = _graphlib_order(deps), None
+        except TemplateFormatError as exc:
+            expected, expected_error = None, str(exc)
+        try:
+            got, got_error = order(deps), None
+        except TemplateFormatError as exc:
+            got, got_error = None, str(exc)
+        assert (got, got_error) == (expected, expected_error)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{}, [], 0, 1.5, None, True, "x", "é\n\"", float("nan"), {"a": [1, 2.5, None, False, "ü"], "b": {"c": datetime.date(2020, 1, 2)}}, {1: 2}],
+)
+def test_dumps_matches_the_json_encoder(value: object) -> None:
+    assert dumps(value) == _encode(value)
+
+
+def test_dumps_still_reports_circular_references() -> None:
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        dumps(loop)
+
+
+def test_event_ids_are_distinct_uuid4_shaped() -> None:
+    ids = _event_ids(1000)
+    assert len(set(ids)) == 1000
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", i) for i in ids)
+    assert _event_ids(0) == []
+
+
+def test_malformed_getatt_is_still_named_by_its_path() -> None:
+    template = {
+        "Resources": {
+            "Q": {"Type": "AWS::SQS::Queue"},
+            "P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::GetAtt": ["Q"]}}},
+        }
+    }
+    with pytest.raises(TemplateFormatError, match="Fn::GetAtt at Resources/P/Properties/Value is malformed"):
+        check_references(template)
+
+
+def test_unresolved_references_keep_their_order() -> None:
+    template = {
+        "Resources": {
+            "A": {"Type": "AWS::SQS::Queue", "Properties": {"X": [{"Ref": "Zed"}, {"Fn::GetAtt": "Alpha.Arn"}]}},
+            "B": {"Type": "AWS::SQS::Queue", "Properties": {"Y": {"Ref": "Zed"}, "Z": {"Ref": "Mid"}}},
+        }
+    }
+    with pytest.raises(TemplateFormatError, match=re.escape("[Zed, Alpha, Mid]")):
+        check_references(template)
+    assert json.loads(dumps(template)) == template
