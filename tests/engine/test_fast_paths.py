@@ -86,3 +86,18 @@ def test_unresolved_references_keep_their_order() -> None:
     with pytest.raises(TemplateFormatError, match=re.escape("[Zed, Alpha, Mid]")):
         check_references(template)
     assert json.loads(dumps(template)) == template
+
+
+def test_seed_derived_attributes_are_those_of_an_eager_random(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sparkleform.engine.attributes as attributes
+    from sparkleform.spec import get_schema, resource_types
+
+    ctx = attributes.SimContext("s", "us-east-1", "123456789012")
+    cases = []
+    for rtype in resource_types()[::5]:
+        for attr in get_schema(rtype).read_only[:8]:
+            cases.append((ctx, rtype, "L1", attr, {"SubnetId": "subnet-1"}, "phys-1", "0123456789abcdef"))
+    lazy = [attributes.attribute_value(*case) for case in cases]
+    monkeypatch.setattr(attributes, "_LazyRandom", random.Random)
+    assert lazy == [attributes.attribute_value(*case) for case in cases]
+    assert len(cases) > 500

@@ -383,11 +383,28 @@ def attribute_value(
     schema = get_schema(rtype)
     sub = _attribute_schema(rtype, schema, attr) if schema else {}
     saved = _rng
-    _rng = random.Random(f"{seed or physical}|{attr}")
+    _rng = _LazyRandom(f"{seed or physical}|{attr}")
     try:
         return _leaf_value(ctx, rtype, logical_id, attr, sub, props, physical)
     finally:
         _rng = saved
+
+
+class _LazyRandom:
+    """random.Random(seed), created on first use: seeding from a string hashes it (most of
+    a GetAtt's cost) and most attributes (ARNs, names, DNS names) draw nothing. The draws,
+    when there are any, are those of random.Random(seed)."""
+
+    __slots__ = ("_real", "_seed")
+
+    def __init__(self, seed: str) -> None:
+        self._seed = seed
+        self._real: random.Random | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._real is None:
+            self._real = random.Random(self._seed)
+        return getattr(self._real, name)
 
 
 _attr_schema_cache: dict[tuple[str, str], dict] = {}
