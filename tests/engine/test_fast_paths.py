@@ -101,3 +101,27 @@ def test_seed_derived_attributes_are_those_of_an_eager_random(monkeypatch: pytes
     monkeypatch.setattr(attributes, "_LazyRandom", random.Random)
     assert lazy == [attributes.attribute_value(*case) for case in cases]
     assert len(cases) > 500
+
+
+def test_insert_rows_inserts_like_executemany(tmp_path) -> None:
+    import sqlite3
+
+    from sparkleform.engine.store import insert_rows
+
+    rows = [(i, f"v{i}", None if i % 3 else i / 2) for i in range(250)]
+    rows.append((7, "again", 1.0))  # a conflict within one batch: the later row wins, as with executemany
+    results = []
+    for use_chunks in (False, True):
+        conn = sqlite3.connect(tmp_path / f"t{use_chunks}.db")
+        conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, s TEXT, f REAL)")
+        conn.execute("CREATE TABLE log (seq INTEGER PRIMARY KEY, k INTEGER)")
+        if use_chunks:
+            insert_rows(conn, "INSERT OR REPLACE INTO t(k, s, f) VALUES ", rows)
+            insert_rows(conn, "INSERT INTO log(k) VALUES ", [(r[0],) for r in rows])
+            insert_rows(conn, "INSERT INTO log(k) VALUES ", [])
+        else:
+            conn.executemany("INSERT OR REPLACE INTO t(k, s, f) VALUES (?,?,?)", rows)
+            conn.executemany("INSERT INTO log(k) VALUES (?)", [(r[0],) for r in rows])
+        results.append((conn.execute("SELECT * FROM t ORDER BY rowid").fetchall(), conn.execute("SELECT * FROM log").fetchall()))
+        conn.close()
+    assert results[0] == results[1]

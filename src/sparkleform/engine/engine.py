@@ -33,7 +33,7 @@ from sparkleform.engine.provision import ProvisionMixin
 from sparkleform.engine.queries import QueryMixin
 from sparkleform.engine.recover import RecoverMixin
 from sparkleform.engine.run import _Res
-from sparkleform.engine.store import Store, dumps, loads, now
+from sparkleform.engine.store import Store, dumps, insert_rows, loads, now
 from sparkleform.engine.update import UpdateMixin
 from sparkleform.engine.update_finish import UpdateFinishMixin
 from sparkleform.providers.base import EventCallback, StackEvent
@@ -225,45 +225,45 @@ class Engine(
             if status is not None:
                 res.status = status
                 res.reason = reason
+            logical, physical, rtype = res.logical_id, res.physical_id, res.type
             if remove:
-                removes.append((stack_id, res.logical_id))
+                removes.append((stack_id, logical))
             else:
+                props, attrs, policy = res.properties, res.attributes, res.policy
                 upserts.append(
                     (
                         stack_id,
-                        res.logical_id,
-                        res.physical_id,
-                        res.type,
+                        logical,
+                        physical,
+                        rtype,
                         res.status,
                         res.reason,
-                        res.props_json or (dumps(res.properties) if res.properties else "{}"),
-                        res.attrs_json or (dumps(res.attributes) if res.attributes else "{}"),
-                        dumps(res.policy) if res.policy else "{}",
+                        res.props_json or (dumps(props) if props else "{}"),
+                        res.attrs_json or (dumps(attrs) if attrs else "{}"),
+                        dumps(policy) if policy else "{}",
                         res.seq,
                     )
                 )
             if status is not None:
                 event_id = next(ids)
-                events.append((event_id, stack_id, name, res.logical_id, res.physical_id, res.type, status, reason, ts))
-                pending.append(
-                    StackEvent(event_id, name, res.logical_id, res.physical_id, res.type, status, reason, stamp)
-                )
+                events.append((event_id, stack_id, name, logical, physical, rtype, status, reason, ts))
+                pending.append(StackEvent(event_id, name, logical, physical, rtype, status, reason, stamp))
         with self.store.tx() as conn:
             self._flush(conn)
             if removes:
                 conn.executemany("DELETE FROM resources WHERE stack_id=? AND logical_id=?", removes)
-            if upserts:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO resources(stack_id, logical_id, physical_id, type, status, reason,"
-                    " properties, attributes, policy, seq) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    upserts,
-                )
-            if events:
-                conn.executemany(
-                    "INSERT INTO events(event_id, stack_id, stack_name, logical_id, physical_id, type, status,"
-                    " reason, ts) VALUES (?,?,?,?,?,?,?,?,?)",
-                    events,
-                )
+            insert_rows(
+                conn,
+                "INSERT OR REPLACE INTO resources(stack_id, logical_id, physical_id, type, status, reason,"
+                " properties, attributes, policy, seq) VALUES ",
+                upserts,
+            )
+            insert_rows(
+                conn,
+                "INSERT INTO events(event_id, stack_id, stack_name, logical_id, physical_id, type, status,"
+                " reason, ts) VALUES ",
+                events,
+            )
         self._deliver(pending, on_event)
 
     def _begin(

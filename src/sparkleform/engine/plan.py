@@ -5,7 +5,6 @@ replacement and its causes), without changing any resource.
 from __future__ import annotations
 
 import contextlib
-import copy
 import uuid
 from typing import Any
 
@@ -66,7 +65,7 @@ class PlanMixin:
         run = self._prepare(row["name"], stack_id, original, parameters, options, previous=previous)
         current = self._resources(stack_id)
         planner = _Run(stack_id, row["name"], run.template, run.values, run.raw, run.no_echo, options, None)
-        planner.resources = {k: copy.copy(v) for k, v in current.items()}
+        planner.resources = {k: v.clone() for k, v in current.items()}
         ev = Evaluator(run.template, run.values, run.evaluator.pseudo, _RunResolver(self, planner, planning=True), region=self.region)
         planner.evaluator = ev
         changes: list[ResourceChange] = []

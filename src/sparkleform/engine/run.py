@@ -32,6 +32,13 @@ class _Res:
     props_json: str | None = None  # `properties` serialized, when already known
     attrs_json: str | None = None  # `attributes` serialized, when already known (never modified in place)
 
+    def clone(self) -> _Res:
+        """What copy.copy(self) gives (a new object sharing the field values), without
+        copy's generic __reduce_ex__ round trip: updates copy every row of a stack twice."""
+        new = object.__new__(_Res)
+        new.__dict__.update(self.__dict__)
+        return new
+
 
 @dataclass
 class _Run:

@@ -131,6 +131,20 @@ def dumps(value: Any) -> str:
         return _encode(value)
 
 
+_ROWS_PER_INSERT = 90  # x 10 columns stays under SQLite's oldest limit of 999 parameters
+
+
+def insert_rows(conn: sqlite3.Connection, head: str, rows: list[tuple]) -> None:
+    """`head` ("INSERT ... INTO t(a, b) VALUES ") for each row, in order, as multi-row
+    INSERTs: the same rows as executemany, with a fraction of its per-row statement steps."""
+    if not rows:
+        return
+    one = "(" + ",".join("?" * len(rows[0])) + ")"
+    for i in range(0, len(rows), _ROWS_PER_INSERT):
+        part = rows[i : i + _ROWS_PER_INSERT]
+        conn.execute(head + ",".join([one] * len(part)), [x for row in part for x in row])
+
+
 def loads(text: str | None, default: Any = None) -> Any:
     if text is None:
         return default

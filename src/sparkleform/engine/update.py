@@ -5,7 +5,6 @@ resources wave by wave; cleanup or rollback finish the update (`update_finish`).
 from __future__ import annotations
 
 import contextlib
-import copy
 from typing import Any
 
 from sparkleform.engine.changes import _changed_properties, _hash, _replacement
@@ -116,7 +115,7 @@ class UpdateMixin:
             after=add_template,
             unchanged=True,
         )
-        run.resources = {k: copy.copy(r) for k, r in run.current.items()}
+        run.resources = {k: r.clone() for k, r in run.current.items()}
         run.old_decls = self._template(stack_id, row["template_version"]).get("Resources") or {}
         max_seq = max((r.seq for r in run.resources.values()), default=0)
         failed: list[str] = []
