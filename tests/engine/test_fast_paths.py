@@ -125,3 +125,43 @@ def test_insert_rows_inserts_like_executemany(tmp_path) -> None:
         results.append((conn.execute("SELECT * FROM t ORDER BY rowid").fetchall(), conn.execute("SELECT * FROM log").fetchall()))
         conn.close()
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{}", "[]", '{"a":[1,2.5,null,true,"\\u00e9"]}', ' {"a":1} ', '{"a":1} x', "", "NaN", "1", '"s"', '{"a":1}\n', "[1,", "true"],
+)
+def test_loads_matches_json_loads(text: str) -> None:
+    from sparkleform.engine.store import loads
+
+    def outcome(fn):
+        try:
+            return ("value", repr(fn(text)))
+        except Exception as exc:  # the error itself is what is compared
+            return ("error", type(exc), str(exc))
+
+    assert outcome(loads) == outcome(json.loads)
+
+
+def test_simulate_single_identifier_fast_path_matches_the_general_rule() -> None:
+    import sparkleform.engine.attributes as attributes
+    from sparkleform.spec import get_schema, resource_types
+
+    ctx = attributes.SimContext("st", "us-east-1", "123456789012")
+    checked = 0
+    saved = attributes._rng
+    try:
+        for rtype in resource_types()[::3]:
+            idents = get_schema(rtype).primary_identifier or ["Id"]
+            if len(idents) != 1 or rtype in attributes.REF_OVERRIDES:
+                continue
+            for props in ({}, {"Name": "given"}, {idents[0]: "given-id"}):
+                attributes._rng = random.Random(7)
+                got = attributes.simulate(ctx, rtype, "Logical1", props)
+                attributes._rng = random.Random(7)
+                value = attributes._identifier_value(ctx, rtype, "Logical1", idents[0], props)
+                assert got == (value, {idents[0]: value, attributes.SEED: attributes.hex_id(16)})
+                checked += 1
+    finally:
+        attributes._rng = saved
+    assert checked > 300

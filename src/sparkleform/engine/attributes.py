@@ -336,8 +336,11 @@ def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple
         physical = generated_name(ctx, logical_id)
         return physical, {}
     idents = schema.primary_identifier or ["Id"]
-    values = {i: _identifier_value(ctx, rtype, logical_id, i, props) for i in idents}
     override = REF_OVERRIDES.get(rtype)
+    if override is None and len(idents) == 1:  # most types: Ref is the one identifier (what the general path below gives)
+        physical = _identifier_value(ctx, rtype, logical_id, idents[0], props)
+        return physical, {idents[0]: physical, SEED: hex_id(16)}
+    values = {i: _identifier_value(ctx, rtype, logical_id, i, props) for i in idents}
     attrs: dict[str, Any] = {}
     if override == "Url":
         physical = f"https://cloudformation-waitcondition-{ctx.region}.s3.{url_suffix(ctx.region)}/{token(24).lower()}"

@@ -44,10 +44,12 @@ def references(node: Any, names: set[str] | frozenset[str], out: set[str] | None
                 references(variables, names, out)
                 return out
         for v in node.values():
-            references(v, names, out)
+            if isinstance(v, (dict, list)):  # scalars refer to nothing: no call for them
+                references(v, names, out)
     elif isinstance(node, list):
         for v in node:
-            references(v, names, out)
+            if isinstance(v, (dict, list)):
+                references(v, names, out)
     return out
 
 

@@ -145,9 +145,21 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: list[tuple]) -> None:
         conn.execute(head + ",".join([one] * len(part)), [x for row in part for x in row])
 
 
+_scan = json.JSONDecoder().scan_once  # what json.loads runs, without its per-call wrapping
+
+
 def loads(text: str | None, default: Any = None) -> Any:
     if text is None:
         return default
+    if type(text) is str:
+        # state columns hold compact JSON that dumps wrote: one scan reads it all; anything
+        # else (surrounding whitespace, invalid text) goes to json.loads, for its result or error
+        try:
+            value, end = _scan(text, 0)
+        except (StopIteration, ValueError):
+            return json.loads(text)
+        if end == len(text):
+            return value
     return json.loads(text)
 
 
