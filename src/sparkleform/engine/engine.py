@@ -102,19 +102,23 @@ class Engine(
 
     def _resources(self, stack_id: str) -> dict[str, _Res]:
         out = {}
-        for r in self.store.all("SELECT * FROM resources WHERE stack_id=? ORDER BY seq", (stack_id,)):
-            out[r["logical_id"]] = _Res(
-                r["logical_id"],
-                r["type"],
-                r["physical_id"],
-                r["status"],
-                loads(r["properties"], {}),
-                loads(r["attributes"], {}),
-                loads(r["policy"], {}),
-                r["seq"],
-                r["reason"],
-                r["properties"],
-                r["attributes"],
+        for logical_id, rtype, physical_id, status, properties, attributes, policy, seq, reason in self.store.tuples(
+            "SELECT logical_id, type, physical_id, status, properties, attributes, policy, seq, reason"
+            " FROM resources WHERE stack_id=? ORDER BY seq",
+            (stack_id,),
+        ):
+            out[logical_id] = _Res(
+                logical_id,
+                rtype,
+                physical_id,
+                status,
+                loads(properties, {}),
+                loads(attributes, {}),
+                loads(policy, {}),
+                seq,
+                reason,
+                properties,
+                attributes,
             )
         return out
 

@@ -36,8 +36,8 @@ class QueryMixin:
         resources = []
         if with_resources:
             resources = [
-                StackResource(r["logical_id"], r["physical_id"], r["type"], r["status"], r["reason"])
-                for r in self.store.all(
+                StackResource(logical_id, physical_id, rtype, status, reason)
+                for logical_id, physical_id, rtype, status, reason in self.store.tuples(
                     "SELECT logical_id, physical_id, type, status, reason FROM resources WHERE stack_id=? ORDER BY seq",
                     (row["stack_id"],),
                 )

@@ -216,6 +216,13 @@ class Store:
     def all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, args).fetchall()
 
+    def tuples(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Like `all`, as plain tuples in the SELECT's column order (no Row per row: for the
+        queries that read every resource of a stack)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, args).fetchall()
+
     def close(self) -> None:
         self.conn.close()
 
