@@ -13,6 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,7 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: list[tuple]) -> None:
     one = "(" + ",".join("?" * len(rows[0])) + ")"
     for i in range(0, len(rows), _ROWS_PER_INSERT):
         part = rows[i : i + _ROWS_PER_INSERT]
-        conn.execute(head + ",".join([one] * len(part)), [x for row in part for x in row])
+        conn.execute(head + ",".join([one] * len(part)), list(chain.from_iterable(part)))
 
 
 _scan = json.JSONDecoder().scan_once  # what json.loads runs, without its per-call wrapping
