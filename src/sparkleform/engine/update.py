@@ -99,10 +99,12 @@ class UpdateMixin:
         if options.stack_policy is not None:
             extra["stack_policy"] = dumps(options.stack_policy)
 
+        submitted = dumps(original)  # without a transform the processed template is the same dict: encoded once
+
         def add_template(conn: Any) -> None:
             conn.execute(
                 "INSERT INTO templates(stack_id, version, template, processed, parameters, created) VALUES (?,?,?,?,?,?)",
-                (stack_id, version, dumps(original), dumps(run.template), dumps(run.raw), now()),
+                (stack_id, version, submitted, submitted if run.template is original else dumps(run.template), dumps(run.raw), now()),
             )
 
         self._begin(
