@@ -332,3 +332,21 @@ def test_format_version_can_be_left_out_and_mapping_keys_stay_distinct():
     doc = t.compile()
     assert "AWSTemplateFormatVersion" not in doc
     assert doc["Mappings"] == {"Names": {"k": {"Name": "a", "name": "b"}}}
+
+
+def test_values_a_template_cannot_hold_are_refused_at_the_users_line():
+    import datetime
+
+    t = sf.Template("x")
+    t.resources.q.type = "AWS::SQS::Queue"
+    line = _lineno() + 1
+    t.outputs.when.value = {"Nested": [datetime.date(2024, 1, 1)]}
+    with pytest.raises(TemplateError, match=r"Outputs\.When\.Value\.Nested\[0\]: a date value cannot go") as info:
+        t.compile()
+    assert info.value.location.endswith(f"test_template.py:{line}")
+    t.outputs.when.value = float("nan")
+    with pytest.raises(TemplateError, match="nan cannot go in a template"):
+        t.compile()
+    t.outputs.when.value = object()
+    with pytest.raises(TemplateError, match="an object value"):
+        t.compile()

@@ -6,13 +6,15 @@ after its properties: inside Properties the type's schema decides each key's spe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from sparkleform.cfn import SECTION_ORDER
 from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTIONS, SnakeName, camel, identity
 from sparkleform.dsl.node import Node
-from sparkleform.sourcemap import Location, SourceMap
+from sparkleform.errors import TemplateError
+from sparkleform.sourcemap import Location, SourceMap, format_path
 
 INIT_KEY = "AWS::CloudFormation::Init"
 
@@ -47,7 +49,7 @@ class _Compiler:
         if isinstance(value, Mapping):
             out = {}
             for k, v in value.items():
-                out[k] = self.raw(v)
+                out[k] = self.raw(v, path + (k,))
             getatt = out.get("Fn::GetAtt")
             if isinstance(getatt, list) and len(getatt) == 2 and isinstance(value.get("Fn::GetAtt"), list):
                 original = value["Fn::GetAtt"][1]
@@ -56,19 +58,33 @@ class _Compiler:
             return out
         if isinstance(value, (list, tuple)):
             return [self.value(v, path + (i,), mode, schema, ppath) for i, v in enumerate(value)]
-        return value
+        return self.scalar(value, path)
 
-    def raw(self, value: Any) -> Any:
+    def raw(self, value: Any, path: tuple) -> Any:
         """Plain data inside an assigned dict: keys kept exactly as written."""
         if isinstance(value, Node):
-            return self.mapping(value, (), VERBATIM, None, ())
+            return self.mapping(value, path, VERBATIM, None, ())
         if isinstance(value, Mapping):
-            return self.value(value, (), VERBATIM, None, ())
+            return self.value(value, path, VERBATIM, None, ())
         if isinstance(value, (list, tuple)):
-            return [self.raw(v) for v in value]
-        if isinstance(value, SnakeName):
-            return str(value)
-        return value
+            return [self.raw(v, path + (i,)) for i, v in enumerate(value)]
+        if isinstance(value, str):
+            return str(value) if isinstance(value, SnakeName) else value
+        return self.scalar(value, path)
+
+    def scalar(self, value: Any, path: tuple) -> Any:
+        """A leaf value, if a template can hold it: a clear error at the user's line if not."""
+        if value is None or isinstance(value, (bool, int, str)):
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        kind = type(value).__name__
+        what = f"{value!r}" if isinstance(value, float) else f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} value"
+        raise TemplateError(
+            f"{format_path(path)}: {what} cannot go in a template; use a string, a finite number, "
+            "a boolean, a list or a dict (str() converts most things)",
+            location=str(self.sources.get(path) or "") or None,
+        )
 
     def mapping(self, node: Node, path: tuple, mode: int, schema: Any, ppath: tuple) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -108,6 +124,8 @@ class _Compiler:
                 sections[key] = self.named_entries(value, path)
             elif key in ("Conditions", "Parameters", "Mappings", "Rules") and isinstance(value, Node):
                 sections[key] = self.mapping(value, path, PLAIN, None, ())
+            elif value is OMIT:
+                sections[key] = OMIT
             else:
                 sections[key] = self.value(value, path, VERBATIM, None, ())
         version = sections.pop("AWSTemplateFormatVersion", "2010-09-09")
@@ -137,7 +155,7 @@ class _Compiler:
                 self.sources.add(path, slot.loc)
             res = slot.value
             if not isinstance(res, Node):
-                out[logical] = self.raw(res)
+                out[logical] = self.raw(res, path)
                 continue
             type_value = res._get("Type")
             schema = get_schema(type_value) if isinstance(type_value, str) else None
