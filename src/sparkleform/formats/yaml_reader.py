@@ -157,6 +157,7 @@ class _Walker:
 
     # Aliases are expanded into copies; a "billion laughs" file would never finish.
     MAX_REPEATS = 100_000
+    _track = True  # record each key's and item's line (the document walker does not)
 
     def __init__(self, filename: str, entries: dict[tuple, Location], notes: list[str] | None = None) -> None:
         self._filename = filename
@@ -218,17 +219,20 @@ class _Walker:
         raise self._error(node, f"unsupported YAML tag {tag!r} on a {kind}")
 
     def _sequence(self, node: Any, path: tuple) -> list:
+        track = self._track
         entries = self._entries
         locations = self._locations
         out = []
         append = out.append
+        item_path: tuple = ()
         for index, item in enumerate(node.value):
-            item_path = (*path, index)
-            line = item.start_mark.line + 1
-            loc = locations.get(line)
-            if loc is None:
-                loc = locations[line] = Location(self._filename, line)
-            entries[item_path] = loc
+            if track:
+                item_path = (*path, index)
+                line = item.start_mark.line + 1
+                loc = locations.get(line)
+                if loc is None:
+                    loc = locations[line] = Location(self._filename, line)
+                entries[item_path] = loc
             if item.__class__ is ScalarNode:
                 tag = item.tag
                 if tag == _STR:
@@ -242,10 +246,12 @@ class _Walker:
         return out
 
     def _mapping(self, node: Any, path: tuple) -> dict:
+        track = self._track
         entries = self._entries
         locations = self._locations
         out: dict[str, Any] = {}
         merges: list[Any] = []
+        key_path: tuple = ()
         for key_node, value_node in node.value:
             tag = key_node.tag
             key = key_node.value
@@ -256,12 +262,13 @@ class _Walker:
                 key = self._key(key_node)
             if key in out:
                 self._duplicate(node, key_node, key)
-            key_path = (*path, key)
-            line = key_node.start_mark.line + 1
-            loc = locations.get(line)
-            if loc is None:
-                loc = locations[line] = Location(self._filename, line)
-            entries[key_path] = loc
+            if track:
+                key_path = (*path, key)
+                line = key_node.start_mark.line + 1
+                loc = locations.get(line)
+                if loc is None:
+                    loc = locations[line] = Location(self._filename, line)
+                entries[key_path] = loc
             if value_node.__class__ is ScalarNode:
                 tag = value_node.tag
                 if tag == _STR:
@@ -353,49 +360,7 @@ class _DocumentWalker(_Walker):
     """The same values without source locations: no path tuples, no Location lookups."""
 
     __slots__ = ()
-
-    def _sequence(self, node: Any, path: tuple) -> list:
-        out = []
-        append = out.append
-        for item in node.value:
-            if item.__class__ is ScalarNode:
-                tag = item.tag
-                if tag == _STR:
-                    append(item.value)
-                    continue
-                if tag == _PLAIN:
-                    text = item.value
-                    append(self._plain(item, text) if not text or text[0] in _SPECIAL_FIRST else text)
-                    continue
-            append(self.build(item, ()))
-        return out
-
-    def _mapping(self, node: Any, path: tuple) -> dict:
-        out: dict[str, Any] = {}
-        merges: list[Any] = []
-        for key_node, value_node in node.value:
-            tag = key_node.tag
-            key = key_node.value
-            if tag != _STR and (tag != _PLAIN or not key or key[0] in _SPECIAL_FIRST or key == "<<"):
-                if key == "<<" and tag == _PLAIN:
-                    merges.append(value_node)
-                    continue
-                key = self._key(key_node)
-            if key in out:
-                self._duplicate(node, key_node, key)
-            if value_node.__class__ is ScalarNode:
-                tag = value_node.tag
-                if tag == _STR:
-                    out[key] = value_node.value
-                    continue
-                if tag == _PLAIN:
-                    text = value_node.value
-                    out[key] = self._plain(value_node, text) if not text or text[0] in _SPECIAL_FIRST else text
-                    continue
-            out[key] = self.build(value_node, ())
-        for merge in merges:
-            self._merge(out, merge, path)
-        return out
+    _track = False
 
     def _intrinsic(self, node: Any, tag: str, kind: str, value: Any, path: tuple) -> dict:
         result = super()._intrinsic(node, tag, kind, value, ())
