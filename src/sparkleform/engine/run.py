@@ -73,7 +73,8 @@ class _RunResolver:
         self.run = run
         self.planning = planning
 
-    def ref(self, logical_id: str) -> Any:
+    def _resource(self, logical_id: str) -> Any:
+        """The created resource a Ref/GetAtt names, or UNKNOWN while planning what is not yet known."""
         if self.planning and logical_id in self.run.planning_unknown:
             return UNKNOWN
         res = self.run.resources.get(logical_id)
@@ -83,18 +84,16 @@ class _RunResolver:
             raise TemplateFormatError(
                 f"Template format error: Unresolved resource dependencies [{logical_id}] in the Resources block of the template"
             )
-        return res.physical_id
+        return res
+
+    def ref(self, logical_id: str) -> Any:
+        res = self._resource(logical_id)
+        return res if res is UNKNOWN else res.physical_id
 
     def get_att(self, logical_id: str, attribute: str) -> Any:
-        if self.planning and logical_id in self.run.planning_unknown:
+        res = self._resource(logical_id)
+        if res is UNKNOWN:
             return UNKNOWN
-        res = self.run.resources.get(logical_id)
-        if res is None or res.physical_id is None:
-            if self.planning:
-                return UNKNOWN
-            raise TemplateFormatError(
-                f"Template format error: Unresolved resource dependencies [{logical_id}] in the Resources block of the template"
-            )
         if attribute in res.attributes:
             return res.attributes[attribute]
         if is_custom(res.type):
