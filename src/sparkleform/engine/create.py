@@ -131,7 +131,8 @@ class CreateMixin:
             res = _Res(logical, decl["Type"], None, "CREATE_IN_PROGRESS", {}, {}, policy, seq0 + i)
             run.resources[logical] = res
             started.append((res, "CREATE_IN_PROGRESS", None, False))
-        self._batch((run.stack_id, run.name), started, run.on_event)
+        key = (run.stack_id, run.name)
+        staged = self._start_wave(key, started, run.on_event)
         finished = []
         failures = []
         for res, *_ in started:
@@ -142,7 +143,7 @@ class CreateMixin:
                 failures.append((res.logical_id, exc.reason))
             else:
                 finished.append((res, "CREATE_COMPLETE", None, False))
-        self._batch((run.stack_id, run.name), finished, run.on_event)
+        self._commit(self._stage(key, finished, staged), run.on_event)
         return failures
 
     def _rollback_create(self, stack_id: str, name: str, reason: str, on_event: EventCallback | None) -> str:

@@ -94,7 +94,7 @@ class DeleteMixin:
                 else:
                     first.append((res, "DELETE_IN_PROGRESS", None, False))
                     working.append(res)
-            self._batch((stack_id, name), first, on_event)
+            staged = self._start_wave((stack_id, name), first, on_event)
             done: list[tuple[_Res, str | None, str | None, bool]] = []
             failure = None
             for res in working:
@@ -111,7 +111,7 @@ class DeleteMixin:
                 policy = res.policy.get(policy_key)
                 reason = f"{policy_key} Snapshot: a snapshot was taken before deletion" if policy == "Snapshot" else None
                 done.append((res, "DELETE_COMPLETE", reason, True))
-            self._batch((stack_id, name), done, on_event)
+            self._commit(self._stage((stack_id, name), done, staged), on_event)
             if failure:
                 return failure
         return None

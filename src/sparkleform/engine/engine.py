@@ -15,6 +15,7 @@ taking a stack for an operation (`_begin`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from sparkleform.engine.changes import _hash as _hash  # importable from here as
 from sparkleform.engine.create import CreateMixin
 from sparkleform.engine.delete import DeleteMixin
 from sparkleform.engine.errors import StackBusy, StackNotFound
-from sparkleform.engine.handlers import STACK_TYPE, Handlers
+from sparkleform.engine.handlers import STACK_TYPE, Handlers, acts_outside
 from sparkleform.engine.ids import _event_id, _event_ids, _owner
 from sparkleform.engine.outputs import OutputsMixin
 from sparkleform.engine.plan import PlanMixin
@@ -37,6 +38,18 @@ from sparkleform.engine.store import Store, dumps, insert_rows, loads, now
 from sparkleform.engine.update import UpdateMixin
 from sparkleform.engine.update_finish import UpdateFinishMixin
 from sparkleform.providers.base import EventCallback, StackEvent
+
+Change = tuple[_Res, "str | None", "str | None", bool]  # (row, new status or None, reason, remove the row)
+
+
+@dataclass
+class _Staged:
+    """Row writes and events staged for one transaction (see Engine._stage)."""
+
+    run_stack: tuple[str, str]
+    rows: dict[str, tuple[_Res, bool]] = field(default_factory=dict)  # logical id -> (row, remove it)
+    events: list[tuple] = field(default_factory=list)
+    delivered: list[StackEvent] = field(default_factory=list)
 
 
 class Engine(
@@ -205,53 +218,79 @@ class Engine(
     def _batch(
         self,
         run_stack: tuple[str, str],
-        changes: list[tuple[_Res, str | None, str | None, bool]],
+        changes: list[Change],
         on_event: EventCallback | None,
     ) -> None:
         """Resources moving to new statuses together: one transaction, one event each.
 
         A change with status None removes the row without an event.
         """
-        if not changes:
+        self._commit(self._stage(run_stack, changes), on_event)
+
+    def _stage(self, run_stack: tuple[str, str], changes: list[Change], staged: _Staged | None = None) -> _Staged:
+        """Apply `changes` to their rows in memory and record their events (stamped now) and
+        row writes in `staged`, for `_commit` to write in one transaction."""
+        staged = staged if staged is not None else _Staged(run_stack)
+        stack_id, name = run_stack
+        ts = now()
+        stamp = datetime.fromtimestamp(ts, UTC)
+        ids = iter(_event_ids(sum(1 for change in changes if change[1] is not None)))
+        rows, events, delivered = staged.rows, staged.events, staged.delivered
+        for res, status, reason, remove in changes:
+            logical = res.logical_id
+            rows.pop(logical, None)  # a later change of a row replaces an earlier one (dict order: last)
+            rows[logical] = (res, remove)
+            if status is not None:
+                res.status = status
+                res.reason = reason
+                event_id = next(ids)
+                physical, rtype = res.physical_id, res.type
+                events.append((event_id, stack_id, name, logical, physical, rtype, status, reason, ts))
+                delivered.append(StackEvent(event_id, name, logical, physical, rtype, status, reason, stamp))
+        return staged
+
+    def _start_wave(
+        self, run_stack: tuple[str, str], started: list[Change], on_event: EventCallback | None
+    ) -> _Staged | None:
+        """The IN_PROGRESS changes of a wave. They are committed before the wave runs only when
+        one of its resources acts outside this transaction (a nested stack commits its own
+        state, a custom resource runs the user's code): a crash after such an effect must find
+        the resource recorded. Otherwise they are staged and committed with the wave's results,
+        one transaction per wave: a crash before it loses nothing that happened."""
+        staged = self._stage(run_stack, started)
+        if any(acts_outside(res.type) for res, *_ in started):
+            self._commit(staged, on_event)
+            return None
+        return staged
+
+    def _commit(self, staged: _Staged, on_event: EventCallback | None) -> None:
+        if not staged.rows and not staged.events:
             if self.handlers.pending:
                 with self.store.tx() as conn:
                     self._flush(conn)
             return
-        stack_id, name = run_stack
+        stack_id = staged.run_stack[0]
         removes = []
         upserts = []
-        events = []
-        pending: list[StackEvent] = []
-        ts = now()
-        stamp = datetime.fromtimestamp(ts, UTC)
-        ids = iter(_event_ids(sum(1 for change in changes if change[1] is not None)))
-        for res, status, reason, remove in changes:
-            if status is not None:
-                res.status = status
-                res.reason = reason
-            logical, physical, rtype = res.logical_id, res.physical_id, res.type
+        for logical, (res, remove) in staged.rows.items():
             if remove:
                 removes.append((stack_id, logical))
-            else:
-                props, attrs, policy = res.properties, res.attributes, res.policy
-                upserts.append(
-                    (
-                        stack_id,
-                        logical,
-                        physical,
-                        rtype,
-                        res.status,
-                        res.reason,
-                        res.props_json or (dumps(props) if props else "{}"),
-                        res.attrs_json or (dumps(attrs) if attrs else "{}"),
-                        dumps(policy) if policy else "{}",
-                        res.seq,
-                    )
+                continue
+            props, attrs, policy = res.properties, res.attributes, res.policy
+            upserts.append(
+                (
+                    stack_id,
+                    logical,
+                    res.physical_id,
+                    res.type,
+                    res.status,
+                    res.reason,
+                    res.props_json or (dumps(props) if props else "{}"),
+                    res.attrs_json or (dumps(attrs) if attrs else "{}"),
+                    dumps(policy) if policy else "{}",
+                    res.seq,
                 )
-            if status is not None:
-                event_id = next(ids)
-                events.append((event_id, stack_id, name, logical, physical, rtype, status, reason, ts))
-                pending.append(StackEvent(event_id, name, logical, physical, rtype, status, reason, stamp))
+            )
         with self.store.tx() as conn:
             self._flush(conn)
             if removes:
@@ -266,9 +305,9 @@ class Engine(
                 conn,
                 "INSERT INTO events(event_id, stack_id, stack_name, logical_id, physical_id, type, status,"
                 " reason, ts) VALUES ",
-                events,
+                staged.events,
             )
-        self._deliver(pending, on_event)
+        self._deliver(staged.delivered, on_event)
 
     def _begin(
         self,

@@ -32,6 +32,13 @@ PUT_SQL = (
 PHYSICAL_KEY = "sparkleform:physical-id"
 
 
+def acts_outside(rtype: str) -> bool:
+    """Whether handling a resource of this type does more than compute values and queue
+    parameter-store writes: a nested stack commits its own state, a custom resource runs the
+    user's handler."""
+    return rtype == STACK_TYPE or is_custom(rtype)
+
+
 def _param_text(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(str(v) for v in value)

@@ -239,7 +239,7 @@ class UpdateMixin:
                 run.resources[logical] = res
                 started.append((res, "UPDATE_IN_PROGRESS", None, False))
                 work.append(("update", res, old, None))
-        self._batch(key, started, run.on_event)
+        staged = self._start_wave(key, started, run.on_event)
         finished: list[tuple[_Res, str | None, str | None, bool]] = []
         failures: list[tuple[str, str]] = []
         for kind, res, old, early in work:
@@ -270,5 +270,5 @@ class UpdateMixin:
                     finished.append((res, "UPDATE_FAILED", exc.reason, False))
                 continue
             finished.append((res, "CREATE_COMPLETE" if kind == "create" else "UPDATE_COMPLETE", None, False))
-        self._batch(key, finished, run.on_event)
+        self._commit(self._stage(key, finished, staged), run.on_event)
         return failures
