@@ -48,7 +48,7 @@ class CreateMixin:
             ).fetchone()
             if existing is not None:
                 raise StackExists(f"Stack [{name}] already exists")
-            conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO stacks(stack_id, name, region, status, reason, parameters, no_echo, tags,"
                 " termination_protection, stack_policy, description, template_version, options, parent_id,"
                 " owner, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -71,6 +71,7 @@ class CreateMixin:
                     ts,
                 ),
             )
+            self._keys[stack_id] = inserted.lastrowid
             conn.execute(
                 "INSERT INTO templates(stack_id, version, template, processed, parameters, created)"
                 " VALUES (?,?,?,?,?,?)",

@@ -72,6 +72,7 @@ class Engine(
         self.account_id = account_id
         self.handlers = Handlers(self)
         self._templates: dict[tuple[str, int, bool], dict] = {}
+        self._keys: dict[str, int] = {}  # stack id -> stacks.stack_key (never changes)
         self._ctx_key: tuple[str, str] | None = None
         self._ctx: SimContext | None = None
 
@@ -113,12 +114,22 @@ class Engine(
         self._templates[key] = value
         return value
 
+    def _stack_key(self, stack_id: str) -> int:
+        """The integer that keys a stack's resources and events."""
+        key = self._keys.get(stack_id)
+        if key is None:
+            row = self.store.one("SELECT stack_key FROM stacks WHERE stack_id=?", (stack_id,))
+            if row is None:
+                raise StackNotFound(f"Stack with id {stack_id} does not exist")
+            key = self._keys[stack_id] = row["stack_key"]
+        return key
+
     def _resources(self, stack_id: str) -> dict[str, _Res]:
         out = {}
         for logical_id, rtype, physical_id, status, properties, attributes, policy, seq, reason in self.store.tuples(
             "SELECT logical_id, type, physical_id, status, properties, attributes, policy, seq, reason"
-            " FROM resources WHERE stack_id=? ORDER BY seq",
-            (stack_id,),
+            " FROM resources WHERE stack_key=? ORDER BY seq",
+            (self._stack_key(stack_id),),
         ):
             out[logical_id] = _Res(
                 logical_id,
@@ -151,9 +162,9 @@ class Engine(
         ts = now()
         event_id = _event_id()
         conn.execute(
-            "INSERT INTO events(event_id, stack_id, stack_name, logical_id, physical_id, type, status, reason, ts)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (event_id, stack_id, stack_name, logical_id, physical_id, rtype, status, reason, ts),
+            "INSERT INTO events(event_id, stack_key, logical_id, physical_id, type, status, reason, ts)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (event_id, self._stack_key(stack_id), logical_id, physical_id, rtype, status, reason, ts),
         )
         pending.append(
             StackEvent(
@@ -232,6 +243,7 @@ class Engine(
         row writes in `staged`, for `_commit` to write in one transaction."""
         staged = staged if staged is not None else _Staged(run_stack)
         stack_id, name = run_stack
+        key = self._stack_key(stack_id)
         ts = now()
         stamp = datetime.fromtimestamp(ts, UTC)
         ids = iter(_event_ids(sum(1 for change in changes if change[1] is not None)))
@@ -245,7 +257,7 @@ class Engine(
                 res.reason = reason
                 event_id = next(ids)
                 physical, rtype = res.physical_id, res.type
-                events.append((event_id, stack_id, name, logical, physical, rtype, status, reason, ts))
+                events.append((event_id, key, logical, physical, rtype, status, reason, ts))
                 delivered.append(StackEvent(event_id, name, logical, physical, rtype, status, reason, stamp))
         return staged
 
@@ -269,17 +281,17 @@ class Engine(
                 with self.store.tx() as conn:
                     self._flush(conn)
             return
-        stack_id = staged.run_stack[0]
+        key = self._stack_key(staged.run_stack[0])
         removes = []
         upserts = []
         for logical, (res, remove) in staged.rows.items():
             if remove:
-                removes.append((stack_id, logical))
+                removes.append((key, logical))
                 continue
             props, attrs, policy = res.properties, res.attributes, res.policy
             upserts.append(
                 (
-                    stack_id,
+                    key,
                     logical,
                     res.physical_id,
                     res.type,
@@ -294,17 +306,17 @@ class Engine(
         with self.store.tx() as conn:
             self._flush(conn)
             if removes:
-                conn.executemany("DELETE FROM resources WHERE stack_id=? AND logical_id=?", removes)
+                conn.executemany("DELETE FROM resources WHERE stack_key=? AND logical_id=?", removes)
             insert_rows(
                 conn,
-                "INSERT OR REPLACE INTO resources(stack_id, logical_id, physical_id, type, status, reason,"
+                "INSERT OR REPLACE INTO resources(stack_key, logical_id, physical_id, type, status, reason,"
                 " properties, attributes, policy, seq) VALUES ",
                 upserts,
             )
             insert_rows(
                 conn,
-                "INSERT INTO events(event_id, stack_id, stack_name, logical_id, physical_id, type, status,"
-                " reason, ts) VALUES ",
+                "INSERT INTO events(event_id, stack_key, logical_id, physical_id, type, status, reason, ts)"
+                " VALUES ",
                 staged.events,
             )
         self._deliver(staged.delivered, on_event)

@@ -55,8 +55,8 @@ class ProvisionMixin:
     def _make_sim_context(self, name: str, stack_id: str) -> SimContext:
         def cidr_of(physical: str) -> str | None:
             row = self.store.one(
-                "SELECT properties FROM resources WHERE stack_id=? AND physical_id=? AND type='AWS::EC2::Subnet'",
-                (stack_id, physical),
+                "SELECT properties FROM resources WHERE stack_key=? AND physical_id=? AND type='AWS::EC2::Subnet'",
+                (self._stack_key(stack_id), physical),
             )
             if row is None:
                 return None

@@ -38,8 +38,8 @@ class QueryMixin:
             resources = [
                 StackResource(logical_id, physical_id, rtype, status, reason)
                 for logical_id, physical_id, rtype, status, reason in self.store.tuples(
-                    "SELECT logical_id, physical_id, type, status, reason FROM resources WHERE stack_id=? ORDER BY seq",
-                    (row["stack_id"],),
+                    "SELECT logical_id, physical_id, type, status, reason FROM resources WHERE stack_key=? ORDER BY seq",
+                    (row["stack_key"],),
                 )
             ]
         return Stack(
@@ -65,12 +65,12 @@ class QueryMixin:
         row = self._require(name, describe=True)
         start = 0
         if since:
-            found = self.store.one("SELECT seq FROM events WHERE event_id=?", (since,))
+            found = self.store.one("SELECT seq FROM events WHERE stack_key=? AND event_id=?", (row["stack_key"], since))
             start = found["seq"] if found else 0
         return [
             StackEvent(
                 r["event_id"],
-                r["stack_name"],
+                row["name"],
                 r["logical_id"],
                 r["physical_id"],
                 r["type"],
@@ -78,7 +78,7 @@ class QueryMixin:
                 r["reason"],
                 datetime.fromtimestamp(r["ts"], UTC),
             )
-            for r in self.store.all("SELECT * FROM events WHERE stack_id=? AND seq>? ORDER BY seq", (row["stack_id"], start))
+            for r in self.store.all("SELECT * FROM events WHERE stack_key=? AND seq>? ORDER BY seq", (row["stack_key"], start))
         ]
 
     def exports(self) -> dict[str, str]:

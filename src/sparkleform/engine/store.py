@@ -1,4 +1,5 @@
-"""The engine's SQLite state: schema, connection settings and one-transaction helpers.
+"""The engine's SQLite state: the connection, its settings and one-transaction helpers (the
+tables are in `schema`).
 
 WAL mode with `synchronous=NORMAL`: every committed transaction survives the process
 being killed; readers never block the writer. Each state change (a resource moving to a
@@ -17,98 +18,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS stacks (
-    stack_id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    region TEXT NOT NULL,
-    status TEXT NOT NULL,
-    reason TEXT,
-    parameters TEXT NOT NULL DEFAULT '{}',
-    no_echo TEXT NOT NULL DEFAULT '[]',
-    tags TEXT NOT NULL DEFAULT '{}',
-    outputs TEXT NOT NULL DEFAULT '[]',
-    termination_protection INTEGER NOT NULL DEFAULT 0,
-    stack_policy TEXT,
-    description TEXT,
-    template_version INTEGER NOT NULL DEFAULT 0,
-    options TEXT NOT NULL DEFAULT '{}',
-    parent_id TEXT,
-    snapshot TEXT,
-    owner TEXT,
-    created REAL NOT NULL,
-    updated REAL,
-    deleted REAL
-);
-CREATE INDEX IF NOT EXISTS stacks_by_name ON stacks(region, name, deleted);
-CREATE TABLE IF NOT EXISTS templates (
-    stack_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    template TEXT NOT NULL,
-    processed TEXT NOT NULL,
-    parameters TEXT NOT NULL,
-    created REAL NOT NULL,
-    PRIMARY KEY (stack_id, version)
-);
-CREATE TABLE IF NOT EXISTS resources (
-    stack_id TEXT NOT NULL,
-    logical_id TEXT NOT NULL,
-    physical_id TEXT,
-    type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    reason TEXT,
-    properties TEXT NOT NULL DEFAULT '{}',
-    attributes TEXT NOT NULL DEFAULT '{}',
-    policy TEXT NOT NULL DEFAULT '{}',
-    seq INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (stack_id, logical_id)
-);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    event_id TEXT NOT NULL,
-    stack_id TEXT NOT NULL,
-    stack_name TEXT NOT NULL,
-    logical_id TEXT NOT NULL,
-    physical_id TEXT,
-    type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    reason TEXT,
-    ts REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_by_stack ON events(stack_id, seq);
-CREATE TABLE IF NOT EXISTS exports (
-    region TEXT NOT NULL,
-    name TEXT NOT NULL,
-    stack_id TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (region, name)
-);
-CREATE TABLE IF NOT EXISTS imports (
-    stack_id TEXT NOT NULL,
-    region TEXT NOT NULL,
-    export_name TEXT NOT NULL,
-    PRIMARY KEY (stack_id, export_name)
-);
-CREATE TABLE IF NOT EXISTS change_sets (
-    change_set_id TEXT PRIMARY KEY,
-    stack_id TEXT NOT NULL,
-    name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    template TEXT NOT NULL,
-    parameters TEXT NOT NULL,
-    changes TEXT NOT NULL,
-    created REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ssm_parameters (
-    region TEXT NOT NULL,
-    name TEXT NOT NULL,
-    type TEXT NOT NULL,
-    value TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (region, name)
-);
-"""
-
+from sparkleform.engine.schema import SCHEMA_VERSION, prepare_schema, schema_version
 
 _encoder = json.JSONEncoder(separators=(",", ":"), default=str)
 _encode = _encoder.encode  # one encoder: json.dumps builds one per call
@@ -180,10 +90,9 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=OFF")
-            with self.tx():
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+            if schema_version(self.conn) != SCHEMA_VERSION:
+                with self.tx():
+                    prepare_schema(self.conn, self.path)
         except (sqlite3.Error, OSError) as exc:
             raise StateError(
                 f"cannot use {self.path} as the local state: {exc}",

@@ -1,0 +1,138 @@
+"""A state file written before state version 2 opens, is migrated once, and keeps every
+stack, resource, event, export and template; a file from a newer sparkleform is refused."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from sparkleform.engine.errors import StateError
+from sparkleform.engine.schema import SCHEMA_VERSION
+from sparkleform.engine.store import Store
+from sparkleform.providers.local import LocalProvider
+
+DUMP = Path(__file__).parent / "data" / "state_v1.sql"
+
+
+@pytest.fixture
+def v1_state(tmp_path) -> Path:
+    path = tmp_path / "state.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(DUMP.read_text())
+    conn.close()
+    return path
+
+
+def _v1_view(path: Path) -> dict:
+    """What the version-1 tables say, read with version-1 SQL."""
+    conn = sqlite3.connect(path)
+    try:
+        out = {}
+        for stack_id, name, status, outputs in conn.execute("SELECT stack_id, name, status, outputs FROM stacks"):
+            out[stack_id] = {
+                "name": name,
+                "status": status,
+                "outputs": outputs,
+                "resources": conn.execute(
+                    "SELECT logical_id, physical_id, type, status FROM resources WHERE stack_id=? ORDER BY seq",
+                    (stack_id,),
+                ).fetchall(),
+                "events": conn.execute(
+                    "SELECT event_id, stack_name, logical_id, physical_id, type, status, reason FROM events"
+                    " WHERE stack_id=? ORDER BY seq",
+                    (stack_id,),
+                ).fetchall(),
+            }
+        return out
+    finally:
+        conn.close()
+
+
+def test_a_version_1_file_keeps_everything(v1_state: Path) -> None:
+    before = _v1_view(v1_state)
+    assert {v["name"] for v in before.values()} == {"net", "app", "gone"}
+    provider = LocalProvider(state=v1_state)
+    try:
+        for stack_id, old in before.items():
+            stack = provider.describe_stack(stack_id)
+            assert (stack.name, stack.status) == (old["name"], old["status"])
+            assert [(r.logical_id, r.physical_id, r.resource_type, r.status) for r in stack.resources] == old["resources"]
+            events = provider.events(stack_id)
+            assert [
+                (e.event_id, e.stack_name, e.logical_id, e.physical_id, e.resource_type, e.status, e.reason) for e in events
+            ] == old["events"]
+            assert len(events) == len(old["events"]) > 0
+        assert provider.exports() == {"net-vpc": provider.describe_stack("net").output_map()["VpcId"]}
+        assert provider.describe_stack("app").output_map()["QueueUrl"].startswith("https://sqs.")
+        # events --since still answers from the middle of a migrated log
+        app = provider.describe_stack("app")
+        app_events = provider.events("app")
+        assert provider.events("app", app_events[2].event_id) == app_events[3:]
+        # and the stacks still work: update, the export guard, delete
+        updated = provider.update_stack("app", None, {"Size": "4"})
+        assert updated.status == "UPDATE_COMPLETE"
+        with pytest.raises(Exception, match="net-vpc"):
+            provider.delete_stack("net")
+        provider.delete_stack("app")
+        provider.delete_stack("net")
+        assert [s.name for s in provider.list_stacks()] == []
+        assert provider.describe_stack(app.stack_id).status == "DELETE_COMPLETE"
+    finally:
+        provider.close()
+    conn = sqlite3.connect(v1_state)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert not any(t.endswith("_v1") for t in tables)
+    finally:
+        conn.close()
+
+
+def test_two_processes_opening_an_old_file_migrate_it_once(v1_state: Path) -> None:
+    before = _v1_view(v1_state)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def open_it() -> None:
+        try:
+            barrier.wait()
+            Store(v1_state).close()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    provider = LocalProvider(state=v1_state)
+    try:
+        assert sorted(len(provider.events(sid)) for sid in before) == sorted(len(v["events"]) for v in before.values())
+    finally:
+        provider.close()
+
+
+def test_a_file_from_a_newer_sparkleform_is_refused_untouched(tmp_path) -> None:
+    path = tmp_path / "state.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StateError, match="newer sparkleform") as info:
+        Store(path)
+    assert info.value.exit_code == 2
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    conn.close()
+
+
+def test_a_new_file_starts_at_the_current_version(tmp_path) -> None:
+    path = tmp_path / "fresh.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
