@@ -63,6 +63,9 @@ def test_event_ids_are_distinct_uuid4_shaped() -> None:
     assert len(set(ids)) == 1000
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", i) for i in ids)
     assert _event_ids(0) == []
+    # batches share nothing: 2,000 batches of two give 4,000 distinct ids
+    many = [i for _ in range(2000) for i in _event_ids(2)]
+    assert len(set(many)) == len(many)
 
 
 def test_malformed_getatt_is_still_named_by_its_path() -> None:
@@ -165,3 +168,34 @@ def test_simulate_single_identifier_fast_path_matches_the_general_rule() -> None
     finally:
         attributes._rng = saved
     assert checked > 300
+
+
+def test_the_stack_create_returns_is_the_one_describe_reads(tmp_path) -> None:
+    from sparkleform.providers.base import StackOptions
+    from sparkleform.providers.local import LocalProvider
+
+    child = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"Arn": {"Value": {"Ref": "T"}}}}
+    template = {
+        "Parameters": {"Make": {"Type": "String", "AllowedValues": ["yes", "no"], "Default": "no"}},
+        "Conditions": {"Made": {"Fn::Equals": [{"Ref": "Make"}, "yes"]}},
+        "Resources": {
+            "Skipped": {"Type": "AWS::SQS::Queue", "Condition": "Made"},
+            "Kept": {"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"},
+            "Child": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "child.json"}},
+            "Answer": {
+                "Type": "Custom::Answer",
+                "Properties": {"ServiceToken": "local", "Topic": {"Fn::GetAtt": ["Child", "Outputs.Arn"]}},
+                "Metadata": {"sparkleform:data": {"Value": "42"}},
+            },
+            **{f"Q{i}": {"Type": "AWS::SQS::Queue", "DependsOn": "Kept" if i % 2 else "Answer"} for i in range(20)},
+        },
+        "Outputs": {"Answer": {"Value": {"Fn::GetAtt": ["Answer", "Value"]}}},
+    }
+    provider = LocalProvider(state=tmp_path / "state.db")
+    try:
+        created = provider.create_stack("same", template, {}, StackOptions(nested_templates={"child.json": child}))
+        assert created == provider.describe_stack("same")
+        assert created.resources[0].logical_id == "Kept" and len(created.resources) == 23
+        assert "Skipped" not in {r.logical_id for r in created.resources}
+    finally:
+        provider.close()

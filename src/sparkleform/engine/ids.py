@@ -21,14 +21,20 @@ def _event_id() -> str:
 
 
 def _event_ids(n: int) -> list[str]:
-    """`n` event ids like `_event_id`, drawn in one call (a wave's events are numerous)."""
+    """`n` distinct event ids like `_event_id`, for one batch of events: one random head (76
+    bits) for the batch, and its last group counts up from a random start. Distinct within
+    the batch by the count, across batches by the head; formatting one counter per id costs
+    half of slicing a fresh random string five times (a 500-resource create has 1,000)."""
     if n <= 0:
         return []
-    h = _id_rng.randbytes(16 * n).hex()
-    return [
-        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-4{h[i + 13 : i + 16]}-{h[i + 16 : i + 20]}-{h[i + 20 : i + 32]}"
-        for i in range(0, 32 * n, 32)
-    ]
+    bits = _id_rng.getrandbits(128)
+    h = f"{bits:032x}"
+    head = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-"
+    start = (bits & _LAST_GROUP) % (_LAST_GROUP + 2 - n) if n <= _LAST_GROUP else 0
+    return [f"{head}{i:012x}" for i in range(start, start + n)]
+
+
+_LAST_GROUP = 0xFFFFFFFFFFFF  # the largest value of the last (12-hex-digit) group
 
 
 def _owner() -> str:
