@@ -130,6 +130,8 @@ def deploy_one(provider: LocalProvider, path: Path, index: int) -> str | None:
             return "too many missing prerequisites"
         if stack.status != "CREATE_COMPLETE":
             return f"create ended {stack.status}"
+        if stack != provider.describe_stack(name):
+            return "the stack create returned differs from describe's"
         provider.delete_stack(name)
         if provider.stack_exists(name):
             return "still exists after delete"

@@ -16,7 +16,7 @@ from sparkleform.engine.intrinsics import partition_of
 from sparkleform.engine.run import _Res, _Run
 from sparkleform.engine.store import dumps, now
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import EventCallback, StackEvent, StackOptions
+from sparkleform.providers.base import EventCallback, Stack, StackEvent, StackOptions, StackResource
 
 
 class CreateMixin:
@@ -32,6 +32,34 @@ class CreateMixin:
         on_event: EventCallback | None = None,
         parent_id: str | None = None,
     ) -> str:
+        return self._create(name, template, parameters, options, on_event=on_event, parent_id=parent_id).stack_id
+
+    def create_and_describe(
+        self,
+        name: str,
+        template: dict,
+        parameters: dict[str, Any],
+        options: StackOptions | None = None,
+        *,
+        on_event: EventCallback | None = None,
+    ) -> Stack:
+        """create_stack, and the new stack as `describe` gives it. Its resources are the rows
+        this create has just committed, which the run holds in the same order: reading
+        them back would only return them again."""
+        run = self._create(name, template, parameters, options, on_event=on_event)
+        resources = [StackResource(r.logical_id, r.physical_id, r.type, r.status, r.reason) for r in run.resources.values()]
+        return self._stack_from_row(self._require(run.stack_id, describe=True), resources=resources)
+
+    def _create(
+        self,
+        name: str,
+        template: dict,
+        parameters: dict[str, Any],
+        options: StackOptions | None,
+        *,
+        on_event: EventCallback | None,
+        parent_id: str | None = None,
+    ) -> _Run:
         options = options or StackOptions()
         _check_name(name)
         stack_id = f"arn:{partition_of(self.region)}:cloudformation:{self.region}:{self.account_id}:stack/{name}/{uuid.uuid4()}"
@@ -106,7 +134,7 @@ class CreateMixin:
                     extra={"outputs": dumps(outputs), "owner": None},
                     after=lambda conn: self._write_exports(conn, stack_id, outputs, run.imports),
                 )
-                return stack_id
+                return run
         # failure path
         reason = f"The following resource(s) failed to create: [{', '.join(failed)}]. "
         if options.disable_rollback or options.on_failure == "DO_NOTHING":

@@ -26,14 +26,16 @@ class QueryMixin:
         row = self._require(name, describe=True)
         return self._stack_from_row(row, with_resources=True)
 
-    def _stack_from_row(self, row: Any, *, with_resources: bool) -> Stack:
+    def _stack_from_row(self, row: Any, *, with_resources: bool = False, resources: list[StackResource] | None = None) -> Stack:
+        """The stack of a stacks row; its resources read from the state with `with_resources`,
+        or the given ones."""
         no_echo = set(loads(row["no_echo"], []))
         params = [
             StackParameter(k, NO_ECHO_MASK if k in no_echo else v, k in no_echo)
             for k, v in loads(row["parameters"], {}).items()
         ]
         outputs = [StackOutput(o["key"], o["value"], o.get("description"), o.get("export_name")) for o in loads(row["outputs"], [])]
-        resources = []
+        resources = resources if resources is not None else []
         if with_resources:
             resources = [
                 StackResource(logical_id, physical_id, rtype, status, reason)

@@ -40,8 +40,7 @@ class LocalProvider:
         on_event: EventCallback | None = None,
         wait: bool = True,
     ) -> Stack:
-        stack_id = self.engine.create_stack(name, template, parameters or {}, options, on_event=on_event)
-        return self.engine.describe(stack_id)
+        return self.engine.create_and_describe(name, template, parameters or {}, options, on_event=on_event)
 
     def plan(
         self, name: str, template: dict | None, parameters: dict[str, str], options: StackOptions | None = None
