@@ -270,7 +270,7 @@ class Engine(
         the resource recorded. Otherwise they are staged and committed with the wave's results,
         one transaction per wave: a crash before it loses nothing that happened."""
         staged = self._stage(run_stack, started)
-        if any(acts_outside(res.type) for res, *_ in started):
+        if any(acts_outside(rtype) for rtype in {res.type for res, *_ in started}):
             self._commit(staged, on_event)
             return None
         return staged

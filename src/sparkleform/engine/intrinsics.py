@@ -148,12 +148,21 @@ class Evaluator:
                     )
             out = {}
             for k, v in node.items():
-                r = self.resolve(v)
-                if r is not NO_VALUE:
-                    out[k] = r
+                if isinstance(v, (dict, list)):  # a scalar is its own value: no call for it
+                    v = self.resolve(v)
+                    if v is NO_VALUE:
+                        continue
+                out[k] = v
             return out
         if isinstance(node, list):
-            return [r for r in (self.resolve(v) for v in node) if r is not NO_VALUE]
+            out_list = []
+            for v in node:
+                if isinstance(v, (dict, list)):
+                    v = self.resolve(v)
+                    if v is NO_VALUE:
+                        continue
+                out_list.append(v)
+            return out_list
         return node
 
     def condition(self, name: str) -> bool:
