@@ -176,8 +176,8 @@ def main() -> None:
         po = mem_ours[op][0][2] / 2**20
         pm = mem_moto[op][0][2] / 2**20
         print(
-            f"{op:<10}{ow:>10.3f}s{mw:>10.3f}s{mw / ow:>7.1f}x"
-            f"{oc:>10.3f}s{mc:>10.3f}s{mc / oc:>7.1f}x{po:>10.1f}MB{pm:>10.1f}MB"
+            f"{op:<10}{ow:>10.4f}s{mw:>10.4f}s{mw / ow:>7.1f}x"
+            f"{oc:>10.4f}s{mc:>10.4f}s{mc / oc:>7.1f}x{po:>10.1f}MB{pm:>10.1f}MB"
         )
     print("ratio = moto / sparkleform (higher is faster for sparkleform); ours keeps state on disk and every event")
 
