@@ -100,7 +100,7 @@ def test_two_processes_opening_an_old_file_migrate_it_once(v1_state: Path) -> No
         try:
             barrier.wait()
             Store(v1_state).close()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below, in the test thread
             errors.append(exc)
 
     threads = [threading.Thread(target=open_it) for _ in range(4)]
