@@ -5,6 +5,8 @@ superseded physical resources, and delete_stack.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import Any
 
 from sparkleform.engine.errors import ResourceFailure, StackOperationFailed, ValidationError
 from sparkleform.engine.faults import _fail_on
@@ -117,13 +119,24 @@ class DeleteMixin:
         return None
 
     def _delete_old_physical(
-        self, stack_id: str, name: str, rows: dict[str, _Res], logical: str, on_event: EventCallback | None, *, policy_key: str
+        self,
+        stack_id: str,
+        name: str,
+        rows: dict[str, _Res],
+        logical: str,
+        on_event: EventCallback | None,
+        *,
+        policy_key: str,
+        after: Callable[[Any], None] | None = None,
     ) -> None:
-        """Delete a superseded physical resource (the row of `logical` now holds the new one)."""
+        """Delete a superseded physical resource (the row of `logical` now holds the new one);
+        `after` runs in the transaction that records the outcome."""
         res = rows[logical]
         pending: list[StackEvent] = []
         if res.policy.get(policy_key) == "Retain":
             with self.store.tx() as conn:
+                if after is not None:
+                    after(conn)
                 self._event(conn, pending, stack_id, name, logical, res.physical_id, res.type, "DELETE_SKIPPED", f"{policy_key} Retain: resource kept")
             self._deliver(pending, on_event)
             return
@@ -136,5 +149,7 @@ class DeleteMixin:
         reason = f"{policy_key} Snapshot: a snapshot was taken before deletion" if res.policy.get(policy_key) == "Snapshot" else None
         with self.store.tx() as conn:
             self._flush(conn)
+            if after is not None:
+                after(conn)
             self._event(conn, pending, stack_id, name, logical, res.physical_id, res.type, "DELETE_COMPLETE", reason)
         self._deliver(pending, on_event)

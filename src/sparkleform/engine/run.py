@@ -32,6 +32,22 @@ class _Res:
     props_json: str | None = None  # `properties` serialized, when already known
     attrs_json: str | None = None  # `attributes` serialized, when already known (never modified in place)
 
+    def to_state(self) -> dict[str, Any]:
+        """The row as the stack's snapshot and cleanup list keep it (JSON; `from_state` reads it)."""
+        return {
+            "physical_id": self.physical_id,
+            "type": self.type,
+            "status": self.status,
+            "properties": self.properties,
+            "attributes": self.attributes,
+            "policy": self.policy,
+            "seq": self.seq,
+        }
+
+    @staticmethod
+    def from_state(logical_id: str, v: dict[str, Any]) -> _Res:
+        return _Res(logical_id, v["type"], v["physical_id"], v["status"], v["properties"], v["attributes"], v["policy"], v["seq"])
+
     def clone(self) -> _Res:
         """What copy.copy(self) gives (a new object sharing the field values), without
         copy's generic __reduce_ex__ round trip: updates copy every row of a stack twice."""

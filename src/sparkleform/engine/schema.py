@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS stacks (
     options TEXT NOT NULL DEFAULT '{}',
     parent_id TEXT,
     snapshot TEXT,
+    cleanup TEXT,
     owner TEXT,
     created REAL NOT NULL,
     updated REAL,

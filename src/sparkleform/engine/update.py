@@ -62,18 +62,7 @@ class UpdateMixin:
                 return stack_id
             raise NoUpdates("No updates are to be performed.")
         snapshot = {
-            "resources": {
-                k: {
-                    "physical_id": r.physical_id,
-                    "type": r.type,
-                    "status": r.status,
-                    "properties": r.properties,
-                    "attributes": r.attributes,
-                    "policy": r.policy,
-                    "seq": r.seq,
-                }
-                for k, r in run.current.items()
-            },
+            "resources": {k: r.to_state() for k, r in run.current.items()},
             "outputs": outputs_now,
             "parameters": previous,
             "no_echo": loads(row["no_echo"], []),

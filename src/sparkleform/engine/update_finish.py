@@ -5,6 +5,7 @@ success (replaced and removed resources) or rollback to the snapshot taken when 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from sparkleform.engine.handlers import STACK_TYPE
@@ -15,6 +16,8 @@ from sparkleform.engine.store import dumps, loads
 from sparkleform.errors import SparkleformError
 from sparkleform.providers.base import EventCallback, StackOptions
 
+NEW = "\x00new"  # suffix of a cleanup key that names the replacement of a resource, not the resource
+
 
 class UpdateFinishMixin:
     """Update cleanup and update rollback."""
@@ -24,11 +27,27 @@ class UpdateFinishMixin:
         snap = loads(row["snapshot"], None) if row else None
         if not snap:
             return {}, {}
-        rows = {
-            k: _Res(k, v["type"], v["physical_id"], v["status"], v["properties"], v["attributes"], v["policy"], v["seq"])
-            for k, v in snap["resources"].items()
-        }
-        return snap, rows
+        return snap, {k: _Res.from_state(k, v) for k, v in snap["resources"].items()}
+
+    def _replacements_to_remove(self, stack_id: str) -> dict[str, _Res]:
+        """The replacement resources a rollback has yet to delete, as it recorded them before
+        putting the replaced rows back (after that, the rows no longer name them)."""
+        row = self.store.one("SELECT cleanup FROM stacks WHERE stack_id=?", (stack_id,))
+        pending = loads(row["cleanup"], None) if row else None
+        return {key: _Res.from_state(key.partition(NEW)[0], v) for key, v in (pending or {}).items()}
+
+    def _forget_replacement(self, stack_id: str, key: str) -> Callable[[Any], None]:
+        """A transaction step that drops `key` from the recorded replacements (run with the
+        deletion's own event, so a deleted replacement is never deleted again)."""
+
+        def forget(conn: Any) -> None:
+            row = conn.execute("SELECT cleanup FROM stacks WHERE stack_id=?", (stack_id,)).fetchone()
+            pending = loads(row["cleanup"], None) if row else None
+            if pending and key in pending:
+                del pending[key]
+                conn.execute("UPDATE stacks SET cleanup=? WHERE stack_id=?", (dumps(pending) if pending else None, stack_id))
+
+        return forget
 
     def _cleanup_after_update(
         self,
@@ -86,18 +105,28 @@ class UpdateFinishMixin:
     def _rollback_update(self, stack_id: str, name: str, reason: str, on_event: EventCallback | None) -> None:
         """Bring the stack back to the snapshot taken when the update began (state-driven)."""
         snap, old_rows = self._snapshot_rows(stack_id)
+        current = self._resources(stack_id)
+        # replacements first, recorded before any replaced row is put back: a rollback killed
+        # after that would otherwise find no trace of them (an earlier, interrupted attempt
+        # may have recorded some already)
+        replacements = self._replacements_to_remove(stack_id)
+        for logical, old in old_rows.items():
+            cur = current.get(logical)
+            if cur is not None and cur.physical_id != old.physical_id and cur.physical_id:
+                replacements[logical + NEW] = cur
+        recorded = {"cleanup": dumps({k: r.to_state() for k, r in replacements.items()}) if replacements else None}
         row = self.store.one("SELECT status FROM stacks WHERE stack_id=?", (stack_id,))
         if row["status"] != "UPDATE_ROLLBACK_IN_PROGRESS":
-            self._stack_status(stack_id, name, "UPDATE_ROLLBACK_IN_PROGRESS", reason, on_event)
-        current = self._resources(stack_id)
-        to_remove: dict[str, _Res] = {}
+            self._stack_status(stack_id, name, "UPDATE_ROLLBACK_IN_PROGRESS", reason, on_event, extra=recorded)
+        else:
+            with self.store.tx() as conn:
+                conn.execute("UPDATE stacks SET cleanup=? WHERE stack_id=?", (recorded["cleanup"], stack_id))
+        to_remove: dict[str, _Res] = dict(replacements)
         for logical in sorted(old_rows, key=lambda k: -old_rows[k].seq):
             old = old_rows[logical]
             cur = current.get(logical)
             if cur is not None and cur.physical_id == old.physical_id and cur.properties == old.properties and cur.status == old.status:
                 continue
-            if cur is not None and cur.physical_id != old.physical_id and cur.physical_id:
-                to_remove[logical + "\x00new"] = cur
             restored = _Res(logical, old.type, old.physical_id, old.status, old.properties, old.attributes, old.policy, old.seq)
             if old.type == "AWS::SSM::Parameter" and old.physical_id and "Value" in old.properties:
                 self.handlers.restore_parameter(old.physical_id, old.properties)
@@ -147,14 +176,20 @@ class UpdateFinishMixin:
     ) -> None:
         _, old_rows = self._snapshot_rows(stack_id)
         if to_remove is None:
-            # recovering: anything in the table that is not in the snapshot goes
+            # recovering: the recorded replacements, and anything in the table that is not in the snapshot
             current = self._resources(stack_id)
-            to_remove = {k: r for k, r in current.items() if k not in old_rows}
+            to_remove = self._replacements_to_remove(stack_id)
+            to_remove.update({k: r for k, r in current.items() if k not in old_rows})
         for key in sorted(to_remove, key=lambda k: -to_remove[k].seq):
             res = to_remove[key]
             logical = res.logical_id
-            if key.endswith("\x00new"):
-                self._delete_old_physical(stack_id, name, {logical: res}, logical, on_event, policy_key="_none")
+            if key.endswith(NEW):
+                self._delete_old_physical(
+                    stack_id, name, {logical: res}, logical, on_event, policy_key="_none",
+                    after=self._forget_replacement(stack_id, key),
+                )
             else:
                 self._delete_resources(stack_id, name, {logical: res}, [[logical]], on_event, rollback=True)
-        self._stack_status(stack_id, name, "UPDATE_ROLLBACK_COMPLETE", None, on_event, extra={"owner": None, "snapshot": None})
+        self._stack_status(
+            stack_id, name, "UPDATE_ROLLBACK_COMPLETE", None, on_event, extra={"owner": None, "snapshot": None, "cleanup": None}
+        )
