@@ -93,6 +93,9 @@ class Store:
             if schema_version(self.conn) != SCHEMA_VERSION:
                 with self.tx():
                     prepare_schema(self.conn, self.path)
+        except StateError:  # e.g. a file from a newer sparkleform: left as it is, and closed
+            self.conn.close()
+            raise
         except (sqlite3.Error, OSError) as exc:
             raise StateError(
                 f"cannot use {self.path} as the local state: {exc}",
