@@ -42,6 +42,8 @@ def dumps(value: Any) -> str:
         return _encode(value)
 
 
+BUSY_SECONDS = 30.0  # how long a write waits for another process's transaction
+
 _ROWS_PER_INSERT = 90  # x 10 columns stays under SQLite's oldest limit of 999 parameters
 
 
@@ -81,26 +83,47 @@ class Store:
         from sparkleform.engine.errors import StateError
 
         self.path = Path(path)
-        try:
-            if str(path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA busy_timeout=30000")
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA foreign_keys=OFF")
-            if schema_version(self.conn) != SCHEMA_VERSION:
-                with self.tx():
-                    prepare_schema(self.conn, self.path)
-        except StateError:  # e.g. a file from a newer sparkleform: left as it is, and closed
-            self.conn.close()
-            raise
-        except (sqlite3.Error, OSError) as exc:
-            raise StateError(
-                f"cannot use {self.path} as the local state: {exc}",
-                hint="point --state / $SPARKLEFORM_STATE at a sparkleform state file or a new path",
-            ) from None
+        deadline = time.monotonic() + BUSY_SECONDS
+        delay = 0.001
+        while True:
+            try:
+                if str(path) != ":memory:":
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._open()
+                return
+            except StateError:  # e.g. a file from a newer sparkleform: left as it is, and closed
+                self.close()
+                raise
+            except sqlite3.OperationalError as exc:
+                self.close()
+                # Switching a new file to WAL while another process does the same fails at
+                # once with "database is locked": that step does not wait for the busy
+                # timeout. So the opening is tried again, for as long as a write would wait.
+                if "locked" in str(exc) and time.monotonic() < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.05)
+                    continue
+                raise StateError(
+                    f"cannot use {self.path} as the local state: {exc}",
+                    hint="point --state / $SPARKLEFORM_STATE at a sparkleform state file or a new path",
+                ) from None
+            except (sqlite3.Error, OSError) as exc:
+                self.close()
+                raise StateError(
+                    f"cannot use {self.path} as the local state: {exc}",
+                    hint="point --state / $SPARKLEFORM_STATE at a sparkleform state file or a new path",
+                ) from None
+
+    def _open(self) -> None:
+        self.conn = sqlite3.connect(str(self.path), timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        if schema_version(self.conn) != SCHEMA_VERSION:
+            with self.tx():
+                prepare_schema(self.conn, self.path)
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
@@ -137,7 +160,10 @@ class Store:
         return cursor.execute(sql, args).fetchall()
 
     def close(self) -> None:
-        self.conn.close()
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+            self.conn = None  # type: ignore[assignment]
 
 
 def now() -> float:
