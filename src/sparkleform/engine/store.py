@@ -94,21 +94,16 @@ class Store:
             except StateError:  # e.g. a file from a newer sparkleform: left as it is, and closed
                 self.close()
                 raise
-            except sqlite3.OperationalError as exc:
+            except (sqlite3.Error, OSError) as exc:
                 self.close()
-                # Switching a new file to WAL while another process does the same fails at
-                # once with "database is locked": that step does not wait for the busy
-                # timeout. So the opening is tried again, for as long as a write would wait.
-                if "locked" in str(exc) and time.monotonic() < deadline:
+                # Switching a new file to WAL while another process sets it up or writes it
+                # can fail at once with "database is locked": that step does not wait for the
+                # busy timeout. So the opening is tried again, for as long as a write would wait.
+                locked = isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+                if locked and time.monotonic() < deadline:
                     time.sleep(delay)
                     delay = min(delay * 2, 0.05)
                     continue
-                raise StateError(
-                    f"cannot use {self.path} as the local state: {exc}",
-                    hint="point --state / $SPARKLEFORM_STATE at a sparkleform state file or a new path",
-                ) from None
-            except (sqlite3.Error, OSError) as exc:
-                self.close()
                 raise StateError(
                     f"cannot use {self.path} as the local state: {exc}",
                     hint="point --state / $SPARKLEFORM_STATE at a sparkleform state file or a new path",
