@@ -64,12 +64,13 @@ def test_a_custom_resource_is_recorded_in_progress_before_its_handler_runs(seen)
     }
     provider.create_stack("waves", template, {})
     (rows, events), = observed
-    # the computed wave before it is committed whole; the probe's own row is IN_PROGRESS
+    # Queue's wave (computed) was committed whole before the probe's wave began; the probe's
+    # own row is recorded IN_PROGRESS while its handler runs
     assert rows == {"Queue": "CREATE_COMPLETE", "Probe": "CREATE_IN_PROGRESS"}
     assert events[-3:] == [("Queue", "CREATE_IN_PROGRESS"), ("Queue", "CREATE_COMPLETE"), ("Probe", "CREATE_IN_PROGRESS")]
 
 
-def test_a_computed_wave_is_committed_with_its_results_in_one_transaction(seen) -> None:
+def test_a_wave_with_a_custom_resource_commits_all_its_starts_first(seen) -> None:
     provider, observed = seen
     template = {
         "Resources": {
@@ -77,7 +78,7 @@ def test_a_computed_wave_is_committed_with_its_results_in_one_transaction(seen) 
             "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::GetAtt": ["Topic", "TopicName"]}}},
             # the probe waits for the Queue's wave: what it sees is what a crash at that point leaves
             "Probe": {"Type": "Custom::Probe", "DependsOn": "Queue", "Properties": {"ServiceToken": "local"}},
-            # in the probe's wave but only computed: its row must not be seen while the probe runs
+            # in the probe's wave but only computed: committed IN_PROGRESS with the probe, before it runs
             "Bucket": {"Type": "AWS::S3::Bucket", "DependsOn": "Queue"},
         }
     }
