@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 from sparkleform.engine.errors import ResourceFailure, StackExists, StackOperationFailed, ValidationError
-from sparkleform.engine.graph import waves
 from sparkleform.engine.handlers import STACK_TYPE
 from sparkleform.engine.ids import _owner
 from sparkleform.engine.intrinsics import partition_of
@@ -107,16 +106,7 @@ class CreateMixin:
             )
             self._event(conn, pending, stack_id, name, name, stack_id, STACK_TYPE, "CREATE_IN_PROGRESS", "User Initiated")
         self._deliver(pending, on_event)
-        failed: list[str] = []
-        first_reason = ""
-        seq = 0
-        for wave in waves(run.deps, run.active):
-            failures = self._create_wave(run, wave, seq)
-            seq += len(wave)
-            if failures:
-                failed = [lid for lid, _ in failures]
-                first_reason = failures[0][1]
-                break
+        failed, first_reason = self._run_waves(run, self._create_wave, 0)
         if not failed:
             try:
                 outputs = self._outputs(run)

@@ -25,6 +25,7 @@ from sparkleform.engine.changes import _hash as _hash  # importable from here as
 from sparkleform.engine.create import CreateMixin
 from sparkleform.engine.delete import DeleteMixin
 from sparkleform.engine.errors import StackBusy, StackNotFound
+from sparkleform.engine.graph import waves
 from sparkleform.engine.handlers import STACK_TYPE, Handlers, acts_outside
 from sparkleform.engine.ids import _event_id, _event_ids, _owner
 from sparkleform.engine.outputs import OutputsMixin
@@ -33,7 +34,7 @@ from sparkleform.engine.preflight import PreflightMixin
 from sparkleform.engine.provision import ProvisionMixin
 from sparkleform.engine.queries import QueryMixin
 from sparkleform.engine.recover import RecoverMixin
-from sparkleform.engine.run import _Res
+from sparkleform.engine.run import _Res, _Run
 from sparkleform.engine.store import Store, dumps, insert_rows, loads, now
 from sparkleform.engine.update import UpdateMixin
 from sparkleform.engine.update_finish import UpdateFinishMixin
@@ -260,6 +261,19 @@ class Engine(
                 events.append((event_id, key, logical, physical, rtype, status, reason, ts))
                 delivered.append(StackEvent(event_id, name, logical, physical, rtype, status, reason, stamp))
         return staged
+
+    def _run_waves(
+        self, run: _Run, step: Callable[[_Run, list[str], int], list[tuple[str, str]]], seq: int
+    ) -> tuple[list[str], str]:
+        """Run `step(run, wave, seq)` on the run's waves in order (`seq`: the last resource
+        sequence number so far), stopping after the first wave with failures.
+        -> (the failed logical ids, the first failure's reason), or ([], "")."""
+        for wave in waves(run.deps, run.active):
+            failures = step(run, wave, seq)
+            seq += len(wave)
+            if failures:
+                return [lid for lid, _ in failures], failures[0][1]
+        return [], ""
 
     def _start_wave(
         self, run_stack: tuple[str, str], started: list[Change], on_event: EventCallback | None

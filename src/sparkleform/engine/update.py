@@ -11,7 +11,6 @@ from sparkleform.engine.changes import _changed_properties, _hash, _replacement
 from sparkleform.engine.dynamic import check_dynamic_references
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackBusy, StackOperationFailed
 from sparkleform.engine.faults import _fail_on
-from sparkleform.engine.graph import waves
 from sparkleform.engine.handlers import STACK_TYPE
 from sparkleform.engine.outputs import _outputs_equal
 from sparkleform.engine.policy import denial
@@ -123,13 +122,8 @@ class UpdateMixin:
                 self._resource_status((stack_id, sname), res, "UPDATE_FAILED", reason, on_event)
                 failed, first_reason = [change.logical_id], reason
                 break
-        for wave in waves(run.deps, run.active) if not failed else []:
-            failures = self._update_wave(run, wave, max_seq)
-            max_seq += len(wave)
-            if failures:
-                failed = [lid for lid, _ in failures]
-                first_reason = failures[0][1]
-                break
+        if not failed:
+            failed, first_reason = self._run_waves(run, self._update_wave, max_seq)
         if not failed:
             try:
                 outputs = self._outputs(run)
