@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from sparkleform.errors import OperationFailed, SparkleformError
-from sparkleform.providers.base import NO_ECHO_MASK
+from sparkleform.contract import NO_ECHO_MASK
 
 _MOTO_NO_RESOURCE_EVENTS = "moto records only stack-level events, none per resource"
 _MOTO_CS_NO_OUTPUTS = (

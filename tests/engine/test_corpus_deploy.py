@@ -16,7 +16,7 @@ from corpus_support import getatt_names, nested_templates, parameters_for
 
 from sparkleform.engine import custom
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import StackOptions
+from sparkleform.contract import StackOptions
 from sparkleform.providers.local import LocalProvider
 
 

@@ -171,7 +171,7 @@ def test_simulate_single_identifier_fast_path_matches_the_general_rule() -> None
 
 
 def test_the_stack_create_returns_is_the_one_describe_reads(tmp_path) -> None:
-    from sparkleform.providers.base import StackOptions
+    from sparkleform.contract import StackOptions
     from sparkleform.providers.local import LocalProvider
 
     child = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"Arn": {"Value": {"Ref": "T"}}}}

@@ -12,7 +12,7 @@ import pytest
 from sparkleform.engine import custom
 from sparkleform.engine.errors import NoUpdates, StackBusy, StackExists, StackNotFound, StackOperationFailed
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import StackOptions
+from sparkleform.contract import StackOptions
 
 NET = {
     "Resources": {

@@ -8,7 +8,7 @@ import pytest
 
 from sparkleform.engine import custom
 from sparkleform.engine.errors import StackOperationFailed, ValidationError
-from sparkleform.providers.base import StackOptions
+from sparkleform.contract import StackOptions
 
 
 def test_update_replace_policy_retain(provider):

@@ -24,7 +24,7 @@ from sparkleform.providers.aws_errors import (
     StackNotFound,
     WaitInterrupted,
 )
-from sparkleform.providers.base import NO_ECHO_MASK, StackOptions
+from sparkleform.contract import NO_ECHO_MASK, StackOptions
 
 
 def members(params: dict, name: str) -> list:

@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from sparkleform.cli.display import EventDisplay, print_table
-from sparkleform.providers.base import StackEvent
+from sparkleform.contract import StackEvent
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 

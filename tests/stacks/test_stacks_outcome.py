@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sparkleform.errors import ParameterError
-from sparkleform.providers.base import StackEvent
+from sparkleform.contract import StackEvent
 from sparkleform.stacks.apply import StackRef, parse_stack_ref
 from sparkleform.stacks.outcome import first_failure, is_failed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sparkleform.errors import ParameterError
-from sparkleform.providers.base import NO_ECHO_MASK, StackParameter
+from sparkleform.contract import NO_ECHO_MASK, StackParameter
 from sparkleform.stacks.parameters import (
     AppliedStack,
     ParameterInputs,

@@ -35,7 +35,7 @@ def describe_cmd(first: str, name: str | None) -> None:
 def describe_stack(settings, stack_name: str) -> None:
     from sparkleform.cli.display import print_table
     from sparkleform.cli.provider_pool import ProviderPool
-    from sparkleform.providers.base import NO_ECHO_MASK
+    from sparkleform.contract import NO_ECHO_MASK
     from sparkleform.stacks.render import describe_json
 
     stack = ProviderPool(settings).main.describe_stack(stack_name)

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 import click
 
-from sparkleform.providers.base import Stack, StackEvent
+from sparkleform.contract import Stack, StackEvent
 from sparkleform.stacks.outcome import Failure, first_failure, is_failed, is_in_progress
 
 

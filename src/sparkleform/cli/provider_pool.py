@@ -7,7 +7,7 @@ from typing import Any
 
 from sparkleform.cli.context import Settings
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import Provider, Stack
+from sparkleform.contract import Provider, Stack
 
 
 class ProviderPool:

@@ -15,7 +15,7 @@ from sparkleform.cli.context import Settings
 from sparkleform.cli.provider_pool import ProviderPool
 from sparkleform.cli.stack_run import status_stream
 from sparkleform.errors import ParameterError
-from sparkleform.providers.base import Stack, StackOptions
+from sparkleform.contract import Stack, StackOptions
 
 
 def _split_multi(values: tuple[str, ...]) -> list[str]:

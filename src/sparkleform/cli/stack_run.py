@@ -13,7 +13,7 @@ import click
 from sparkleform.cli.context import Settings
 from sparkleform.cli.provider_pool import in_process, safe_describe
 from sparkleform.errors import OperationFailed, ParameterError
-from sparkleform.providers.base import Provider, Stack
+from sparkleform.contract import Provider, Stack
 
 
 def status_stream(settings: Settings):

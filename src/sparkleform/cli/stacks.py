@@ -24,7 +24,7 @@ from sparkleform.cli.stack_run import (
     status_stream,
 )
 from sparkleform.errors import OperationFailed, SparkleformError
-from sparkleform.providers.base import Plan, Provider, Stack, StackOptions
+from sparkleform.contract import Plan, Provider, Stack, StackOptions
 
 NO_UPDATES = "No updates are to be performed."
 

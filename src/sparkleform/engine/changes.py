@@ -10,7 +10,7 @@ from typing import Any
 from sparkleform.engine.custom import is_custom
 from sparkleform.engine.intrinsics import contains_unknown
 from sparkleform.engine.store import dumps
-from sparkleform.providers.base import NO_ECHO_MASK, ResourceChange
+from sparkleform.contract import NO_ECHO_MASK, ResourceChange
 from sparkleform.spec import get_schema
 
 

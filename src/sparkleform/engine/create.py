@@ -15,7 +15,7 @@ from sparkleform.engine.intrinsics import partition_of
 from sparkleform.engine.run import _Res, _Run
 from sparkleform.engine.store import dumps, now
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import EventCallback, Stack, StackEvent, StackOptions, StackResource
+from sparkleform.contract import EventCallback, Stack, StackEvent, StackOptions, StackResource
 
 
 class CreateMixin:

@@ -14,7 +14,7 @@ from sparkleform.engine.graph import dependencies, order, reverse_waves
 from sparkleform.engine.run import _Res
 from sparkleform.engine.store import now
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import EventCallback, StackEvent
+from sparkleform.contract import EventCallback, StackEvent
 
 
 class DeleteMixin:

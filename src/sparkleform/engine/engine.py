@@ -38,7 +38,7 @@ from sparkleform.engine.run import _Res, _Run
 from sparkleform.engine.store import Store, dumps, insert_rows, loads, now
 from sparkleform.engine.update import UpdateMixin
 from sparkleform.engine.update_finish import UpdateFinishMixin
-from sparkleform.providers.base import EventCallback, StackEvent
+from sparkleform.contract import EventCallback, StackEvent
 
 Change = tuple[_Res, "str | None", "str | None", bool]  # (row, new status or None, reason, remove the row)
 

@@ -18,7 +18,7 @@ from sparkleform.engine.changes import _hash
 from sparkleform.engine.custom import find_handler, is_custom
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackOperationFailed
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import StackOptions
+from sparkleform.contract import StackOptions
 
 if TYPE_CHECKING:
     from sparkleform.engine.engine import Engine

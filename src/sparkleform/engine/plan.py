@@ -16,7 +16,7 @@ from sparkleform.engine.intrinsics import UNKNOWN, Evaluator, contains_unknown, 
 from sparkleform.engine.run import _Run, _RunResolver
 from sparkleform.engine.store import dumps, loads, now
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import Plan, ResourceChange, StackOptions
+from sparkleform.contract import Plan, ResourceChange, StackOptions
 
 
 class PlanMixin:

@@ -15,7 +15,7 @@ from sparkleform.engine.params import no_echo_names, resolve_parameters
 from sparkleform.engine.rules import check_rules
 from sparkleform.engine.run import _Run, _RunResolver
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import StackOptions
+from sparkleform.contract import StackOptions
 
 
 class PreflightMixin:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sparkleform.engine.store import loads
-from sparkleform.providers.base import (
+from sparkleform.contract import (
     NO_ECHO_MASK,
     Stack,
     StackEvent,

@@ -9,7 +9,7 @@ import contextlib
 from sparkleform.engine.errors import StackBusy
 from sparkleform.engine.ids import _owner, _owner_alive
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import EventCallback
+from sparkleform.contract import EventCallback
 
 STABLE = {
     "CREATE_COMPLETE",

@@ -12,7 +12,7 @@ from sparkleform.engine.custom import is_custom
 from sparkleform.engine.errors import ResourceFailure, TemplateFormatError
 from sparkleform.engine.handlers import STACK_TYPE
 from sparkleform.engine.intrinsics import UNKNOWN, Evaluator
-from sparkleform.providers.base import EventCallback, StackOptions
+from sparkleform.contract import EventCallback, StackOptions
 
 if TYPE_CHECKING:
     from sparkleform.engine.engine import Engine

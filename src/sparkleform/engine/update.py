@@ -17,7 +17,7 @@ from sparkleform.engine.policy import denial
 from sparkleform.engine.run import _Res, _Run
 from sparkleform.engine.store import dumps, loads, now
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import EventCallback, StackOptions
+from sparkleform.contract import EventCallback, StackOptions
 
 UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}
 

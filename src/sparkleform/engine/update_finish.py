@@ -14,7 +14,7 @@ from sparkleform.engine.params import resolve_parameters
 from sparkleform.engine.run import _Res
 from sparkleform.engine.store import dumps, loads
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import EventCallback, StackOptions
+from sparkleform.contract import EventCallback, StackOptions
 
 NEW = "\x00new"  # suffix of a cleanup key that names the replacement of a resource, not the resource
 

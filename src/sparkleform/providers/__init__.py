@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sparkleform.errors import SparkleformError
-from sparkleform.providers.base import Provider
+from sparkleform.contract import Provider
 
 
 def get_provider(name: str, **options: Any) -> Provider:

@@ -36,7 +36,7 @@ from sparkleform.providers.aws_templates import (
     s3_object_url,
 )
 from sparkleform.providers.aws_wait import Intervals, StackWatcher, failure_reason, to_event
-from sparkleform.providers.base import (
+from sparkleform.contract import (
     NO_ECHO_MASK,
     EventCallback,
     Plan,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sparkleform.providers.base import Plan, ResourceChange
+from sparkleform.contract import Plan, ResourceChange
 
 # Resource attributes (besides Properties) whose change CloudFormation reports as a cause.
 _ATTRIBUTES = ("Metadata", "DependsOn", "Condition", "CreationPolicy", "UpdatePolicy", "DeletionPolicy",

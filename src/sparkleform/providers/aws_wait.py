@@ -15,7 +15,7 @@ from typing import Any
 
 from sparkleform.cfn import NESTED_STACK_TYPE
 from sparkleform.providers.aws_errors import WaitInterrupted, error_code, error_message, guard
-from sparkleform.providers.base import EventCallback, StackEvent
+from sparkleform.contract import EventCallback, StackEvent
 
 
 def to_event(raw: dict) -> StackEvent:

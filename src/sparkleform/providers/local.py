@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sparkleform.providers.base import EventCallback, Plan, Stack, StackEvent, StackOptions
+from sparkleform.contract import EventCallback, Plan, Stack, StackEvent, StackOptions
 
 DEFAULT_STATE = ".sparkleform/state.db"
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sparkleform.errors import ParameterError, SparkleformError
-from sparkleform.providers.base import Provider
+from sparkleform.contract import Provider
 from sparkleform.stacks.parameters import AppliedStack
 
 PROVIDERS = ("local", "aws")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sparkleform.cfn import FAILED_STATES, NESTED_STACK_TYPE
-from sparkleform.providers.base import StackEvent
+from sparkleform.contract import StackEvent
 
 # Reasons that only echo the real cause elsewhere; the first failure is the one worth showing.
 _ECHO_REASONS = ("Resource creation cancelled", "Resource update cancelled", "cancelled")

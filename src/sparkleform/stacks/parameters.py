@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sparkleform.errors import ParameterError
-from sparkleform.providers.base import NO_ECHO_MASK
+from sparkleform.contract import NO_ECHO_MASK
 
 
 def match_key(name: str) -> str:

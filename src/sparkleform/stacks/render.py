@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sparkleform.providers.base import NO_ECHO_MASK, Plan, Stack, StackEvent
+from sparkleform.contract import NO_ECHO_MASK, Plan, Stack, StackEvent
 
 
 def _time(value: datetime | None) -> str | None:

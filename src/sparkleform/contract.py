@@ -1,7 +1,8 @@
-"""The Provider protocol: what every place that runs stacks (the local engine, AWS) offers.
+"""The provider contract: what every place that runs stacks (the local engine, AWS) offers.
 
-Everything above providers (stacks/, cli/) talks to this protocol only. Values are plain
-dataclasses so a provider may be backed by SQLite, boto3, or anything else.
+A leaf of the ground floor: the engine, the providers and everything above them (stacks/,
+cli/) share these plain dataclasses and the Provider protocol, so a provider may be backed
+by SQLite, boto3, or anything else.
 """
 
 from __future__ import annotations
