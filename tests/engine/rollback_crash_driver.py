@@ -16,8 +16,8 @@ import os
 import signal
 import sys
 
-from sparkleform.engine import custom
-from sparkleform.engine.engine import Engine
+from sparkleform.engine import custom, update_finish
+from sparkleform.engine.journal import Journal
 from sparkleform.providers.local import LocalProvider
 
 
@@ -49,16 +49,16 @@ def template(version: int) -> dict:
 def kill_at(point: str) -> None:
     die = lambda: os.kill(os.getpid(), signal.SIGKILL)  # noqa: E731
     if point == "restored":
-        original = Engine._resource_status
+        original = Journal.resource_status
 
         def status(self, run_stack, res, status, reason, on_event, **kw):  # type: ignore[no-untyped-def]
             original(self, run_stack, res, status, reason, on_event, **kw)
             if res.logical_id == "Thing" and status == "UPDATE_COMPLETE":
                 die()
 
-        Engine._resource_status = status  # type: ignore[method-assign]
+        Journal.resource_status = status  # type: ignore[method-assign]
     elif point == "cleanup":
-        Engine._finish_update_rollback = lambda *a, **k: die()  # type: ignore[method-assign]
+        update_finish.finish_update_rollback = lambda *a, **k: die()
 
 
 def main() -> None:

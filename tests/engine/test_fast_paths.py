@@ -11,7 +11,7 @@ import pytest
 
 from sparkleform.engine.errors import TemplateFormatError
 from sparkleform.engine.graph import _graphlib_order, order
-from sparkleform.engine.ids import _event_ids
+from sparkleform.engine.ids import event_ids
 from sparkleform.engine.prepare import check_references
 from sparkleform.engine.store import _encode, dumps
 
@@ -59,12 +59,12 @@ def test_dumps_still_reports_circular_references() -> None:
 
 
 def test_event_ids_are_distinct_uuid4_shaped() -> None:
-    ids = _event_ids(1000)
+    ids = event_ids(1000)
     assert len(set(ids)) == 1000
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", i) for i in ids)
-    assert _event_ids(0) == []
+    assert event_ids(0) == []
     # batches share nothing: 2,000 batches of two give 4,000 distinct ids
-    many = [i for _ in range(2000) for i in _event_ids(2)]
+    many = [i for _ in range(2000) for i in event_ids(2)]
     assert len(set(many)) == len(many)
 
 

@@ -102,24 +102,26 @@ def test_custom_resource_update_and_replacement(provider):
         custom.unregister_handler("Custom::Thing")
 
 
-def test_recover_interrupted_update_restores_values(provider):
+def test_recover_interrupted_update_restores_values(provider, monkeypatch):
     t1 = {"Parameters": {"N": {"Type": "String"}}, "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "N"}}}},
           "Outputs": {"Q": {"Value": {"Ref": "Q"}}}}
     before = provider.create_stack("s", t1, {"N": "a"})
     # an update that dies after its first wave (simulated: stop the engine mid-way)
+    from sparkleform.engine import update
+
     engine = provider.engine
-    real = engine._update_wave
+    real = update.update_wave
     calls = []
 
-    def die(run, wave, seq):
+    def die(cx, run, wave, seq):
         calls.append(wave)
-        real(run, wave, seq)
+        real(cx, run, wave, seq)
         raise KeyboardInterrupt  # the process is gone: nothing after this point runs
 
-    engine._update_wave = die
+    monkeypatch.setattr(update, "update_wave", die)
     with pytest.raises(KeyboardInterrupt):
         provider.update_stack("s", t1, {"N": "b"})
-    engine._update_wave = real
+    monkeypatch.undo()
     mid = provider.describe_stack("s")
     assert mid.status == "UPDATE_IN_PROGRESS"
     with engine.store.tx() as conn:  # the owner process is gone
@@ -156,7 +158,8 @@ def test_delete_failure_injected(provider):
     assert provider.describe_stack("s").status == "DELETE_FAILED"
 
 
-def test_update_refused_when_stack_changed_while_planning(tmp_path):
+def test_update_refused_when_stack_changed_while_planning(tmp_path, monkeypatch):
+    from sparkleform.engine import update
     from sparkleform.engine.errors import StackBusy
     from sparkleform.providers.local import LocalProvider
 
@@ -164,17 +167,18 @@ def test_update_refused_when_stack_changed_while_planning(tmp_path):
     mine, other = LocalProvider(state=state), LocalProvider(state=state)
     t = lambda n: {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": n}}}}  # noqa: E731
     mine.create_stack("s", t(1), {})
-    real = mine.engine._plan_update
+    real = update.plan_update
 
     def plan_then_interleave(*args, **kwargs):
         result = real(*args, **kwargs)
+        monkeypatch.setattr(update, "plan_update", real)  # once: `other` plans as usual
         other.update_stack("s", t(3), {})  # another process updates in between
         return result
 
-    mine.engine._plan_update = plan_then_interleave
+    monkeypatch.setattr(update, "plan_update", plan_then_interleave)
     with pytest.raises(StackBusy, match="changed by another operation"):
         mine.update_stack("s", t(2), {})
-    mine.engine._plan_update = real
+    monkeypatch.undo()
     assert mine.describe_stack("s").status == "UPDATE_COMPLETE"
     assert mine.update_stack("s", t(2), {}).status == "UPDATE_COMPLETE"
 

@@ -12,7 +12,7 @@ import pytest
 
 from sparkleform.engine.errors import StateError
 from sparkleform.engine.schema import SCHEMA_VERSION
-from sparkleform.engine.store import Store
+from sparkleform.engine.store import StackStore
 from sparkleform.providers.local import LocalProvider
 
 DUMP = Path(__file__).parent / "data" / "state_v1.sql"
@@ -100,7 +100,7 @@ def test_two_processes_opening_an_old_file_migrate_it_once(v1_state: Path) -> No
     def open_it() -> None:
         try:
             barrier.wait()
-            Store(v1_state).close()
+            StackStore(v1_state).close()
         except BaseException as exc:  # reported below, in the test thread
             errors.append(exc)
 
@@ -119,12 +119,12 @@ def test_two_processes_opening_an_old_file_migrate_it_once(v1_state: Path) -> No
 
 def test_a_file_from_a_newer_sparkleform_is_refused_untouched(tmp_path) -> None:
     path = tmp_path / "state.db"
-    Store(path).close()
+    StackStore(path).close()
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     conn.close()
     with pytest.raises(StateError, match="newer sparkleform") as info:
-        Store(path)
+        StackStore(path)
     assert info.value.exit_code == 2
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
@@ -133,7 +133,7 @@ def test_a_file_from_a_newer_sparkleform_is_refused_untouched(tmp_path) -> None:
 
 def test_a_new_file_starts_at_the_current_version(tmp_path) -> None:
     path = tmp_path / "fresh.db"
-    Store(path).close()
+    StackStore(path).close()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
@@ -154,7 +154,7 @@ def test_commands_starting_together_on_a_new_state_file_all_work(tmp_path) -> No
             if pid == 0:
                 code = 1
                 try:
-                    store = Store(path)
+                    store = StackStore(path)
                     for i in range(30):
                         with store.tx() as conn:
                             conn.execute(

@@ -21,7 +21,7 @@ from typing import Any
 from sparkleform.engine.intrinsics import partition_of, url_suffix
 from sparkleform.spec import get_schema
 
-_rng = random.Random()  # ids need to be unique-looking, not secret
+_rng: random.Random | _LazyRandom = random.Random()  # ids need to be unique-looking, not secret
 os.register_at_fork(after_in_child=_rng.seed)  # a forked child must not repeat its parent's ids
 
 EC2_PREFIX = {

@@ -7,23 +7,23 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from sparkleform.contract import NO_ECHO_MASK, ResourceChange
 from sparkleform.engine.custom import is_custom
 from sparkleform.engine.intrinsics import contains_unknown
 from sparkleform.engine.store import dumps
-from sparkleform.contract import NO_ECHO_MASK, ResourceChange
 from sparkleform.spec import get_schema
 
 
-def _hash(value: Any) -> str:
+def content_hash(value: Any) -> str:
     return hashlib.sha256(dumps(value).encode()).hexdigest()[:16]
 
 
-def _changed_properties(old: dict, new: dict) -> list[str]:
+def changed_properties(old: dict, new: dict) -> list[str]:
     keys = list(dict.fromkeys([*old.keys(), *new.keys()]))
     return [k for k in keys if contains_unknown(new.get(k)) or old.get(k) != new.get(k)]
 
 
-def _replacement(rtype: str, changed: list[str], new: dict, old: dict) -> tuple[str, list[str]]:
+def replacement_of(rtype: str, changed: list[str], new: dict, old: dict) -> tuple[str, list[str]]:
     """-> ("True" | "Conditional" | "False", the properties that cause replacement)."""
     if not changed:
         return "False", []
@@ -41,7 +41,7 @@ def _replacement(rtype: str, changed: list[str], new: dict, old: dict) -> tuple[
     return "False", []
 
 
-def _mask(value: Any, masks: set[str]) -> Any:
+def mask_secrets(value: Any, masks: set[str]) -> Any:
     if not masks:
         return value
     if isinstance(value, str):
@@ -50,13 +50,13 @@ def _mask(value: Any, masks: set[str]) -> Any:
                 value = value.replace(m, NO_ECHO_MASK)
         return value
     if isinstance(value, list):
-        return [_mask(v, masks) for v in value]
+        return [mask_secrets(v, masks) for v in value]
     if isinstance(value, dict):
-        return {k: _mask(v, masks) for k, v in value.items()}
+        return {k: mask_secrets(v, masks) for k, v in value.items()}
     return value
 
 
-def _change_json(c: ResourceChange) -> dict:
+def change_json(c: ResourceChange) -> dict:
     return {
         "action": c.action,
         "logical_id": c.logical_id,

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from sparkleform.engine.errors import ResourceFailure
 
 DYNAMIC = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]+)\}\}")
 
 
-def _strings(node: Any):
+class ParameterLookup(Protocol):
+    """Where the values live: the local parameter store (`StackStore.ssm_lookup`)."""
+
+    def ssm_lookup(self, name: str) -> str | None: ...
+
+
+def _strings(node: Any) -> Iterator[str]:
     if isinstance(node, str):
         yield node
     elif isinstance(node, dict):
@@ -28,7 +35,7 @@ def _strings(node: Any):
             yield from _strings(v)
 
 
-def resolve_reference(engine: Any, service: str, ref: str) -> str:
+def resolve_reference(store: ParameterLookup, service: str, ref: str) -> str:
     """The value a dynamic reference stands for; ResourceFailure when it is not in the store."""
     if service in ("ssm", "ssm-secure"):
         name = ref
@@ -36,7 +43,7 @@ def resolve_reference(engine: Any, service: str, ref: str) -> str:
             head, _, tail = ref.rpartition(":")
             if tail.isdigit():
                 name = head
-        value = engine.ssm_lookup(name)
+        value = store.ssm_lookup(name)
         if value is None:
             raise ResourceFailure(
                 f"Parameters [{name}] referenced by {{{{resolve:{service}:{ref}}}}} do not exist in the local "
@@ -48,7 +55,7 @@ def resolve_reference(engine: Any, service: str, ref: str) -> str:
         secret_id, rest = ":".join(parts[:7]), parts[7:]
     else:
         secret_id, rest = parts[0], parts[1:]
-    value = engine.ssm_lookup("secret:" + secret_id)
+    value = store.ssm_lookup("secret:" + secret_id)
     if value is None:
         raise ResourceFailure(
             f"Secrets Manager can't find the specified secret {secret_id} (local store; create it in a stack "
@@ -66,9 +73,9 @@ def resolve_reference(engine: Any, service: str, ref: str) -> str:
     return value
 
 
-def check_dynamic_references(engine: Any, props: Any) -> None:
+def check_dynamic_references(store: ParameterLookup, props: Any) -> None:
     for text in _strings(props):
         if "{{resolve:" not in text:
             continue
         for service, ref in DYNAMIC.findall(text):
-            resolve_reference(engine, service, ref)
+            resolve_reference(store, service, ref)

@@ -10,7 +10,7 @@ FAIL_KEY = "sparkleform:fail"
 FAIL_REASON_KEY = "sparkleform:fail-reason"
 
 
-def _fail_on(metadata: Any, action: str) -> str | None:
+def fail_on(metadata: Any, action: str) -> str | None:
     """The injected failure reason when Metadata asks this resource to fail on `action`."""
     if not isinstance(metadata, dict) or FAIL_KEY not in metadata:
         return None

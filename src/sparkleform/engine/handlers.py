@@ -1,9 +1,10 @@
 """Resource handlers: what creating, updating and deleting a resource does locally.
 
 Most types are simulated (`attributes.simulate`). A few have behaviour: nested stacks run
-their template as a child stack, custom resources call a registered Python handler (or
-reply from Metadata), SSM parameters and Secrets Manager secrets write the local
-parameter store that dynamic references and SSM parameter types read.
+their template as a child stack (through the engine's public operations, `StackOperations`),
+custom resources call a registered Python handler (or reply from Metadata), SSM parameters
+and Secrets Manager secrets write the local parameter store that dynamic references and SSM
+parameter types read (deferred to the transaction that records the resource).
 """
 
 from __future__ import annotations
@@ -11,24 +12,19 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from sparkleform.contract import EventCallback, StackOptions
 from sparkleform.engine.attributes import simulate, token
-from sparkleform.engine.changes import _hash
-from sparkleform.engine.custom import find_handler, is_custom
+from sparkleform.engine.changes import content_hash
+from sparkleform.engine.custom import Handler, find_handler, is_custom
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackOperationFailed
+from sparkleform.engine.model import ResourceRow, Run
+from sparkleform.engine.store import StackStore
 from sparkleform.errors import SparkleformError
-from sparkleform.contract import StackOptions
-
-if TYPE_CHECKING:
-    from sparkleform.engine.engine import Engine
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
 DATA_KEY = "sparkleform:data"
-PUT_SQL = (
-    "INSERT INTO ssm_parameters(region, name, type, value, version) VALUES (?,?,?,?,1)"
-    " ON CONFLICT(region, name) DO UPDATE SET value=excluded.value, type=excluded.type, version=version+1"
-)
 PHYSICAL_KEY = "sparkleform:physical-id"
 
 
@@ -47,23 +43,54 @@ def _param_text(value: Any) -> str:
     return str(value)
 
 
+class StackOperations(Protocol):
+    """How a nested stack is run: the engine's public stack operations."""
+
+    def create_stack(
+        self,
+        name: str,
+        template: dict,
+        parameters: dict[str, Any],
+        options: StackOptions | None = None,
+        *,
+        on_event: EventCallback | None = None,
+        parent_id: str | None = None,
+    ) -> str: ...
+
+    def update_stack(
+        self,
+        name: str,
+        template: dict | None,
+        parameters: dict[str, Any],
+        options: StackOptions | None = None,
+        *,
+        on_event: EventCallback | None = None,
+    ) -> str: ...
+
+    def delete_stack(self, name: str, *, on_event: EventCallback | None = None, force_owner: bool = False) -> None: ...
+
+    def recover(self, name: str, *, on_event: EventCallback | None = None) -> str: ...
+
+
 class Handlers:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.pending: list[tuple[str, tuple]] = []
+    """Creates, updates and deletes resources; parameter-store writes go to the store,
+    deferred; child stacks are run through `stacks`."""
+
+    def __init__(self, store: StackStore, stacks: StackOperations) -> None:
+        self.store = store
+        self.stacks = stacks
 
     # -- create -----------------------------------------------------------------------
-    def create(self, run: Any, res: Any, decl: dict) -> tuple[str, dict[str, Any]]:
+    def create(self, run: Run, res: ResourceRow, decl: dict) -> tuple[str, dict[str, Any]]:
         if res.type == STACK_TYPE:
             return self._create_nested(run, res, decl)
         if is_custom(res.type):
             return self._custom(run, res, decl, "Create", None)
-        ctx = self.engine._sim_context(run.name, run.stack_id)
-        physical, attrs = simulate(ctx, res.type, res.logical_id, res.properties)
+        physical, attrs = simulate(run.sim, res.type, res.logical_id, res.properties)
         if res.type == "AWS::SSM::Parameter":
             value = res.properties.get("Value")
             if value is not None:
-                self._put(physical, _param_text(value), str(res.properties.get("Type", "String")))
+                self.store.defer_parameter(physical, _param_text(value), str(res.properties.get("Type", "String")))
             attrs.setdefault("Type", res.properties.get("Type", "String"))
             attrs.setdefault("Value", _param_text(value) if value is not None else "")
         elif res.type == "AWS::SecretsManager::Secret":
@@ -88,38 +115,39 @@ class Handlers:
                 secret = json.dumps(doc)
             else:
                 secret = password
-        self._put("secret:" + arn, secret, "secret")
+        self.store.defer_parameter("secret:" + arn, secret, "secret")
         name = props.get("Name")
         if isinstance(name, str):
-            self._put("secret:" + name, secret, "secret")
+            self.store.defer_parameter("secret:" + name, secret, "secret")
 
     # -- update -----------------------------------------------------------------------
-    def update(self, run: Any, res: Any, old: Any, decl: dict) -> dict[str, Any]:
+    def update(self, run: Run, res: ResourceRow, old: ResourceRow, decl: dict) -> dict[str, Any]:
         if res.type == STACK_TYPE:
             return self._update_nested(run, res, decl)
         if is_custom(res.type):
             _, attrs = self._custom(run, res, decl, "Update", old)
             return attrs
+        assert res.physical_id is not None
         attrs = dict(old.attributes)
         for key, value in res.properties.items():
             if key in attrs and not isinstance(value, dict):
                 attrs[key] = value
         if res.type == "AWS::SSM::Parameter" and res.properties.get("Value") is not None:
-            self._put(res.physical_id, _param_text(res.properties["Value"]), str(res.properties.get("Type", "String")))
+            self.restore_parameter(res.physical_id, res.properties)
             attrs["Value"] = _param_text(res.properties["Value"])
         elif res.type == "AWS::SecretsManager::Secret":
             self._store_secret(res.physical_id, res.properties)
         return attrs
 
     # -- delete -----------------------------------------------------------------------
-    def delete(self, stack_id: str, stack_name: str, res: Any, on_event: Any) -> None:
+    def delete(self, stack_id: str, res: ResourceRow, on_event: EventCallback | None) -> None:
         if res.type == STACK_TYPE:
-            child = self.engine._row(res.physical_id) if res.physical_id else None
+            child = self.store.stack(res.physical_id) if res.physical_id else None
             if child is not None:
                 try:
                     with contextlib.suppress(SparkleformError):
-                        self.engine.recover(child["stack_id"])
-                    self.engine.delete_stack(child["stack_id"], force_owner=False, on_event=on_event)
+                        self.stacks.recover(child["stack_id"])
+                    self.stacks.delete_stack(child["stack_id"], force_owner=False, on_event=on_event)
                 except StackOperationFailed as exc:
                     raise ResourceFailure(f"Embedded stack {child['stack_id']} was not successfully deleted: {exc.message}") from None
                 except SparkleformError as exc:
@@ -141,30 +169,19 @@ class Handlers:
                 self._call(fn, request)
             return
         if res.type == "AWS::SSM::Parameter" and res.physical_id:
-            self._forget("" + res.physical_id)
+            self.store.defer_parameter(res.physical_id, None)
         elif res.type == "AWS::SecretsManager::Secret" and res.physical_id:
-            self._forget("secret:" + res.physical_id)
+            self.store.defer_parameter("secret:" + res.physical_id, None)
             if isinstance(res.properties.get("Name"), str):
-                self._forget("secret:" + res.properties["Name"])
+                self.store.defer_parameter("secret:" + res.properties["Name"], None)
 
     def restore_parameter(self, name: str, props: dict) -> None:
-        """Put an SSM parameter's earlier value back (an update of it is being rolled back)."""
-        self._put(name, _param_text(props["Value"]), str(props.get("Type", "String")))
-
-    def _forget(self, name: str) -> None:
-        self.pending.append(("DELETE FROM ssm_parameters WHERE region=? AND name=?", (self.engine.region, name)))
-
-    def _put(self, name: str, value: str, type: str) -> None:
-        self.pending.append((PUT_SQL, (self.engine.region, name, type, value)))
-
-    def drain(self) -> list[tuple[str, tuple]]:
-        """Parameter-store writes made by handlers, for the transaction that completes their
-        resources (so a resource and its side effect are committed together)."""
-        out, self.pending = self.pending, []
-        return out
+        """Write an SSM parameter's value from its properties (an update, or an update of it
+        being rolled back)."""
+        self.store.defer_parameter(name, _param_text(props["Value"]), str(props.get("Type", "String")))
 
     # -- custom resources -------------------------------------------------------------
-    def _call(self, fn: Any, request: dict) -> dict:
+    def _call(self, fn: Handler, request: dict) -> dict:
         try:
             reply = fn(request)
         except Exception as exc:  # a user handler may raise anything: it fails the resource
@@ -178,7 +195,9 @@ class Handlers:
             )
         return reply
 
-    def _custom(self, run: Any, res: Any, decl: dict, request_type: str, old: Any) -> tuple[str, dict]:
+    def _custom(
+        self, run: Run, res: ResourceRow, decl: dict, request_type: str, old: ResourceRow | None
+    ) -> tuple[str, dict]:
         token_ = res.properties.get("ServiceToken")
         if not isinstance(token_, str) or not token_:
             raise ResourceFailure("Property ServiceToken cannot be empty.")
@@ -199,7 +218,8 @@ class Handlers:
             data = reply.get("Data") or {}
             physical = str(reply.get("PhysicalResourceId") or physical)
         else:
-            meta = decl.get("Metadata") if isinstance(decl.get("Metadata"), dict) else {}
+            metadata = decl.get("Metadata")
+            meta: dict = metadata if isinstance(metadata, dict) else {}
             if DATA_KEY not in meta:
                 raise ResourceFailure(
                     f"No local handler for custom resource ServiceToken {token_}: register one with "
@@ -213,7 +233,7 @@ class Handlers:
         return physical, dict(data)
 
     # -- nested stacks ----------------------------------------------------------------
-    def nested_template(self, run: Any, props: dict, decl: dict) -> dict:
+    def nested_template(self, run: Run, props: dict, decl: dict) -> dict:
         url = props.get("TemplateURL")
         if not isinstance(url, str) or not url:
             raise ResourceFailure("Property TemplateURL cannot be empty.")
@@ -238,27 +258,27 @@ class Handlers:
         return {k: _param_text(v) for k, v in params.items()}
 
     def _nested_attrs(self, child_id: str, template: dict) -> dict[str, Any]:
-        row = self.engine._row(child_id)
+        row = self.store.stack(child_id)
         from sparkleform.engine.store import loads
 
         attrs: dict[str, Any] = {
             "StackId": child_id,
-            "TemplateHash": _hash(template),
+            "TemplateHash": content_hash(template),
             "TemplateVersion": row["template_version"] if row else 1,
         }
         for o in loads(row["outputs"], []) if row else []:
             attrs["Outputs." + o["key"]] = o["value"]
         return attrs
 
-    def _child_options(self, run: Any) -> StackOptions:
+    def _child_options(self, run: Run) -> StackOptions:
         return StackOptions(nested_templates=dict(run.options.nested_templates or {}), tags=dict(run.options.tags or {}))
 
-    def _create_nested(self, run: Any, res: Any, decl: dict) -> tuple[str, dict]:
+    def _create_nested(self, run: Run, res: ResourceRow, decl: dict) -> tuple[str, dict]:
         template = self.nested_template(run, res.properties, decl)
         base = f"{run.name}-{res.logical_id}"[:114]
         child_name = f"{base}-{token(12)}"
         try:
-            child_id = self.engine.create_stack(
+            child_id = self.stacks.create_stack(
                 child_name,
                 template,
                 self._child_parameters(res.properties),
@@ -268,16 +288,17 @@ class Handlers:
             )
         except StackOperationFailed as exc:
             with contextlib.suppress(SparkleformError):
-                self.engine.delete_stack(child_name)
+                self.stacks.delete_stack(child_name)
             raise ResourceFailure(f"Embedded stack {child_name} was not successfully created: {exc.message}") from None
         except SparkleformError as exc:
             raise ResourceFailure(f"Embedded stack {child_name}: {exc.message}") from None
         return child_id, self._nested_attrs(child_id, template)
 
-    def _update_nested(self, run: Any, res: Any, decl: dict) -> dict:
+    def _update_nested(self, run: Run, res: ResourceRow, decl: dict) -> dict:
         template = self.nested_template(run, res.properties, decl)
+        assert res.physical_id is not None
         try:
-            self.engine.update_stack(
+            self.stacks.update_stack(
                 res.physical_id,
                 template,
                 self._child_parameters(res.properties),
@@ -292,22 +313,16 @@ class Handlers:
             raise ResourceFailure(f"Embedded stack {res.physical_id}: {exc.message}") from None
         return self._nested_attrs(res.physical_id, template)
 
-    def rollback_nested(self, stack_id: str, restored: Any, on_event: Any) -> None:
+    def rollback_nested(self, restored: ResourceRow) -> None:
         """Put a child stack back on the template version the parent's snapshot recorded."""
-        child = self.engine._row(restored.physical_id) if restored.physical_id else None
+        child = self.store.stack(restored.physical_id) if restored.physical_id else None
         version = restored.attributes.get("TemplateVersion")
         if child is None or not version or child["template_version"] == version:
             return
-        template = self.engine._template(child["stack_id"], version, processed=False)
-        row = self.engine.store.one(
-            "SELECT parameters FROM templates WHERE stack_id=? AND version=?", (child["stack_id"], version)
-        )
-        from sparkleform.engine.store import loads
-
-        params = loads(row["parameters"], {}) if row else {}
+        template = self.store.template(child["stack_id"], version, processed=False)
+        params = self.store.template_parameters(child["stack_id"], version)
         with contextlib.suppress(NoUpdates):
-            self.engine.update_stack(child["stack_id"], template, params, StackOptions())
-
+            self.stacks.update_stack(child["stack_id"], template, params, StackOptions())
 
 def _load_file(path: Path) -> dict:
     try:

@@ -14,14 +14,14 @@ _id_rng = random.Random()
 os.register_at_fork(after_in_child=_id_rng.seed)
 
 
-def _event_id() -> str:
+def event_id() -> str:
     """A uuid4-shaped event id (cheaper than uuid.uuid4, unique enough for an event log)."""
     h = f"{_id_rng.getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _event_ids(n: int) -> list[str]:
-    """`n` distinct event ids like `_event_id`, for one batch of events: one random head (76
+def event_ids(n: int) -> list[str]:
+    """`n` distinct event ids like `event_id`, for one batch of events: one random head (76
     bits) for the batch, and its last group counts up from a random start. Distinct within
     the batch by the count, across batches by the head; formatting one counter per id costs
     half of slicing a fresh random string five times (a 500-resource create has 1,000)."""
@@ -37,14 +37,16 @@ def _event_ids(n: int) -> list[str]:
 _LAST_GROUP = 0xFFFFFFFFFFFF  # the largest value of the last (12-hex-digit) group
 
 
-def _owner() -> str:
+def owner() -> str:
+    """This process, as the owner of the operation it runs on a stack."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _owner_alive(owner: str | None) -> bool:
-    if not owner:
+def owner_alive(who: str | None) -> bool:
+    """Whether the owner `who` (as `owner()` wrote it) is a live process on this machine."""
+    if not who:
         return False
-    host, _, pid = owner.rpartition(":")
+    host, _, pid = who.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
     if int(pid) == os.getpid():

@@ -1,5 +1,6 @@
-"""The engine's SQLite state: the connection, its settings and one-transaction helpers (the
-tables are in `schema`).
+"""The engine's SQLite state: `StackStore` owns the connection, its transactions and every
+SQL statement the engine runs on the state's rows (the tables themselves are in `schema`).
+Nothing else in the engine writes SQL: operations ask the store by name.
 
 WAL mode with `synchronous=NORMAL`: every committed transaction survives the process
 being killed; readers never block the writer. Each state change (a resource moving to a
@@ -18,6 +19,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from sparkleform.engine.errors import StackNotFound, StateError
+from sparkleform.engine.model import ResourceRow
 from sparkleform.engine.schema import SCHEMA_VERSION, prepare_schema, schema_version
 
 _encoder = json.JSONEncoder(separators=(",", ":"), default=str)
@@ -26,9 +29,10 @@ _encode = _encoder.encode  # one encoder: json.dumps builds one per call
 # thousand times per large operation, so build it once. It runs without the circular-
 # reference check (state values are trees); a cycle ends in RecursionError, and then the
 # checking encoder is asked again so the error is the same as before.
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)  # absent on Pythons without the C speedups
 _c_encode = (
-    json.encoder.c_make_encoder(None, str, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
-    if json.encoder.c_make_encoder is not None
+    _c_make_encoder(None, str, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True)
+    if _c_make_encoder is not None
     else None
 )
 
@@ -58,7 +62,7 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: list[tuple]) -> None:
         conn.execute(head + ",".join([one] * len(part)), list(chain.from_iterable(part)))
 
 
-_scan = json.JSONDecoder().scan_once  # what json.loads runs, without its per-call wrapping
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # what json.loads runs, without its per-call wrapping
 
 
 def loads(text: str | None, default: Any = None) -> Any:
@@ -76,13 +80,21 @@ def loads(text: str | None, default: Any = None) -> Any:
     return json.loads(text)
 
 
-class Store:
-    """One connection to the state file (one per engine, per process)."""
+class StackStore:
+    """The state file of one engine (one connection per engine, per process), seen from one
+    region: stacks, their template versions, resources, events, exports and imports, change
+    sets and the local parameter store.
 
-    def __init__(self, path: str | Path) -> None:
-        from sparkleform.engine.errors import StateError
+    Reads run on the connection as they are asked; writes are made inside `tx()` (the
+    methods that write say so), so an operation decides what one transaction holds.
+    """
 
+    def __init__(self, path: str | Path, region: str = "us-east-1") -> None:
         self.path = Path(path)
+        self.region = region
+        self._templates: dict[tuple[str, int, bool], dict] = {}
+        self._keys: dict[str, int] = {}  # stack id -> stacks.stack_key (never changes)
+        self._parameter_writes: list[tuple[str, tuple]] = []  # (statement, arguments), see defer_parameter
         deadline = time.monotonic() + BUSY_SECONDS
         delay = 0.001
         while True:
@@ -123,8 +135,6 @@ class Store:
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE: takes the write lock up front)."""
-        from sparkleform.engine.errors import StateError
-
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:  # e.g. locked longer than the busy timeout
@@ -159,6 +169,306 @@ class Store:
         if conn is not None:
             conn.close()
             self.conn = None  # type: ignore[assignment]
+
+    # -- stacks -----------------------------------------------------------------------
+    def stack_row(self, stack_id: str) -> sqlite3.Row | None:
+        """The stacks row of a stack id, deleted or not."""
+        return self.one("SELECT * FROM stacks WHERE stack_id=?", (stack_id,))
+
+    def stack(self, name: str, *, include_deleted: bool = False) -> sqlite3.Row | None:
+        """The stacks row a name or stack id names: the live stack of that name in this region,
+        or the stack of that id (deleted ones only with `include_deleted`)."""
+        if name.startswith("arn:"):
+            row = self.stack_row(name)
+            if row is not None and (include_deleted or row["deleted"] is None):
+                return row
+            return None
+        return self.one(
+            "SELECT * FROM stacks WHERE region=? AND name=? AND deleted IS NULL ORDER BY created DESC LIMIT 1",
+            (self.region, name),
+        )
+
+    def require(self, name: str, *, describe: bool = False) -> sqlite3.Row:
+        """`stack(name)`, or StackNotFound in CloudFormation's words (`describe`: as
+        DescribeStacks says it, and deleted stacks are found by id)."""
+        row = self.stack(name, include_deleted=describe)
+        if row is None:
+            if describe:
+                raise StackNotFound(f"Stack with id {name} does not exist")
+            raise StackNotFound(f"Stack [{name}] does not exist")
+        return row
+
+    def list_stacks(self) -> list[sqlite3.Row]:
+        return self.all("SELECT * FROM stacks WHERE region=? AND deleted IS NULL ORDER BY created", (self.region,))
+
+    def children(self, stack_id: str) -> list[sqlite3.Row]:
+        """The live nested stacks of a stack."""
+        return self.all("SELECT name, stack_id FROM stacks WHERE parent_id=? AND deleted IS NULL", (stack_id,))
+
+    def stack_key(self, stack_id: str) -> int:
+        """The integer that keys a stack's resources and events."""
+        key = self._keys.get(stack_id)
+        if key is None:
+            row = self.one("SELECT stack_key FROM stacks WHERE stack_id=?", (stack_id,))
+            if row is None:
+                    raise StackNotFound(f"Stack with id {stack_id} does not exist")
+            key = self._keys[stack_id] = row["stack_key"]
+        return key
+
+    def insert_stack(self, columns: dict[str, Any]) -> None:
+        """A new stacks row (inside `tx`)."""
+        names = ", ".join(columns)
+        inserted = self.conn.execute(
+            f"INSERT INTO stacks({names}) VALUES ({','.join('?' * len(columns))})", tuple(columns.values())
+        )
+        assert inserted.lastrowid is not None
+        self._keys[columns["stack_id"]] = inserted.lastrowid
+
+    def set_stack(self, stack_id: str, columns: dict[str, Any]) -> None:
+        """Set columns of a stack's row (inside `tx`)."""
+        cols = ", ".join(f"{k}=?" for k in columns)
+        self.conn.execute(f"UPDATE stacks SET {cols} WHERE stack_id=?", (*columns.values(), stack_id))
+
+    def set_termination_protection(self, stack_id: str, enabled: bool) -> None:
+        """Turn a stack's termination protection on or off, in a transaction of its own."""
+        with self.tx():
+            self.set_stack(stack_id, {"termination_protection": 1 if enabled else 0})
+
+    # -- templates --------------------------------------------------------------------
+    def template(self, stack_id: str, version: int, *, processed: bool = True) -> dict:
+        """A version of a stack's template, as submitted or processed (transforms applied);
+        versions never change, so they are cached: callers must not modify the dict."""
+        key = (stack_id, version, processed)
+        cached = self._templates.get(key)
+        if cached is not None:
+            return cached
+        row = self.one("SELECT * FROM templates WHERE stack_id=? AND version=?", (stack_id, version))
+        if row is None:
+            return {"Resources": {}}
+        value = loads(row["processed" if processed else "template"])
+        if len(self._templates) > 256:
+            self._templates.clear()
+        self._templates[key] = value
+        return value
+
+    def template_parameters(self, stack_id: str, version: int) -> dict[str, str]:
+        row = self.one("SELECT parameters FROM templates WHERE stack_id=? AND version=?", (stack_id, version))
+        return loads(row["parameters"], {}) if row else {}
+
+    def template_versions(self, stack_id: str) -> list[sqlite3.Row]:
+        return self.all("SELECT version, parameters, created FROM templates WHERE stack_id=? ORDER BY version", (stack_id,))
+
+    def next_template_version(self, stack_id: str) -> int:
+        row = self.one("SELECT MAX(version) AS v FROM templates WHERE stack_id=?", (stack_id,))
+        return (row["v"] if row is not None and row["v"] else 0) + 1
+
+    def add_template(
+        self, stack_id: str, version: int, template: str, processed: str, parameters: str, created: float
+    ) -> None:
+        """A new template version, given as JSON text (inside `tx`)."""
+        self.conn.execute(
+            "INSERT INTO templates(stack_id, version, template, processed, parameters, created) VALUES (?,?,?,?,?,?)",
+            (stack_id, version, template, processed, parameters, created),
+        )
+
+    # -- resources and events ---------------------------------------------------------
+    def resources(self, stack_id: str) -> dict[str, ResourceRow]:
+        """A stack's resource rows by logical id, in creation order."""
+        out = {}
+        for logical_id, rtype, physical_id, status, properties, attributes, policy, seq, reason in self.tuples(
+            "SELECT logical_id, type, physical_id, status, properties, attributes, policy, seq, reason"
+            " FROM resources WHERE stack_key=? ORDER BY seq",
+            (self.stack_key(stack_id),),
+        ):
+            out[logical_id] = ResourceRow(
+                logical_id,
+                rtype,
+                physical_id,
+                status,
+                loads(properties, {}),
+                loads(attributes, {}),
+                loads(policy, {}),
+                seq,
+                reason,
+                properties,
+                attributes,
+            )
+        return out
+
+    def resource_summaries(self, stack_key: int) -> list[tuple]:
+        """(logical id, physical id, type, status, reason) of a stack's resources, in order."""
+        return self.tuples(
+            "SELECT logical_id, physical_id, type, status, reason FROM resources WHERE stack_key=? ORDER BY seq",
+            (stack_key,),
+        )
+
+    def subnet_cidr(self, stack_id: str, physical_id: str) -> str | None:
+        """The CidrBlock of a subnet of the stack, by physical id (None when unknown)."""
+        row = self.one(
+            "SELECT properties FROM resources WHERE stack_key=? AND physical_id=? AND type='AWS::EC2::Subnet'",
+            (self.stack_key(stack_id), physical_id),
+        )
+        if row is None:
+            return None
+        value = loads(row["properties"], {}).get("CidrBlock")
+        return value if isinstance(value, str) else None
+
+    def write_resources(self, stack_id: str, rows: dict[str, tuple[ResourceRow, bool]]) -> None:
+        """Write resource rows, or remove those marked so (inside `tx`)."""
+        key = self.stack_key(stack_id)
+        removes = []
+        upserts = []
+        for logical, (res, remove) in rows.items():
+            if remove:
+                removes.append((key, logical))
+                continue
+            props, attrs, policy = res.properties, res.attributes, res.policy
+            upserts.append(
+                (
+                    key,
+                    logical,
+                    res.physical_id,
+                    res.type,
+                    res.status,
+                    res.reason,
+                    res.props_json or (dumps(props) if props else "{}"),
+                    res.attrs_json or (dumps(attrs) if attrs else "{}"),
+                    dumps(policy) if policy else "{}",
+                    res.seq,
+                )
+            )
+        if removes:
+            self.conn.executemany("DELETE FROM resources WHERE stack_key=? AND logical_id=?", removes)
+        insert_rows(
+            self.conn,
+            "INSERT OR REPLACE INTO resources(stack_key, logical_id, physical_id, type, status, reason,"
+            " properties, attributes, policy, seq) VALUES ",
+            upserts,
+        )
+
+    def insert_events(self, events: list[tuple]) -> None:
+        """Events as (event id, stack key, logical id, physical id, type, status, reason,
+        timestamp) tuples, in order (inside `tx`)."""
+        insert_rows(
+            self.conn,
+            "INSERT INTO events(event_id, stack_key, logical_id, physical_id, type, status, reason, ts) VALUES ",
+            events,
+        )
+
+    def events(self, stack_key: int, since: str | None = None) -> list[sqlite3.Row]:
+        """A stack's events, oldest first; with `since`, only those after that event."""
+        start = 0
+        if since:
+            found = self.one("SELECT seq FROM events WHERE stack_key=? AND event_id=?", (stack_key, since))
+            start = found["seq"] if found else 0
+        return self.all("SELECT * FROM events WHERE stack_key=? AND seq>? ORDER BY seq", (stack_key, start))
+
+    # -- exports and imports ----------------------------------------------------------
+    def export_value(self, name: str) -> str | None:
+        row = self.one("SELECT value FROM exports WHERE region=? AND name=?", (self.region, name))
+        return None if row is None else row["value"]
+
+    def exporter(self, name: str) -> sqlite3.Row | None:
+        """(name, stack_id) of the stack that exports `name`."""
+        return self.one(
+            "SELECT s.name, s.stack_id FROM exports e JOIN stacks s ON s.stack_id=e.stack_id WHERE e.region=? AND e.name=?",
+            (self.region, name),
+        )
+
+    def exports(self) -> list[sqlite3.Row]:
+        """(name, value) of every export in the region, by name."""
+        return self.all("SELECT name, value FROM exports WHERE region=? ORDER BY name", (self.region,))
+
+    def exports_of(self, stack_id: str) -> list[sqlite3.Row]:
+        return self.all("SELECT name, value FROM exports WHERE stack_id=?", (stack_id,))
+
+    def imports_of(self, stack_id: str) -> list[str]:
+        """The export names a stack imports."""
+        return [r["export_name"] for r in self.all("SELECT export_name FROM imports WHERE stack_id=?", (stack_id,))]
+
+    def importer(self, export: str, stack_id: str) -> str | None:
+        """The name of a live stack other than `stack_id` that imports `export`."""
+        row = self.one(
+            "SELECT s.name FROM imports i JOIN stacks s ON s.stack_id=i.stack_id"
+            " WHERE i.export_name=? AND i.region=? AND i.stack_id<>? AND s.deleted IS NULL",
+            (export, self.region, stack_id),
+        )
+        return None if row is None else row["name"]
+
+    def importers_of_exports(self, stack_id: str) -> list[sqlite3.Row]:
+        """(export, importer): the stack's exports that other live stacks import."""
+        return self.all(
+            "SELECT e.name AS export, s.name AS importer FROM exports e JOIN imports i"
+            " ON i.export_name=e.name AND i.region=e.region JOIN stacks s ON s.stack_id=i.stack_id"
+            " WHERE e.stack_id=? AND i.stack_id<>? AND s.deleted IS NULL",
+            (stack_id, stack_id),
+        )
+
+    def write_exports(
+        self, stack_id: str, exports: list[tuple[str, str]], imports: list[str] | set[str], *, take_back: bool = False
+    ) -> None:
+        """Replace a stack's exports (name, value) and imports (inside `tx`). With `take_back`
+        (a rollback restoring them) an export another stack took meanwhile is taken back."""
+        self.conn.execute("DELETE FROM exports WHERE stack_id=?", (stack_id,))
+        self.conn.execute("DELETE FROM imports WHERE stack_id=?", (stack_id,))
+        verb = "INSERT OR REPLACE" if take_back else "INSERT"
+        for name, value in exports:
+            self.conn.execute(
+                f"{verb} INTO exports(region, name, stack_id, value) VALUES (?,?,?,?)", (self.region, name, stack_id, value)
+            )
+        for name in imports:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO imports(stack_id, region, export_name) VALUES (?,?,?)", (stack_id, self.region, name)
+            )
+
+    # -- change sets ------------------------------------------------------------------
+    def add_change_set(self, stack_id: str, name: str, template: str, parameters: str, changes: str) -> None:
+        """A plan, kept as a change set (inside `tx`)."""
+        self.conn.execute(
+            "INSERT INTO change_sets(change_set_id, stack_id, name, status, template, parameters, changes, created)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (f"{stack_id}/changeSet/{name}", stack_id, name, "CREATE_COMPLETE", template, parameters, changes, now()),
+        )
+
+    # -- the parameter store ----------------------------------------------------------
+    def ssm_lookup(self, name: str) -> str | None:
+        row = self.one("SELECT value FROM ssm_parameters WHERE region=? AND name=?", (self.region, name))
+        return None if row is None else row["value"]
+
+    def put_parameter(self, name: str, value: str, type: str = "String") -> None:
+        """Write a parameter now, in a transaction of its own."""
+        with self.tx():
+            self.conn.execute(_PUT_PARAMETER, (self.region, name, type, value))
+
+    def defer_parameter(self, name: str, value: str | None, type: str = "String") -> None:
+        """Write (or with value None, delete) a parameter in the next transaction that
+        `flush_parameters`: a resource's side effect is committed with the resource."""
+        if value is None:
+            self._parameter_writes.append((_DELETE_PARAMETER, (self.region, name)))
+        else:
+            self._parameter_writes.append((_PUT_PARAMETER, (self.region, name, type, value)))
+
+    @property
+    def parameters_pending(self) -> bool:
+        return bool(self._parameter_writes)
+
+    def flush_parameters(self) -> None:
+        """Run the deferred parameter writes (inside `tx`)."""
+        if not self._parameter_writes:
+            return
+        writes, self._parameter_writes = self._parameter_writes, []
+        groups: dict[str, list[tuple]] = {}
+        for sql, args in writes:
+            groups.setdefault(sql, []).append(args)
+        for sql, rows in groups.items():  # writes to different names commute, so grouping is safe
+            self.conn.executemany(sql, rows)
+
+
+_PUT_PARAMETER = (
+    "INSERT INTO ssm_parameters(region, name, type, value, version) VALUES (?,?,?,?,1)"
+    " ON CONFLICT(region, name) DO UPDATE SET value=excluded.value, type=excluded.type, version=version+1"
+)
+_DELETE_PARAMETER = "DELETE FROM ssm_parameters WHERE region=? AND name=?"
 
 
 def now() -> float:

@@ -83,9 +83,9 @@ class LocalProvider:
         return self.engine.template_of(name)
 
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack:
-        row = self.engine._require(name)
+        stack_id = self.engine.stack_id(name)
         self.engine.recover(name, on_event=on_event)
-        return self.engine.describe(row["stack_id"])
+        return self.engine.describe(stack_id)
 
     # -- local extras ---------------------------------------------------------------------
     def put_parameter(self, name: str, value: str, type: str = "String") -> None:
