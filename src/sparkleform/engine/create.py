@@ -13,7 +13,7 @@ from sparkleform.engine.delete import delete_resources, delete_stack, deletion_w
 from sparkleform.engine.errors import ResourceFailure, StackExists, StackOperationFailed, ValidationError
 from sparkleform.engine.ids import owner
 from sparkleform.engine.journal import deliver
-from sparkleform.engine.model import Change, ResourceRow, Run
+from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import check_exports, evaluate_outputs, write_exports
 from sparkleform.engine.preflight import prepare_run
 from sparkleform.engine.provision import Failures, Work, provision, run_wave, run_waves
@@ -44,7 +44,6 @@ def create_stack(
     run.on_event = on_event
     pending: list[StackEvent] = []
     ts = now()
-    submitted = dumps(template)  # without a transform the processed template is the same dict: encoded once
     with store.tx():
         if store.stack(name) is not None:
             raise StackExists(f"Stack [{name}] already exists")
@@ -68,8 +67,7 @@ def create_stack(
                 "created": ts,
             }
         )
-        processed = submitted if run.template is template else dumps(run.template)
-        store.add_template(stack_id, 1, submitted, processed, dumps(run.raw), ts)
+        store.add_template(stack_id, 1, template, run.template, run.raw, ts)
         cx.journal.stack_event(pending, stack_id, name, "CREATE_IN_PROGRESS", "User Initiated")
     deliver(pending, on_event)
     failed, first_reason = run_waves(cx, run, create_wave, 0)
@@ -114,8 +112,7 @@ def create_wave(cx: OpContext, run: Run, wave: list[str], seq0: int) -> Failures
     work: list[Work] = []
     for i, logical in enumerate(wave, start=1):
         decl = run.template["Resources"][logical]
-        policy = {k: decl[k] for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in decl}
-        res = ResourceRow(logical, decl["Type"], None, "CREATE_IN_PROGRESS", {}, {}, policy, seq0 + i)
+        res = ResourceRow(logical, decl["Type"], None, "CREATE_IN_PROGRESS", {}, {}, policies_of(decl), seq0 + i)
         run.resources[logical] = res
         started.append((res, "CREATE_IN_PROGRESS", None, False))
         work.append(new_resource(cx, run, res, "create"))
@@ -124,12 +121,7 @@ def create_wave(cx: OpContext, run: Run, wave: list[str], seq0: int) -> Failures
 
 def new_resource(cx: OpContext, run: Run, res: ResourceRow, action: str) -> Work:
     """The work of provisioning `res` (a new resource, or a replacement with `action` "update")."""
-    return Work(
-        res,
-        lambda: provision(cx, run, res, action),
-        "CREATE_COMPLETE",
-        lambda reason: (res, "CREATE_FAILED", reason, False),
-    )
+    return Work(res, lambda: provision(cx, run, res, action), "CREATE_COMPLETE", "CREATE_FAILED")
 
 
 def rollback_create(cx: OpContext, stack_id: str, name: str, reason: str, on_event: EventCallback | None) -> str:

@@ -66,6 +66,10 @@ def deletion_waves(cx: OpContext, stack_id: str, rows: dict[str, ResourceRow], v
     return [leftovers, *out] if leftovers else out
 
 
+def _retained_reason(policy_key: str) -> str:
+    return f"{policy_key} Retain: resource kept"
+
+
 def _deleted_reason(res: ResourceRow, policy_key: str) -> str | None:
     if res.policy.get(policy_key) == "Snapshot":
         return f"{policy_key} Snapshot: a snapshot was taken before deletion"
@@ -95,14 +99,7 @@ def delete_resources(
                 raise ResourceFailure(injected)
             cx.handlers.delete(stack_id, res, on_event)
 
-        return Work(
-            res,
-            act,
-            "DELETE_COMPLETE",
-            lambda reason: (res, "DELETE_FAILED", reason, False),
-            _deleted_reason(res, policy_key),
-            remove=True,
-        )
+        return Work(res, act, "DELETE_COMPLETE", "DELETE_FAILED", _deleted_reason(res, policy_key), remove=True)
 
     for wave in groups:
         first: list[Change] = []
@@ -115,7 +112,7 @@ def delete_resources(
             elif res.physical_id is None and res.status in ("CREATE_FAILED", "CREATE_IN_PROGRESS"):
                 first.append((res, "DELETE_COMPLETE", None, True))
             elif policy == "Retain":
-                first.append((res, "DELETE_SKIPPED", f"{policy_key} Retain: resource kept", True))
+                first.append((res, "DELETE_SKIPPED", _retained_reason(policy_key), True))
             else:
                 first.append((res, "DELETE_IN_PROGRESS", None, False))
                 work.append(work_on(res))
@@ -140,7 +137,7 @@ def delete_old_physical(
     run_stack = (stack_id, name)
     journal = cx.journal
     if res.policy.get(policy_key) == "Retain":
-        journal.resource_event(run_stack, res, "DELETE_SKIPPED", f"{policy_key} Retain: resource kept", on_event, after=after)
+        journal.resource_event(run_stack, res, "DELETE_SKIPPED", _retained_reason(policy_key), on_event, after=after)
         return
     journal.resource_event(run_stack, res, "DELETE_IN_PROGRESS", None, on_event)
     with contextlib.suppress(ResourceFailure):

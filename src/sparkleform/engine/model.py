@@ -58,6 +58,11 @@ class ResourceRow:
         return new
 
 
+def policies_of(decl: dict) -> dict:
+    """The DeletionPolicy and UpdateReplacePolicy a resource declaration gives (its row's `policy`)."""
+    return {k: decl[k] for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in decl}
+
+
 # A row moving to a new status: (row, new status or None for no event, reason, remove the row).
 Change = tuple[ResourceRow, "str | None", "str | None", bool]
 

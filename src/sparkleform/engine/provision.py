@@ -28,14 +28,16 @@ WaveStep = Callable[[OpContext, Run, list[str], int], Failures]
 @dataclass(slots=True)
 class Work:
     """What a wave does to one resource: `act` (raises ResourceFailure to fail it), then the
-    change recorded on success, or the one `failed(reason)` gives."""
+    row moves to `done`, or to `failed` with the failure's reason (or, with `on_failure`,
+    the change it gives for the reason)."""
 
     res: ResourceRow
     act: Callable[[], None]
     done: str
-    failed: Callable[[str], Change]
+    failed: str
     reason: str | None = None  # the reason recorded with `done`
     remove: bool = False  # success removes the row (a deletion)
+    on_failure: Callable[[str], Change] | None = None
 
 
 def run_waves(cx: OpContext, run: Run, step: WaveStep, seq: int) -> tuple[list[str], str]:
@@ -64,7 +66,10 @@ def run_wave(
             item.act()
         except ResourceFailure as exc:
             failures.append((item.res.logical_id, exc.reason))
-            finished.append(item.failed(exc.reason))
+            if item.on_failure is None:
+                finished.append((item.res, item.failed, exc.reason, False))
+            else:
+                finished.append(item.on_failure(exc.reason))
             continue
         finished.append((item.res, item.done, item.reason, item.remove))
     journal.commit(journal.stage(run_stack, finished, staged), on_event)

@@ -263,12 +263,14 @@ class StackStore:
         return (row["v"] if row is not None and row["v"] else 0) + 1
 
     def add_template(
-        self, stack_id: str, version: int, template: str, processed: str, parameters: str, created: float
+        self, stack_id: str, version: int, submitted: dict, processed: dict, parameters: dict[str, str], created: float
     ) -> None:
-        """A new template version, given as JSON text (inside `tx`)."""
+        """A new template version: as submitted, as processed (transforms applied), and its
+        parameter values (inside `tx`)."""
+        text = dumps(submitted)  # without a transform the processed template is the same dict: encoded once
         self.conn.execute(
             "INSERT INTO templates(stack_id, version, template, processed, parameters, created) VALUES (?,?,?,?,?,?)",
-            (stack_id, version, template, processed, parameters, created),
+            (stack_id, version, text, text if processed is submitted else dumps(processed), dumps(parameters), created),
         )
 
     # -- resources and events ---------------------------------------------------------

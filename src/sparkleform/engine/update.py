@@ -5,7 +5,6 @@ resources wave by wave; cleanup or rollback finish the update (`update_finish`).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from typing import Any
 
 from sparkleform.contract import EventCallback, StackOptions
@@ -15,7 +14,7 @@ from sparkleform.engine.create import new_resource
 from sparkleform.engine.dynamic import check_dynamic_references
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackBusy, StackOperationFailed
 from sparkleform.engine.handlers import STACK_TYPE
-from sparkleform.engine.model import Change, ResourceRow, Run
+from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import (
     check_exports,
     check_exports_in_use,
@@ -107,8 +106,6 @@ def update_stack(
     if options.stack_policy is not None:
         extra["stack_policy"] = dumps(options.stack_policy)
 
-    submitted = dumps(original)  # without a transform the processed template is the same dict: encoded once
-    processed = submitted if run.template is original else dumps(run.template)
     cx.journal.begin(
         row,
         "UPDATE_IN_PROGRESS",
@@ -116,7 +113,7 @@ def update_stack(
         on_event,
         allowed=UPDATABLE,
         extra=extra,
-        after=lambda: store.add_template(stack_id, version, submitted, processed, dumps(run.raw), now()),
+        after=lambda: store.add_template(stack_id, version, original, run.template, run.raw, now()),
         unchanged=True,
     )
     run.resources = {k: r.clone() for k, r in run.current.items()}
@@ -189,7 +186,7 @@ def update_wave(cx: OpContext, run: Run, wave: list[str], max_seq: int) -> Failu
     work: list[Work] = []
     for logical in wave:
         decl = run.template["Resources"][logical]
-        policy = {k: decl[k] for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in decl}
+        policy = policies_of(decl)
         old = run.resources.get(logical)
         if old is None:
             max_seq += 1
@@ -203,60 +200,49 @@ def update_wave(cx: OpContext, run: Run, wave: list[str], max_seq: int) -> Failu
             reuse = planned is not None and not (run.deps.get(logical, set()) & run.changed_ids)
             props = planned if planned is not None and reuse else eval_properties(run, logical)
         except ResourceFailure as exc:
-            res = ResourceRow(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", old.properties, old.attributes, policy, old.seq)
-            started.append((res, "UPDATE_IN_PROGRESS", None, False))
-            work.append(_failing(res, exc.reason))
-            continue
-        changed = changed_properties(old.properties, props)
-        old_decl = run.old_decls.get(logical) or {}
-        meta_changed = decl.get("Metadata") != old_decl.get("Metadata") or policy != old.policy
-        nested_changed = False
-        if decl["Type"] == STACK_TYPE:
-            try:
-                template = cx.handlers.nested_template(run, props, decl)
-                nested_changed = content_hash(template) != old.attributes.get("TemplateHash")
-            except ResourceFailure:
-                nested_changed = True
-        if not changed and not meta_changed and not nested_changed:
-            continue
-        replacement, _ = replacement_of(decl["Type"], changed, props, old.properties)
-        refused = denial(run.policy, logical, old.type, "Update:Replace" if replacement == "True" else "Update:Modify")
-        if refused:
-            res = ResourceRow(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", old.properties, old.attributes, policy, old.seq)
-            started.append((res, "UPDATE_IN_PROGRESS", None, False))
-            work.append(_failing(res, refused))
-            continue
-        if replacement == "True":
-            res = ResourceRow(logical, old.type, None, "UPDATE_IN_PROGRESS", props, {}, policy, old.seq)
-            run.resources[logical] = res
-            started.append(
-                (
-                    res,
-                    "UPDATE_IN_PROGRESS",
-                    "Requested update requires the creation of a new physical resource; hence creating one.",
-                    False,
-                )
-            )
-            work.append(_replace(cx, run, res, old))
+            refused: str | None = exc.reason
         else:
-            res = ResourceRow(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", props, dict(old.attributes), policy, old.seq)
-            run.resources[logical] = res
-            started.append((res, "UPDATE_IN_PROGRESS", None, False))
-            work.append(_modify(cx, run, res, old))
+            changed = changed_properties(old.properties, props)
+            old_decl = run.old_decls.get(logical) or {}
+            meta_changed = decl.get("Metadata") != old_decl.get("Metadata") or policy != old.policy
+            nested_changed = False
+            if decl["Type"] == STACK_TYPE:
+                try:
+                    template = cx.handlers.nested_template(run, props, decl)
+                    nested_changed = content_hash(template) != old.attributes.get("TemplateHash")
+                except ResourceFailure:
+                    nested_changed = True
+            if not changed and not meta_changed and not nested_changed:
+                continue
+            replacement, _ = replacement_of(decl["Type"], changed, props, old.properties)
+            refused = denial(run.policy, logical, old.type, "Update:Replace" if replacement == "True" else "Update:Modify")
+            if not refused:
+                if replacement == "True":
+                    res = ResourceRow(logical, old.type, None, "UPDATE_IN_PROGRESS", props, {}, policy, old.seq)
+                    reason: str | None = "Requested update requires the creation of a new physical resource; hence creating one."
+                    item = _replace(cx, run, res, old)
+                else:
+                    res = ResourceRow(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", props, dict(old.attributes), policy, old.seq)
+                    reason = None
+                    item = _modify(cx, run, res, old)
+                run.resources[logical] = res
+                started.append((res, "UPDATE_IN_PROGRESS", reason, False))
+                work.append(item)
+                continue
+        # the resource fails when the wave runs: its properties cannot be evaluated, or the stack policy refuses
+        res = ResourceRow(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", old.properties, old.attributes, policy, old.seq)
+        started.append((res, "UPDATE_IN_PROGRESS", None, False))
+        work.append(_failing(res, refused))
     return run_wave(cx, run.key, started, work, run.on_event)
 
 
-def _update_failed(res: ResourceRow) -> Callable[[str], Change]:
-    return lambda reason: (res, "UPDATE_FAILED", reason, False)
-
-
-def _failing(res: ResourceRow, reason: str) -> Work:
+def _failing(res: ResourceRow, reason: str | None) -> Work:
     """A resource that fails as soon as its wave runs (found while the wave was being set up)."""
 
     def fail() -> None:
-        raise ResourceFailure(reason)
+        raise ResourceFailure(reason or "")
 
-    return Work(res, fail, "UPDATE_COMPLETE", _update_failed(res))
+    return Work(res, fail, "UPDATE_COMPLETE", "UPDATE_FAILED")
 
 
 def _replace(cx: OpContext, run: Run, res: ResourceRow, old: ResourceRow) -> Work:
@@ -267,7 +253,7 @@ def _replace(cx: OpContext, run: Run, res: ResourceRow, old: ResourceRow) -> Wor
         run.resources[res.logical_id] = old
         return (old, "UPDATE_FAILED", reason, False)
 
-    return Work(res, lambda: provision(cx, run, res, "update"), "UPDATE_COMPLETE", failed)
+    return Work(res, lambda: provision(cx, run, res, "update"), "UPDATE_COMPLETE", "UPDATE_FAILED", on_failure=failed)
 
 
 def _modify(cx: OpContext, run: Run, res: ResourceRow, old: ResourceRow) -> Work:
@@ -279,4 +265,4 @@ def _modify(cx: OpContext, run: Run, res: ResourceRow, old: ResourceRow) -> Work
         res.attributes = cx.handlers.update(run, res, old, run.template["Resources"][res.logical_id])
         res.attrs_json = None
 
-    return Work(res, act, "UPDATE_COMPLETE", _update_failed(res))
+    return Work(res, act, "UPDATE_COMPLETE", "UPDATE_FAILED")
