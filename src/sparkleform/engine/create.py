@@ -5,6 +5,7 @@ failure roll the create back (also what `recover` does for an interrupted create
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from sparkleform.contract import EventCallback, StackEvent, StackOptions
@@ -16,7 +17,7 @@ from sparkleform.engine.journal import deliver
 from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import check_exports, evaluate_outputs, write_exports
 from sparkleform.engine.preflight import prepare_run
-from sparkleform.engine.provision import Failures, Work, provision, run_wave, run_waves
+from sparkleform.engine.provision import Failures, Step, Work, provision, run_wave, run_waves
 from sparkleform.engine.store import dumps, now
 from sparkleform.errors import SparkleformError
 
@@ -109,19 +110,20 @@ def create_stack(
 def create_wave(cx: OpContext, run: Run, wave: list[str], seq0: int) -> Failures:
     """Create a wave of independent resources; -> [(logical id, failure reason)]."""
     started: list[Change] = []
-    work: list[Work] = []
+    work: Work = []
+    step = creating(cx, run, "create")
     for i, logical in enumerate(wave, start=1):
         decl = run.template["Resources"][logical]
         res = ResourceRow(logical, decl["Type"], None, "CREATE_IN_PROGRESS", {}, {}, policies_of(decl), seq0 + i)
         run.resources[logical] = res
         started.append((res, "CREATE_IN_PROGRESS", None, False))
-        work.append(new_resource(cx, run, res, "create"))
+        work.append((res, step))
     return run_wave(cx, run.key, started, work, run.on_event)
 
 
-def new_resource(cx: OpContext, run: Run, res: ResourceRow, action: str) -> Work:
-    """The work of provisioning `res` (a new resource, or a replacement with `action` "update")."""
-    return Work(res, lambda: provision(cx, run, res, action), "CREATE_COMPLETE", "CREATE_FAILED")
+def creating(cx: OpContext, run: Run, action: str) -> Step:
+    """The step that provisions new resources of the run (failing on `action`, see faults)."""
+    return Step(partial(provision, cx, run, action=action), "CREATE_COMPLETE", "CREATE_FAILED")
 
 
 def rollback_create(cx: OpContext, stack_id: str, name: str, reason: str, on_event: EventCallback | None) -> str:

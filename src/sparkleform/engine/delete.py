@@ -5,16 +5,17 @@ superseded physical resources, and delete_stack.
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 
 from sparkleform.contract import EventCallback
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.errors import ResourceFailure, StackOperationFailed, ValidationError
-from sparkleform.engine.faults import fail_on
+from sparkleform.engine.faults import inject_failure
 from sparkleform.engine.graph import dependencies, order, reverse_waves
 from sparkleform.engine.journal import After
 from sparkleform.engine.model import Change, ResourceRow
 from sparkleform.engine.outputs import write_exports
-from sparkleform.engine.provision import Work, run_wave
+from sparkleform.engine.provision import Step, Work, run_wave
 from sparkleform.engine.store import now
 from sparkleform.errors import SparkleformError
 
@@ -92,18 +93,15 @@ def delete_resources(
     decls = (cx.store.template(stack_id, version_row["template_version"]).get("Resources") or {}) if version_row else {}
     run_stack = (stack_id, name)
 
-    def work_on(res: ResourceRow) -> Work:
-        def act() -> None:
-            injected = None if rollback else fail_on((decls.get(res.logical_id) or {}).get("Metadata"), "delete")
-            if injected:
-                raise ResourceFailure(injected)
-            cx.handlers.delete(stack_id, res, on_event)
+    def act(res: ResourceRow) -> None:
+        if not rollback:
+            inject_failure((decls.get(res.logical_id) or {}).get("Metadata"), "delete")
+        cx.handlers.delete(stack_id, res, on_event)
 
-        return Work(res, act, "DELETE_COMPLETE", "DELETE_FAILED", _deleted_reason(res, policy_key), remove=True)
-
+    step = Step(act, "DELETE_COMPLETE", "DELETE_FAILED", remove=True, reason=partial(_deleted_reason, policy_key=policy_key))
     for wave in groups:
         first: list[Change] = []
-        work: list[Work] = []
+        work: Work = []
         for logical in wave:
             res = rows[logical]
             policy = res.policy.get(policy_key)
@@ -115,7 +113,7 @@ def delete_resources(
                 first.append((res, "DELETE_SKIPPED", _retained_reason(policy_key), True))
             else:
                 first.append((res, "DELETE_IN_PROGRESS", None, False))
-                work.append(work_on(res))
+                work.append((res, step))
         failures = run_wave(cx, run_stack, first, work, on_event)
         if failures:
             return failures[0][1]

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from sparkleform.engine.errors import ResourceFailure
+
 FAIL_KEY = "sparkleform:fail"
 FAIL_REASON_KEY = "sparkleform:fail-reason"
 
 
-def fail_on(metadata: Any, action: str) -> str | None:
-    """The injected failure reason when Metadata asks this resource to fail on `action`."""
+def inject_failure(metadata: Any, action: str) -> None:
+    """Fail the resource (ResourceFailure) when its Metadata asks it to fail on `action`."""
     if not isinstance(metadata, dict) or FAIL_KEY not in metadata:
-        return None
+        return
     flag = metadata[FAIL_KEY]
     if flag is True:
         actions = {"create", "update"}
@@ -24,5 +26,5 @@ def fail_on(metadata: Any, action: str) -> str | None:
     else:
         actions = set()
     if action not in actions:
-        return None
-    return str(metadata.get(FAIL_REASON_KEY) or f"Injected failure on {action} (Metadata {FAIL_KEY})")
+        return
+    raise ResourceFailure(str(metadata.get(FAIL_REASON_KEY) or f"Injected failure on {action} (Metadata {FAIL_KEY})"))

@@ -20,7 +20,7 @@ from sparkleform.engine.changes import content_hash
 from sparkleform.engine.custom import Handler, find_handler, is_custom
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackOperationFailed
 from sparkleform.engine.model import ResourceRow, Run
-from sparkleform.engine.store import StackStore
+from sparkleform.engine.store import StackStore, loads
 from sparkleform.errors import SparkleformError
 
 STACK_TYPE = "AWS::CloudFormation::Stack"
@@ -259,8 +259,6 @@ class Handlers:
 
     def _nested_attrs(self, child_id: str, template: dict) -> dict[str, Any]:
         row = self.store.stack(child_id)
-        from sparkleform.engine.store import loads
-
         attrs: dict[str, Any] = {
             "StackId": child_id,
             "TemplateHash": content_hash(template),

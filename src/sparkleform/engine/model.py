@@ -60,6 +60,8 @@ class ResourceRow:
 
 def policies_of(decl: dict) -> dict:
     """The DeletionPolicy and UpdateReplacePolicy a resource declaration gives (its row's `policy`)."""
+    if "DeletionPolicy" not in decl and "UpdateReplacePolicy" not in decl:
+        return {}
     return {k: decl[k] for k in ("DeletionPolicy", "UpdateReplacePolicy") if k in decl}
 
 

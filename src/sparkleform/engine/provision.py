@@ -1,7 +1,7 @@
 """The provisioning loop: a run's resources wave by wave (a wave: the resources whose
 dependencies are all done), each wave's resources started, acted on and finished together
-in one transaction (`run_wave`); and provisioning one resource (evaluate its properties,
-create it through the handlers). Create, update, delete and rollback all run their waves
+in one transaction (`run_wave`, each resource worked on by the `Step` of its kind); and
+provisioning one resource (evaluate its properties, create it through the handlers). Create, update, delete and rollback all run their waves
 here.
 """
 
@@ -14,7 +14,7 @@ from sparkleform.contract import EventCallback
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.dynamic import check_dynamic_references
 from sparkleform.engine.errors import ResourceFailure
-from sparkleform.engine.faults import fail_on
+from sparkleform.engine.faults import inject_failure
 from sparkleform.engine.graph import waves
 from sparkleform.engine.intrinsics import NO_VALUE
 from sparkleform.engine.model import Change, ResourceRow, Run
@@ -25,19 +25,22 @@ Failures = list[tuple[str, str]]  # (logical id, reason) of the resources of a w
 WaveStep = Callable[[OpContext, Run, list[str], int], Failures]
 
 
-@dataclass(slots=True)
-class Work:
-    """What a wave does to one resource: `act` (raises ResourceFailure to fail it), then the
-    row moves to `done`, or to `failed` with the failure's reason (or, with `on_failure`,
-    the change it gives for the reason)."""
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What a wave does to each of its resources of one kind: `act(row)` (raises
+    ResourceFailure to fail it), then the row moves to `done` (with `reason(row)`, and
+    removed with `remove`), or to `failed` with the failure's reason (or to the change
+    `on_failure(row, reason)` gives)."""
 
-    res: ResourceRow
-    act: Callable[[], None]
+    act: Callable[[ResourceRow], None]
     done: str
     failed: str
-    reason: str | None = None  # the reason recorded with `done`
-    remove: bool = False  # success removes the row (a deletion)
-    on_failure: Callable[[str], Change] | None = None
+    remove: bool = False
+    reason: Callable[[ResourceRow], str | None] | None = None
+    on_failure: Callable[[ResourceRow, str], Change] | None = None
+
+
+Work = list[tuple[ResourceRow, Step]]  # a wave's resources, each with its step
 
 
 def run_waves(cx: OpContext, run: Run, step: WaveStep, seq: int) -> tuple[list[str], str]:
@@ -53,25 +56,25 @@ def run_waves(cx: OpContext, run: Run, step: WaveStep, seq: int) -> tuple[list[s
 
 
 def run_wave(
-    cx: OpContext, run_stack: tuple[str, str], started: list[Change], work: list[Work], on_event: EventCallback | None
+    cx: OpContext, run_stack: tuple[str, str], started: list[Change], work: Work, on_event: EventCallback | None
 ) -> Failures:
-    """One wave: record `started` (see Journal.start_wave), do each resource's work, and
+    """One wave: record `started` (see Journal.start_wave), run each resource's step, and
     commit every result with the wave's transaction. -> the failures, in order."""
     journal = cx.journal
     staged = journal.start_wave(run_stack, started, on_event)
     finished: list[Change] = []
     failures: Failures = []
-    for item in work:
+    for res, step in work:
         try:
-            item.act()
+            step.act(res)
         except ResourceFailure as exc:
-            failures.append((item.res.logical_id, exc.reason))
-            if item.on_failure is None:
-                finished.append((item.res, item.failed, exc.reason, False))
+            failures.append((res.logical_id, exc.reason))
+            if step.on_failure is None:
+                finished.append((res, step.failed, exc.reason, False))
             else:
-                finished.append(item.on_failure(exc.reason))
+                finished.append(step.on_failure(res, exc.reason))
             continue
-        finished.append((item.res, item.done, item.reason, item.remove))
+        finished.append((res, step.done, None if step.reason is None else step.reason(res), step.remove))
     journal.commit(journal.stage(run_stack, finished, staged), on_event)
     return failures
 
@@ -94,19 +97,12 @@ def eval_properties(run: Run, logical: str) -> dict:
     return props
 
 
-def check_injected(run: Run, logical: str, action: str) -> None:
-    """Fail the resource when its Metadata asks for a failure on `action` (see faults)."""
-    injected = fail_on(run.template["Resources"][logical].get("Metadata"), action)
-    if injected:
-        raise ResourceFailure(injected)
-
-
 def provision(cx: OpContext, run: Run, res: ResourceRow, action: str) -> None:
     """Evaluate a new resource's properties and create it (sets physical id and attributes)."""
     decl = run.template["Resources"][res.logical_id]
     res.properties = eval_properties(run, res.logical_id)
     res.props_json = dumps(res.properties)
-    check_injected(run, res.logical_id, action)
+    inject_failure(decl.get("Metadata"), action)
     if "{{resolve:" in res.props_json:
         check_dynamic_references(cx.store, res.properties)
     res.physical_id, res.attributes = cx.handlers.create(run, res, decl)

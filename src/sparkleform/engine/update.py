@@ -5,14 +5,16 @@ resources wave by wave; cleanup or rollback finish the update (`update_finish`).
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 from typing import Any
 
 from sparkleform.contract import EventCallback, StackOptions
 from sparkleform.engine.changes import changed_properties, content_hash, replacement_of
 from sparkleform.engine.context import OpContext
-from sparkleform.engine.create import new_resource
+from sparkleform.engine.create import creating
 from sparkleform.engine.dynamic import check_dynamic_references
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackBusy, StackOperationFailed
+from sparkleform.engine.faults import inject_failure
 from sparkleform.engine.handlers import STACK_TYPE
 from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import (
@@ -27,8 +29,8 @@ from sparkleform.engine.policy import denial
 from sparkleform.engine.preflight import evaluate_over
 from sparkleform.engine.provision import (
     Failures,
+    Step,
     Work,
-    check_injected,
     eval_properties,
     provision,
     run_wave,
@@ -183,7 +185,8 @@ def _outputs_preview(cx: OpContext, run: Run) -> list[dict] | None:
 def update_wave(cx: OpContext, run: Run, wave: list[str], max_seq: int) -> Failures:
     """Add, replace or modify a wave of independent resources; -> [(logical id, reason)]."""
     started: list[Change] = []
-    work: list[Work] = []
+    work: Work = []
+    steps = _UpdateSteps(cx, run)
     for logical in wave:
         decl = run.template["Resources"][logical]
         policy = policies_of(decl)
@@ -193,7 +196,7 @@ def update_wave(cx: OpContext, run: Run, wave: list[str], max_seq: int) -> Failu
             res = ResourceRow(logical, decl["Type"], None, "CREATE_IN_PROGRESS", {}, {}, policy, max_seq)
             run.resources[logical] = res
             started.append((res, "CREATE_IN_PROGRESS", None, False))
-            work.append(new_resource(cx, run, res, "create"))
+            work.append((res, steps.create))
             continue
         try:
             planned = run.planned.get(logical)
@@ -217,52 +220,53 @@ def update_wave(cx: OpContext, run: Run, wave: list[str], max_seq: int) -> Failu
             replacement, _ = replacement_of(decl["Type"], changed, props, old.properties)
             refused = denial(run.policy, logical, old.type, "Update:Replace" if replacement == "True" else "Update:Modify")
             if not refused:
+                steps.olds[logical] = old
                 if replacement == "True":
                     res = ResourceRow(logical, old.type, None, "UPDATE_IN_PROGRESS", props, {}, policy, old.seq)
                     reason: str | None = "Requested update requires the creation of a new physical resource; hence creating one."
-                    item = _replace(cx, run, res, old)
+                    step = steps.replace
                 else:
                     res = ResourceRow(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", props, dict(old.attributes), policy, old.seq)
                     reason = None
-                    item = _modify(cx, run, res, old)
+                    step = steps.modify
                 run.resources[logical] = res
                 started.append((res, "UPDATE_IN_PROGRESS", reason, False))
-                work.append(item)
+                work.append((res, step))
                 continue
         # the resource fails when the wave runs: its properties cannot be evaluated, or the stack policy refuses
         res = ResourceRow(logical, old.type, old.physical_id, "UPDATE_IN_PROGRESS", old.properties, old.attributes, policy, old.seq)
+        steps.refusals[logical] = refused or ""
         started.append((res, "UPDATE_IN_PROGRESS", None, False))
-        work.append(_failing(res, refused))
+        work.append((res, steps.refuse))
     return run_wave(cx, run.key, started, work, run.on_event)
 
 
-def _failing(res: ResourceRow, reason: str | None) -> Work:
-    """A resource that fails as soon as its wave runs (found while the wave was being set up)."""
+class _UpdateSteps:
+    """The steps of an update wave: create an added resource, replace one (when the
+    replacement fails the old resource stays in place and the failure is recorded against
+    it), modify one in place, or fail one found failing while the wave was set up."""
 
-    def fail() -> None:
-        raise ResourceFailure(reason or "")
+    def __init__(self, cx: OpContext, run: Run) -> None:
+        self.cx = cx
+        self.run = run
+        self.olds: dict[str, ResourceRow] = {}  # logical id -> the row being replaced or modified
+        self.refusals: dict[str, str] = {}  # logical id -> why it fails
+        self.create = creating(cx, run, "create")
+        self.replace = Step(partial(provision, cx, run, action="update"), "UPDATE_COMPLETE", "UPDATE_FAILED", on_failure=self._keep_old)
+        self.modify = Step(self._modify, "UPDATE_COMPLETE", "UPDATE_FAILED")
+        self.refuse = Step(self._refuse, "UPDATE_COMPLETE", "UPDATE_FAILED")
 
-    return Work(res, fail, "UPDATE_COMPLETE", "UPDATE_FAILED")
-
-
-def _replace(cx: OpContext, run: Run, res: ResourceRow, old: ResourceRow) -> Work:
-    """A replacement created next to the old resource; when it fails the old one stays in
-    place and the failure is recorded against it."""
-
-    def failed(reason: str) -> Change:
-        run.resources[res.logical_id] = old
+    def _keep_old(self, res: ResourceRow, reason: str) -> Change:
+        old = self.olds[res.logical_id]
+        self.run.resources[res.logical_id] = old
         return (old, "UPDATE_FAILED", reason, False)
 
-    return Work(res, lambda: provision(cx, run, res, "update"), "UPDATE_COMPLETE", "UPDATE_FAILED", on_failure=failed)
-
-
-def _modify(cx: OpContext, run: Run, res: ResourceRow, old: ResourceRow) -> Work:
-    """An update in place."""
-
-    def act() -> None:
-        check_injected(run, res.logical_id, "update")
-        check_dynamic_references(cx.store, res.properties)
-        res.attributes = cx.handlers.update(run, res, old, run.template["Resources"][res.logical_id])
+    def _modify(self, res: ResourceRow) -> None:
+        decl = self.run.template["Resources"][res.logical_id]
+        inject_failure(decl.get("Metadata"), "update")
+        check_dynamic_references(self.cx.store, res.properties)
+        res.attributes = self.cx.handlers.update(self.run, res, self.olds[res.logical_id], decl)
         res.attrs_json = None
 
-    return Work(res, act, "UPDATE_COMPLETE", "UPDATE_FAILED")
+    def _refuse(self, res: ResourceRow) -> None:
+        raise ResourceFailure(self.refusals[res.logical_id])
