@@ -1,8 +1,8 @@
 """The provisioning loop: a run's resources wave by wave (a wave: the resources whose
 dependencies are all done), each wave's resources started, acted on and finished together
 in one transaction (`run_wave`, each resource worked on by the `Step` of its kind); and
-provisioning one resource (evaluate its properties, create it through the handlers). Create, update, delete and rollback all run their waves
-here.
+provisioning one resource (evaluate its properties, create it through the handlers).
+Create, update, delete and the rollbacks all run their waves here.
 """
 
 from __future__ import annotations
