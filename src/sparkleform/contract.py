@@ -241,6 +241,7 @@ class Provider(Protocol):
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack: ...
 
 
+@runtime_checkable
 class ChangeSetProvider(Provider, Protocol):
     """A provider with Capability.CHANGE_SETS: a change set is made, shown, then executed."""
 
@@ -266,6 +267,7 @@ class ChangeSetProvider(Provider, Protocol):
     def delete_change_set(self, name: str, change_set_name: str) -> None: ...
 
 
+@runtime_checkable
 class SettingsProvider(Provider, Protocol):
     """A provider with Capability.STACK_SETTINGS: stack settings change without an update."""
 
