@@ -13,7 +13,7 @@ import click
 from sparkleform.cli.context import Settings
 from sparkleform.contract import Plan, Stack
 from sparkleform.errors import ParameterError
-from sparkleform.stacks.context import Reporter
+from sparkleform.stacks.context import Reporter, Watch
 
 
 def status_stream(settings: Settings) -> IO[str]:
@@ -64,7 +64,7 @@ class CliReporter(Reporter):
     def plan(self, plan: Plan) -> None:
         show_plan(self.settings, plan, stream=status_stream(self.settings))
 
-    def watch(self, stack: str, title: str) -> Any:
+    def watch(self, stack: str, title: str) -> Watch:
         from sparkleform.cli.display import EventDisplay
 
         return EventDisplay(stack, stream=status_stream(self.settings), color=self.settings.color, title=title)

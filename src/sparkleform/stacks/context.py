@@ -6,7 +6,6 @@ tells what happens. The CLI builds one from its options; Python code builds one 
 from __future__ import annotations
 
 import os
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -65,7 +64,7 @@ class Watch(Protocol):
 
     def __exit__(self, *exc: object) -> Any: ...
 
-    def __call__(self, event: StackEvent) -> None: ...
+    def __call__(self, event: StackEvent, /) -> None: ...
 
     def failure(self) -> Failure | None: ...
 
@@ -105,7 +104,7 @@ class Reporter:
     def plan(self, plan: Plan) -> None:
         """A plan about to be confirmed and applied."""
 
-    def watch(self, stack: str, title: str) -> AbstractContextManager[Any] | Watch:
+    def watch(self, stack: str, title: str) -> Watch:
         """What follows one operation's events (`title` e.g. "create vpc")."""
         return EventLog(self.on_event)
 

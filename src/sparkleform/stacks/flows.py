@@ -79,7 +79,7 @@ def run_operation(
     waiting for it is returned as it is.
     """
     provider = ctx.provider
-    watch: Any = ctx.reporter.watch(name, title or f"{operation} {name}")
+    watch = ctx.reporter.watch(name, title or f"{operation} {name}")
     result: Any = None
     with watch_interrupts(name, in_process=runs_in_process(provider), operation=operation):
         try:
