@@ -16,14 +16,27 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.intrinsics import call_of, is_no_value, may_be_absent
 from sparkleform.check.numbers import as_number
+from sparkleform.check.rules import CFN_DOCS, SCHEMA_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.sourcemap import format_path
 from sparkleform.spec import ResourceSchema, get_schema
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF2002", "properties", ERROR, "Unknown property", CFN_DOCS + "aws-template-resource-type-ref.html"),
+    rule("SF2003", "properties", ERROR, "Required property missing", CFN_DOCS + "aws-template-resource-type-ref.html"),
+    rule("SF2004", "properties", ERROR, "Value of the wrong JSON type", CFN_DOCS + "aws-template-resource-type-ref.html"),
+    rule("SF2005", "properties", ERROR, "Value not among the allowed values", SCHEMA_DOCS),
+    rule("SF2006", "properties", ERROR, "Value does not match the pattern", SCHEMA_DOCS),
+    rule("SF2007", "properties", ERROR, "Value, length or item count outside its limits", SCHEMA_DOCS),
+    rule("SF2008", "properties", ERROR, "Mutually exclusive or dependent properties", SCHEMA_DOCS),
+)
 
 _patterns: dict[str, re.Pattern | None] = {}
 # per schema: id(subschema) -> (resolved subschema, its object properties); the subschemas
@@ -382,6 +395,7 @@ class PropertyChecker:
             self.ctx.report("SF2008", path, f"{where}: {both} cannot be used together (only one of {names})")
 
 
+@check()
 def check_properties(ctx: CheckContext) -> None:
     for logical_id, res in ctx.resources.items():
         rtype = res.get("Type")

@@ -4,11 +4,21 @@ resource, and say plainly what a macro we cannot expand keeps us from checking."
 
 from __future__ import annotations
 
+import logging
+
 from sparkleform.cfn import LANGUAGE_EXTENSIONS, SAM_TRANSFORM
 from sparkleform.check.context import transform_names
 from sparkleform.check.diagnostic import ERROR, INFO, Diagnostic
+from sparkleform.check.foreach import expand_foreach
 from sparkleform.check.intrinsics import call_of
+from sparkleform.check.rules import CFN_DOCS, rule
 from sparkleform.errors import SparkleformError
+from sparkleform.sam import expand_sam
+
+RULES = (
+    rule("SF5001", "transforms", ERROR, "The SAM transform rejected the template", CFN_DOCS + "transform-aws-serverless.html"),
+    rule("SF5002", "transforms", INFO, "Macro not expanded: the parts it owns were not checked", CFN_DOCS + "template-macros.html"),
+)
 
 PLACEHOLDER_S3 = "s3://sparkleform-placeholder/artifact.zip"
 PLACEHOLDER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/placeholder:latest"
@@ -75,16 +85,6 @@ def expand(template: dict) -> Expansion:
     names = transform_names(template)
     result = Expansion(template)
     if SAM_TRANSFORM in names:
-        try:
-            from sparkleform.sam import expand_sam
-        except ImportError:
-            result.unexpanded.append(SAM_TRANSFORM)
-            result.notes.append(
-                Diagnostic("SF5002", INFO, ("Transform",), "the SAM expander is not available: AWS::Serverless resources were not checked")
-            )
-            return result
-        import logging
-
         logging.getLogger("samtranslator").setLevel(logging.ERROR)
         try:
             expanded = expand_sam(_offline(template), parameters=_defaults(template))
@@ -96,8 +96,6 @@ def expand(template: dict) -> Expansion:
             result.template = expanded
             result.origin_of = _origins(template, expanded)
     if LANGUAGE_EXTENSIONS in names:
-        from sparkleform.check.foreach import expand_foreach
-
         result.template, made, left = expand_foreach(result.template)
         result.origin_of.update(made)
         if left:
