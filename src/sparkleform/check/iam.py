@@ -215,7 +215,8 @@ class _Checker:
     def users_and_keys(self) -> None:
         for rid, res in resources_of(self.template).items():
             rtype = res.get("Type")
-            props = res.get("Properties") if isinstance(res.get("Properties"), Mapping) else {}
+            raw = res.get("Properties")
+            props = raw if isinstance(raw, Mapping) else {}
             base = ("Resources", rid)
             if rtype == "AWS::IAM::User":
                 for prop in ("Policies", "ManagedPolicyArns"):

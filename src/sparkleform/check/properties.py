@@ -251,8 +251,10 @@ class PropertyChecker:
             if regex is not None and not regex.search(value):
                 self.ctx.report("SF2006", path, f"{self._where(path)}: {_show(value)} does not match {pattern}")
         fmt = sub.get("format")
-        known_format = isinstance(fmt, str) and fmt in FORMATS and isinstance(value, str)
-        if known_format and not value.startswith("{{resolve:") and not FORMATS[fmt].match(value):
+        if (
+            isinstance(fmt, str) and fmt in FORMATS and isinstance(value, str)
+            and not value.startswith("{{resolve:") and not FORMATS[fmt].match(value)
+        ):
             self.ctx.report("SF2006", path, f"{self._where(path)}: {_show(value)} is not {FORMAT_NAMES[fmt]}")
         if isinstance(value, str):
             lo, hi = sub.get("minLength"), sub.get("maxLength")
@@ -304,7 +306,8 @@ class PropertyChecker:
     # -- objects ---------------------------------------------------------------
     def object(self, sub: dict, value: dict, path: tuple, top: bool) -> None:
         props = self._properties_of(sub)
-        patterns = sub.get("patternProperties") if isinstance(sub.get("patternProperties"), dict) else {}
+        pattern_properties = sub.get("patternProperties")
+        patterns = pattern_properties if isinstance(pattern_properties, dict) else {}
         extra = sub.get("additionalProperties")
         for key, child in value.items():
             if not isinstance(key, str):
@@ -366,7 +369,7 @@ class PropertyChecker:
             branches = sub.get(key)
             if not isinstance(branches, list) or not branches:
                 continue
-            groups = []
+            groups: list[list[str]] = []
             for branch in branches:
                 branch = self.schema.resolve(branch)
                 req = branch.get("required")

@@ -5,6 +5,7 @@ resource, and say plainly what a macro we cannot expand keeps us from checking."
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sparkleform.cfn import LANGUAGE_EXTENSIONS, SAM_TRANSFORM
 from sparkleform.check.context import transform_names
@@ -24,7 +25,7 @@ PLACEHOLDER_S3 = "s3://sparkleform-placeholder/artifact.zip"
 PLACEHOLDER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/placeholder:latest"
 PLACEHOLDER_TEMPLATE = "https://s3.amazonaws.com/sparkleform-placeholder/template.yaml"
 # SAM properties that `sam package` fills in from local paths: type -> property names
-ARTIFACTS = {
+ARTIFACTS: dict[str, tuple[str, ...]] = {
     "AWS::Serverless::Function": ("CodeUri",),
     "AWS::Serverless::LayerVersion": ("ContentUri",),
     "AWS::Serverless::Api": ("DefinitionUri",),
@@ -49,7 +50,7 @@ def _offline(template: dict) -> dict:
             continue
         rtype = res.get("Type") if isinstance(res.get("Type"), str) else None
         props = dict(res.get("Properties") or {})
-        for key in ARTIFACTS.get(rtype, ()):
+        for key in ARTIFACTS.get(rtype or "", ()):
             value = props.get(key)
             if (isinstance(value, str) and not value.startswith("s3://")) or call_of(value) is not None:
                 props[key] = PLACEHOLDER_S3
@@ -140,10 +141,14 @@ def _defaults(template: dict) -> dict:
     return out
 
 
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _origins(original: dict, expanded: dict) -> dict[str, str]:
     """Generated logical id -> the SAM resource it came from (longest logical-id prefix)."""
-    before = original.get("Resources") if isinstance(original.get("Resources"), dict) else {}
-    after = expanded.get("Resources") if isinstance(expanded.get("Resources"), dict) else {}
+    before = _mapping(original.get("Resources"))
+    after = _mapping(expanded.get("Resources"))
     sam_ids = sorted(
         (k for k, v in before.items() if isinstance(v, dict) and str(v.get("Type", "")).startswith("AWS::Serverless::")),
         key=len,
