@@ -4,7 +4,6 @@ resource, and say plainly what a macro we cannot expand keeps us from checking."
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sparkleform.cfn import LANGUAGE_EXTENSIONS, SAM_TRANSFORM
@@ -86,6 +85,8 @@ def expand(template: dict) -> Expansion:
     names = transform_names(template)
     result = Expansion(template)
     if SAM_TRANSFORM in names:
+        import logging  # here: only SAM templates need it, and it costs start-up time
+
         logging.getLogger("samtranslator").setLevel(logging.ERROR)
         try:
             expanded = expand_sam(_offline(template), parameters=_defaults(template))
