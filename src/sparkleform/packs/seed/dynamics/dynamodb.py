@@ -37,7 +37,7 @@ def dynamodb_table(
         from pynamodb.attributes import TTLAttribute
         from pynamodb.indexes import GlobalSecondaryIndex, LocalSecondaryIndex
         from pynamodb.models import Model
-    except ImportError as exc:
+    except ImportError as exc:  # PynamoDB is an optional extra, not a dependency
         raise TemplateError(
             "dynamodb_table needs PynamoDB: pip install 'sparkleform[dynamodb]'"
         ) from exc

@@ -1,45 +1,45 @@
-"""IAM policy checks on a template (rules SF9001-SF9013), each with the best practice behind it.
+"""The IAM check family (SF9001-SF9013): policy findings on a template, each with the IAM
+best practice behind it, judged with the policy model of sparkleform.iam.
 
-Called by `sparkleform validate` through check_template(template, sources). The reasons
-quote AWS's IAM best practices as the IAM article summarises them (least privilege, groups
-over users, no long-term keys in templates, conditions such as MFA for extra security).
+The checks read the template as written (before the SAM expansion). The reasons quote AWS's
+IAM best practices as the IAM article summarises them (least privilege, groups over users,
+no long-term keys in templates, conditions such as MFA for extra security).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.diagnostic import ERROR, WARNING, Diagnostic
-from sparkleform.check.rules import Rule
+from sparkleform.check.rules import CFN_DOCS, IAM_DOCS, check, rule
 from sparkleform.iam import actions as action_list
 from sparkleform.iam.errors import PolicyError
 from sparkleform.iam.policy import IDENTITY, RESOURCE, TRUST, compile_policy
 from sparkleform.iam.template import PolicyDoc, discover, iter_statements, resources_of
 from sparkleform.sourcemap import SourceMap
 
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
 
-def _rules() -> dict[str, Rule]:
-    table = [
-        ("SF9001", WARNING, "Allow of every action on every resource"),
-        ("SF9002", WARNING, "iam:PassRole or sts:AssumeRole allowed on every resource"),
-        ("SF9003", WARNING, "Allow with NotAction and no Condition"),
-        ("SF9004", WARNING, "Policy attached directly to an IAM user instead of a group"),
-        ("SF9005", WARNING, "Long-term access key created in the template"),
-        ("SF9006", ERROR, "Access key secret exposed in Outputs"),
-        ("SF9007", WARNING, "Unknown IAM service prefix or action"),
-        ("SF9008", WARNING, "Unknown global condition key"),
-        ("SF9009", ERROR, "Trust policy lets any principal assume the role without a Condition"),
-        ("SF9010", WARNING, "Admin-like permissions without an MFA condition"),
-        ("SF9011", ERROR, "Invalid IAM policy document"),
-        ("SF9012", WARNING, "Policy variables without Version 2012-10-17"),
-        ("SF9013", WARNING, "Condition set operator does not fit the key's value type"),
-    ]
-    return {rule: Rule(rule, "iam", severity, text) for rule, severity, text in table}
-
-
-RULES: dict[str, Rule] = _rules()  # the rule table of this module, in check.rules' Rule shape
+_ACTIONS_DOCS = "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
+RULES = (
+    rule("SF9001", "iam", WARNING, "Allow of every action on every resource", IAM_DOCS + "best-practices.html"),
+    rule("SF9002", "iam", WARNING, "iam:PassRole or sts:AssumeRole allowed on every resource", IAM_DOCS + "id_roles_use_passrole.html"),
+    rule("SF9003", "iam", WARNING, "Allow with NotAction and no Condition", IAM_DOCS + "reference_policies_elements_notaction.html"),
+    rule("SF9004", "iam", WARNING, "Policy attached directly to an IAM user instead of a group", IAM_DOCS + "best-practices.html"),
+    rule("SF9005", "iam", WARNING, "Long-term access key created in the template", IAM_DOCS + "id_credentials_access-keys.html"),
+    rule("SF9006", "iam", ERROR, "Access key secret exposed in Outputs", CFN_DOCS + "aws-resource-iam-accesskey.html"),
+    rule("SF9007", "iam", WARNING, "Unknown IAM service prefix or action", _ACTIONS_DOCS),
+    rule("SF9008", "iam", WARNING, "Unknown global condition key", IAM_DOCS + "reference_policies_condition-keys.html"),
+    rule("SF9009", "iam", ERROR, "Trust policy lets any principal assume the role without a Condition", IAM_DOCS + "reference_policies_elements_principal.html"),
+    rule("SF9010", "iam", WARNING, "Admin-like permissions without an MFA condition", IAM_DOCS + "id_credentials_mfa_configure-api-require.html"),
+    rule("SF9011", "iam", ERROR, "Invalid IAM policy document", IAM_DOCS + "reference_policies_grammar.html"),
+    rule("SF9012", "iam", WARNING, "Policy variables without Version 2012-10-17", IAM_DOCS + "reference_policies_variables.html"),
+    rule("SF9013", "iam", WARNING, "Condition set operator does not fit the key's value type", IAM_DOCS + "reference_policies_condition-single-vs-multi-valued-context-keys.html"),
+)
 
 LEAST_PRIVILEGE = "grant least privilege: only the actions and resources a task needs (IAM best practice)"
 GROUPS = "use groups to assign permissions to IAM users: user policies are quickly forgotten (IAM best practice)"
@@ -96,8 +96,6 @@ class _Checker:
         document = doc.document
         if isinstance(document, str):
             try:
-                import json
-
                 document = json.loads(document)
             except ValueError:
                 self.add("SF9011", ERROR, doc.path, "the policy document is a string that is not valid JSON")
@@ -217,7 +215,8 @@ class _Checker:
     def users_and_keys(self) -> None:
         for rid, res in resources_of(self.template).items():
             rtype = res.get("Type")
-            props = res.get("Properties") if isinstance(res.get("Properties"), Mapping) else {}
+            raw = res.get("Properties")
+            props = raw if isinstance(raw, Mapping) else {}
             base = ("Resources", rid)
             if rtype == "AWS::IAM::User":
                 for prop in ("Policies", "ManagedPolicyArns"):
@@ -270,6 +269,11 @@ def _reads_secret(value: Any, keys: set[str]) -> bool:
     if isinstance(value, list):
         return any(_reads_secret(v, keys) for v in value)
     return False
+
+
+@check(written=True)
+def check_iam(ctx: CheckContext) -> None:
+    ctx.diagnostics.extend(check_template(ctx.template, ctx.sources))
 
 
 def check_template(template: dict, sources: SourceMap | None = None) -> list[Diagnostic]:

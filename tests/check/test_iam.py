@@ -1,4 +1,4 @@
-"""IAM policy checks on templates (SF9001-SF9012)."""
+"""The IAM check family on templates (SF9001-SF9013)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from corpus_data import corpus_rows
-from sparkleform.iam.checks import check_template
+from sparkleform.check.iam import check_template
 from sparkleform.sourcemap import Location, SourceMap
 
 V = "2012-10-17"
@@ -228,8 +228,9 @@ def test_set_operators_match_the_key_kind():
 
 
 def test_rule_table_covers_every_finding_with_its_severity():
-    from sparkleform.iam.checks import RULES
+    from sparkleform.check.rules import all_rules
 
+    registry = all_rules()
     t = {
         "Resources": {
             "Admin": role({"Effect": "Allow", "Action": "*", "Resource": "*"},
@@ -243,4 +244,4 @@ def test_rule_table_covers_every_finding_with_its_severity():
     found = check_template(t)
     assert {d.rule for d in found} >= {"SF9001", "SF9004", "SF9005", "SF9006", "SF9009", "SF9010"}
     for d in found:
-        assert RULES[d.rule].severity == d.severity and RULES[d.rule].family == "iam"
+        assert registry[d.rule].severity == d.severity and registry[d.rule].family == "iam"
