@@ -123,8 +123,13 @@ class Events:
         return [e["event"] for e in self.items]
 
 
+_CLIENTS: dict = {}
+
+
 def _agent(lock, world, instance, events, healthy=lambda: True):
-    ec2, _ = clients("us-east-1", world.endpoint)
+    if world.endpoint not in _CLIENTS:  # botocore reads the EC2 model once per client: share it
+        _CLIENTS[world.endpoint] = clients("us-east-1", world.endpoint)[0]
+    ec2 = _CLIENTS[world.endpoint]
     writer = NatWriter(ec2, instance, world.route_tables, fence=lambda: False, allocation_id=world.allocation)
     return Agent(lock, writer, healthy, instance_id=instance, tick=0.25, emit=events)
 
