@@ -146,3 +146,11 @@ def test_help_does_not_import_boto3():
             "print('boto3' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_route_table_that_does_not_exist_stops_the_agent_at_start(capsys, world, etcd):
+    code, out, err = run_cli(capsys, "nat-agent", "run", "--lock", etcd.lock_url, "--instance-id", world.instances[0],
+                             "--route-table", "rtb-00000000000000000", "--endpoint-url", world.endpoint,
+                             "--region", "us-east-1")
+    assert code == 2 and "route table not found" in err and "Traceback" not in err
+    assert out == ""

@@ -77,7 +77,14 @@ def run_cmd(config_path, lock, route_tables, region, endpoint_url, instance_id, 
     ec2, _ = clients(cfg.region, cfg.endpoint_url)
     the_lock = open_lock(cfg.lock, cfg.ttl, name=me)
     writer = NatWriter(ec2, me, cfg.route_tables, fence=lambda: False, allocation_id=cfg.elastic_ip_allocation)
-    agent = Agent(the_lock, writer, check, instance_id=me, tick=cfg.tick, emit=json_line_emitter(instance=me))
+    emit = json_line_emitter(instance=me)
+    try:
+        writer.check()
+    except NatAgentError:
+        raise
+    except Exception as exc:  # AWS unreachable for now: the agent retries at every takeover
+        emit("aws-error", error=str(exc)[:300])
+    agent = Agent(the_lock, writer, check, instance_id=me, tick=cfg.tick, emit=emit)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -60,13 +60,19 @@ class Agent:
 
     # -- the fence ---------------------------------------------------------------------
     def fence(self) -> bool:
-        """May this agent write to AWS now? Asked before every write."""
+        """May this agent write to AWS now? Asked before every write: the deadline has not
+        passed and the lock service confirms the lock (refreshing it, which moves the
+        deadline on, so a slow takeover does not outlive the lease)."""
         if not self.leader or self.clock() >= self.deadline:
             return False
+        started = self.clock()
         try:
-            return self.lock.held()
+            still = self.lock.refresh()
         except LockUnavailable:
             return False
+        if still:
+            self.deadline = started + self.ttl
+        return still
 
     # -- the loop ----------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:

@@ -86,6 +86,18 @@ class NatWriter:
             result.address = True
         return result
 
+    def check(self) -> None:
+        """A first read at start: the route tables exist (NatAgentError if not), and botocore
+        has loaded what it loads on a first call before a takeover has to wait for it."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.stale_tables()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"].startswith("InvalidRouteTableID"):
+                raise NatAgentError(f"route table not found: {exc.response['Error'].get('Message', exc)}") from None
+            raise
+
     def stale_tables(self) -> list[str]:
         """The route tables whose default route does not (actively) go to this instance."""
         if not self.route_tables:

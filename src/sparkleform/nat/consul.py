@@ -78,6 +78,9 @@ class ConsulLock(Lock):
         return self.holding
 
     def refresh(self) -> bool:
+        """Pass the check (that is what keeps the session alive), then read the key."""
+        if self.holding:
+            self.report_health(True)
         return self.held()
 
     def held(self) -> bool:
