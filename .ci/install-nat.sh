@@ -6,7 +6,7 @@ have_etcd() {
   python - <<'PY'
 import sys
 sys.path.insert(0, "tests/nat")
-from _etcd import etcd_binary
+from _nat_etcd import etcd_binary
 sys.exit(0 if etcd_binary() else 1)
 PY
 }

@@ -7,7 +7,7 @@ between kills, so three agents always compete), for each configuration:
 
 - etcd-ttl2 / etcd-default: our agent on a real etcd, `--ttl 2` and the default TTL 10
   (interval TTL/3, the default);
-- consul-ttl2: our agent on the Consul stand-in (tests/nat/_consul.py), lock-delay 1 s;
+- consul-ttl2: our agent on the Consul stand-in (tests/nat/_nat_consul.py), lock-delay 1 s;
 - consul-article: the article's pattern on the stand-in: Consul's minimum session TTL 10 s
   and its default 15 s lock-delay.
 
@@ -31,9 +31,9 @@ sys.path[:0] = [str(ROOT / "tests" / "nat"), str(ROOT / "tests" / "providers")]
 os.environ.setdefault("PYTHONPATH", str(ROOT / "src"))
 
 import _motoserver  # noqa: E402
-from _cluster import Cluster, make_world  # noqa: E402
-from _consul import ConsulStandIn  # noqa: E402
-from _etcd import EtcdServer, etcd_binary  # noqa: E402
+from _nat_cluster import Cluster, make_world  # noqa: E402
+from _nat_consul import ConsulStandIn  # noqa: E402
+from _nat_etcd import EtcdServer, etcd_binary  # noqa: E402
 
 CONFIGS = {
     "etcd-ttl2": ("etcd", 2, None),

@@ -13,9 +13,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "providers"))
 
 import _motoserver  # noqa: E402
-from _cluster import World, make_world  # noqa: E402
-from _consul import ConsulStandIn  # noqa: E402
-from _etcd import EtcdServer, etcd_binary  # noqa: E402
+from _nat_cluster import World, make_world  # noqa: E402
+from _nat_consul import ConsulStandIn  # noqa: E402
+from _nat_etcd import EtcdServer, etcd_binary  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

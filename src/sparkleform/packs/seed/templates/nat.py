@@ -6,7 +6,7 @@ from sparkleform import base64, get_att, join, ref, sub, template
 
 # Exactly what the failover agent (sparkleform.nat.aws) calls: find its group and peers, look
 # at and rewrite the private route tables, turn off source/dest check on itself, take over
-# the Elastic IP. tests/nat/test_iam.py checks this list against the calls it really makes.
+# the Elastic IP. tests/nat/test_nat_iam.py checks this list against the calls it really makes.
 AGENT_ACTIONS_ANY_RESOURCE = [
     "ec2:DescribeInstances",
     "ec2:DescribeRouteTables",

@@ -105,7 +105,7 @@ def test_lock_urls():
 
 
 def test_unreachable_lock_service_raises_lock_unavailable():
-    from _etcd import free_port
+    from _nat_etcd import free_port
 
     lock = open_lock(f"etcd://127.0.0.1:{free_port()}", TTL)
     with pytest.raises(LockUnavailable):

@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from _cluster import make_world
+from _nat_cluster import make_world
 
 import sparkleform as sf
 from sparkleform.iam import ALLOWED, IMPLICIT_DENY, simulate

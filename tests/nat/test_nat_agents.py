@@ -9,7 +9,7 @@ import signal
 import time
 
 import pytest
-from _cluster import Cluster, parse_time, writes_by_key
+from _nat_cluster import Cluster, parse_time, writes_by_key
 
 TTL, INTERVAL = 2, 0.2
 WAIT = 15  # generous bounds for slow machines; the benchmark measures the real times
