@@ -142,6 +142,11 @@ class AgentProcess:
         states = [e["event"] for e in self.events() if e["event"] in STATE_EVENTS]
         return bool(states) and states[-1] == "leader"
 
+    def took_over(self) -> bool:
+        """Leader, and done taking over (routes, source/dest check, EIP: routes-updated logged)."""
+        events = [e["event"] for e in self.events() if e["event"] in (*STATE_EVENTS, "routes-updated")]
+        return "leader" in events and events[-1] == "routes-updated" and self.is_leader()
+
     def signal(self, sig: int) -> None:
         if sig == signal.SIGKILL:
             self.killed_at = time.time()
@@ -202,11 +207,11 @@ class Cluster:
         return [a for a in self.agents if a.process.poll() is None and a.is_leader()]
 
     def wait_for_leader(self, timeout: float, exclude: tuple[AgentProcess, ...] = ()) -> AgentProcess:
-        """The one leader (not among `exclude`) once every route points to it."""
+        """The one leader (not among `exclude`) once it has taken over and every route points to it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             leaders = [a for a in self.leaders() if a not in exclude]
-            if len(leaders) == 1 and self.world.routes_point_to(leaders[0].instance):
+            if len(leaders) == 1 and leaders[0].took_over() and self.world.routes_point_to(leaders[0].instance):
                 return leaders[0]
             time.sleep(0.05)
         raise AssertionError(f"no single leader with the routes within {timeout} s:\n{self.describe()}")
