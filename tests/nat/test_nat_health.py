@@ -49,10 +49,14 @@ def test_http_check_wants_a_status_below_400():
     assert make_check(f"{base}/200")() is False
 
 
-def test_ping_check_on_loopback():
+def test_ping_check_on_loopback_or_a_clear_error_without_ping():
     ping = shutil.which("ping")
-    if ping is None or subprocess.run([ping, "-c", "1", "-W", "1", "127.0.0.1"], capture_output=True).returncode:
-        pytest.skip("no working ping here")
+    if ping is None:
+        with pytest.raises(NatAgentError, match="needs the ping command"):
+            make_check("127.0.0.1")
+        return
+    if subprocess.run([ping, "-c", "1", "-W", "1", "127.0.0.1"], capture_output=True).returncode:
+        pytest.skip("ping is installed but not allowed here")
     assert make_check("127.0.0.1")() is True
 
 

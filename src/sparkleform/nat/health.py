@@ -28,7 +28,11 @@ def make_check(target: str, timeout: float = 1.0) -> Callable[[], bool]:
         return lambda: _tcp(host.strip("[]"), int(port), timeout)
     if ":" in target and not target.count(":") > 1:
         raise NatAgentError(f"health check {target!r}: expected HOST, HOST:PORT or a http(s) URL")
-    return lambda: _ping(target, timeout)
+    ping = shutil.which("ping")
+    if ping is None:  # a check that can never pass would keep this agent a follower forever
+        raise NatAgentError(f"health check {target!r} needs the ping command, which is not installed",
+                            hint="use HOST:PORT (TCP) or an http(s) URL instead")
+    return lambda: _ping(ping, target, timeout)
 
 
 def _tcp(host: str, port: int, timeout: float) -> bool:
@@ -47,10 +51,7 @@ def _http(url: str, timeout: float) -> bool:
         return False
 
 
-def _ping(host: str, timeout: float) -> bool:
-    ping = shutil.which("ping")
-    if ping is None:
-        return False
+def _ping(ping: str, host: str, timeout: float) -> bool:
     wait = str(max(1, round(timeout)))
     result = subprocess.run([ping, "-c", "1", "-W", wait, host], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, check=False)
