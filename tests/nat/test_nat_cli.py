@@ -154,3 +154,19 @@ def test_a_route_table_that_does_not_exist_stops_the_agent_at_start(capsys, worl
                              "--region", "us-east-1")
     assert code == 2 and "route table not found" in err and "Traceback" not in err
     assert out == ""
+
+
+def test_the_systemd_unit_runs_this_cli_with_the_template_config(capsys, tmp_path):
+    template = sf.load_target("nat_ha").template
+    (launch,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::EC2::LaunchTemplate"]
+    script, _ = launch["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+    exec_start = re.search(r"^ExecStart=(\S+) (.*)$", script, re.M)
+    assert exec_start.group(1) == "/opt/nat-ha/bin/sparkleform"
+    args = exec_start.group(2).split()
+    assert args[:2] == ["nat-agent", "run"] and args[args.index("--config") + 1] == "/etc/nat-ha/config.json"
+    assert "KillSignal=SIGTERM" in script and "systemctl enable --now ${AgentService}" in script
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"region": "us-east-1", "route_tables": "rtb-1"}))  # no lock: refused, exit 2
+    args[args.index("--config") + 1] = str(config)
+    code, _, err = run_cli(capsys, *args)
+    assert code == 2 and "no lock service" in err
