@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "up": "sparkleform.cli.stack_groups:up_cmd",
     "down": "sparkleform.cli.stack_groups:down_cmd",
     "iam": "sparkleform.cli.iam:iam_group",
+    "federation": "sparkleform.cli.federation:federation_group",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -59,6 +60,7 @@ SHORT_HELP: dict[str, str] = {
     "up": "Deploy the stack group from sparkleform.toml.",
     "down": "Tear down the stack group.",
     "iam": "IAM policy simulation.",
+    "federation": "The AD federation proxy: AD groups -> AWS console sign-in.",
 }
 
 # Global options and whether they take a value; accepted before or after the verb.

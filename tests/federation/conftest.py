@@ -1,0 +1,202 @@
+"""Fixtures for the federation proxy tests: a real slapd with AD-like entries, a private
+moto_server with IAM authorisation on (the ad_federation template's roles and proxy user in
+it), the federation endpoint stand-in, and the proxy's configuration pointing at them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+for sub in ("federation", "providers", "packs"):
+    sys.path.insert(0, str(HERE.parent / sub))
+
+import _fed_slapd  # noqa: E402
+import _motoserver  # noqa: E402
+from _fed_signin import SigninStandIn  # noqa: E402
+from _fed_tls import make_certs  # noqa: E402
+
+ACCOUNT = "123456789012"
+# AWS-PowerUsers was deleted and re-created in AD: its role still expects the old SID.
+STALE_SID = f"{_fed_slapd.DOMAIN_SID}-9102"
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory):
+    return make_certs(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture(scope="session")
+def slapd(tmp_path_factory, certs):
+    if _fed_slapd.find_slapd() is None:
+        pytest.skip("slapd is not installed (.ci/install-federation.sh installs it)")
+    server = _fed_slapd.start(tmp_path_factory.mktemp("slapd"), certs)
+    yield server
+    server.stop()
+
+
+@dataclass
+class AwsWorld:
+    server: _motoserver.MotoServer
+    proxy_key: dict[str, str]
+    proxy_user_arn: str
+    outputs: dict[str, str]
+    role_arns: dict[str, str]
+
+    @property
+    def endpoint(self) -> str:
+        return self.server.endpoint
+
+    def env(self) -> dict[str, str]:
+        return {"AWS_ACCESS_KEY_ID": self.proxy_key["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": self.proxy_key["SecretAccessKey"],
+                "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+
+
+def _sid(name: str) -> str:
+    return next(g.sid for g in _fed_slapd.GROUPS if g.name == name)
+
+
+def deploy_ad_federation(server) -> AwsWorld:
+    """The ad_federation template's IAM objects, created in moto from the compiled template
+    (moto's CloudFormation cannot create its IAM group), with the template's own trust and
+    proxy policies resolved; plus two roles the proxy must never hand out."""
+    import boto3
+    from seed_resolve import resolve
+
+    import sparkleform
+
+    template = sparkleform.load_target("ad_federation").template
+    res = template["Resources"]
+    kw = dict(endpoint_url=server.endpoint, region_name="us-east-1", aws_access_key_id="testing",
+              aws_secret_access_key="testing")
+    iam = boto3.client("iam", **kw)
+    params = {"AwsAdministratorsSid": _sid("AWS-Administrators"), "AwsPowerUsersSid": STALE_SID,
+              "AwsReadOnlySid": _sid("AWS-ReadOnly"), "RolePath": template["Parameters"]["RolePath"]["Default"]}
+    for name, p in template["Parameters"].items():
+        params.setdefault(name, p.get("Default"))
+    group = iam.create_group(GroupName="ad-federation-proxy", Path=res["FederationProxyGroup"]["Properties"]["Path"])
+    # The template puts the user under /federation/; moto's IAM authorisation names a caller
+    # without its path (user/NAME), so a trust policy naming the real ARN would never match.
+    assert res["FederationProxyUser"]["Properties"]["Path"] == "/federation/"
+    user = iam.create_user(UserName="ad-federation-proxy", Path="/")["User"]
+    iam.add_user_to_group(GroupName=group["Group"]["GroupName"], UserName=user["UserName"])
+    atts = {("FederationProxyUser", "Arn"): user["Arn"]}
+    refs = {**params, "FederationProxyGroup": group["Group"]["GroupName"], "FederationProxyUser": user["UserName"]}
+    role_arns = {}
+    for logical, r in res.items():
+        if r["Type"] != "AWS::IAM::Role":
+            continue
+        props = resolve(r["Properties"], refs, atts)
+        role = iam.create_role(RoleName=props["RoleName"], Path=props["Path"],
+                               AssumeRolePolicyDocument=json.dumps(props["AssumeRolePolicyDocument"]),
+                               MaxSessionDuration=props["MaxSessionDuration"])["Role"]
+        role_arns[props["RoleName"]] = atts[(logical, "Arn")] = role["Arn"]
+    # AD's AWS-Billing group has no objectSid; its role would let a missing ExternalId through in moto.
+    extra_trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": f"{_fed_slapd.DOMAIN_SID}-1199"}}}]}
+    for name, path in (("AWS-Billing", params["RolePath"]), ("Staff", "/other/")):
+        role_arns[name] = iam.create_role(RoleName=name, Path=path,
+                                          AssumeRolePolicyDocument=json.dumps(extra_trust))["Role"]["Arn"]
+    policy = res["FederationProxyPolicy"]["Properties"]
+    document = resolve(policy["PolicyDocument"], refs, atts)
+    document["Statement"][1]["Resource"].append(role_arns["AWS-Billing"])  # so only the ExternalId guards it
+    iam.put_group_policy(GroupName=group["Group"]["GroupName"], PolicyName=policy["PolicyName"],
+                         PolicyDocument=json.dumps(document))
+    key = iam.create_access_key(UserName=user["UserName"])["AccessKey"]
+    outputs = {name: resolve(o["Value"], refs, atts) for name, o in template["Outputs"].items()}
+    return AwsWorld(server, key, user["Arn"], outputs, role_arns)
+
+
+@pytest.fixture(scope="session")
+def aws():
+    server = _motoserver.start_private()
+    try:
+        world = deploy_ad_federation(server)
+        _motoserver.enable_iam_auth(server)
+        yield world
+    finally:
+        _motoserver.stop_private(server)
+
+
+@pytest.fixture(scope="session")
+def signin(aws):
+    standin = SigninStandIn(f"http://127.0.0.1:{aws.server.port}").start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def secret_key(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("web") / "secret.key"
+    path.write_bytes(os.urandom(32).hex().encode())
+    return path
+
+
+@pytest.fixture(scope="session")
+def bind_password_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("ldap") / "bind-password"
+    path.write_text(_fed_slapd.SERVICE_PASSWORD + "\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture(scope="session")
+def base_tables(slapd, aws, signin, secret_key, bind_password_file, tmp_path_factory):
+    """The proxy's configuration as TOML tables; [aws] comes from the template's outputs."""
+    from sparkleform.federation.config import aws_table_from_outputs
+
+    return {
+        "ldap": {"urls": [slapd.url], "base_dn": _fed_slapd.BASE_DN, "start_tls": True, "ca_file": str(slapd.ca_file),
+                 "bind_dn": _fed_slapd.SERVICE_DN, "bind_password_file": str(bind_password_file),
+                 "nested_groups": "walk"},
+        "aws": {**aws_table_from_outputs(aws.outputs), "endpoint_url": aws.endpoint, "session_duration": 3600,
+                "federation_endpoint": signin.url, "issuer": "https://aws-proxy.corp.example/"},
+        "web": {"secret_key_file": str(secret_key), "credentials_endpoint": True,
+                "audit_log": str(tmp_path_factory.mktemp("audit") / "audit.log")},
+    }
+
+
+@pytest.fixture
+def proxy_tables(base_tables, tmp_path):
+    tables = json.loads(json.dumps(base_tables))
+    tables["web"]["audit_log"] = str(tmp_path / "audit.log")
+    return tables
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    from sparkleform.federation.config import render_toml
+
+    def write(tables, name="proxy.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(render_toml(tables))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def make_client(proxy_tables, aws, monkeypatch):
+    """A Flask test client of the proxy built from `proxy_tables` (changed first if wanted)."""
+    from sparkleform.federation.config import parse_config
+
+    def make(mutate=None):
+        tables = json.loads(json.dumps(proxy_tables))
+        if mutate:
+            mutate(tables)
+        for key, value in aws.env().items():
+            monkeypatch.setenv(key, value)
+        from sparkleform.federation.app import create_app
+
+        app = create_app(parse_config(tables))
+        return app.test_client(use_cookies=True)
+
+    return make
