@@ -20,6 +20,7 @@ import _fed_slapd  # noqa: E402
 import _motoserver  # noqa: E402
 from _fed_signin import SigninStandIn  # noqa: E402
 from _fed_tls import make_certs  # noqa: E402
+from conftest_helpers import free_port  # noqa: E402
 
 ACCOUNT = "123456789012"
 # AWS-PowerUsers was deleted and re-created in AD: its role still expects the old SID.
@@ -200,3 +201,48 @@ def make_client(proxy_tables, aws, monkeypatch):
         return app.test_client(use_cookies=True)
 
     return make
+
+
+@dataclass
+class ServedProxy:
+    url: str
+    config: Path
+    process: object
+
+
+@pytest.fixture(scope="session")
+def served_proxy(base_tables, aws, certs, tmp_path_factory):
+    """`sparkleform federation serve` in a subprocess over TLS on 127.0.0.1 (what users run)."""
+    import socket
+    import subprocess
+    import time
+
+    from sparkleform.federation.config import render_toml
+
+    port = free_port()
+    url = f"https://localhost:{port}/"
+    tables = {**base_tables, "client": {"url": url, "ca_file": str(certs.ca_file)}}
+    path = tmp_path_factory.mktemp("served") / "proxy.toml"
+    path.write_text(render_toml(tables))
+    log = path.with_name("serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sparkleform.cli.main", "federation", "serve", "--config", str(path),
+         "--port", str(port), "--cert", str(certs.cert_file), "--key", str(certs.key_file)],
+        env={**os.environ, **aws.env()}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError("the proxy exited: " + path.with_name("serve.log").read_text())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("the proxy did not listen within 30 s") from None
+            time.sleep(0.1)
+    yield ServedProxy(url, path, process)
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
