@@ -7,7 +7,7 @@ LAYOUT = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font-family:system-ui,sans-serif;background:#f2f3f3;margin:0;color:#16191f}
-main{max-width:34rem;margin:3rem auto;background:#fff;padding:2rem 2.5rem;border-radius:8px;
+main{max-width:46rem;margin:3rem auto;background:#fff;padding:2rem 2.5rem;border-radius:8px;
 box-shadow:0 1px 4px rgba(0,0,0,.15)}
 h1{font-size:1.4rem;margin-top:0}label{display:block;margin:.8rem 0 .2rem}
 input[type=text],input[type=password]{width:100%;padding:.5rem;box-sizing:border-box}
