@@ -44,6 +44,16 @@ def browser(certs):
     shutil.rmtree(profile, ignore_errors=True)
 
 
+def click_and_wait(browser, element):
+    """Click a submit button and wait until the next page has replaced this one."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    element.click()
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(element))
+    WebDriverWait(browser, 15).until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+
 def sign_in(browser, url, user, password):
     from selenium.webdriver.common.by import By
 
@@ -51,7 +61,7 @@ def sign_in(browser, url, user, password):
     browser.get(url)
     browser.find_element(By.ID, "username").send_keys(user)
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.ID, "login").click()
+    click_and_wait(browser, browser.find_element(By.ID, "login"))
 
 
 def shown_roles(browser) -> list[str]:
@@ -74,7 +84,7 @@ def test_sign_in_choose_a_role_and_land_on_the_console(browser, served_proxy, si
     assert shown_roles(browser) == ["AWS-Administrators", "AWS-ReadOnly"]
     shot = Path(os.environ.get("SPARKLEFORM_SCREENSHOT") or Path(tempfile.mkdtemp()) / "roles.png")
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 1000
-    browser.find_element(By.ID, "role-AWS-ReadOnly").click()
+    click_and_wait(browser, browser.find_element(By.ID, "role-AWS-ReadOnly"))
     landed = urlsplit(browser.current_url)
     assert f"{landed.scheme}://{landed.netloc}{landed.path}" == signin.url
     query = {k: v[0] for k, v in parse_qs(landed.query).items()}
@@ -99,7 +109,7 @@ def test_a_forged_role_post_is_refused(browser, served_proxy, signin):
     button = browser.find_element(By.ID, "role-AWS-ReadOnly")
     browser.execute_script("arguments[0].value = 'AWS-PowerUsers'", button)  # a role alice's groups lack
     before = len(signin.tokens)
-    button.click()
+    click_and_wait(browser, button)
     assert error_text(browser) == "You are not entitled to that role."
     assert urlsplit(browser.current_url).path == "/console" and len(signin.tokens) == before
 
