@@ -3,7 +3,8 @@ users and groups carry sAMAccountName, userPrincipalName, objectSid (binary) and
 groups list their members in `member` (one group nested in another).
 
 Used by the federation tests; also runnable for docs/federation.md:
-`python tests/federation/_fed_slapd.py DIR` starts it and prints its URL until Ctrl-C.
+`python tests/federation/_fed_slapd.py DIR [PORT TLS_PORT]` starts it and prints its URLs
+until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ class Slapd:
             self.process.kill()
 
 
-def start(directory: Path, certs) -> Slapd:
+def start(directory: Path, certs, port: int = 0, tls_port: int = 0) -> Slapd:
     """Write schema, config and data under `directory`, load them with slapadd, start slapd."""
     slapd = find_slapd()
     if slapd is None:
@@ -189,7 +190,7 @@ access to * by users read by * none
     subprocess.run([slapd.replace("slapd", "slapadd") if slapd.endswith("slapd") else "slapadd",
                     "-f", str(conf), "-l", str(directory / "data.ldif")],
                    check=True, capture_output=True)
-    port, tls_port = _free_port(), _free_port()
+    port, tls_port = port or _free_port(), tls_port or _free_port()
     process = subprocess.Popen(
         [slapd, "-f", str(conf), "-h", f"ldap://127.0.0.1:{port}/ ldaps://127.0.0.1:{tls_port}/", "-d", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -211,9 +212,13 @@ if __name__ == "__main__":  # pragma: no cover - the docs' manual run
     from _fed_tls import make_certs
 
     root = Path(sys.argv[1] if len(sys.argv) > 1 else "slapd-ad").resolve()
-    server = start(root, make_certs(root / "certs"))
+    ports = [int(p) for p in sys.argv[2:4]] + [0, 0]
+    server = start(root, make_certs(root / "certs"), ports[0], ports[1])
     print(f"slapd on {server.url} and {server.ldaps_url} (CA {server.ca_file}); base DN {BASE_DN}")
     print(f"service account {SERVICE_DN}; users: " + ", ".join(f"{u.name}/{u.password}" for u in USERS))
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         server.process.wait()
     except KeyboardInterrupt:

@@ -111,8 +111,14 @@ def login_cmd(config_path, user, role, want_credentials, fmt, password_stdin) ->
 @click.option("--bind-dn", help="The proxy's own directory account (anonymous when absent).")
 @click.option("--bind-password-file", help="File holding that account's password.")
 @click.option("--issuer", default="https://aws-proxy.example/", show_default=True, help="Issuer URL in sign-in URLs.")
-def config_cmd(outputs_file, ldap_urls, base_dn, start_tls, ca_file, bind_dn, bind_password_file, issuer) -> None:
-    """Print a proxy configuration whose [aws] table comes from an ad_federation stack."""
+@click.option("--federation-endpoint", help="Federation endpoint (default: AWS's for the partition).")
+def config_cmd(outputs_file, ldap_urls, base_dn, start_tls, ca_file, bind_dn, bind_password_file, issuer,
+               federation_endpoint) -> None:
+    """Print a proxy configuration whose [aws] table comes from an ad_federation stack.
+
+    The global --endpoint-url (moto_server, LocalStack) goes into [aws] endpoint_url. [web]
+    and [client] keep their defaults; append them to the file when you need them.
+    """
     from sparkleform.federation.config import (
         FederationConfigError,
         aws_table_from_outputs,
@@ -129,8 +135,8 @@ def config_cmd(outputs_file, ldap_urls, base_dn, start_tls, ca_file, bind_dn, bi
     tables = {
         "ldap": {"urls": list(ldap_urls), "base_dn": base_dn, "start_tls": start_tls, "ca_file": ca_file,
                  "bind_dn": bind_dn, "bind_password_file": bind_password_file},
-        "aws": {**aws_table_from_outputs(outputs), "issuer": issuer},
-        "web": {"session_lifetime": 600},
+        "aws": {**aws_table_from_outputs(outputs), "endpoint_url": get_settings().endpoint_url,
+                "federation_endpoint": federation_endpoint, "issuer": issuer},
     }
     parse_config(json.loads(json.dumps({k: {kk: vv for kk, vv in v.items() if vv is not None}
                                         for k, v in tables.items()})), "generated configuration")
