@@ -96,10 +96,10 @@ def create_app(config: FederationConfig, *, directory: Directory | None = None, 
 
     def current_entitlements(user: str, dn: str | None = None) -> list[Entitlement]:
         """The user's roles now: groups from the directory ∩ roles from IAM (never from a form)."""
-        person = directory.lookup(user)
+        person, groups = directory.lookup(user)
         if person is None or (dn is not None and person.dn.lower() != dn.lower()):
             return []
-        return broker.entitlements(directory.groups(person))
+        return broker.entitlements(groups)
 
     def roles_page(user: str, roles: list[Entitlement]):
         if wants_json():
@@ -125,7 +125,8 @@ def create_app(config: FederationConfig, *, directory: Directory | None = None, 
     @app.errorhandler(DirectoryError)
     def directory_down(exc):
         log.error("directory error: %s", exc)
-        return fail(503, "Directory unavailable", "The directory cannot be reached; try again later.")
+        return fail(503, "Directory unavailable", "The directory cannot be reached or refused the proxy's "
+                    "query; try again later or tell your administrators.")
 
     @app.errorhandler(BrokerError)
     def aws_down(exc):

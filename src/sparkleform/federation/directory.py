@@ -130,11 +130,13 @@ class Directory:
         user_conn.unbind()
         return person
 
-    def lookup(self, name: str) -> Person | None:
-        """The user by name through the proxy's own bind (for re-checking entitlements)."""
+    def lookup(self, name: str) -> tuple[Person | None, list[Group]]:
+        """The user by name and the user's groups, through the proxy's own bind (one
+        connection): what re-checking an entitlement needs."""
         conn = self.service_connection()
         try:
-            return self.find_user(conn, name)
+            person = self.find_user(conn, name)
+            return person, (self._groups(conn, person) if person else [])
         finally:
             conn.unbind()
 
@@ -142,14 +144,24 @@ class Directory:
     def groups(self, person: Person) -> list[Group]:
         conn = self.service_connection()
         try:
-            if self.config.nested_groups == "matching-rule":
-                return self._search_groups(conn, f"(member:{IN_CHAIN}:={escape_filter_value(person.dn)})")
-            direct = self._direct_groups(conn, person.dn)
-            if self.config.nested_groups == "walk":
-                return self._walk(conn, direct)
-            return direct
+            return self._groups(conn, person)
         finally:
             conn.unbind()
+
+    def _groups(self, conn, person: Person) -> list[Group]:
+        if self.config.nested_groups == "matching-rule":
+            chained = self._search_groups(conn, f"(member:{IN_CHAIN}:={escape_filter_value(person.dn)})")
+            if chained:
+                return chained
+            # A server without AD's rule matches nothing: tell that apart from "no groups".
+            if self._direct_groups(conn, person.dn):
+                raise DirectoryError(f"the directory does not support the matching rule {IN_CHAIN} "
+                                     "([ldap] nested_groups = \"matching-rule\"); use \"walk\"")
+            return []
+        direct = self._direct_groups(conn, person.dn)
+        if self.config.nested_groups == "walk":
+            return self._walk(conn, direct)
+        return direct
 
     def _direct_groups(self, conn, dn: str) -> list[Group]:
         if self.config.group_lookup == "member":

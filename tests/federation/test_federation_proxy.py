@@ -259,7 +259,7 @@ def test_credentials_endpoint_is_off_unless_asked_for(make_client):
                           headers={"X-CSRF-Token": web.csrf}).status_code == 404
 
 
-def test_ldaps_works_and_an_unknown_ca_is_a_clear_503(make_client, slapd, certs, tmp_path):
+def test_ldaps_works_and_an_unknown_ca_is_a_clear_503(make_client, slapd, certs, tmp_path, caplog):
     def ldaps(tables):
         tables["ldap"].update(urls=[slapd.ldaps_url], start_tls=False)
 
@@ -274,6 +274,7 @@ def test_ldaps_works_and_an_unknown_ca_is_a_clear_503(make_client, slapd, certs,
 
     page = Web(make_client(untrusted)).login("alice")
     assert page.status_code == 503 and b"directory cannot be reached" in page.data
+    assert "directory error: the directory cannot be reached" in caplog.text
 
 
 def test_session_duration_is_capped_by_the_roles_maximum(make_client, signin):
@@ -281,3 +282,10 @@ def test_session_duration_is_capped_by_the_roles_maximum(make_client, signin):
     web.login("alice")
     token = parse_qs(urlsplit(web.post("/console", {"role": "AWS-ReadOnly"}).headers["Location"]).query)["SigninToken"]
     assert signin.tokens[token[0]][2] == 3600  # the template's MaxSessionDuration
+
+
+def test_a_server_without_ads_in_chain_rule_is_named_not_taken_for_no_groups(make_client, caplog):
+    # slapd does not implement 1.2.840.113556.1.4.1941: the search matches nothing there.
+    page = Web(make_client(lambda t: t["ldap"].update(nested_groups="matching-rule"))).login("bob")
+    assert page.status_code == 503
+    assert "does not support the matching rule 1.2.840.113556.1.4.1941" in caplog.text
