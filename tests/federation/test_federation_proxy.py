@@ -289,3 +289,61 @@ def test_a_server_without_ads_in_chain_rule_is_named_not_taken_for_no_groups(mak
     page = Web(make_client(lambda t: t["ldap"].update(nested_groups="matching-rule"))).login("bob")
     assert page.status_code == 503
     assert "does not support the matching rule 1.2.840.113556.1.4.1941" in caplog.text
+
+
+def test_a_session_older_than_its_lifetime_is_over(web, make_client):
+    """A cookie signed with the proxy's own key, but 120 s ago, against a 60 s lifetime."""
+    import time
+
+    import itsdangerous
+    from flask.sessions import SecureCookieSessionInterface
+
+    client = make_client(lambda t: t["web"].update(session_lifetime=60))
+    serializer = SecureCookieSessionInterface().get_signing_serializer(client.application)
+
+    class TwoMinutesAgo(itsdangerous.TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 120
+
+    session = {"user": "alice", "dn": _fed_slapd.User("alice", "").dn, "csrf": "t", "_permanent": True}
+    fresh = serializer.dumps(session)
+    serializer.signer = TwoMinutesAgo
+    stale = serializer.dumps(session)
+    for cookie, status in ((stale, 303), (fresh, 200)):
+        client.set_cookie("sparkleform_proxy", cookie, domain="localhost")
+        assert client.get("/roles", base_url=HTTPS).status_code == status
+
+
+def test_the_wsgi_module_serves_under_a_plain_wsgi_server(proxy_tables, write_config, aws, monkeypatch):
+    """sparkleform.federation.wsgi:app (what gunicorn loads) under the stdlib's wsgiref server."""
+    import importlib
+    import sys
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from sparkleform.federation.config import FederationConfigError
+
+    monkeypatch.delenv("SPARKLEFORM_FEDERATION_CONFIG", raising=False)
+    sys.modules.pop("sparkleform.federation.wsgi", None)
+    with pytest.raises(FederationConfigError, match="set SPARKLEFORM_FEDERATION_CONFIG"):
+        importlib.import_module("sparkleform.federation.wsgi")
+    monkeypatch.setenv("SPARKLEFORM_FEDERATION_CONFIG", str(write_config(proxy_tables)))
+    for key, value in aws.env().items():
+        monkeypatch.setenv(key, value)
+    sys.modules.pop("sparkleform.federation.wsgi", None)
+    app = importlib.import_module("sparkleform.federation.wsgi").app
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/", timeout=10) as page:
+            body = page.read()
+            assert page.status == 200 and b'id="username"' in body
+            assert "HttpOnly" in page.headers["Set-Cookie"]
+    finally:
+        server.shutdown()
+        server.server_close()
