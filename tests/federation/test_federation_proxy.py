@@ -347,3 +347,15 @@ def test_the_wsgi_module_serves_under_a_plain_wsgi_server(proxy_tables, write_co
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_users_can_be_found_by_user_principal_name_and_keep_the_directorys_spelling(make_client, signin):
+    web = Web(make_client(lambda t: t["ldap"].update(user_attribute="userPrincipalName")))
+    web.get("/")
+    page = web.post("/login", {"username": "ALICE@corp.example", "password": PASSWORDS["alice"]})
+    assert page.status_code == 200 and b'id="user">alice@corp.example<' in page.data
+    location = web.post("/console", {"role": "AWS-ReadOnly"}).headers["Location"]
+    token = parse_qs(urlsplit(location).query)["SigninToken"][0]
+    assert signin.tokens[token][0] == f"arn:aws:sts::{ACCOUNT}:assumed-role/AWS-ReadOnly/alice@corp.example"
+    web.get("/")
+    assert web.post("/login", {"username": "alice", "password": PASSWORDS["alice"]}).status_code == 401

@@ -110,7 +110,9 @@ class Directory:
         entries = [e for e in conn.response or [] if e.get("type") == "searchResEntry"]
         if len(entries) != 1:  # none, or an ambiguous name: never guess
             return None
-        return Person(name=name, dn=entries[0]["dn"])
+        stored = entries[0]["attributes"].get(self.config.user_attribute)
+        stored = stored[0] if isinstance(stored, list) and stored else stored
+        return Person(name=str(stored or name), dn=entries[0]["dn"])  # the directory's spelling
 
     def authenticate(self, name: str, password: str) -> Person:
         """The user, after a successful bind as that user; AuthenticationFailed otherwise."""
