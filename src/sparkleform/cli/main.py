@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "down": "sparkleform.cli.stack_groups:down_cmd",
     "iam": "sparkleform.cli.iam:iam_group",
     "nat-agent": "sparkleform.cli.nat:nat_group",
+    "federation": "sparkleform.cli.federation:federation_group",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -61,6 +62,7 @@ SHORT_HELP: dict[str, str] = {
     "down": "Tear down the stack group.",
     "iam": "IAM policy simulation.",
     "nat-agent": "The NAT high-availability agent (leader election, route takeover).",
+    "federation": "The AD federation proxy: AD groups -> AWS console sign-in.",
 }
 
 # Global options and whether they take a value; accepted before or after the verb.
