@@ -19,6 +19,7 @@ import json
 import re
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -56,7 +57,8 @@ def git(repo: str, *args: str) -> str:
 class Scope:
     """Evaluates the literal parts of one test function's body."""
 
-    def __init__(self) -> None:
+    def __init__(self, files: object = None) -> None:
+        self.files = files  # reads a template file the test names, when given
         self.env: dict[str, object] = {}
         self.renames: dict[str, str] = {}
         self.uids = 0
@@ -88,6 +90,8 @@ class Scope:
         if isinstance(node, ast.List | ast.Tuple):
             return [self.ev(e) for e in node.elts]
         if isinstance(node, ast.Name):
+            if node.id in ("THIS_DIR", "THIS_FOLDER", "__file__") and self.files is not None:
+                return "."
             if node.id not in self.env:
                 raise Unsupported(f"name {node.id}")
             return self.env[node.id]
@@ -101,6 +105,11 @@ class Scope:
                 return json.loads(json.dumps(self.ev(node.args[0])))
             if fn == "json.dumps":
                 return json.dumps(self.ev(node.args[0]))
+            if fn in ("os.path.join", "os.path.realpath", "os.path.dirname") and self.files is not None:
+                parts = [self.ev(a) for a in node.args]
+                return "/".join(str(p) for p in parts)
+            if fn.split(".")[-1] in ("load_file", "load_template_raw", "load_template") and self.files is not None:
+                return self.files(str(self.ev(node.args[0])))
             raise Unsupported(f"call {fn}")
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.ev(node.left) + self.ev(node.right)
@@ -124,16 +133,19 @@ class Scope:
             elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 call = stmt.value
                 fn = ast.unparse(call.func)
-                if fn == "snapshot.add_transformer" and call.args and isinstance(call.args[0], ast.Call):
-                    inner = call.args[0]
-                    if ast.unparse(inner.func) == "RegexTransformer" and len(inner.args) == 2:
-                        try:
-                            self.renames[str(self.ev(inner.args[0]))] = str(self.ev(inner.args[1]))
-                        except Unsupported:
-                            pass
+                if fn in ("snapshot.add_transformer", "snapshot.add_transformers_list") and call.args:
+                    arg = call.args[0]
+                    for inner in arg.elts if isinstance(arg, ast.List) else [arg]:
+                        if not isinstance(inner, ast.Call) or len(inner.args) != 2:
+                            continue
+                        if ast.unparse(inner.func) in ("RegexTransformer", "snapshot.transform.regex"):
+                            try:
+                                self.renames[str(self.ev(inner.args[0]))] = str(self.ev(inner.args[1]))
+                            except Unsupported:
+                                pass
                 elif fn == "capture_update_process":
                     self.capture(call)
-                elif fn.endswith(".put_parameter") or fn.endswith("ssm.put_parameter"):
+                elif fn.endswith(".put_parameter") or fn == "create_parameter":
                     kw = {k.arg: self.ev(k.value) for k in call.keywords}
                     self.env.setdefault("__ssm__", []).append(kw)
             elif isinstance(stmt, ast.Assign | ast.AnnAssign):
@@ -303,13 +315,224 @@ def build(repo: str) -> tuple[int, list[str]]:
     return written, skipped
 
 
+# -- requests AWS refuses ------------------------------------------------------------------
+# A test that sends one template inside `with pytest.raises(...)` and records AWS's
+# ValidationError: the case is "create this stack", expected refused up front with the text.
+
+ERROR_GROUPS = {
+    "test_validations": "validation errors",
+    "test_conditions": "conditions",
+    "test_mappings": "mappings",
+    "test_references": "references",
+    "test_change_set_conditions": "conditions",
+    "test_change_set_fn_get_attr": "references",
+    "test_change_set_fn_select": "intrinsics",
+    "test_change_set_fn_split": "intrinsics",
+    "test_change_set_parameters": "parameters",
+    "test_changesets": "validation errors",
+    "test_stacks": "validation errors",
+    "test_templates": "validation errors",
+    "test_template_engine": "intrinsics",
+}
+SENDERS = ("create_change_set", "create_stack", "deploy_cfn_template")
+
+
+def parametrized(fn: ast.FunctionDef, scope: Scope) -> list[tuple[str, dict[str, object]]]:
+    """(test id suffix, argument values) for each variant of a parametrized test."""
+    for deco in fn.decorator_list:
+        if isinstance(deco, ast.Call) and ast.unparse(deco.func).endswith("parametrize"):
+            names = [n.strip() for n in str(scope.ev(deco.args[0])).split(",")]
+            values = deco.args[1]
+            ids_node = next((k.value for k in deco.keywords if k.arg == "ids"), None)
+            variants = []
+            for i, node in enumerate(values.elts):
+                value = scope.ev(node)
+                ident = scope.ev(ids_node.elts[i]) if ids_node is not None else None
+                args = dict(zip(names, value if len(names) > 1 else [value], strict=True))
+                if ident is None:
+                    ident = "-".join(str(v) for v in args.values())
+                variants.append((f"[{ident}]", args))
+            return variants
+    return [("", {})]
+
+
+def template_from(repo: str, test_path: str, node: ast.AST, scope: Scope) -> dict:
+    from sparkleform.formats.reader import loads_template
+
+    try:
+        value = scope.ev(node)
+    except Unsupported:
+        value = None
+    if isinstance(value, str) and not value.endswith((".yaml", ".yml", ".json")):
+        loaded = loads_template(value, "template")
+        return loaded[0] if isinstance(loaded, tuple) else loaded
+    if isinstance(value, dict):
+        return value
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "json.dumps":
+        value = scope.ev(node.args[0])
+        if not isinstance(value, dict):
+            raise Unsupported("template is not an object")
+        return value
+    strings = [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    files = [s for s in strings if s.endswith((".yaml", ".yml", ".json"))]
+    if not files:
+        value = scope.ev(node)
+        if isinstance(value, str):
+            value = json.loads(value)
+        return value
+    rel = files[-1]
+    if "templates" in ast.unparse(node) and "../" not in rel and not rel.startswith("templates"):
+        rel = "templates/" + rel if "\"templates\"" in ast.unparse(node) else rel
+    base = Path(test_path).parent
+    for candidate in (base / rel, Path("tests/aws/templates") / Path(rel).name, Path("tests/aws/templates") / rel):
+        parts = []
+        for p in candidate.parts:
+            if p == "..":
+                parts.pop()
+            else:
+                parts.append(p)
+        try:
+            text = git(repo, "show", "HEAD:" + "/".join(parts))
+        except subprocess.CalledProcessError:
+            continue
+        loaded = loads_template(text, rel)
+        return loaded[0] if isinstance(loaded, tuple) else loaded
+    raise Unsupported(f"template file {rel}")
+
+
+def read_template_file(repo: str, test_path: str, name: str) -> str:
+    """The text of a template file a test names (relative to the test, or by its name under
+    tests/aws/templates/)."""
+    name = name.lstrip("./") if name.startswith("./") else name
+    candidates = [Path(test_path).parent / name, Path("tests/aws/templates") / name]
+    candidates.append(Path("tests/aws/templates") / Path(name).name)
+    if "templates/" in name:
+        candidates.append(Path("tests/aws/templates") / name.split("templates/", 1)[1])
+    for candidate in candidates:
+        parts: list[str] = []
+        for p in candidate.parts:
+            if p == "..":
+                if parts:
+                    parts.pop()
+            elif p != ".":
+                parts.append(p)
+        try:
+            return git(repo, "show", "HEAD:" + "/".join(parts))
+        except subprocess.CalledProcessError:
+            continue
+    raise Unsupported(f"template file {name}")
+
+
+def aws_error(recorded: dict) -> dict | None:
+    for value in recorded.values():
+        if isinstance(value, dict) and isinstance(value.get("Error"), dict):
+            return value["Error"]
+    return None
+
+
+def request_of(repo: str, path: str, fn: ast.FunctionDef, scope: Scope) -> tuple[dict, dict] | None:
+    """The template and parameters of the one request the test sends expecting an error."""
+    for stmt in fn.body:
+        if isinstance(stmt, ast.With) and any("raises" in ast.unparse(i.context_expr) for i in stmt.items):
+            calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and ast.unparse(n.func).split(".")[-1] in SENDERS]
+            if len(calls) != 1:
+                raise Unsupported(f"{len(calls)} requests in the raises block")
+            call = calls[0]
+            kw = {k.arg: k.value for k in call.keywords}
+            node = kw.get("TemplateBody") or kw.get("template") or kw.get("template_path")
+            if node is None:
+                raise Unsupported("no template")
+            template = template_from(repo, path, node, scope)
+            params: dict = {}
+            if "Parameters" in kw:
+                params = {p["ParameterKey"]: p["ParameterValue"] for p in scope.ev(kw["Parameters"])}
+            elif "parameters" in kw:
+                params = scope.ev(kw["parameters"])
+            return template, params
+        try:
+            scope.run([stmt])
+        except Unsupported:
+            pass
+    return None
+
+
+def build_errors(repo: str) -> tuple[int, list[str]]:
+    commit = git(repo, "rev-parse", "HEAD").strip()
+    files = [f for f in git(repo, "ls-tree", "-r", "--name-only", "HEAD", PREFIX).split() if f.endswith(".py")]
+    written, skipped = 0, []
+    for path in files:
+        stem = Path(path).stem
+        if stem not in ERROR_GROUPS:
+            continue
+        try:
+            snapshot = json.loads(git(repo, "show", f"HEAD:{path[:-3]}.snapshot.json"))
+        except subprocess.CalledProcessError:
+            continue
+        tree = ast.parse(git(repo, "show", f"HEAD:{path}"))
+        for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)] + [tree]:
+            for fn in cls.body:
+                if not isinstance(fn, ast.FunctionDef) or not fn.name.startswith("test_"):
+                    continue
+                base_id = f"{path}::{cls.name}::{fn.name}" if isinstance(cls, ast.ClassDef) else f"{path}::{fn.name}"
+                try:
+                    variants = parametrized(fn, Scope())
+                except (Unsupported, AttributeError, KeyError) as e:
+                    skipped.append(f"{base_id}: parametrize {e}")
+                    continue
+                for suffix, args in variants:
+                    test_id = base_id + suffix
+                    if test_id not in snapshot:
+                        continue
+                    error = aws_error(snapshot[test_id]["recorded-content"])
+                    if error is None or error.get("Code") != "ValidationError":
+                        continue
+                    scope = Scope(files=partial(read_template_file, repo, path))
+                    for stmt in tree.body:  # the module's constants (MINIMAL_TEMPLATE …)
+                        if isinstance(stmt, ast.Assign):
+                            try:
+                                scope.run([stmt])
+                            except Unsupported:
+                                pass
+                    scope.env.update(args)
+                    try:
+                        request = request_of(repo, path, fn, scope)
+                    except (Unsupported, KeyError, TypeError, IndexError, ValueError) as e:
+                        skipped.append(f"{test_id}: {e}")
+                        continue
+                    if request is None:
+                        skipped.append(f"{test_id}: no request in a raises block")
+                        continue
+                    template, params = scope.rename(list(request))
+                    case = {
+                        "source": {
+                            "repository": "localstack/localstack",
+                            "commit": commit,
+                            "test": test_id,
+                            "snapshot": f"{path[:-3]}.snapshot.json [{test_id}]",
+                            "license": "Apache-2.0",
+                        },
+                        "group": ERROR_GROUPS[stem],
+                        "ssm": [],
+                        "steps": [{"op": "create", "template": template, "parameters": params}],
+                        "expect": {"refused-1": True, "message-1": error["Message"]},
+                    }
+                    slug = re.sub(r"[^A-Za-z0-9_]+", "_", f"{fn.name.removeprefix('test_')}{suffix}").strip("_")
+                    (CASES / f"error__{stem.removeprefix('test_')}__{slug}.json").write_text(
+                        json.dumps(case, indent=1, sort_keys=True) + "\n"
+                    )
+                    written += 1
+    return written, skipped
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
     CASES.mkdir(exist_ok=True)
     written, skipped = build(sys.argv[1])
-    print(f"{written} case files written to {CASES}")
+    errors, skipped_errors = build_errors(sys.argv[1])
+    skipped += skipped_errors
+    print(f"{written} update cases and {errors} refused-request cases written to {CASES}")
     for line in skipped:
         print(f"skipped {line}")
     return 0

@@ -5,7 +5,8 @@ A case's checks: `plan-N` (each resource's plan entry at step N: Action, and for
 Replacement, Scope and Details), `status-N` (the stack's status after step N), `outputs-N`,
 `events` (each resource's status sequence over the whole case, repeats folded), `initiated`
 (the resources whose creation has a second CREATE_IN_PROGRESS, "Resource creation
-Initiated"), `properties` (each resource's resolved properties at the end).
+Initiated"), `properties` (each resource's resolved properties at the end); for a request
+AWS refuses, `refused-N` (refused up front, nothing created) and `message-N` (its text).
 """
 
 from __future__ import annotations
@@ -107,8 +108,12 @@ def run_case(case: dict) -> dict[str, Any]:
                     else:
                         stack = provider.update_stack(STACK, step["template"], step["parameters"])
                 except SparkleformError as e:
-                    actual[f"error-{n}"] = str(e)
+                    actual[f"error-{n}"] = actual[f"message-{n}"] = getattr(e, "message", None) or str(e)
                     stack = provider.describe_stack(STACK) if provider.stack_exists(STACK) else None
+                    # refused up front: nothing was created (not a stack rolled back)
+                    actual[f"refused-{n}"] = stack is None or (step["op"] == "update" and stack.status.endswith("COMPLETE") and "ROLLBACK" not in stack.status)
+                else:
+                    actual[f"refused-{n}"] = False
                 if stack is not None:
                     stack_id = stack.stack_id
                     actual[f"status-{n}"] = stack.status

@@ -87,6 +87,8 @@ class Run:
     active: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)
     planning_unknown: set[str] = field(default_factory=set)
+    # resources a plan modifies in place: their Ref stays, their attributes are known after apply
+    planning_modified: set[str] = field(default_factory=set)
     old_decls: dict[str, Any] = field(default_factory=dict)
     deps: dict[str, set[str]] = field(default_factory=dict)
     current: dict[str, ResourceRow] = field(default_factory=dict)  # resources before an update

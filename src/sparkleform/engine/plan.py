@@ -101,6 +101,9 @@ def plan_update(
         replacement, causes = replacement_of(decl["Type"], changed, props, old.properties)
         if replacement in ("True", "Conditional"):
             planner.planning_unknown.add(logical)
+        elif changed or nested_changed:
+            # what uses its attributes changes too (and what uses theirs, down the chain)
+            planner.planning_modified.add(logical)
         details: list[dict[str, Any]] = [
             {
                 "property": p,

@@ -21,6 +21,7 @@ from sparkleform.engine.model import Change, ResourceRow, Run
 from sparkleform.engine.store import dumps
 from sparkleform.errors import SparkleformError
 
+INITIATED = "Resource creation Initiated"
 Failures = list[tuple[str, str]]  # (logical id, reason) of the resources of a wave that failed
 WaveStep = Callable[[OpContext, Run, list[str], int], Failures]
 
@@ -74,6 +75,9 @@ def run_wave(
             else:
                 finished.append(step.on_failure(res, exc.reason))
             continue
+        if step.done == "CREATE_COMPLETE":
+            # CloudFormation's second CREATE_IN_PROGRESS: the handler has accepted the request
+            finished.append((res, "CREATE_IN_PROGRESS", INITIATED, False))
         finished.append((res, step.done, None if step.reason is None else step.reason(res), step.remove))
     journal.commit(journal.stage(run_stack, finished, staged), on_event)
     return failures

@@ -230,6 +230,8 @@ def update_wave(cx: OpContext, run: Run, wave: list[str], max_seq: int) -> Failu
                     reason = None
                     step = steps.modify
                 run.resources[logical] = res
+                # its dependants re-evaluate what they use of it, however many hops away
+                run.changed_ids.add(logical)
                 started.append((res, "UPDATE_IN_PROGRESS", reason, False))
                 work.append((res, step))
                 continue
