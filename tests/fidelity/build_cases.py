@@ -15,6 +15,7 @@ resolved properties, outputs). Only data is carried over, never test code.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import re
 import subprocess
@@ -139,10 +140,8 @@ class Scope:
                         if not isinstance(inner, ast.Call) or len(inner.args) != 2:
                             continue
                         if ast.unparse(inner.func) in ("RegexTransformer", "snapshot.transform.regex"):
-                            try:
+                            with contextlib.suppress(Unsupported):
                                 self.renames[str(self.ev(inner.args[0]))] = str(self.ev(inner.args[1]))
-                            except Unsupported:
-                                pass
                 elif fn == "capture_update_process":
                     self.capture(call)
                 elif fn.endswith(".put_parameter") or fn == "create_parameter":
@@ -449,10 +448,8 @@ def request_of(repo: str, path: str, fn: ast.FunctionDef, scope: Scope) -> tuple
             elif "parameters" in kw:
                 params = scope.ev(kw["parameters"])
             return template, params
-        try:
+        with contextlib.suppress(Unsupported):
             scope.run([stmt])
-        except Unsupported:
-            pass
     return None
 
 
@@ -489,10 +486,8 @@ def build_errors(repo: str) -> tuple[int, list[str]]:
                     scope = Scope(files=partial(read_template_file, repo, path))
                     for stmt in tree.body:  # the module's constants (MINIMAL_TEMPLATE …)
                         if isinstance(stmt, ast.Assign):
-                            try:
+                            with contextlib.suppress(Unsupported):
                                 scope.run([stmt])
-                            except Unsupported:
-                                pass
                     scope.env.update(args)
                     try:
                         request = request_of(repo, path, fn, scope)

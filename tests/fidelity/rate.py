@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from runner import checks_of, compare, load_cases, run_case  # noqa: E402
+from runner import checks_of, compare, load_cases, run_case
 
 
 def main() -> int:

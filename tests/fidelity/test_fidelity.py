@@ -13,8 +13,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from known import KNOWN  # noqa: E402
-from runner import checks_of, compare, load_cases, run_case  # noqa: E402
+from known import KNOWN
+from runner import checks_of, compare, load_cases, run_case
 
 CASES = load_cases()
 CHECKS = [(name, check_id, kind, key) for name, case in CASES.items() for check_id, kind, key in checks_of(name, case)]

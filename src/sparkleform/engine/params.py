@@ -48,7 +48,7 @@ def _check_one(name: str, decl: dict, value: str, numeric: bool) -> None:
         raise StackParameterError(default_text)
 
     if numeric and not _is_number(value):
-        raise StackParameterError(f"Parameter '{name}' must be a number")
+        raise StackParameterError(f"Parameter '{name}' must be a number.")
     allowed = decl.get("AllowedValues")
     if isinstance(allowed, list) and allowed and value not in [_text(a) for a in allowed]:
         fail(f"Parameter '{name}' must be one of AllowedValues")

@@ -64,6 +64,8 @@ def check_structure(template: dict) -> None:
             f"Template format error: Invalid template property or properties [{', '.join(map(str, unknown))}]"
         )
     resources = template.get("Resources")
+    if resources not in (None, {}) and not isinstance(resources, dict):
+        raise TemplateFormatError("Template format error: Any Resources member must be an object.")
     if not isinstance(resources, dict) or not resources:
         raise TemplateFormatError("Template format error: At least one Resources member must be defined.")
     bad_types = []
@@ -84,9 +86,9 @@ def check_structure(template: dict) -> None:
         raise TemplateFormatError(
             f"Template format error: Unrecognized resource types: [{', '.join(sorted(set(bad_types)))}]"
         )
-    for name, out in (template.get("Outputs") or {}).items():
+    for _name, out in (template.get("Outputs") or {}).items():
         if not isinstance(out, dict) or "Value" not in out:
-            raise TemplateFormatError(f"Template format error: Every Outputs member must contain a Value object ({name})")
+            raise TemplateFormatError("Template format error: Every Outputs member must contain a Value object")
 
 
 def _walk(node: Any, path: tuple | None, visit) -> None:
@@ -154,7 +156,7 @@ def check_references(template: dict) -> bool:
             return True
         if key == "Fn::If" and isinstance(value, list) and value and isinstance(value[0], str) and value[0] not in conditions:
                 raise TemplateFormatError(
-                    f"Template format error: Unresolved condition dependency {value[0]} in Fn::If"
+                    f"Template error: unresolved condition dependency {value[0]} in Fn::If"
                 )
         return False
 

@@ -40,7 +40,8 @@ from sparkleform.engine.store import dumps, loads, now
 from sparkleform.engine.update_finish import cleanup_after_update, rollback_update
 from sparkleform.errors import SparkleformError
 
-UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}
+# UPDATE_FAILED: an update that ran with rollback disabled (AWS lets the next update fix it)
+UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "UPDATE_FAILED"}
 
 
 def update_stack(
@@ -167,6 +168,13 @@ def update_stack(
             )
             return stack_id
     reason = f"The following resource(s) failed to update: [{', '.join(failed)}]. "
+    if options.disable_rollback:
+        # DisableRollback: leave what was done; the snapshot stays, so `recover` can still roll back
+        cx.journal.stack_status(stack_id, sname, "UPDATE_FAILED", reason, on_event, extra={"owner": None})
+        raise StackOperationFailed(
+            f"Stack {sname} failed to update: {first_reason} (UPDATE_FAILED, rollback disabled)",
+            stack_status="UPDATE_FAILED",
+        )
     rollback_update(cx, stack_id, sname, reason, on_event)
     raise StackOperationFailed(
         f"Stack {sname} failed to update: {first_reason} (UPDATE_ROLLBACK_COMPLETE)",

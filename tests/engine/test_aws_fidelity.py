@@ -1,0 +1,198 @@
+"""Engine behaviour pinned to what AWS does (issue 13), beside the recorded cases of
+tests/fidelity: GetAtt chains in plan and update, intrinsic deletion policies, dependants
+deleted first within an update, rollback disabled on update, refusals up front."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sparkleform.contract import StackOptions
+from sparkleform.errors import SparkleformError
+
+CHAIN = {
+    "Resources": {
+        "Topic1": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "one"}},
+        "Topic2": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Topic1", "DisplayName"]}}},
+        "Topic3": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Topic2", "DisplayName"]}}},
+        "Topic4": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Topic3", "DisplayName"]}}},
+    }
+}
+
+
+def changed(template: dict, value: str) -> dict:
+    t = json.loads(json.dumps(template))
+    t["Resources"]["Topic1"]["Properties"]["DisplayName"] = value
+    return t
+
+
+def test_a_change_travels_down_a_getatt_chain_in_plan_and_update(provider):
+    provider.create_stack("chain", CHAIN, {})
+    plan = provider.plan("chain", changed(CHAIN, "two"), {})
+    rows = {c.logical_id: (c.action, c.replacement, c.causes) for c in plan.changes}
+    assert rows == {f"Topic{i}": ("Modify", "False", ["DisplayName"]) for i in range(1, 5)}
+    stack = provider.update_stack("chain", changed(CHAIN, "two"), {})
+    props = provider.engine.store.resources(stack.stack_id)
+    assert [props[f"Topic{i}"].properties["DisplayName"] for i in range(1, 5)] == ["two"] * 4
+    updated = {e.logical_id for e in provider.events("chain") if e.status == "UPDATE_COMPLETE"}
+    assert {"Topic1", "Topic2", "Topic3", "Topic4"} <= updated
+
+
+def test_a_ref_to_an_in_place_change_is_not_a_change(provider):
+    template = {
+        "Resources": {
+            "Topic1": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "one"}},
+            "Topic2": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Ref": "Topic1"}}},
+        }
+    }
+    provider.create_stack("ref", template, {})
+    plan = provider.plan("ref", changed(template, "two"), {})
+    assert [c.logical_id for c in plan.changes] == ["Topic1"]
+
+
+def test_every_created_resource_has_the_initiated_event(provider):
+    provider.create_stack("init", CHAIN, {})
+    for logical in CHAIN["Resources"]:
+        events = [(e.status, e.reason) for e in provider.events("init") if e.logical_id == logical]
+        assert events == [
+            ("CREATE_IN_PROGRESS", None),
+            ("CREATE_IN_PROGRESS", "Resource creation Initiated"),
+            ("CREATE_COMPLETE", None),
+        ]
+
+
+POLICIES = {
+    "Parameters": {"Env": {"Type": "String"}, "PolicyType": {"Type": "String", "Default": "Retain"}},
+    "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+    "Resources": {
+        "ByCondition": {"Type": "AWS::SNS::Topic", "DeletionPolicy": {"Fn::If": ["IsProd", "Retain", "Delete"]}},
+        "ByParameter": {"Type": "AWS::SNS::Topic", "DeletionPolicy": {"Ref": "PolicyType"}},
+    },
+}
+
+
+@pytest.mark.parametrize(("env", "kept"), [("prod", {"ByCondition", "ByParameter"}), ("dev", {"ByParameter"})])
+def test_intrinsic_deletion_policies_are_resolved(provider, env, kept):
+    stack = provider.create_stack("pol", POLICIES, {"Env": env})
+    provider.delete_stack("pol")
+    events = provider.engine.events(stack.stack_id)
+    assert {e.logical_id for e in events if e.status == "DELETE_SKIPPED"} == kept
+    assert {e.logical_id for e in events if e.status == "DELETE_COMPLETE"} == {"ByCondition", "ByParameter"} - kept | {"pol"}
+
+
+def test_a_deletion_policy_outside_the_allowed_values_is_refused(provider):
+    with pytest.raises(SparkleformError, match="Invalid DeletionPolicy 'Keep'"):
+        provider.create_stack("pol", POLICIES, {"Env": "x", "PolicyType": "Keep"})
+    assert not provider.stack_exists("pol")
+
+
+def test_removed_chain_is_deleted_dependants_first(provider):
+    chain = {
+        "Resources": {
+            "Keep": {"Type": "AWS::SNS::Topic"},
+            "A": {"Type": "AWS::SNS::Topic"},
+            "B": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Ref": "A"}}},
+            "C": {"Type": "AWS::SNS::Topic", "DependsOn": "B"},
+        }
+    }
+    provider.create_stack("del", chain, {})
+    provider.update_stack("del", {"Resources": {"Keep": {"Type": "AWS::SNS::Topic"}}}, {})
+    deleted = [e.logical_id for e in provider.events("del") if e.status == "DELETE_COMPLETE"]
+    assert deleted == ["C", "B", "A"]
+    starts = [e.logical_id for e in provider.events("del") if e.status in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE")]
+    assert starts == ["C", "C", "B", "B", "A", "A"]  # each deletion done before the next starts
+
+
+def test_update_with_rollback_disabled_stays_failed_and_can_be_fixed(provider):
+    good = {"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "a"}}}}
+    bad = {
+        "Resources": {
+            "T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "b"}},
+            "Broken": {"Type": "AWS::SNS::Topic", "Metadata": {"sparkleform:fail": "create"}},
+        }
+    }
+    provider.create_stack("nr", good, {})
+    with pytest.raises(SparkleformError, match="UPDATE_FAILED, rollback disabled"):
+        provider.update_stack("nr", bad, {}, StackOptions(disable_rollback=True))
+    stack = provider.describe_stack("nr")
+    assert stack.status == "UPDATE_FAILED"
+    statuses = [e.status for e in provider.events("nr") if e.logical_id == "nr"]
+    assert "UPDATE_ROLLBACK_IN_PROGRESS" not in statuses
+    # what succeeded stays: the topic has the new value
+    assert provider.engine.store.resources(stack.stack_id)["T"].properties["DisplayName"] == "b"
+    # AWS lets the next update fix the stack
+    assert provider.update_stack("nr", good, {}).status == "UPDATE_COMPLETE"
+
+
+def test_update_with_rollback_disabled_can_still_be_rolled_back_by_recover(provider):
+    good = {"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "a"}}}}
+    bad = {"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "b"}, "Metadata": {"sparkleform:fail": "update"}}}}
+    provider.create_stack("nr2", good, {})
+    with pytest.raises(SparkleformError):
+        provider.update_stack("nr2", bad, {}, StackOptions(disable_rollback=True))
+    assert provider.recover("nr2").status == "UPDATE_ROLLBACK_COMPLETE"
+
+
+@pytest.mark.parametrize(
+    ("template", "params", "message"),
+    [
+        (
+            {
+                "Parameters": {"On": {"Type": "String"}},
+                "Conditions": {"Yes": {"Fn::Equals": [{"Ref": "On"}, "yes"]}},
+                "Resources": {
+                    "MyTopic": {"Type": "AWS::SNS::Topic", "Condition": "Yes"},
+                    "P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Ref": "MyTopic"}}},
+                },
+            },
+            {"On": "no"},
+            "Template format error: Unresolved resource dependencies [MyTopic] in the Resources block of the template",
+        ),
+        (
+            {
+                "Mappings": {"M": {"A": {"K": "v"}}},
+                "Parameters": {"Key": {"Type": "String"}},
+                "Resources": {
+                    "P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::FindInMap": ["M", {"Ref": "Key"}, "K"]}}}
+                },
+            },
+            {"Key": "B"},
+            "Template error: Unable to get mapping for M::B::K",
+        ),
+        (
+            {"Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::Select": [5, ["a"]]}}}}},
+            {},
+            "Template error: Fn::Select requires a list argument with two elements: an integer index and a list",
+        ),
+        (
+            {"Resources": {"T": {"Type": "AWS::SNS::Topic", "Invalid": 10}}},
+            {},
+            "Invalid template resource property 'Invalid'",
+        ),
+        (
+            {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"O": {"Value": None}}},
+            {},
+            "[/Outputs/O/Value] 'null' values are not allowed in templates",
+        ),
+    ],
+    ids=["ref-to-skipped", "findinmap-missing-key", "select-out-of-range", "unknown-attribute", "null-output"],
+)
+def test_refused_up_front_with_aws_text(provider, template, params, message):
+    with pytest.raises(SparkleformError) as exc:
+        provider.create_stack("refused", template, params)
+    assert getattr(exc.value, "message", str(exc.value)) == message
+    assert not provider.stack_exists("refused")
+
+
+def test_select_over_a_resource_attribute_is_not_refused(provider):
+    template = {
+        "Resources": {
+            "T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "x"}},
+            "P": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Type": "String", "Value": {"Fn::Select": [0, [{"Fn::GetAtt": ["T", "DisplayName"]}]]}},
+            },
+        }
+    }
+    assert provider.create_stack("ok", template, {}).status == "CREATE_COMPLETE"
