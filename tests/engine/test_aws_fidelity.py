@@ -196,3 +196,68 @@ def test_select_over_a_resource_attribute_is_not_refused(provider):
         }
     }
     assert provider.create_stack("ok", template, {}).status == "CREATE_COMPLETE"
+
+
+# -- parameters as UpdateStack has them -------------------------------------------------------
+NAMED = {
+    "Parameters": {"TopicName": {"Type": "String", "Default": "first"}, "Size": {"Type": "String"}},
+    "Resources": {"Foo": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Ref": "TopicName"}, "DisplayName": {"Ref": "Size"}}}},
+}
+
+
+def with_default(value: str) -> dict:
+    t = json.loads(json.dumps(NAMED))
+    t["Parameters"]["TopicName"]["Default"] = value
+    return t
+
+
+def test_engine_api_left_out_takes_the_default_and_use_previous_keeps(provider):
+    from sparkleform.engine.params import USE_PREVIOUS_VALUE
+
+    engine = provider.engine
+    engine.create_stack("api", NAMED, {"TopicName": "chosen", "Size": "s"})
+    # left out: the (new) Default, which replaces the topic (TopicName is immutable)
+    plan = engine.plan("api", with_default("second"), {"Size": USE_PREVIOUS_VALUE})
+    assert [(c.logical_id, c.replacement) for c in plan.changes] == [("Foo", "True")]
+    engine.update_stack("api", with_default("second"), {"Size": USE_PREVIOUS_VALUE})
+    assert {p.key: p.value for p in engine.describe("api").parameters} == {"TopicName": "second", "Size": "s"}
+    # UsePreviousValue keeps the old value even though the Default changed again
+    with pytest.raises(SparkleformError, match="No updates are to be performed."):
+        engine.update_stack("api", with_default("third"), {"TopicName": USE_PREVIOUS_VALUE, "Size": USE_PREVIOUS_VALUE})
+    # left out without a Default: AWS refuses
+    with pytest.raises(SparkleformError, match=r"Parameters: \[Size\] must have values"):
+        engine.update_stack("api", NAMED, {})
+
+
+def test_use_previous_value_of_a_parameter_the_stack_did_not_have_is_refused(provider):
+    from sparkleform.engine.params import USE_PREVIOUS_VALUE
+
+    provider.engine.create_stack("api", {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}, {})
+    t = {"Parameters": {"New": {"Type": "String"}}, "Resources": {"T": {"Type": "AWS::SNS::Topic"}}}
+    with pytest.raises(SparkleformError, match="Cannot specify usePreviousValue as true for a parameter key not in the previous template"):
+        provider.engine.update_stack("api", t, {"New": USE_PREVIOUS_VALUE})
+
+
+def test_provider_keeps_a_left_out_noecho_value_even_with_a_default(provider):
+    t = {
+        "Parameters": {"Secret": {"Type": "String", "NoEcho": True, "Default": "dflt"}, "Plain": {"Type": "String", "Default": "p"}},
+        "Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Ref": "Secret"}}}},
+    }
+    stack = provider.create_stack("ne", t, {"Secret": "s3cret", "Plain": "given"})
+    t2 = json.loads(json.dumps(t))
+    t2["Resources"]["T2"] = {"Type": "AWS::SNS::Topic"}
+    provider.update_stack("ne", t2, {})
+    assert provider.engine.store.resources(stack.stack_id)["T"].properties["DisplayName"] == "s3cret"
+    # a left-out plain parameter with a Default follows the Default (as the AWS provider sends it)
+    assert provider.engine.store.stack("ne")["parameters"].count("given") == 0
+
+
+def test_list_of_strings_parameter(provider):
+    t = {
+        "Parameters": {"Names": {"Type": "List<String>"}},
+        "Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::Join": ["+", {"Ref": "Names"}]}}}},
+        "Outputs": {"Second": {"Value": {"Fn::Select": [1, {"Ref": "Names"}]}}},
+    }
+    stack = provider.create_stack("ls", t, {"Names": "a,b,c"})
+    assert stack.output_map() == {"Second": "b"}
+    assert provider.engine.store.resources(stack.stack_id)["T"].properties["DisplayName"] == "a+b+c"

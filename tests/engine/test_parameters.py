@@ -26,7 +26,7 @@ def tmpl(decl, rules=None):
         ({"Type": "Number"}, "x", "Parameter 'P' must be a number."),
         ({"Type": "Number", "MinValue": 2}, "1", "Parameter 'P' must be a number not less than 2"),
         ({"Type": "Number", "MaxValue": 5}, "6", "Parameter 'P' must be a number not greater than 5"),
-        ({"Type": "List<Number>"}, "1,x", "Parameter 'P' must be a number"),
+        ({"Type": "List<Number>"}, "1,x", "Parameter 'P' must be a number."),
         ({"Type": "CommaDelimitedList", "AllowedValues": ["a", "b"]}, "a,c", "Parameter 'P' must be one of AllowedValues"),
         (
             {"Type": "String", "AllowedPattern": "[0-9]+", "ConstraintDescription": "digits only"},

@@ -42,6 +42,7 @@ class StackInputs:
     timeout_minutes: int | None = None
     on_failure: str | None = None
     no_rollback: bool = False
+    reset_parameters: bool = False  # update: parameters not given take Defaults, not previous values
     termination_protection: bool | None = None
     stack_policy: str | None = None
     capabilities: tuple[str, ...] = ()
@@ -153,7 +154,7 @@ def prepare_request(
     mappings = [parse_mapping(f"{out}:{param}") for out, param in (cfg.apply_mappings if cfg else {}).items()]
     mappings += [parse_mapping(m) for m in inputs.apply_mappings]
     param_inputs.mappings = mappings
-    if existing is not None:
+    if existing is not None and not inputs.reset_parameters:
         old_template = declared_from if template is None else provider.template_of(stack_name)
         param_inputs.previous = previous_from_stack(existing.parameters, old_template)
 
@@ -179,7 +180,13 @@ def prepare_request(
     # stored value (the protocol has no UsePreviousValue marker; sending the mask would
     # store the mask).
     parameters = dict(resolution.values)
-    if param_inputs.previous is not None:
+    if existing is not None and inputs.reset_parameters:
+        # every parameter not given is sent with its Default: providers keep a left-out one
+        declared = declared_from.get("Parameters") or {}
+        for name, origin in resolution.origins.items():
+            if origin == "default":
+                parameters[name] = default_text(declared[name].get("Default"))
+    elif param_inputs.previous is not None:
         # A value that was only the old Default follows the new Default: say so explicitly,
         # since a provider keeps previous values of parameters left out (UsePreviousValue).
         declared = declared_from.get("Parameters") or {}
