@@ -222,7 +222,7 @@ def test_engine_api_left_out_takes_the_default_and_use_previous_keeps(provider):
     engine.update_stack("api", with_default("second"), {"Size": USE_PREVIOUS_VALUE})
     assert {p.key: p.value for p in engine.describe("api").parameters} == {"TopicName": "second", "Size": "s"}
     # UsePreviousValue keeps the old value even though the Default changed again
-    with pytest.raises(SparkleformError, match="No updates are to be performed."):
+    with pytest.raises(SparkleformError, match=r"No updates are to be performed\."):
         engine.update_stack("api", with_default("third"), {"TopicName": USE_PREVIOUS_VALUE, "Size": USE_PREVIOUS_VALUE})
     # left out without a Default: AWS refuses
     with pytest.raises(SparkleformError, match=r"Parameters: \[Size\] must have values"):
