@@ -261,3 +261,14 @@ def test_list_of_strings_parameter(provider):
     stack = provider.create_stack("ls", t, {"Names": "a,b,c"})
     assert stack.output_map() == {"Second": "b"}
     assert provider.engine.store.resources(stack.stack_id)["T"].properties["DisplayName"] == "a+b+c"
+
+
+def test_a_depends_on_only_edit_changes_nothing(provider):
+    t = {"Resources": {"A": {"Type": "AWS::SNS::Topic"}, "B": {"Type": "AWS::SNS::Topic"}}}
+    provider.create_stack("dep", t, {})
+    t2 = json.loads(json.dumps(t))
+    t2["Resources"]["B"]["DependsOn"] = "A"
+    plan = provider.plan("dep", t2, {})
+    assert plan.changes == [] and plan.no_updates
+    with pytest.raises(SparkleformError, match=r"No updates are to be performed\."):
+        provider.update_stack("dep", t2, {})

@@ -88,7 +88,8 @@ def plan_update(
             run.planned[logical] = props
         changed = changed_properties(old.properties, props)
         old_decl = old_decls.get(logical) or {}
-        other = [k for k in ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn") if decl.get(k) != old_decl.get(k)]
+        # a DependsOn-only edit changes no resource: AWS's change set shows nothing for it
+        other = [k for k in ("Metadata", "DeletionPolicy", "UpdateReplacePolicy") if decl.get(k) != old_decl.get(k)]
         nested_changed = False
         if decl["Type"] == STACK_TYPE and not changed:
             child_hash = None

@@ -57,7 +57,12 @@ def update_stack(
     nothing would change; a failed update is rolled back and raises StackOperationFailed."""
     options = options or StackOptions()
     store = cx.store
-    row = store.require(name)
+    row = store.stack(name)
+    if row is None and name.startswith("arn:"):
+        gone = store.stack(name, include_deleted=True)
+        if gone is not None:  # AWS's answer to an update of a deleted stack named by its id
+            raise StackBusy(f"Stack:{gone['stack_id']} is in {gone['status']} state and can not be updated.")
+    row = row if row is not None else store.require(name)
     stack_id, sname = row["stack_id"], row["name"]
     if row["status"].endswith("_IN_PROGRESS") or row["status"] not in UPDATABLE:
         raise StackBusy(f"Stack:{stack_id} is in {row['status']} state and can not be updated.")
