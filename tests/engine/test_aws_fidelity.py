@@ -272,3 +272,25 @@ def test_a_depends_on_only_edit_changes_nothing(provider):
     assert plan.changes == [] and plan.no_updates
     with pytest.raises(SparkleformError, match=r"No updates are to be performed\."):
         provider.update_stack("dep", t2, {})
+
+
+JAVA_PATTERN = {
+    "Parameters": {"Name": {"Type": "String", "AllowedPattern": "[\\p{Alnum}]+"}},
+    "Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Ref": "Name"}}}},
+}
+
+
+def test_java_allowed_pattern_is_enforced_by_the_engine(provider):
+    with pytest.raises(SparkleformError, match=r"Parameter 'Name' must match pattern \[\\p\{Alnum\}\]\+"):
+        provider.create_stack("jp", JAVA_PATTERN, {"Name": "not-alnum"})
+    assert provider.create_stack("jp", JAVA_PATTERN, {"Name": "Alnum42"}).status == "CREATE_COMPLETE"
+
+
+@pytest.mark.parametrize(("default", "reported"), [("not-alnum", True), ("Alnum42", False)])
+def test_java_allowed_pattern_is_checked_by_validate(default, reported):
+    from sparkleform.check import run_checks
+
+    template = json.loads(json.dumps(JAVA_PATTERN))
+    template["Parameters"]["Name"]["Default"] = default
+    codes = {d.rule for d in run_checks(template)}
+    assert ("SF1103" in codes) is reported

@@ -4,7 +4,7 @@ parameter's own constraints."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.numbers import as_number
@@ -134,6 +134,17 @@ def _check_attribute_fit(ctx: CheckContext, path, param: dict, ptype: str) -> No
                 ctx.report("SF1102", (*path, "AllowedValues", i), "AllowedValues must be strings or numbers")
 
 
+def _java_regex(pattern: str) -> Any:
+    """A Java regex `re` cannot read (\\p{Alnum} …), through the `regex` package, as cfn-lint
+    does; None if that cannot either (CloudFormation reports it, not us)."""
+    import regex
+
+    try:
+        return regex.compile(pattern)
+    except regex.error:
+        return None
+
+
 def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None:
     pattern = param.get("AllowedPattern")
     regex = None
@@ -141,7 +152,7 @@ def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None
         try:
             regex = re.compile(pattern)
         except re.error:
-            regex = None  # CloudFormation uses Java regexes; what Python can't read is left alone
+            regex = _java_regex(pattern)
     lo, hi = as_number(param.get("MinLength")), as_number(param.get("MaxLength"))
     if lo is not None and hi is not None and lo > hi:
         ctx.report("SF1104", (*path, "MinLength"), f"MinLength {param['MinLength']} is above MaxLength {param['MaxLength']}")

@@ -82,17 +82,29 @@ def _check_one(name: str, decl: dict, value: str, numeric: bool) -> None:
 _patterns: dict[str, re.Pattern[str] | None] = {}
 
 
-def _pattern(pattern: str) -> re.Pattern[str] | None:
+def _pattern(pattern: str) -> Any:
     """AllowedPattern compiled. CloudFormation's regexes are Java's: a '-' right after a class
-    escape inside [...] is literal there; Python needs it escaped. None if still invalid."""
+    escape inside [...] is literal there (Python needs it escaped), and POSIX classes such as
+    \\p{Alnum} exist; what `re` cannot read is compiled by the `regex` package (cfn-lint's own
+    choice, imported only then). None if still invalid."""
     if pattern not in _patterns:
         compiled = None
-        for candidate in (pattern, re.sub(r"(\\[wdsWDS])-", r"\1\\-", pattern)):
+        candidates = (pattern, re.sub(r"(\\[wdsWDS])-", r"\1\\-", pattern))
+        for candidate in candidates:
             try:
                 compiled = re.compile(candidate)
                 break
             except re.error:
                 continue
+        if compiled is None:
+            import regex
+
+            for candidate in candidates:
+                try:
+                    compiled = regex.compile(candidate)
+                    break
+                except regex.error:
+                    continue
         _patterns[pattern] = compiled
     return _patterns[pattern]
 
