@@ -1,5 +1,7 @@
 """Dynamics for VPC networking: subnets with their route table association, security groups."""
 
+from typing import Any
+
 from sparkleform import dynamic, get_att, ref, sub
 
 SOURCE_KEYS = {"CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId"}
@@ -52,7 +54,7 @@ def security_group(t, name, *, description, vpc, ingress=(), tags=None):
     for number, rule in enumerate(ingress, start=1):
         ports, source, protocol = (*rule, "tcp") if len(rule) == 2 else rule
         if ports == -1:
-            entry = {"IpProtocol": "-1"}  # every protocol and port
+            entry: dict[str, Any] = {"IpProtocol": "-1"}  # every protocol and port
         else:
             low, high = ports if isinstance(ports, tuple) else (ports, ports)
             entry = {"IpProtocol": protocol, "FromPort": low, "ToPort": high}
