@@ -25,6 +25,7 @@ from sparkleform.dsl.fn import (
 )
 from sparkleform.dsl.node import Node
 from sparkleform.dsl.parts import component, dynamic, registry, template
+from sparkleform.dsl.tags import is_taggable, tags
 from sparkleform.dsl.templates import Compiled, Template
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "get_azs",
     "if_",
     "import_value",
+    "is_taggable",
     "join",
     "length",
     "not_",
@@ -53,6 +55,7 @@ __all__ = [
     "select",
     "split",
     "sub",
+    "tags",
     "template",
     "to_json_string",
     "transform",

@@ -13,11 +13,11 @@ from typing import Any
 from sparkleform.cfn import SECTION_ORDER
 from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTIONS, SnakeName, camel, identity
 from sparkleform.dsl.node import Node
+from sparkleform.dsl.tags import Tags, shape, tag_property
 from sparkleform.errors import TemplateError
 from sparkleform.sourcemap import Location, SourceMap, format_path
 
 INIT_KEY = "AWS::CloudFormation::Init"
-
 
 
 class _Omit:
@@ -102,9 +102,20 @@ class _Compiler:
                 self.sources.add(sub, slot.loc)
             if mode == METADATA and key == INIT_KEY:
                 out[key] = self.value(slot.value, sub, VERBATIM, None, ())
+            elif mode == PROPS and type(slot.value) is Tags:
+                out[key] = self.tags(slot.value, schema, ppath + (key,), sub)
             else:
                 out[key] = self.value(slot.value, sub, mode, schema, ppath + (key,) if mode == PROPS else ppath)
         return out
+
+    def tags(self, value: Tags, schema: Any, ppath: tuple, path: tuple) -> Any:
+        """A `tags()` list in Properties: checked against and shaped for the resource type."""
+        if schema is not None and len(ppath) == 1 and tag_property(schema.type_name) is None:
+            raise TemplateError(
+                f"{format_path(path)}: {schema.type_name} takes no tags",
+                location=str(self.sources.get(path) or "") or None,
+            )
+        return self.value(shape(value, schema, ppath), path, VERBATIM, None, ())
 
     # -- sections -------------------------------------------------------------------
     def template(self, root: Node) -> dict[str, Any]:
