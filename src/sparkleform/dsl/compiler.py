@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sparkleform.cfn import SECTION_ORDER
-from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTIONS, SnakeName, camel, identity
+from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTIONS, SnakeName, camel, identity, is_snake
 from sparkleform.dsl.node import Node
 from sparkleform.dsl.tags import Tags, shape, tag_property
 from sparkleform.errors import TemplateError
@@ -47,18 +47,44 @@ class _Compiler:
         if isinstance(value, str):
             return str(value) if isinstance(value, SnakeName) else value
         if isinstance(value, Mapping):
-            out = {}
-            for k, v in value.items():
-                out[k] = self.raw(v, path + (k,))
-            getatt = out.get("Fn::GetAtt")
-            if isinstance(getatt, list) and len(getatt) == 2 and isinstance(value.get("Fn::GetAtt"), list):
-                original = value["Fn::GetAtt"][1]
-                if isinstance(original, SnakeName):
-                    self.getatts.append([getatt, original.snake])
-            return out
+            if mode == PROPS and schema is not None:
+                return self.props_dict(value, path, schema, ppath)
+            return self.raw_dict(value, path)
         if isinstance(value, (list, tuple)):
             return [self.value(v, path + (i,), mode, schema, ppath) for i, v in enumerate(value)]
         return self.scalar(value, path)
+
+    def raw_dict(self, value: Mapping, path: tuple) -> dict[str, Any]:
+        out = {}
+        for k, v in value.items():
+            out[k] = self.raw(v, path + (k,))
+        getatt = out.get("Fn::GetAtt")
+        if isinstance(getatt, list) and len(getatt) == 2 and isinstance(value.get("Fn::GetAtt"), list):
+            original = value["Fn::GetAtt"][1]
+            if isinstance(original, SnakeName):
+                self.getatts.append([getatt, original.snake])
+        return out
+
+    def props_dict(self, value: Mapping, path: tuple, schema: Any, ppath: tuple) -> dict[str, Any]:
+        """A dict inside Properties: its snake keys named by the schema at that place (as a
+        node's would be); exact keys, intrinsics and free-form maps are kept as written."""
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+                sub = (*path, key)
+                return {key: [self.raw(arg[0], (*sub, 0)),
+                              *(self.value(arg[i], (*sub, i), PROPS, schema, ppath) for i in (1, 2))]}
+            if key == "Ref" or key == "Condition" or key.startswith("Fn::"):
+                return self.raw_dict(value, path)
+        candidates = schema.names_at(ppath)
+        if candidates is None:
+            return self.raw_dict(value, path)
+        out = {}
+        for k, v in value.items():
+            if is_snake(k):
+                k = candidates.get(k.replace("_", "")) or camel(k)
+            out[k] = self.value(v, (*path, k), PROPS, schema, (*ppath, k))
+        return out
 
     def raw(self, value: Any, path: tuple) -> Any:
         """Plain data inside an assigned dict: keys kept exactly as written."""
