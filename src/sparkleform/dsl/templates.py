@@ -234,8 +234,19 @@ class Template:
         return self
 
     def dynamic(self, dynamic_name: str, name: str, /, **config: Any) -> Any:
-        """Insert a dynamic by name (`t.dynamic("launch_config", "web", run_list=[...])`)."""
-        entry = self._registry.get("dynamic", dynamic_name)
+        """Insert a dynamic by name (`t.dynamic("launch_config", "web", run_list=[...])`).
+
+        A name no user or pack dynamic has is a built-in resource dynamic, found by a suffix
+        of a resource type's name (`t.dynamic("ec2_instance", "web", instance_type="t3.micro")`
+        adds the AWS::EC2::Instance `WebEc2Instance`; see builtins.py)."""
+        entry = self._registry.find("dynamic", dynamic_name)
+        if entry is None:
+            from sparkleform.dsl import builtins
+
+            type_name = builtins.builtin_type(dynamic_name)
+            if type_name is None:
+                self._registry.get("dynamic", dynamic_name)  # the usual "no dynamic named" error
+            return builtins.insert(self, dynamic_name, type_name, name, config)
         return run_user(entry.fn, self, name, **config)
 
     def registry(self, entry_name: str, node: Node, /, **config: Any) -> Any:

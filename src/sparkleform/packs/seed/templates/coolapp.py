@@ -23,7 +23,7 @@ def seed_coolapp_elb(t):
                 description="port the application instances listen on")
 
     group = t.dynamic(
-        "security_group", "elb", description="coolapp load balancer: HTTP from anywhere",
+        "ingress_group", "elb", description="coolapp load balancer: HTTP from anywhere",
         vpc=ref("vpc_id"), ingress=[(80, "0.0.0.0/0")],
     )
     elb = t.resource(
@@ -71,14 +71,14 @@ def seed_coolapp_asg(t):
     t.parameter("max_size", type="Number", default=4, min_value=1)
 
     group = t.dynamic(
-        "security_group", "app", description="coolapp servers: the app port from the load balancer only",
+        "ingress_group", "app", description="coolapp servers: the app port from the load balancer only",
         vpc=ref("vpc_id"), ingress=[(ref("app_port"), ref("elb_security_group"))],
     )
     servers = t.dynamic(
-        "launch_template", "app", security_group_ids=[get_att(group, "GroupId")], run_list=ref("run_list"),
+        "chef_launch_template", "app", security_group_ids=[get_att(group, "GroupId")], run_list=ref("run_list"),
     )
     asg = t.dynamic(
-        "auto_scaling_group", "app", launch_template=servers, subnets=ref("private_subnet_ids"),
+        "scaling_group", "app", launch_template=servers, subnets=ref("private_subnet_ids"),
         min_size=ref("min_size"), max_size=ref("max_size"), load_balancer_names=[ref("elb_name")],
     )
     asg.properties.health_check_type = "ELB"

@@ -172,7 +172,7 @@ def coreos_kubernetes(t):
 
     vpc = ref("vpc_id")
     common = t.dynamic(
-        "security_group", "kubernetes_common", vpc=vpc,
+        "ingress_group", "kubernetes_common", vpc=vpc,
         description="every Kubernetes node: SSH from the admins; etcd, fleet and flannel between nodes",
         ingress=[
             (22, {"CidrIp": ref("admin_cidr")}),
@@ -182,12 +182,12 @@ def coreos_kubernetes(t):
         ],
     )
     master_group = t.dynamic(
-        "security_group", "kubernetes_master", vpc=vpc,
+        "ingress_group", "kubernetes_master", vpc=vpc,
         description="Kubernetes master: the API server for the nodes and the admins",
         ingress=[(8080, common), (8080, {"CidrIp": ref("admin_cidr")})],
     )
     minion_group = t.dynamic(
-        "security_group", "kubernetes_minion", vpc=vpc,
+        "ingress_group", "kubernetes_minion", vpc=vpc,
         description="Kubernetes minions: the kubelet for the master",
         ingress=[(10250, master_group)],
     )
@@ -198,12 +198,12 @@ def coreos_kubernetes(t):
         ("minion", minion_group, MINION_UNITS, ref("minion_count")),
     ):
         nodes = t.dynamic(
-            "launch_template", f"kubernetes_{role}",
+            "chef_launch_template", f"kubernetes_{role}",
             security_group_ids=[get_att(common, "GroupId"), get_att(group, "GroupId")],
             user_data=base64(sub(cloud_config(role, units))),
         )
         groups[role] = t.dynamic(
-            "auto_scaling_group", f"kubernetes_{role}", launch_template=nodes,
+            "scaling_group", f"kubernetes_{role}", launch_template=nodes,
             subnets=ref("public_subnet_ids"), min_size=size, max_size=size, desired_capacity=size,
         )
 

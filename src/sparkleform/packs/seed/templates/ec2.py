@@ -16,7 +16,7 @@ def seed_ec2_instance(t):
     t.parameter("run_list", type="CommaDelimitedList", default="recipe[base]", description="Chef run list")
 
     server = t.dynamic(
-        "ec2_instance", "web", subnet_id=ref("subnet_id"),
+        "chef_instance", "web", subnet_id=ref("subnet_id"),
         security_group_ids=[ref("security_group_id")], run_list=ref("run_list"),
     )
 

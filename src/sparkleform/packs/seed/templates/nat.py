@@ -71,7 +71,7 @@ def nat_ha(t):
     ])
 
     group = t.dynamic(
-        "security_group", "nat", description="NAT instances: all traffic from the VPC, Consul among members",
+        "ingress_group", "nat", description="NAT instances: all traffic from the VPC, Consul among members",
         vpc=ref("vpc_id"),
         ingress=[
             (-1, {"CidrIp": ref("vpc_cidr")}),
@@ -82,13 +82,13 @@ def nat_ha(t):
     eip = t.resource("nat_eip", "AWS::EC2::EIP", domain="vpc")
 
     servers = t.dynamic(
-        "launch_template", "nat",
+        "chef_launch_template", "nat",
         security_group_ids=[get_att(group, "GroupId")],
         instance_profile=profile,
         user_data=base64(sub(USER_DATA, {"RouteTables": join(",", ref("private_route_table_ids"))})),
     )
     asg = t.dynamic(
-        "auto_scaling_group", "nat", launch_template=servers, subnets=ref("public_subnet_ids"),
+        "scaling_group", "nat", launch_template=servers, subnets=ref("public_subnet_ids"),
         min_size=ref("nat_instance_count"), max_size=ref("nat_instance_count"),
         desired_capacity=ref("nat_instance_count"),
     )
