@@ -49,7 +49,7 @@ def test_ambiguous_and_unknown_names_and_properties():
         t.dynamic("db_instance", "web")
     with pytest.raises(CollectionError, match="no dynamic named 's3_bukket'"):
         t.dynamic("s3_bukket", "assets")
-    with pytest.raises(TemplateError, match="AWS::EC2::Instance has no property 'instnce_type' .did you mean 'instance_type'") as err:
+    with pytest.raises(TemplateError, match=r"AWS::EC2::Instance has no property 'instnce_type' .did you mean 'instance_type'") as err:
         t.dynamic("ec2_instance", "web", instnce_type="t3.micro")
     assert "test_builtins.py" in str(err.value.location)
 
