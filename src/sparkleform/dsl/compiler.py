@@ -163,6 +163,8 @@ class _Compiler:
                 sections[key] = self.mapping(value, path, PLAIN, None, ())
             elif value is OMIT:
                 sections[key] = OMIT
+            elif isinstance(value, Node):  # a key of your own (`t.root.simple_template...`)
+                sections[key] = self.mapping(value, path, PLAIN, None, ())
             else:
                 sections[key] = self.value(value, path, VERBATIM, None, ())
         version = sections.pop("AWSTemplateFormatVersion", "2010-09-09")

@@ -4,6 +4,7 @@ reuse calls (load, dynamic, registry, nest) and compile.
 
 from __future__ import annotations
 
+import inspect
 import os
 import traceback
 import types
@@ -18,7 +19,7 @@ from sparkleform.dsl.location import caller_location, display_path
 from sparkleform.dsl.names import camel
 from sparkleform.dsl.node import Node
 from sparkleform.dsl.parts import Entry, Registry, current_registry
-from sparkleform.errors import ParameterError, SparkleformError, TemplateError
+from sparkleform.errors import CollectionError, ParameterError, SparkleformError, TemplateError
 from sparkleform.sourcemap import Location, SourceMap
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -62,6 +63,7 @@ class Template:
         self._registry = registry or current_registry()
         self._loaded: list[str] = []
         self._nests: list[_Nest] = []
+        self._overrides: list[Any] = []
         if description is not None:
             self._root._assign("Description", True, description, caller_location())
         for component_name in load:
@@ -223,14 +225,27 @@ class Template:
         return self.mappings
 
     # -- reuse --------------------------------------------------------------------------
+    def overrides(self, fn: Any) -> Any:
+        """Register `fn(t)` to run after the template's components (SparkleFormation's
+        `overrides` block); use it as a decorator inside the template body."""
+        self._overrides.append(fn)
+        return fn
+
+    def run_overrides(self) -> None:
+        """Run the registered overrides in order (once each); `build` does this for you."""
+        while self._overrides:
+            run_user(self._overrides.pop(0), self)
+
     def load(self, *names: str) -> Template:
-        """Apply components by name, once each, in the order given."""
+        """Apply components by name, once each, in the order given, now (`@template(load=...)`
+        applies them after the template's body instead, as SparkleFormation does)."""
         for name in names:
             if name in self._loaded:
                 continue
             entry = self._registry.get("component", name)
             self._loaded.append(name)
-            run_user(entry.fn, self)
+            for layer in entry.layers():
+                run_user(layer.fn, self)
         return self
 
     def dynamic(self, dynamic_name: str, name: str, /, **config: Any) -> Any:
@@ -247,7 +262,13 @@ class Template:
             if type_name is None:
                 self._registry.get("dynamic", dynamic_name)  # the usual "no dynamic named" error
             return builtins.insert(self, dynamic_name, type_name, name, config)
-        return run_user(entry.fn, self, name, **config)
+        if entry.previous is None:
+            return run_user(entry.fn, self, name, **config)
+        result = None
+        for i, layer in enumerate(entry.layers()):
+            extra = {"previous_layer_result": result} if i and _takes(layer.fn, "previous_layer_result") else {}
+            result = run_user(layer.fn, self, name, **config, **extra)
+        return result
 
     def registry(self, entry_name: str, node: Node, /, **config: Any) -> Any:
         """Insert a registry entry into `node` (`t.registry("chef_metadata", lc, run_list=...)`)."""
@@ -452,17 +473,64 @@ def _convert(template: str, key: str, raw: str, annotation: Any) -> Any:
 
 
 def build(entry: Entry, registry: Registry, overrides: dict[str, Any] | None = None, *, name: str | None = None) -> Template:
-    """Run a registered template function: components first (in load order), then its body."""
+    """Run a registered template function: its body, then its components, then its overrides
+    (after the template it inherits, and the earlier layers it merges onto)."""
     params = convert_parameters(entry, overrides)
     t = Template(name or entry.name, registry=registry)
-    description = entry.options.get("description")
-    if description:
-        t._root._assign("Description", True, description, Location(display_path(entry.file or "?"), entry.line or 0))
-    t.load(*entry.options.get("load", ()))
-    result = run_user(entry.fn, t, **params)
-    if isinstance(result, Template) and result is not t:
-        return result
+    return compose(t, entry, params)
+
+
+def compose(t: Template, entry: Entry, params: dict[str, Any], _seen: tuple[str, ...] = ()) -> Template:
+    """SparkleFormation's order: the template's body (the base block), then its components in
+    load order, then its overrides (`@t.overrides` functions, or the body's code after a
+    bare `yield`). A template that inherits another is built on top of it; layers of one
+    name (layering="merge") run oldest first, each step for all layers together."""
+    parent = entry.options.get("inherit")
+    if parent:
+        if parent in _seen or parent == entry.name:
+            raise CollectionError(f"template {entry.name!r} inherits itself (through {' -> '.join(_seen)})")
+        base = t._registry.get("template", parent)
+        compose(t, base, _layer_params(base, params), (*_seen, entry.name))
+    layers = entry.layers()
+    pending = []
+    for layer in layers:
+        description = layer.options.get("description")
+        if description:
+            t._root._assign("Description", True, description, Location(display_path(layer.file or "?"), layer.line or 0))
+        result = run_user(layer.fn, t, **(params if layer is entry else _layer_params(layer, params)))
+        if isinstance(result, Template) and result is not t:
+            return result
+        if inspect.isgenerator(result) and run_user(_step, result, layer.name):
+            pending.append(result)
+    for layer in layers:
+        t.load(*layer.options.get("load", ()))
+    for gen in pending:
+        run_user(_step, gen, entry.name)
+    t.run_overrides()
     return t
+
+
+def _layer_params(entry: Entry, given: dict[str, Any]) -> dict[str, Any]:
+    """The compile-time values for an inherited or earlier layer: those it takes, by name."""
+    spec = template_parameters(entry.fn)
+    return convert_parameters(entry, {k: v for k, v in given.items() if k in spec})
+
+
+def _takes(fn: Any, name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _step(gen: Any, name: str) -> bool:
+    """Run a template generator to its next `yield`; False once it has finished."""
+    try:
+        next(gen)
+    except StopIteration:
+        return False
+    return True
 
 
 __all__ = ["Compiled", "Template", "build", "convert_parameters", "run_user", "template_parameters"]

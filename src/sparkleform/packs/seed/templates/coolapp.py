@@ -48,7 +48,7 @@ def seed_coolapp_elb(t):
     t.output("AppPort", ref("app_port"), description="port the instances must listen on")
 
 
-@template(description="coolapp layer 2: application servers behind the coolapp ELB", load=["compute_parameters"])
+@template(description="coolapp layer 2: application servers behind the coolapp ELB")
 def seed_coolapp_asg(t):
     """coolapp layer 2: Chef-converged app servers in an auto scaling group behind the ELB.
 
@@ -58,6 +58,7 @@ def seed_coolapp_asg(t):
     Parameters ElbName, ElbSecurityGroup and AppPort are outputs of seed_coolapp_elb;
     VpcId and PrivateSubnetIds outputs of seed_vpc: deploy with --apply-stack for both.
     """
+    t.load("compute_parameters")  # first: the dynamics below read its parameters and KeyName
     t.parameter("elb_name", description="load balancer to register with (ElbName output)")
     t.parameter("elb_security_group", type="AWS::EC2::SecurityGroup::Id",
                 description="security group of the load balancer (ElbSecurityGroup output)")

@@ -141,8 +141,7 @@ MINION_UNITS = [
 ]
 
 
-@template(description="CoreOS cluster running Kubernetes: a master and an auto scaling group of minions",
-          load=["compute_parameters"])
+@template(description="CoreOS cluster running Kubernetes: a master and an auto scaling group of minions")
 def coreos_kubernetes(t):
     """A CoreOS cluster running Kubernetes: a master and an auto scaling group of minions.
 
@@ -156,6 +155,7 @@ def coreos_kubernetes(t):
     template ships as files/coreos_kubernetes.yaml. ImageId is a CoreOS (today: Flatcar)
     image; DiscoveryUrl must be a fresh https://discovery.etcd.io/new for every cluster.
     """
+    t.load("compute_parameters")  # first: the dynamics below read its parameters and KeyName
     t.parameter("instance_type", default="m5.large", allowed_values=["t3.medium", "t3.large", "m5.large", "m5.xlarge"],
                 description="EC2 instance type of the nodes")
     t.parameter("vpc_id", type="AWS::EC2::VPC::Id", description="VPC of the cluster")

@@ -38,8 +38,7 @@ systemctl enable --now ${AgentService}
 """
 
 
-@template(description="Highly available NAT: an auto scaling group of NAT instances with a failover agent",
-          load=["compute_parameters"])
+@template(description="Highly available NAT: an auto scaling group of NAT instances with a failover agent")
 def nat_ha(t):
     """NAT instances (two or more) in an auto scaling group, failing over between them.
 
@@ -50,6 +49,7 @@ def nat_ha(t):
     to it. The instance role allows exactly the calls the agent makes. VpcId, VpcCidr,
     PublicSubnetIds and PrivateRouteTableIds are outputs of seed_vpc.
     """
+    t.load("compute_parameters")  # first: the dynamics below read its parameters and KeyName
     t.parameter("vpc_id", type="AWS::EC2::VPC::Id", description="VPC to provide NAT for")
     t.parameter("vpc_cidr", default="10.0.0.0/16", description="CIDR block of the VPC (traffic it NATs)")
     t.parameter("public_subnet_ids", type="List<AWS::EC2::Subnet::Id>", description="subnets of the NAT instances")

@@ -151,8 +151,7 @@ EXEC xp_instance_regwrite N'HKEY_LOCAL_MACHINE', N'Software\Microsoft\MSSQLServe
 """
 
 
-@template(description="SQL Server Standard on EC2: tempdb on the instance-store SSD, data and logs on EBS SSD",
-          load=["compute_parameters"])
+@template(description="SQL Server Standard on EC2: tempdb on the instance-store SSD, data and logs on EBS SSD")
 def sqlserver_ec2(t):
     """SQL Server Standard on EC2: tempdb on the instance-store SSD, data and logs on EBS.
 
@@ -163,6 +162,7 @@ def sqlserver_ec2(t):
     sessions instead of opening RDP. ImageId is a Windows + SQL Server Standard AMI, e.g.
     from /aws/service/ami-windows-latest/Windows_Server-2022-English-Full-SQL_2022_Standard.
     """
+    t.load("compute_parameters")  # first: the dynamics below read its parameters and KeyName
     t.parameter("instance_type", default="r6id.xlarge",
                 allowed_values=["m6id.xlarge", "m6id.2xlarge", "r6id.large", "r6id.xlarge", "r6id.2xlarge",
                                 "r6id.4xlarge"],
