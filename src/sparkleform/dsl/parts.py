@@ -68,6 +68,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.entries: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
+        self.aliases: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
         self.source = "default"
 
     def add(self, entry: Entry) -> None:
@@ -85,8 +86,12 @@ class Registry:
                 entry.previous = existing
         self.entries[entry.kind][entry.name] = entry
 
+    def alias(self, kind: str, name: str, entry: Entry) -> None:
+        """Make `entry` reachable as `name` too (`network__vpc`); real names win over aliases."""
+        self.aliases[kind][name] = entry
+
     def get(self, kind: str, name: str) -> Entry:
-        entry = self.entries[kind].get(name)
+        entry = self.entries[kind].get(name) or self.aliases[kind].get(name)
         if entry is None:
             known = sorted(self.entries[kind])
             hint = _nearest(name, known)
@@ -98,7 +103,7 @@ class Registry:
         return entry
 
     def find(self, kind: str, name: str) -> Entry | None:
-        return self.entries[kind].get(name)
+        return self.entries[kind].get(name) or self.aliases[kind].get(name)
 
     def all(self, kind: str | None = None) -> list[Entry]:
         kinds = [kind] if kind else list(KINDS)
