@@ -16,9 +16,9 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from sparkleform.dsl.location import display_path as _rel
 from sparkleform.dsl.documents import SUFFIXES as DOCUMENT_SUFFIXES
 from sparkleform.dsl.documents import document_template
+from sparkleform.dsl.location import display_path as _rel
 from sparkleform.dsl.parts import Entry, Registry, reset_current, set_current
 from sparkleform.errors import CollectionError
 

@@ -32,7 +32,7 @@ def read_document(path: Path) -> dict[str, Any]:
         else:
             import yaml
 
-            doc = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+            doc = yaml.load(text, Loader=_loader())
     except ValueError as exc:
         raise CollectionError(f"{display_path(path)} is not valid JSON: {exc}") from exc
     except Exception as exc:  # yaml.YAMLError, without importing yaml up front
