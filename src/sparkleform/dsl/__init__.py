@@ -24,6 +24,7 @@ from sparkleform.dsl.fn import (
     transform,
 )
 from sparkleform.dsl.node import Node
+from sparkleform.dsl.params import Param
 from sparkleform.dsl.parts import component, dynamic, registry, template
 from sparkleform.dsl.tags import is_taggable, tags
 from sparkleform.dsl.templates import Compiled, Template
@@ -32,6 +33,7 @@ __all__ = [
     "AWS",
     "Compiled",
     "Node",
+    "Param",
     "Template",
     "and_",
     "base64",

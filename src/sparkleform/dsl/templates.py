@@ -19,7 +19,7 @@ from sparkleform.dsl.location import caller_location, display_path
 from sparkleform.dsl.names import camel
 from sparkleform.dsl.node import Node
 from sparkleform.dsl.parts import Entry, Registry, current_registry
-from sparkleform.errors import CollectionError, ParameterError, SparkleformError, TemplateError
+from sparkleform.errors import CollectionError, SparkleformError, TemplateError
 from sparkleform.sourcemap import Location, SourceMap
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -327,7 +327,8 @@ class Template:
                         f"nest({nest.logical!r}): template must be a template name, a @template function or a Template",
                         location=str(nest.loc) if nest.loc else None,
                     )
-            child = build(entry, self._registry, nest.compile_parameters, name=f"{self.name}-{nest.logical}")
+            child = build(entry, self._registry, nest.compile_parameters, name=f"{self.name}-{nest.logical}",
+                          prompt=False)
             out[nest.url] = child.compile_all(entry.file)
         return out
 
@@ -411,71 +412,25 @@ def template_parameters(fn: Any) -> dict[str, tuple[Any, Any]]:
     return out
 
 
-def convert_parameters(entry: Entry, overrides: dict[str, Any] | None) -> dict[str, Any]:
-    """Compile-time parameter values by the function's annotations; strings are converted."""
-    import inspect
+def convert_parameters(entry: Entry, overrides: dict[str, Any] | None, *, prompt: bool = True) -> dict[str, Any]:
+    """Compile-time parameter values by the function's annotations and constraints (see
+    params.py); strings are converted, missing required ones prompted for on a terminal."""
+    from sparkleform.dsl.params import resolve
 
-    spec = template_parameters(entry.fn)
-    out: dict[str, Any] = {}
-    for key, raw in (overrides or {}).items():
-        if key not in spec:
-            known = ", ".join(sorted(spec)) or "none"
-            raise ParameterError(
-                f"template {entry.name!r} has no compile-time parameter {key!r} (it takes: {known})"
-            )
-        annotation, _default = spec[key]
-        out[key] = _convert(entry.name, key, raw, annotation) if isinstance(raw, str) else raw
-    missing = [k for k, (_, d) in spec.items() if d is inspect.Parameter.empty and k not in out]
-    if missing:
-        raise ParameterError(
-            f"template {entry.name!r} needs compile-time parameter(s) {', '.join(missing)} (--set NAME=VALUE)"
-        )
-    return out
+    return resolve(entry.name, entry.fn, overrides, prompt=prompt)
 
 
-_TRUE = {"1", "true", "yes", "on", "y"}
-_FALSE = {"0", "false", "no", "off", "n"}
-
-
-def _convert(template: str, key: str, raw: str, annotation: Any) -> Any:
-    import inspect
-
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        if raw.lower() in ("none", "null") and len(options) < len(args):
-            return None
-        annotation = options[0] if len(options) == 1 else str
-        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    try:
-        if annotation in (inspect.Parameter.empty, str, Any):
-            return raw
-        if annotation is bool:
-            low = raw.strip().lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-            raise ValueError("expected true or false")
-        if annotation in (int, float):
-            return annotation(raw)
-        if origin in (list, tuple, typing.Sequence) or annotation in (list, tuple):
-            item = args[0] if args else str
-            items = [x.strip() for x in raw.split(",") if x.strip()]
-            return [_convert(template, key, x, item) for x in items]
-    except ValueError as exc:
-        name = getattr(annotation, "__name__", str(annotation))
-        raise ParameterError(
-            f"compile-time parameter {key}={raw!r} of template {template!r} is not a valid {name}: {exc}"
-        ) from exc
-    return raw
-
-
-def build(entry: Entry, registry: Registry, overrides: dict[str, Any] | None = None, *, name: str | None = None) -> Template:
+def build(
+    entry: Entry,
+    registry: Registry,
+    overrides: dict[str, Any] | None = None,
+    *,
+    name: str | None = None,
+    prompt: bool = True,
+) -> Template:
     """Run a registered template function: its body, then its components, then its overrides
     (after the template it inherits, and the earlier layers it merges onto)."""
-    params = convert_parameters(entry, overrides)
+    params = convert_parameters(entry, overrides, prompt=prompt)
     t = Template(name or entry.name, registry=registry)
     return compose(t, entry, params)
 
@@ -513,7 +468,7 @@ def compose(t: Template, entry: Entry, params: dict[str, Any], _seen: tuple[str,
 def _layer_params(entry: Entry, given: dict[str, Any]) -> dict[str, Any]:
     """The compile-time values for an inherited or earlier layer: those it takes, by name."""
     spec = template_parameters(entry.fn)
-    return convert_parameters(entry, {k: v for k, v in given.items() if k in spec})
+    return convert_parameters(entry, {k: v for k, v in given.items() if k in spec}, prompt=False)
 
 
 def _takes(fn: Any, name: str) -> bool:
