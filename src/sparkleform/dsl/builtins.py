@@ -79,6 +79,7 @@ def insert(t: Any, dynamic_name: str, type_name: str, name: str, config: dict[st
     key, exact = resource_name(name, str(suffix))
     node = t.resources._child(key, exact, loc)
     node._assign("type", False, type_name, loc)
+    t._parts.append((node, loc, f"built-in dynamic {dynamic_name} ({type_name})"))
     if config:
         schema = get_schema(type_name)
         known = schema.names_at(()) if schema is not None else None

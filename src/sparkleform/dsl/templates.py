@@ -35,6 +35,8 @@ class Compiled:
     nested: dict[str, Compiled] = field(default_factory=dict)  # TemplateURL -> child
     origin: str = "dsl"  # "dsl" | "file"
     path: str | None = None
+    # (path prefix, location, label): what built-in dynamics made, for `sparkleform trace`
+    parts: list[tuple[tuple[str, ...], Location | None, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class Template:
         self._loaded: list[str] = []
         self._nests: list[_Nest] = []
         self._overrides: list[Any] = []
+        self._parts: list[tuple[Node, Location | None, str]] = []
         if description is not None:
             self._root._assign("Description", True, description, caller_location())
         for component_name in load:
@@ -309,7 +312,8 @@ class Template:
         doc, sources = compile_tree(self._root)
         if nested:
             self._wire_nests(doc, nested)
-        return Compiled(self.name, doc, sources, nested, "dsl", path)
+        parts = [(("Resources", node._name), loc, label) for node, loc, label in self._parts]
+        return Compiled(self.name, doc, sources, nested, "dsl", path, parts)
 
     def _compile_nests(self) -> dict[str, Compiled]:
         out: dict[str, Compiled] = {}
