@@ -12,7 +12,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparkleform.cfn import NESTED_STACK_TYPE
+from sparkleform.cfn import NESTED_STACK_TYPE, SECTION_ORDER
 from sparkleform.dsl.compiler import compile_tree
 from sparkleform.dsl.fn import name_of
 from sparkleform.dsl.location import caller_location, display_path
@@ -311,7 +311,7 @@ class Template:
         nested = self._compile_nests()
         doc, sources = compile_tree(self._root)
         if nested:
-            self._wire_nests(doc, nested)
+            self._wire_nests(doc, nested, sources)
         parts = [(("Resources", node._name), loc, label) for node, loc, label in self._parts]
         return Compiled(self.name, doc, sources, nested, "dsl", path, parts)
 
@@ -336,7 +336,7 @@ class Template:
             out[nest.url] = child.compile_all(entry.file)
         return out
 
-    def _wire_nests(self, doc: dict[str, Any], nested: dict[str, Compiled]) -> None:
+    def _wire_nests(self, doc: dict[str, Any], nested: dict[str, Compiled], sources: SourceMap | None = None) -> None:
         outputs_of = {n.logical: set(nested[n.url].template.get("Outputs") or {}) for n in self._nests}
         resources = doc.get("Resources", {})
         for nest in self._nests:
@@ -352,6 +352,15 @@ class Template:
                     if sibling.logical != nest.logical and pname in outputs_of[sibling.logical]:
                         wired[pname] = {"Fn::GetAtt": [sibling.logical, f"Outputs.{pname}"]}
                         break
+                else:
+                    # SparkleFormation's parameter bubbling: the parent takes the parameter
+                    # (the first definition of a name wins) and passes it down.
+                    bubbled = doc.setdefault("Parameters", {})
+                    if pname not in bubbled:
+                        bubbled[pname] = child["Parameters"][pname]
+                        if sources is not None and nest.loc is not None:
+                            sources.add(("Parameters", pname), nest.loc)
+                    wired[pname] = {"Ref": pname}
             if given:
                 unknown = ", ".join(sorted(given))
                 raise TemplateError(
@@ -361,6 +370,11 @@ class Template:
             if wired:
                 existing = props.get("Parameters")
                 props["Parameters"] = {**wired, **(existing if isinstance(existing, dict) else {})}
+        if "Parameters" in doc:  # keep CloudFormation's section order
+            order = {key: i for i, key in enumerate(SECTION_ORDER)}
+            items = sorted(doc.items(), key=lambda kv: order.get(kv[0], len(order)))
+            doc.clear()
+            doc.update(items)
 
 
 def _is_snake(name: str) -> bool:
