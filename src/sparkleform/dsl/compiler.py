@@ -29,6 +29,8 @@ class _Omit:
 
 OMIT = _Omit()
 
+_SNAKE_KEYS: dict[str, bool] = {}  # dict keys seen under Properties: is it a snake name? (a hot path)
+
 # modes: how the keys of a mapping are named
 PLAIN, PROPS, VERBATIM, METADATA = 0, 1, 2, 3
 
@@ -81,7 +83,12 @@ class _Compiler:
             return self.raw_dict(value, path)
         out = {}
         for k, v in value.items():
-            if is_snake(k):
+            snake = _SNAKE_KEYS.get(k)
+            if snake is None:
+                snake = is_snake(k)
+                if len(_SNAKE_KEYS) < 4096:  # bounded: keys are few in practice
+                    _SNAKE_KEYS[k] = snake
+            if snake:
                 k = candidates.get(k.replace("_", "")) or camel(k)
             out[k] = self.value(v, (*path, k), PROPS, schema, (*ppath, k))
         return out

@@ -263,7 +263,8 @@ class Template:
 
             type_name = builtins.builtin_type(dynamic_name)
             if type_name is None:
-                self._registry.get("dynamic", dynamic_name)  # the usual "no dynamic named" error
+                self._registry.get("dynamic", dynamic_name)  # raises the usual "no dynamic named" error
+                raise AssertionError("unreachable")
             return builtins.insert(self, dynamic_name, type_name, name, config)
         if entry.previous is None:
             return run_user(entry.fn, self, name, **config)
@@ -312,7 +313,9 @@ class Template:
         doc, sources = compile_tree(self._root)
         if nested:
             self._wire_nests(doc, nested, sources)
-        parts = [(("Resources", node._name), loc, label) for node, loc, label in self._parts]
+        parts: list[tuple[tuple[str, ...], Location | None, str]] = [
+            (("Resources", node._name), loc, label) for node, loc, label in self._parts
+        ]
         return Compiled(self.name, doc, sources, nested, "dsl", path, parts)
 
     def _compile_nests(self) -> dict[str, Compiled]:
