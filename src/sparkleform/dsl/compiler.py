@@ -44,6 +44,8 @@ class _Compiler:
 
     # -- values ---------------------------------------------------------------------
     def value(self, value: Any, path: tuple, mode: int, schema: Any, ppath: tuple) -> Any:
+        if type(value) is str:  # the common leaf first (a SnakeName is a subclass: not here)
+            return value
         if isinstance(value, Node):
             return self.mapping(value, path, mode, schema, ppath)
         if isinstance(value, str):
@@ -95,6 +97,8 @@ class _Compiler:
 
     def raw(self, value: Any, path: tuple) -> Any:
         """Plain data inside an assigned dict: keys kept exactly as written."""
+        if type(value) is str:
+            return value
         if isinstance(value, Node):
             return self.mapping(value, path, VERBATIM, None, ())
         if isinstance(value, Mapping):
