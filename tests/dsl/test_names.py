@@ -169,3 +169,11 @@ def test_keys_inside_dict_and_list_values_follow_the_schema():
     assert fn["Code"] == {"ZipFile": "x"}
     assert fn["Environment"] == {"Variables": {"db_host": "h", "LOG": "1"}}  # a free-form map: as written
     assert res["Role"]["Properties"]["AssumeRolePolicyDocument"] == {"statement": []}  # a JSON blob: as written
+
+
+def test_unknown_snake_keys_inside_dict_values_are_kept_as_written():
+    t = sf.Template("nested")
+    t.resource("web", "AWS::EC2::Instance", block_device_mappings=[{"device_name": "/dev/sdf", "bogus_key": 1}])
+    assert t.compile()["Resources"]["Web"]["Properties"]["BlockDeviceMappings"] == [
+        {"DeviceName": "/dev/sdf", "bogus_key": 1}
+    ]

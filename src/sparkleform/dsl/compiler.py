@@ -70,8 +70,8 @@ class _Compiler:
         return out
 
     def props_dict(self, value: Mapping, path: tuple, schema: Any, ppath: tuple) -> dict[str, Any]:
-        """A dict inside Properties: its snake keys named by the schema at that place (as a
-        node's would be); exact keys, intrinsics and free-form maps are kept as written."""
+        """A dict inside Properties: its snake keys that the schema knows at that place get the
+        schema's spelling; other keys, intrinsics and free-form maps are kept as written."""
         if len(value) == 1:
             (key, arg), = value.items()
             if key == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
@@ -91,7 +91,9 @@ class _Compiler:
                 if len(_SNAKE_KEYS) < 4096:  # bounded: keys are few in practice
                     _SNAKE_KEYS[k] = snake
             if snake:
-                k = candidates.get(k.replace("_", "")) or camel(k)
+                # Only names the schema knows are renamed: a key it does not know is kept as
+                # written (as before; the checks report it), so imported templates round-trip.
+                k = candidates.get(k.replace("_", "")) or k
             out[k] = self.value(v, (*path, k), PROPS, schema, (*ppath, k))
         return out
 
