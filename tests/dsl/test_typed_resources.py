@@ -68,7 +68,10 @@ def test_pyright_reports_unknown_properties_and_wrong_types(tmp_path):
     project = _write_project(tmp_path)
     out = subprocess.run([pyright, "--outputjson", "web.py"], cwd=project, capture_output=True, text=True,
                          timeout=300, check=False)
-    report = json.loads(out.stdout)
+    try:
+        report = json.loads(out.stdout)
+    except ValueError:  # pyright itself could not start (e.g. no node package and no npm access)
+        pytest.skip(f"pyright could not run: {(out.stderr or out.stdout)[-300:]}")
     found = sorted((d["range"]["start"]["line"] + 1, d["message"].splitlines()[0]) for d in report["generalDiagnostics"])
     assert found == [
         (8, 'No parameter named "instnce_type"'),
