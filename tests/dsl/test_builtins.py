@@ -79,3 +79,18 @@ def test_no_seed_pack_dynamic_hides_a_builtin():
     t = sf.Template("b", registry=registry)
     t.dynamic("ec2_instance", "web")  # the built-in, not the seed pack's Chef instance
     assert t.compile()["Resources"]["WebEc2Instance"] == {"Type": "AWS::EC2::Instance"}
+
+
+def test_describe_shows_a_builtin_dynamic(tmp_path):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "sparkleform.cli.main", "describe", "dynamic", "s3_bucket"],
+                         cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "Built-in dynamic: an AWS::S3::Bucket named `<name>_s3_bucket`" in out.stdout
+    assert "versioning_configuration" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "sparkleform.cli.main", "describe", "dynamic", "instance"],
+                         cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert out.returncode == 2
+    assert "'instance' is ambiguous" in out.stderr

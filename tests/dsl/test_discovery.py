@@ -35,7 +35,7 @@ def test_subfolders_top_level_files_and_documents(tmp_path):
         def top_level(t):
             t.resource("queue", "AWS::SQS::Queue")
         """)
-    _write(tmp_path, "script.py", "raise SystemExit('not a collection file: never run')\n")
+    _write(tmp_path, "script.py", "import sparkleform\nraise SystemExit('not a collection file: never run')\n")
     _write(tmp_path, "templates/legacy/queue.yaml", """
         AWSTemplateFormatVersion: 2010-09-09
         Parameters:
@@ -94,3 +94,16 @@ def test_the_cli_lists_and_compiles_them(tmp_path):
     assert json.loads(out.stdout) == {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
     listed = run("list", "templates")
     assert "old" in listed.stdout and "web" in listed.stdout
+
+
+def test_top_level_scripts_without_parts_are_never_run(tmp_path):
+    _write(tmp_path, "probe.py", "import sparkleform\nraise SystemExit('a script, not a collection file')\n")
+    _write(tmp_path, "parts.py", """
+        import sparkleform as sf
+
+        @sf.template
+        def from_top(t):
+            t.resource("queue", "AWS::SQS::Queue")
+        """)
+    registry = load_collection(tmp_path, builtin=False)
+    assert registry.find("template", "from_top") is not None

@@ -60,6 +60,30 @@ def builtin_type(dynamic_name: str) -> str | None:
     return matches[0]
 
 
+def builtin_entry(dynamic_name: str) -> Any:
+    """A registry Entry describing the built-in dynamic `dynamic_name` (for `describe`), or None."""
+    from sparkleform.dsl.parts import Entry
+    from sparkleform.spec import get_schema, schema_source
+
+    type_name = builtin_type(dynamic_name)
+    if type_name is None:
+        return None
+    schema = get_schema(type_name)
+    props = [p for p in (schema.properties if schema else {}) if p not in (schema.read_only if schema else ())]
+
+    def fn(t: Any, name: str, /, *, resource_name_suffix: str | None = None, **properties: Any) -> Node:
+        return insert(t, dynamic_name, type_name, name, {"resource_name_suffix": resource_name_suffix, **properties})
+
+    fn.__name__ = fn.__qualname__ = dynamic_name
+    fn.__doc__ = (
+        f"Built-in dynamic: an {type_name} named `<name>_{dynamic_name}` (or `<name>_<resource_name_suffix>`);\n"
+        f"keyword arguments are its properties, in snake or exact form:\n{', '.join(_snake_of(p) for p in props)}."
+    )
+    path = schema_source(type_name)
+    return Entry(dynamic_name, "dynamic", fn, source="built-in", file=str(path) if path else None, line=1,
+                 options={"builtin": type_name})
+
+
 def resource_name(name: str, suffix: str) -> tuple[str, bool]:
     """`web` + `ec2_instance` -> (`web_ec2_instance`, snake); with a capital anywhere, the
     parts are camel-cased and joined exactly (`Web` + `ec2_instance` -> `WebEc2Instance`)."""

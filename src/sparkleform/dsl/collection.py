@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -111,13 +112,17 @@ def _add_document(registry: Registry, base: Path, path: Path, label: str) -> Non
     registry.add(Entry(name, "template", document_template(path, name), label, str(path), 1, {"document": str(path)}))
 
 
+_DECORATED = re.compile(r"^\s*@(?:\w+\.)?(?:template|component|dynamic|registry)\b", re.MULTILINE)
+
+
 def _uses_sparkleform(path: Path) -> bool:
-    """Only files that import sparkleform are run: a project folder may hold other scripts."""
+    """Only files that import sparkleform and decorate a part are run: a project folder
+    (the collection when there is no sparkleformation/ folder) may hold other scripts."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
-    return "import sparkleform" in text or "from sparkleform" in text
+    return ("import sparkleform" in text or "from sparkleform" in text) and _DECORATED.search(text) is not None
 
 
 BUILTIN_PACKS: dict[str, str] = {"seed": "sparkleform.packs.seed"}  # shipped with sparkleform

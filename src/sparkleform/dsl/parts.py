@@ -92,6 +92,10 @@ class Registry:
 
     def get(self, kind: str, name: str) -> Entry:
         entry = self.entries[kind].get(name) or self.aliases[kind].get(name)
+        if entry is None and kind == "dynamic":
+            from sparkleform.dsl.builtins import builtin_entry
+
+            entry = builtin_entry(name)
         if entry is None:
             known = sorted(self.entries[kind])
             hint = _nearest(name, known)
