@@ -8,7 +8,7 @@ SOURCE_KEYS = {"CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListI
 
 
 @dynamic
-def subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, public=False, tags=None):
+def routed_subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, public=False, tags=None):
     """A subnet `{name}_subnet` in `vpc`, associated with `route_table` when one is given.
 
     `vpc` and `route_table` are nodes, names or intrinsics; `cidr_block` and `availability_zone` may be
@@ -35,7 +35,7 @@ def subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, pub
 
 
 @dynamic
-def security_group(t, name, *, description, vpc, ingress=(), tags=None):
+def ingress_group(t, name, *, description, vpc, ingress=(), tags=None):
     """A security group `{name}_security_group` in `vpc` with `ingress` rules.
 
     `vpc` is a node, a name or an intrinsic.

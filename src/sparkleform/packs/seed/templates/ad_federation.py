@@ -35,7 +35,7 @@ def _group_roles(t, groups, trust_for, *, role_outputs=True):
             description=f"managed policy of the {group} role",
         )
         roles[group] = t.dynamic(
-            "iam_role", key, role_name=group, trust=trust_for(group, key),
+            "policy_role", key, role_name=group, trust=trust_for(group, key),
             managed_policy_arns=[ref(f"{key}_policy_arn")], max_session_duration=3600,
         )
         if role_outputs:
