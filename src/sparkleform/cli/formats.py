@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,8 @@ def _write(out: str | None, text: str, *, force: bool = True) -> None:
         raise SparkleformError(f"{out} already exists", hint="pass --force to overwrite it")
     if not path.parent.is_dir():
         raise SparkleformError(f"cannot write {out}: the folder {path.parent} does not exist")
+    import tempfile  # here, not at the top: it costs a whole-process `convert` a tenth of its time
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:

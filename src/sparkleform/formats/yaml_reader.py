@@ -131,6 +131,39 @@ def read_yaml(text: str, filename: str = "<string>", notes: list[str] | None = N
     return doc, SourceMap(entries)
 
 
+class LazyLineMap(SourceMap):
+    """The line map of a YAML text, built the first time something asks for a line.
+
+    Most reads of a clean template never ask (no finding to place), and the walk that
+    records every key's line costs about as much again as the plain read; so the text is
+    kept and walked a second time only when a line is wanted.
+    """
+
+    __slots__ = ("_built", "_filename", "_text")
+
+    def __init__(self, text: str, filename: str) -> None:  # no super().__init__: _map is built later
+        self._text: str | None = text
+        self._filename = filename
+        self._built: dict | None = None
+
+    @property  # type: ignore[override]
+    def _map(self) -> dict:
+        if self._built is None:
+            assert self._text is not None
+            self._built = dict(read_yaml(self._text, self._filename)[1])
+            self._text = None
+        return self._built
+
+    @property
+    def built(self) -> bool:
+        return self._built is not None
+
+
+def read_yaml_lazy(text: str, filename: str = "<string>", notes: list[str] | None = None) -> tuple[dict, SourceMap]:
+    """Like read_yaml, but the line map is only built when it is first used (LazyLineMap)."""
+    return read_yaml_document(text, filename, notes), LazyLineMap(text, filename)
+
+
 def read_yaml_document(text: str, filename: str = "<string>", notes: list[str] | None = None) -> dict:
     """Like read_yaml without the SourceMap (conversion): no path or line kept per key."""
     root = compose(text, filename)
