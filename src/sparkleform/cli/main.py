@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "up": "sparkleform.cli.stack_groups:up_cmd",
     "down": "sparkleform.cli.stack_groups:down_cmd",
     "iam": "sparkleform.cli.iam:iam_group",
+    "fmt": "sparkleform.cli.formats:fmt_cmd",
+    "completion": "sparkleform.cli.completion:completion_cmd",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -59,6 +61,8 @@ SHORT_HELP: dict[str, str] = {
     "up": "Deploy the stack group from sparkleform.toml.",
     "down": "Tear down the stack group.",
     "iam": "IAM policy simulation.",
+    "fmt": "Format JSON/YAML templates, keeping comments and key order.",
+    "completion": "Print the shell completion script (bash, zsh, fish).",
 }
 
 # Global options and whether they take a value; accepted before or after the verb.
@@ -96,7 +100,23 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = target.split(":", 1)
         module = importlib.import_module(module_name)
-        return getattr(module, attr)
+        command = getattr(module, attr)
+        if "_SPARKLEFORM_COMPLETE" in os.environ:  # only while the shell asks for completions
+            from sparkleform.cli.completion import attach
+
+            attach(command)
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if args and not name.startswith("-") and self.get_command(ctx, name) is None \
+                and not ctx.resilient_parsing:
+            from sparkleform.cli.completion import suggest
+
+            hint = suggest(name, self.list_commands(ctx))
+            ctx.fail(f"No such command {name!r}." + (f" Did you mean {hint!r}?" if hint else "")
+                     + " See 'sparkleform --help'.")
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
