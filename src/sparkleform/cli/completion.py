@@ -140,6 +140,31 @@ def suggest(word: str, candidates: list[str]) -> str | None:
     return lowered[match[0]] if match else None
 
 
+def stack_hint(exc: Exception, args: list[str]) -> str | None:
+    """For a "stack X does not exist" error: the nearest stack name of the local state/config."""
+    if type(exc).__name__ != "StackNotFound":
+        return None
+    from sparkleform.cli.context import Settings
+
+    def option(name: str) -> str | None:
+        for i, arg in enumerate(args):
+            if arg == name and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+        return None
+
+    settings = Settings(state=option("--state"), config_path=option("--config"), provider=option("--provider"))
+    names = stack_names(settings)
+    message = str(exc)
+    typed = [a for a in args if not a.startswith("-") and a in message]
+    for word in typed:
+        hit = suggest(word, names)
+        if hit and hit != word:
+            return f"did you mean {hit!r}? (`sparkleform list-stacks` lists them)"
+    return None
+
+
 @click.command("completion")
 @click.argument("shell", type=click.Choice(SHELLS))
 def completion_cmd(shell: str) -> None:

@@ -101,6 +101,9 @@ class LazyGroup(click.Group):
         module_name, attr = target.split(":", 1)
         module = importlib.import_module(module_name)
         command = getattr(module, attr)
+        from sparkleform.cli.examples import decorate
+
+        decorate(cmd_name, command)
         if "_SPARKLEFORM_COMPLETE" in os.environ:  # only while the shell asks for completions
             from sparkleform.cli.completion import attach
 
@@ -197,6 +200,12 @@ def main(argv: list[str] | None = None) -> None:
 
             traceback.print_exc()
         click.echo(f"error: {exc}", err=True)
+        if not exc.hint:
+            from sparkleform.cli.completion import stack_hint
+
+            hint = stack_hint(exc, args)
+            if hint:
+                click.echo(f"  hint: {hint}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
