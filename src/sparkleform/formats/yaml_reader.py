@@ -146,8 +146,8 @@ class LazyLineMap(SourceMap):
         self._filename = filename
         self._built: dict | None = None
 
-    @property  # type: ignore[override]
-    def _map(self) -> dict:
+    @property
+    def _map(self) -> dict:  # type: ignore[override]
         if self._built is None:
             assert self._text is not None
             self._built = dict(read_yaml(self._text, self._filename)[1])
