@@ -66,9 +66,14 @@ def convert_cmd(file: str, to: str | None, out: str | None, compact: bool, long_
     Example:
       sparkleform convert template.json --to yaml -o template.yaml
     """
+    import gc
+
     from sparkleform.formats import dump_json, dump_yaml
     from sparkleform.formats.reader import loads_document, looks_like_json
 
+    # One document in, one out, no reference cycles: the cyclic collector would only walk
+    # the growing heap again and again (a tenth of a large conversion). The process ends here.
+    gc.disable()
     text, name = _read(file)
     notes: list[str] = []
     doc = loads_document(text, name, notes=notes)

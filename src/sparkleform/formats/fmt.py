@@ -77,37 +77,46 @@ def _format_yaml(text: str, filename: str) -> str:
     return out
 
 
-# A line that opens a block scalar: `key: |`, `- >-`, `Fn::Base64: !Sub |`, `k: &a |2`.
-_BLOCK_START = re.compile(r"(?:^|:|-)\s+(?:[!&]\S*\s+)*[|>][-+0-9]*$")
+# A line that opens a block scalar: `key: |`, `- >-`, `Fn::Base64: !Sub |`, `k: &a |2 # note`.
+_BLOCK_OPENER = re.compile(r"( *)(?:[^#]*?[:-] +|- *)?(?:[!&]\S* +)*[|>][-+0-9]*[ \t]*(?:#.*)?")
+# Where one may end: found over the whole text first (fast), then the line is checked.
+_BLOCK_END = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\n]*)?$", re.M)
 
 
 def yaml_comment_lines(text: str) -> list[int]:
-    """Line numbers (1-based) of the comments in a YAML text, found line by line.
+    """Line numbers (1-based) of the comments in a YAML text, found without parsing it.
 
     Skips the insides of block scalars (`|`, `>`) and of quoted strings on one line, which
     covers templates as people write them; a `#` inside a multi-line quoted string may be
-    taken for a comment. Cheap (no YAML parse): `convert` runs it on every YAML input.
+    taken for a comment. Cheap: the regular expressions do the scanning, Python only looks
+    at block-scalar bodies and at the lines that hold a `#` (`convert` runs it on every
+    YAML input).
     """
     if "#" not in text:
         return []
-    found: list[int] = []
-    block_indent: int | None = None  # indent of the line that opened the current block scalar
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if block_indent is not None:
-            if not stripped.strip() or indent > block_indent:
-                continue
-            block_indent = None
-        position = _comment_start(line)
-        if position is not None:
-            found.append(number)
-            code = line[:position].rstrip()
-        else:
-            code = line.rstrip()
-        if _BLOCK_START.search(code):
-            block_indent = indent
-    return found
+    import bisect
+
+    lines = text.splitlines()
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    inside: set[int] = set()
+    for end in _BLOCK_END.finditer(text):
+        number = bisect.bisect_right(starts, end.start()) - 1
+        opener = _BLOCK_OPENER.fullmatch(lines[number]) if number < len(lines) else None
+        if opener is None or number in inside:
+            continue
+        depth = len(opener.group(1))
+        k = number + 1
+        while k < len(lines):
+            body = lines[k]
+            stripped = body.lstrip(" ")
+            if stripped and len(body) - len(stripped) <= depth:
+                break
+            inside.add(k)
+            k += 1
+    return [n + 1 for n, line in enumerate(lines)
+            if "#" in line and n not in inside and _comment_start(line) is not None]
 
 
 def _comment_start(line: str) -> int | None:
