@@ -116,6 +116,9 @@ def test_page_geometry_hover_click_search_zoom(browser, project, engine):  # noq
     assert "dependant" in classes["DefaultRoute"]
     assert "dim" in classes["AssetsBucket"] and "dim" in classes["Web/LoadBalancer"]
     assert "depends on 2, needed by 1" in browser.find_element(By.ID, "status").text
+    lit = browser.execute_script("return Array.from(document.querySelectorAll('.edge.lit'))"
+                                 ".map(e => e.dataset.source + '>' + e.dataset.target).sort()")
+    assert lit == ["Attach>Gateway", "Attach>Vpc", "DefaultRoute>Attach"]  # not DefaultRoute>Gateway: no path via Attach
 
     # search by name or type
     search = browser.find_element(By.ID, "search")

@@ -80,9 +80,9 @@ SCRIPT = r"""
       else if (down.has(n)) g.classList.add('dependant');
       else g.classList.add('dim');
     });
-    const keep = new Set([id, ...up, ...down]);
-    edges.forEach(e => {
-      const on = keep.has(e.dataset.source) && keep.has(e.dataset.target);
+    edges.forEach(e => {  // lit: the edges on a path through the selected resource
+      const s = e.dataset.source, t = e.dataset.target;
+      const on = ((s === id || up.has(s)) && up.has(t)) || (down.has(s) && (t === id || down.has(t)));
       e.classList.add(on ? 'lit' : 'dim');
     });
     document.getElementById('status').textContent =
