@@ -91,5 +91,7 @@ def test_every_verb_help_has_an_example_and_compile_says_template(project):
         out = runner.invoke(cli, [verb, "--help"], prog_name="sparkleform")
         assert out.exit_code == 0, (verb, out.output)
         assert "Example" in out.output, verb
+    simulate = runner.invoke(cli, ["iam", "simulate", "--help"], prog_name="sparkleform")
+    assert "Examples:" in simulate.output and "sparkleform iam simulate nat_ha" in simulate.output
     usage = run("compile", "--help", cwd=project).stdout
     assert usage.startswith("Usage: sparkleform compile [OPTIONS] TEMPLATE\n") and "Compile TEMPLATE" in usage

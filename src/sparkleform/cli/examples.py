@@ -32,6 +32,8 @@ EXAMPLES: dict[str, list[str]] = {
     "up": ["sparkleform up", "sparkleform up app   # app and the stacks it needs"],
     "down": ["sparkleform down --yes"],
     "iam": ["sparkleform iam simulate web_server --action s3:GetObject --resource 'arn:aws:s3:::bucket/key'"],
+    "iam simulate": ["sparkleform iam simulate nat_ha --principal NatRole -p VpcId=vpc-0abc --action ec2:ReplaceRoute",
+                     "sparkleform iam simulate --policy policy.json --action 's3:Get*' --resource 'arn:aws:s3:::b/*'"],
 }
 
 # Argument names as the help text calls them.
@@ -47,4 +49,7 @@ def decorate(name: str, command: click.Command) -> click.Command:
     for param in command.params:
         if isinstance(param, click.Argument) and param.metavar is None and param.name in METAVARS:
             param.metavar = METAVARS[param.name]
+    if isinstance(command, click.Group):
+        for sub_name, sub in command.commands.items():
+            decorate(f"{name} {sub_name}", sub)
     return command
