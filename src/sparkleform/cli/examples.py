@@ -34,6 +34,20 @@ EXAMPLES: dict[str, list[str]] = {
     "iam": ["sparkleform iam simulate web_server --action s3:GetObject --resource 'arn:aws:s3:::bucket/key'"],
     "iam simulate": ["sparkleform iam simulate nat_ha --principal NatRole -p VpcId=vpc-0abc --action ec2:ReplaceRoute",
                      "sparkleform iam simulate --policy policy.json --action 's3:Get*' --resource 'arn:aws:s3:::b/*'"],
+    "trace": ["sparkleform trace web_server", "sparkleform trace vpc_subnets --set subnets=4 --output json"],
+    "fmt": ["sparkleform fmt templates/*.yaml --check", "sparkleform fmt network.yaml --write"],
+    "completion": ["sparkleform completion bash > ~/.local/share/bash-completion/completions/sparkleform"],
+    "nat-agent": ["sparkleform nat-agent run --lock etcd://127.0.0.1:2379/nat-ha --ttl 10",
+                  "sparkleform nat-agent status --lock etcd://127.0.0.1:2379/nat-ha"],
+    "nat-agent run": ["sparkleform nat-agent run --config /etc/nat-ha/config.json",
+                      "sparkleform nat-agent run --lock consul://127.0.0.1:8500/nat-ha --route-table rtb-0abc --ttl 2"],
+    "nat-agent peers": ["sparkleform nat-agent peers --instance-id i-0abc --region us-east-1"],
+    "nat-agent status": ["sparkleform nat-agent status --lock etcd://127.0.0.1:2379/nat-ha"],
+    "federation": ["sparkleform federation serve --config federation.toml --cert proxy.crt --key proxy.key"],
+    "federation serve": ["sparkleform federation serve --config federation.toml --cert proxy.crt --key proxy.key"],
+    "federation login": ["sparkleform federation login --config federation.toml --user alice",
+                         "sparkleform federation login --config federation.toml --user alice --credentials"],
+    "federation config": ["sparkleform outputs ad-federation --output json | sparkleform federation config --outputs - \\\n  --ldap-url ldaps://dc1.corp.example --base-dn DC=corp,DC=example > federation.toml"],
 }
 
 # Argument names as the help text calls them.
