@@ -294,3 +294,11 @@ def test_java_allowed_pattern_is_checked_by_validate(default, reported):
     template["Parameters"]["Name"]["Default"] = default
     codes = {d.rule for d in run_checks(template)}
     assert ("SF1103" in codes) is reported
+
+
+def test_a_plan_importing_an_export_not_there_yet_is_made_and_the_create_refused(provider):
+    template = {"Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::ImportValue": "later"}}}}}
+    plan = provider.plan("imp", template, {})
+    assert [(c.action, c.logical_id) for c in plan.changes] == [("Add", "P")]
+    with pytest.raises(SparkleformError, match="No export named later found"):
+        provider.create_stack("imp", template, {})

@@ -34,10 +34,10 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
     if row is None:
         if template is None:
             raise StackNotFound(f"Stack [{name}] does not exist")
-        run = prepare_run(cx, name, cx.new_stack_id(name), template, parameters, options)
+        run = prepare_run(cx, name, cx.new_stack_id(name), template, parameters, options, planning=True)
         changes = [ResourceChange("Add", lid, run.template["Resources"][lid]["Type"]) for lid in run.active]
         return Plan(name, changes, f"plan-{token(8).lower()}", "CREATE_COMPLETE", None)
-    run, changes, _ = plan_update(cx, row, template, parameters, options)
+    run, changes, _ = plan_update(cx, row, template, parameters, options, planning=True)
     plan_name = f"plan-{token(8).lower()}"
     submitted = template if template is not None else store.template(row["stack_id"], row["template_version"], processed=False)
     with store.tx():
@@ -49,7 +49,7 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
 
 
 def plan_update(
-    cx: OpContext, row: Any, template: dict | None, parameters: dict[str, Any], options: StackOptions
+    cx: OpContext, row: Any, template: dict | None, parameters: dict[str, Any], options: StackOptions, *, planning: bool = False
 ) -> tuple[Run, list[ResourceChange], dict[str, str]]:
     """The checked run of an update of the stack of `row` (template None: the current one),
     the changes it makes, and the stack's current parameter values."""
@@ -57,7 +57,7 @@ def plan_update(
     stack_id = row["stack_id"]
     original = template if template is not None else store.template(stack_id, row["template_version"], processed=False)
     previous = loads(row["parameters"], {})
-    run = prepare_run(cx, row["name"], stack_id, original, parameters, options, previous=previous)
+    run = prepare_run(cx, row["name"], stack_id, original, parameters, options, previous=previous, planning=planning)
     current = store.resources(stack_id)
     planner = evaluate_over(cx, run, {k: v.clone() for k, v in current.items()}, planning=True)
     ev = planner.evaluator

@@ -42,12 +42,15 @@ def prepare_run(
     parameters: dict[str, Any],
     options: StackOptions,
     previous: dict[str, str] | None = None,
+    *,
+    planning: bool = False,
 ) -> Run:
     """The checked run of a submitted template and parameters (`previous`: the stack's
     current parameter values, for UsePreviousValue); every problem is a ValidationError or
-    TemplateFormatError raised before any state changes."""
+    TemplateFormatError raised before any state changes. `planning`: for a plan, which AWS
+    makes even when an imported export does not exist yet (the execution fails)."""
     try:
-        return _prepare_checked(cx, name, stack_id, original, parameters, options, previous)
+        return _prepare_checked(cx, name, stack_id, original, parameters, options, previous, planning)
     except SparkleformError:
         raise
     except ResourceFailure as exc:
@@ -74,6 +77,7 @@ def _prepare_checked(
     parameters: dict[str, Any],
     options: StackOptions,
     previous: dict[str, str] | None,
+    planning: bool = False,
 ) -> Run:
     if not isinstance(original, dict):
         raise TemplateFormatError("Template format error: the template must be a JSON or YAML object")
@@ -88,7 +92,8 @@ def _prepare_checked(
     )
     pseudo = pseudo_parameters(cx, name, stack_id, options)
     check_rules(template, values, pseudo, region)
-    uses_imports = prepare.check_references(template)
+    static_functions: set[str] = set()
+    uses_imports = prepare.check_references(template, static_functions)
     run = Run(
         stack_id,
         name,
@@ -108,8 +113,9 @@ def _prepare_checked(
     deps = dependencies(resources, active)
     run.active = order(deps)
     run.deps = deps
-    refusals.check_request(template, active, ev.condition, _static_evaluator(cx, run))
-    if uses_imports:
+    if static_functions or len(active) < len(resources):
+        refusals.check_request(template, active, ev.condition, _static_evaluator(cx, run))
+    if uses_imports and not planning:
         _check_imports(cx, run)
     return run
 

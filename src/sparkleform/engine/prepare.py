@@ -121,10 +121,11 @@ class _NeedPath(Exception):
     """A malformed node was found by the path-less walk: walk again with paths to name it."""
 
 
-def check_references(template: dict) -> bool:
+def check_references(template: dict, seen: set[str] | None = None) -> bool:
     """Every Ref names a parameter, pseudo parameter or resource; every GetAtt a known attribute.
 
-    -> whether the template uses Fn::ImportValue (so the caller can skip looking for them)."""
+    -> whether the template uses Fn::ImportValue (so the caller can skip looking for them);
+    `seen` (when given) collects which of Fn::Select, Fn::Split and Fn::FindInMap it uses."""
     resources = template.get("Resources") or {}
     params = template.get("Parameters") or {}
     conditions = template.get("Conditions") or {}
@@ -135,6 +136,8 @@ def check_references(template: dict) -> bool:
         nonlocal imports
         if key == "Fn::ImportValue":
             imports = True
+        elif seen is not None and key in ("Fn::Select", "Fn::Split", "Fn::FindInMap"):
+            seen.add(key)
         if key == "Ref" and isinstance(value, str):
             if value not in params and value not in resources and value not in PSEUDO:
                 problems.append(value)
