@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sparkleform.check.intrinsics import get_att_parts, sub_parts, sub_variables, walk_calls
+from sparkleform.intrinsics import REF, RESOURCE, call_targets, references
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
 
 
 def _resource_refs(entry: dict[str, Any], names: set[str]) -> set[str]:
-    found: set[str] = set()
-    for call in walk_calls(entry, ()):
-        found |= _call_targets(call.name, call.args, names)
+    found = references(entry, names)
     depends = entry.get("DependsOn")
     for name in depends if isinstance(depends, list) else [depends]:
         if isinstance(name, str) and name in names:
@@ -136,18 +134,9 @@ def dependencies_from_calls(ctx: CheckContext) -> dict[str, set[str]]:
     return deps
 
 
-def _call_targets(name: str, args, names: set[str]) -> set[str]:
-    if name == "Ref":
-        return {args} if isinstance(args, str) and args in names else set()
-    if name == "Fn::GetAtt":
-        parts = get_att_parts(args)
-        return {parts[0]} if parts and isinstance(parts[0], str) and parts[0] in names else set()
-    if name == "Fn::Sub":
-        text, local = sub_parts(args)
-        if text is None:
-            return set()
-        return {v.split(".", 1)[0] for v in sub_variables(text) if v not in local and v.split(".", 1)[0] in names}
-    return set()
+def _call_targets(name: str, args: Any, names: set[str]) -> set[str]:
+    """The resources among `names` that one call refers to (the table's walker, one call)."""
+    return {target for what, target in call_targets(name, args) if what in (REF, RESOURCE) and target in names}
 
 
 def check_cycles(ctx: CheckContext) -> None:
