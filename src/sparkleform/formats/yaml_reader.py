@@ -15,7 +15,7 @@ from typing import Any
 from sparkleform.errors import FormatError
 from sparkleform.formats.scalars import SPECIAL_FIRST as _SPECIAL_FIRST
 from sparkleform.formats.scalars import plain_value, yaml11_surprise
-from sparkleform.formats.tags import MAPPING, SCALAR, SEQUENCE, accepts, describe_shape, long_name
+from sparkleform.formats.tags import DOTTED, MAPPING, SCALAR, SEQUENCE, accepts, describe_shape, long_name
 from sparkleform.sourcemap import Location, SourceMap
 
 _PLAIN = "?plain"  # our resolver's tag for an unquoted scalar; resolved while walking
@@ -346,10 +346,10 @@ class _Walker:
             raise self._error(node, "an empty tag '!' is not a CloudFormation function")
         if not accepts(tag, kind):
             raise self._error(node, f"!{tag} takes {describe_shape(tag)}, not a {kind}")
-        if tag == "GetAtt" and kind == SCALAR:
+        if kind == SCALAR and tag in DOTTED:
             resource, dot, attribute = value.partition(".")
             if not dot or not resource or not attribute:
-                raise self._error(node, f"!GetAtt {value!r} must be written Resource.Attribute")
+                raise self._error(node, f"!{tag} {value!r} must be written Resource.Attribute")
             value = [resource, attribute]
         name = long_name(tag)
         self._entries[(*path, name)] = self._loc(node)
