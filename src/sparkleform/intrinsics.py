@@ -64,7 +64,7 @@ ANY_KIND = frozenset({SCALAR, SEQUENCE, MAP})
 
 # -- how a DSL helper takes the function's argument -------------------------------------
 WHOLE = "whole"  # helper(argument)
-SPREAD = "spread"  # helper(*argument) when the argument is a list, else helper(argument)
+SPREAD = "spread"  # helper(*argument) for a list argument, helper(argument) for a string
 FIELDS = "fields"  # helper(**{snake(key): value}) for a mapping argument
 
 
