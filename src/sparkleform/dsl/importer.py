@@ -480,9 +480,14 @@ def _helper_arguments(row: table.Function, helper: Callable[..., Any], arg: Any)
     """(positional, keyword) arguments for the row's helper from the function's argument."""
     kwargs: dict[str, Any] = {}
     if row.helper_args == table.FIELDS:
-        if not isinstance(arg, dict) or not all(isinstance(k, str) and names.snake(k) for k in arg):
+        fields: dict[str, Any] = {}
+        for key, item in arg.items() if isinstance(arg, dict) else ():
+            spelled = names.snake(key) if isinstance(key, str) else None
+            if spelled is None:
+                return None
+            fields[spelled] = item
+        if not isinstance(arg, dict):
             return None
-        fields = {names.snake(k): v for k, v in arg.items()}
         try:
             bound = _signature(helper).bind(**fields)
         except TypeError:
