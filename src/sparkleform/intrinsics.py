@@ -45,6 +45,12 @@ CONDITION = "condition"
 MAPPING = "mapping"
 EXPORT = "export"
 
+# -- where in its argument a function keeps the names it refers to ---------------------
+ARGUMENT = "argument"  # the argument is the name (Ref, Condition, Fn::ImportValue)
+FIRST = "first"  # the list's first item (Fn::FindInMap's map, Fn::If's condition)
+TARGET = "target"  # Fn::GetAtt's resource, in either form
+TEXT = "text"  # Fn::Sub's `${X}` / `${X.Attr}` variables (its own variables excepted)
+
 # -- where a function may be used -------------------------------------------------------
 ANYWHERE = "anywhere"
 RULES_ONLY = "rules"  # the Rules section's own functions
@@ -83,6 +89,7 @@ class Function:
     names: tuple[int, ...] = ()  # helper arguments the DSL's naming rule applies to
     options: Mapping[str, str] = field(default_factory=dict)  # a trailing {Key: v} -> helper keyword
     refers: tuple[str, ...] = ()  # what the names in its argument point at
+    refers_at: str = ARGUMENT  # where in the argument those names are
     returns: str = "any"  # "string", "list", "number", "boolean" or "any"
     context: str = VALUES
     placement: str = ANYWHERE
@@ -115,7 +122,7 @@ _ROWS: tuple[Function, ...] = (
         },
         "Fn::GetAtt takes [LogicalId, AttributeName]",
         tag="GetAtt", tag_kinds=frozenset({SCALAR, SEQUENCE}), dotted=True,
-        helper="get_att", helper_args=SPREAD, names=(0,), refers=(RESOURCE,), engine=True,
+        helper="get_att", helper_args=SPREAD, names=(0,), refers=(RESOURCE,), refers_at=TARGET, engine=True,
     ),
     Function(
         "Fn::Join",
@@ -137,7 +144,7 @@ _ROWS: tuple[Function, ...] = (
         {"when": {"str": "any", "list": {"items": ["name", "map"]}}},
         "Fn::Sub takes a string or [string, {Variable: value}]",
         tag="Sub", tag_kinds=frozenset({SCALAR, SEQUENCE}), helper="sub", helper_args=SPREAD,
-        refers=(REF, RESOURCE), returns="string", engine=True,
+        refers=(REF, RESOURCE), refers_at=TEXT, returns="string", engine=True,
     ),
     Function(
         "Fn::Select", {"items": ["index", "list"]}, "Fn::Select takes [index, [values...]]",
@@ -157,7 +164,7 @@ _ROWS: tuple[Function, ...] = (
         },
         "Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]",
         tag="FindInMap", tag_kinds=frozenset({SEQUENCE}), helper="find_in_map", helper_args=SPREAD, names=(0,),
-        options={"DefaultValue": "default"}, refers=(MAPPING,), engine=True,
+        options={"DefaultValue": "default"}, refers=(MAPPING,), refers_at=FIRST, engine=True,
     ),
     Function(
         "Fn::GetAZs",
@@ -208,7 +215,7 @@ _ROWS: tuple[Function, ...] = (
     Function(
         "Fn::If", {"items": ["name", "any", "any"]}, "Fn::If takes [ConditionName, value if true, value if false]",
         tag="If", tag_kinds=frozenset({SEQUENCE}), helper="if_", helper_args=SPREAD, names=(0,), refers=(CONDITION,),
-        context=SAME, placement=NOT_IN_CONDITIONS, placement_hint=" (use Fn::And / Fn::Or / Fn::Not)", engine=True,
+        refers_at=FIRST, context=SAME, placement=NOT_IN_CONDITIONS, placement_hint=" (use Fn::And / Fn::Or / Fn::Not)", engine=True,
     ),
     Function(
         "Fn::Equals", {"items": ["any", "any"]}, "Fn::Equals takes [value, value]",
@@ -393,17 +400,14 @@ def _names_sub(args: Any, refers: tuple[str, ...]) -> list[tuple[str, str]]:
     return out
 
 
-# Where each referring function keeps its names: the whole argument (Ref, Condition,
-# Fn::ImportValue), the list's first item (Fn::FindInMap, Fn::If), GetAtt's target, Sub's text.
-_NAMES: dict[str, Callable[[Any, tuple[str, ...]], list[tuple[str, str]]]] = {
-    "Ref": _names_whole,
-    "Condition": _names_whole,
-    "Fn::ImportValue": _names_whole,
-    "Fn::FindInMap": _names_first,
-    "Fn::If": _names_first,
-    "Fn::GetAtt": _names_get_att,
-    "Fn::Sub": _names_sub,
+_EXTRACT: dict[str, Callable[[Any, tuple[str, ...]], list[tuple[str, str]]]] = {
+    ARGUMENT: _names_whole,
+    FIRST: _names_first,
+    TARGET: _names_get_att,
+    TEXT: _names_sub,
 }
+# function -> how to read the names it refers to, for the rows that refer to something
+_NAMES = {row.name: _EXTRACT[row.refers_at] for row in _ROWS if row.refers}
 
 
 def call_targets(name: str, args: Any) -> list[tuple[str, str]]:
