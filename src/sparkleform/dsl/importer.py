@@ -163,10 +163,10 @@ class Translator:
         over its parameters, or a mapping's keys as parameters), which of its arguments are
         names and which trailing option becomes a keyword; the helper itself is then called
         and must give back `value` exactly."""
-        call = table.call_of(value, conditions=cond)
-        if call is None:
+        found = table.call_of(value, conditions=cond)
+        if found is None:
             return None
-        key, arg = call
+        key, arg = found
         if key == "Ref" and isinstance(arg, str) and arg in _PSEUDO:
             self.used.add("AWS")
             return Text(f"AWS.{_PSEUDO[arg]}")
