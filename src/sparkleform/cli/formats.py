@@ -94,8 +94,8 @@ def import_cmd(file: str, out: str | None, name: str | None, components: bool, f
     snake_case names where they map back exactly, and intrinsic helpers instead of raw
     dicts. Unless --no-check, it is compiled back and compared with the input.
     """
-    from sparkleform.formats.reader import loads_template
     from sparkleform.dsl.importer import function_name, translate
+    from sparkleform.formats.reader import loads_template
 
     text, display = _read(file)
     notes: list[str] = []
