@@ -29,7 +29,7 @@ A leaf: it imports only the ground floor's plain facts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -407,59 +407,75 @@ _EXTRACT: dict[str, Callable[[Any, tuple[str, ...]], list[tuple[str, str]]]] = {
     TEXT: _names_sub,
 }
 # function -> how to read the names it refers to, for the rows that refer to something
-_NAMES = {row.name: _EXTRACT[row.refers_at] for row in _ROWS if row.refers}
+_NAMES = {row.name: (_EXTRACT[row.refers_at], row.refers) for row in _ROWS if row.refers}
+_NONE: list[tuple[str, str]] = []  # shared, never changed: what a call that names nothing names
 
 
-def call_targets(name: str, args: Any) -> list[tuple[str, str]]:
+def call_targets(name: str, args: Any) -> Sequence[tuple[str, str]]:
     """(what, name) for each name this one call refers to, not looking into nested calls.
 
     `what` is REF (Ref, `${X}`), RESOURCE (Fn::GetAtt, `${X.Attr}`), CONDITION, MAPPING or
     EXPORT, as the function's row says. Fn::Sub's own variables are not references; a
     malformed call names nothing."""
-    row = FUNCTIONS.get(name)
-    if row is None or not row.refers:
-        return []
-    return _NAMES[name](args, row.refers)
+    found = _NAMES.get(name)
+    if found is None:
+        return _NONE
+    extract, refers = found
+    return extract(args, refers)
 
 
-# The functions that can name a resource, with their extractors: the dependency walker's view.
+# The dependency walker's view: for the functions that can name a resource (Ref, Fn::GetAtt,
+# Fn::Sub), add the names among `names` straight to the result (no pairs built on this hot path).
+def _add_argument(args: Any, names: set[str] | frozenset[str], out: set[str]) -> None:
+    if type(args) is str and args in names:
+        out.add(args)
+
+
+def _add_target(args: Any, names: set[str] | frozenset[str], out: set[str]) -> None:
+    for _what, name in _names_get_att(args, ()):
+        if name in names:
+            out.add(name)
+
+
+def _add_text(args: Any, names: set[str] | frozenset[str], out: set[str]) -> None:
+    for _what, name in _names_sub(args, ()):
+        if name in names:
+            out.add(name)
+
+
+_ADD = {ARGUMENT: _add_argument, TARGET: _add_target, TEXT: _add_text}
 _RESOURCE_NAMES = {
-    name: (_NAMES[name], row.refers) for name, row in FUNCTIONS.items() if REF in row.refers or RESOURCE in row.refers
+    row.name: _ADD[row.refers_at] for row in _ROWS if REF in row.refers or RESOURCE in row.refers
 }
 
 
-def references(node: Any, names: Iterable[str], out: set[str] | None = None) -> set[str]:
+def references(node: Any, names: set[str] | frozenset[str], out: set[str] | None = None) -> set[str]:
     """The members of `names` (resource logical ids, usually) that `node` refers to through
     Ref, Fn::GetAtt or Fn::Sub (`${X}`, `${X.Attr}`, not `${!X}` or Sub's own variables),
-    wherever they sit in it (both branches of every Fn::If)."""
+    wherever they sit in it (both branches of every Fn::If). Adds to `out` when given."""
     if out is None:
         out = set()
-    if not isinstance(names, (set, frozenset)):
-        names = frozenset(names)
-    _collect(node, names, out)
-    return out
-
-
-def _collect(node: Any, names: set[str] | frozenset[str], out: set[str]) -> None:
     if type(node) is dict:
         if len(node) == 1:
             key, args = next(iter(node.items()))
-            found = _RESOURCE_NAMES.get(key)
-            if found is not None:
-                extract, refers = found
-                for _what, name in extract(args, refers):
-                    if name in names:
-                        out.add(name)
+            if key == "Ref" and type(args) is str:  # the commonest call, inline (_add_argument)
+                if args in names:
+                    out.add(args)
+                return out
+            add = _RESOURCE_NAMES.get(key)
+            if add is not None:
+                add(args, names, out)
                 if type(args) is dict or type(args) is list:
-                    _collect(args, names, out)  # GetAtt's attribute, Sub's variables may hold calls
-                return
+                    references(args, names, out)  # GetAtt's attribute, Sub's variables may hold calls
+                return out
         for v in node.values():
             if type(v) is dict or type(v) is list:  # scalars refer to nothing: no call for them
-                _collect(v, names, out)
+                references(v, names, out)
     elif type(node) is list:
         for v in node:
             if type(v) is dict or type(v) is list:
-                _collect(v, names, out)
+                references(v, names, out)
+    return out
 
 
 # -- argument shapes --------------------------------------------------------------------
@@ -476,11 +492,13 @@ def _stringish(value: Any) -> bool:
     return (isinstance(value, (str, int, float)) and not isinstance(value, bool)) or _is_call(value)
 
 
+_STRING_RESULTS = frozenset(name for name, row in FUNCTIONS.items() if row.returns == "string")
+
+
 def _listish(value: Any) -> bool:
     call = call_of(value)
     if call is not None:
-        row = FUNCTIONS.get(call[0])
-        return row is None or row.returns != "string"
+        return call[0] not in _STRING_RESULTS
     return isinstance(value, list)
 
 
@@ -511,8 +529,23 @@ ATOMS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+_KINDS: dict[type, str] = {str: "str", list: "list", dict: "dict"}
+
+
 def _json_kind(value: Any) -> str:
+    kind = _KINDS.get(type(value))
+    if kind is not None:
+        return kind
     return "str" if isinstance(value, str) else "list" if isinstance(value, list) else "dict" if isinstance(value, dict) else "other"
+
+
+def _as_dict(shape: Any) -> dict:
+    return {"atom": shape} if isinstance(shape, str) else shape
+
+
+def _plain(shape: Any) -> bool:
+    """An atom with no options but perhaps a message: a test and nothing else."""
+    return set(_as_dict(shape)) <= {"atom", "message"}
 
 
 def _compile(shape: Any) -> Check:
@@ -520,6 +553,27 @@ def _compile(shape: Any) -> Check:
     if isinstance(shape, str):
         shape = {"atom": shape}
     message = shape.get("message", _DEFAULT)
+    if _plain(shape):
+        test_only = ATOMS[shape["atom"]]
+
+        def plain(value: Any, le: bool) -> str | None:
+            return None if test_only(value) else message
+
+        return plain
+    if "items" in shape and not shape.get("more") and all(_plain(s) and "message" not in _as_dict(s) for s in shape["items"]):
+        # the common case (Fn::If, Fn::Equals, Fn::Join's delimiter...): a fixed list of plain atoms
+        count = len(shape["items"])
+        tests = tuple((i, ATOMS[_as_dict(s)["atom"]]) for i, s in enumerate(shape["items"]) if _as_dict(s)["atom"] != "any")
+
+        def plain_items(value: Any, le: bool) -> str | None:
+            if not isinstance(value, list) or len(value) != count:
+                return _DEFAULT
+            for i, test in tests:
+                if not test(value[i]):
+                    return _DEFAULT
+            return None
+
+        return plain_items
     if "atom" in shape:
         test = ATOMS[shape["atom"]]
         each = _compile(shape["each"]) if "each" in shape else None
@@ -608,7 +662,8 @@ def _compile(shape: Any) -> Check:
     raise ValueError(f"not a shape: {shape!r}")
 
 
-_CHECKS: dict[str, Check] = {row.name: _compile(row.shape) for row in _ROWS}
+# function -> (its compiled shape check, the transform it needs, its message)
+_CHECKS: dict[str, tuple[Check, str | None, str]] = {row.name: (_compile(row.shape), row.transform, row.message) for row in _ROWS}
 
 
 def shape_problem(name: str, args: Any, language_extensions: bool = False) -> str | None:
@@ -616,15 +671,16 @@ def shape_problem(name: str, args: Any, language_extensions: bool = False) -> st
 
     A function that needs a transform the template does not declare is reported as such;
     an unknown function has no shape to break."""
-    row = FUNCTIONS.get(name)
-    if row is None:
+    found = _CHECKS.get(name)
+    if found is None:
         return None
-    if row.transform and not language_extensions:
-        return f"{name} needs Transform: {row.transform}"
-    problem = _CHECKS[name](args, language_extensions)
+    check, transform, message = found
+    if transform and not language_extensions:
+        return f"{name} needs Transform: {transform}"
+    problem = check(args, language_extensions)
     if problem is None:
         return None
-    text = row.message if problem == _DEFAULT else problem
+    text = message if problem == _DEFAULT else problem
     if "{" not in text:
         return text
     return text.replace("{name}", name).replace("{args!r}", repr(args))

@@ -123,9 +123,9 @@ def dependencies_from_calls(ctx: CheckContext) -> dict[str, set[str]]:
     for name, args, path in ctx.calls:
         if len(path) < 2 or path[0] != "Resources" or path[1] not in deps:
             continue
-        found = _call_targets(name, args, names)
-        if found:
-            deps[path[1]].update(found)
+        for what, target in call_targets(name, args):
+            if target in names and what in _RESOURCE_KINDS:
+                deps[path[1]].add(target)
     for name, res in ctx.resources.items():
         depends = res.get("DependsOn")
         for dep in depends if isinstance(depends, list) else [depends]:
@@ -134,9 +134,7 @@ def dependencies_from_calls(ctx: CheckContext) -> dict[str, set[str]]:
     return deps
 
 
-def _call_targets(name: str, args: Any, names: set[str]) -> set[str]:
-    """The resources among `names` that one call refers to (the table's walker, one call)."""
-    return {target for what, target in call_targets(name, args) if what in (REF, RESOURCE) and target in names}
+_RESOURCE_KINDS = (REF, RESOURCE)  # what of a call's targets may be a resource
 
 
 def check_cycles(ctx: CheckContext) -> None:

@@ -6,15 +6,11 @@ A cycle is reported as CloudFormation does, naming the resources in it.
 from __future__ import annotations
 
 import graphlib
-from typing import Any
 
 from sparkleform.engine.errors import TemplateFormatError
-from sparkleform.intrinsics import references as _references
+from sparkleform.intrinsics import references  # Ref, Fn::GetAtt, Fn::Sub: the table's one walker
 
-
-def references(node: Any, names: set[str] | frozenset[str], out: set[str] | None = None) -> set[str]:
-    """Resource logical ids `node` refers to through Ref, Fn::GetAtt and Fn::Sub (the table's walker)."""
-    return _references(node, names, out)
+__all__ = ["dependencies", "depends_on", "order", "references", "reverse_waves", "waves"]
 
 
 def depends_on(resource: dict) -> list[str]:
