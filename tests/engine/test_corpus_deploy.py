@@ -38,6 +38,8 @@ EXPECTED = {
     "aws-samples/CloudFormation/MacrosExamples/DatetimeNow/datetimenow_example.yaml": "Fn::Transform",  # a macro
     "cfn-lint-good/modules/minimal.yaml": "Some::IAM::Role::MODULE",  # a registry module, not a resource type
     "cfn-lint-good/resources/cloudformation/stacks.yaml": "At least one Resources member must be defined",
+    # UpdateReplacePolicy: !Ref DBPolicy, and the parameter is filled with "value": not a policy
+    "cfn-lint-good/resources_updatereplacepolicy.yaml": "Invalid UpdateReplacePolicy 'value'",
     # nested stacks whose TemplateURL is a remote URL with no local copy
     "cfn-lint-good/minimal.yaml": "TemplateURL https://",
     "cfn-lint-good/resources/iam/instance_profile.yaml": "TemplateURL https://",
