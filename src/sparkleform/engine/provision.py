@@ -19,6 +19,7 @@ from sparkleform.engine.graph import waves
 from sparkleform.engine.intrinsics import NO_VALUE
 from sparkleform.engine.model import Change, ResourceRow, Run
 from sparkleform.engine.store import dumps
+from sparkleform.engine.validation import validator_for
 from sparkleform.errors import SparkleformError
 
 Failures = list[tuple[str, str]]  # (logical id, reason) of the resources of a wave that failed
@@ -102,6 +103,9 @@ def provision(cx: OpContext, run: Run, res: ResourceRow, action: str) -> None:
     decl = run.template["Resources"][res.logical_id]
     res.properties = eval_properties(run, res.logical_id)
     res.props_json = dumps(res.properties)
+    validate = validator_for(res.type)
+    if validate is not None:  # CloudFormation's properties validation, before the handler
+        validate(res.logical_id, res.properties)
     inject_failure(decl.get("Metadata"), action)
     if "{{resolve:" in res.props_json:
         check_dynamic_references(cx.store, res.properties)
