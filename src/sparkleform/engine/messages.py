@@ -24,7 +24,7 @@ TEMPLATE_BODY_TOO_LONG = (
     "Member must have length less than or equal to 51200"
 )
 TEMPLATE_TOO_LARGE = "Template may not exceed 1000000 bytes in size."
-TOO_MANY = "Template format error: Number of {what} ({count}) exceeds the limit of {limit}"
+TOO_MANY = "Template format error: Number of {what}, {count}, is greater than maximum allowed, {limit}"
 NAME_TOO_LONG = "Template format error: {what} name '{name}' exceeds the maximum length of {limit}"
 
 # -- service rules (the resource fails with the service's error, the stack rolls back) ------
@@ -38,8 +38,7 @@ VPC_RANGE = "The CIDR '{cidr}' is invalid."  # EC2 InvalidVpc.Range (outside /16
 CIDR_MALFORMED = "Value ({cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block."
 BUCKET_NAME = "Bucket name should not contain uppercase characters"  # CloudFormation's S3 handler
 BUCKET_NAME_INVALID = "The specified bucket is not valid."  # S3 InvalidBucketName
-ALREADY_EXISTS = "{name} already exists"  # CloudFormation's AlreadyExists handler error
-BUCKET_EXISTS = "{name} already exists"
+ALREADY_EXISTS = "{name} already exists in stack {stack_id}"  # CloudFormation: a named resource another stack has
 IAM_NAME = (
     "1 validation error detected: Value '{name}' at '{field}' failed to satisfy constraint: "
     "Member must have length less than or equal to {limit}"

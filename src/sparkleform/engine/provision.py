@@ -18,6 +18,8 @@ from sparkleform.engine.faults import inject_failure
 from sparkleform.engine.graph import waves
 from sparkleform.engine.intrinsics import NO_VALUE
 from sparkleform.engine.model import Change, ResourceRow, Run
+from sparkleform.engine.service_rules import check as check_service_rules
+from sparkleform.engine.service_rules import check_unique
 from sparkleform.engine.store import dumps
 from sparkleform.engine.validation import validator_for
 from sparkleform.errors import SparkleformError
@@ -106,8 +108,10 @@ def provision(cx: OpContext, run: Run, res: ResourceRow, action: str) -> None:
     validate = validator_for(res.type)
     if validate is not None:  # CloudFormation's properties validation, before the handler
         validate(res.logical_id, res.properties)
+    check_service_rules(run, res)  # where the service itself would refuse
     inject_failure(decl.get("Metadata"), action)
     if "{{resolve:" in res.props_json:
         check_dynamic_references(cx.store, res.properties)
     res.physical_id, res.attributes = cx.handlers.create(run, res, decl)
     res.attrs_json = None
+    check_unique(cx, run, res)

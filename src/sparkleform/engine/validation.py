@@ -208,7 +208,7 @@ def validator_for(rtype: str) -> Callable[[str, dict], None] | None:
     check: Callable[[str, dict], None] | None = None
     schema = get_schema(rtype) if rtype not in SKIP else None
     if schema is not None and rtype in NON_REGISTRY:
-        known = frozenset((schema.raw.get("properties") or {}))
+        known = frozenset(schema.raw.get("properties") or {})
 
         def check(logical: str, props: dict) -> None:
             for key in props:
