@@ -111,6 +111,7 @@ def test_up_refuses_and_no_check_goes_on(cli):
 
 def test_python_api_checks_too(tmp_path, monkeypatch):
     from sparkleform import Stacks
+    from sparkleform.errors import OperationFailed
     from sparkleform.stacks.checks import TemplateChecksFailed
     from sparkleform.stacks.request import StackInputs
 
@@ -120,4 +121,5 @@ def test_python_api_checks_too(tmp_path, monkeypatch):
     with pytest.raises(TemplateChecksFailed) as info:
         stacks.create("web", "typo.yaml")
     assert "typo.yaml:6" in str(info.value)
-    stacks.create("web2", "typo.yaml", inputs=StackInputs(no_check=True))  # runs (item 2 decides its fate)
+    with pytest.raises(OperationFailed, match="extraneous key"):  # deployed: the engine's validation refuses it
+        stacks.create("web2", "typo.yaml", inputs=StackInputs(no_check=True))
