@@ -207,3 +207,14 @@ Resources:
         - IpProtocol: tcp
           CidrIp: 0.0.0.0/0
 """)
+
+
+def test_an_update_is_validated_too_and_rolls_back(cli):
+    cli.write("t.yaml", "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: one\n")
+    assert cli.run("create", "upd", "t.yaml").returncode == 0
+    cli.write("t.yaml", "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: two\n"
+              "      FifoTopic: maybe\n")
+    proc = cli.run("update", "upd", "t.yaml", "-y", "--no-check")
+    assert proc.returncode == 1, proc.stderr
+    assert "#/FifoTopic: expected type: Boolean, found: String" in proc.stderr
+    assert cli.status("upd") == "UPDATE_ROLLBACK_COMPLETE"

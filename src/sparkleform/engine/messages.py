@@ -56,6 +56,11 @@ TABLE_NAME = (
     "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
 )
 TABLE_NAME_LENGTH = "TableName must be at least 3 characters long and at most 255 characters long"
+DB_IDENTIFIER = (
+    "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; "
+    "must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two "
+    "consecutive hyphens."
+)
 TAG_COUNT = "The number of tags specified ({count}) exceeds the limit of 50"
 TAG_KEY_LENGTH = (
     "1 validation error detected: Value '{key}' at 'tags.{index}.member.key' failed to satisfy constraint: "

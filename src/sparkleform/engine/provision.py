@@ -100,15 +100,21 @@ def eval_properties(run: Run, logical: str) -> dict:
     return props
 
 
+def check_resource(run: Run, res: ResourceRow) -> None:
+    """What AWS checks before a resource's handler acts: CloudFormation's properties
+    validation against the type's schema, then the service's own rules (ResourceFailure)."""
+    validate = validator_for(res.type)
+    if validate is not None:
+        validate(res.logical_id, res.properties)
+    check_service_rules(run, res)
+
+
 def provision(cx: OpContext, run: Run, res: ResourceRow, action: str) -> None:
     """Evaluate a new resource's properties and create it (sets physical id and attributes)."""
     decl = run.template["Resources"][res.logical_id]
     res.properties = eval_properties(run, res.logical_id)
     res.props_json = dumps(res.properties)
-    validate = validator_for(res.type)
-    if validate is not None:  # CloudFormation's properties validation, before the handler
-        validate(res.logical_id, res.properties)
-    check_service_rules(run, res)  # where the service itself would refuse
+    check_resource(run, res)
     inject_failure(decl.get("Metadata"), action)
     if "{{resolve:" in res.props_json:
         check_dynamic_references(cx.store, res.properties)

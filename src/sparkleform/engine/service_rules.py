@@ -49,6 +49,15 @@ UNIQUE_NAMES = {  # type -> the name property whose physical resource must not e
     "AWS::SQS::Queue": "QueueName",
     "AWS::SNS::Topic": "TopicName",
     "AWS::DynamoDB::Table": "TableName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::Events::Rule": "Name",
+    "AWS::RDS::DBInstance": "DBInstanceIdentifier",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
+    "AWS::ElasticLoadBalancingV2::TargetGroup": "Name",
+    "AWS::AutoScaling::AutoScalingGroup": "AutoScalingGroupName",
+    "AWS::Config::ConfigRule": "ConfigRuleName",
 }
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _QUEUE = re.compile(r"[A-Za-z0-9_-]{1,80}")
@@ -125,7 +134,7 @@ def _subnet(run: Run, res: ResourceRow, props: dict) -> None:
     if blocks and not any(net.subnet_of(b) for b in blocks):
         _fail("Ec2", "InvalidRequest", messages.SUBNET_RANGE.format(cidr=cidr))
     for other in run.resources.values():
-        if (other is not res and other.type == "AWS::EC2::Subnet" and other.physical_id
+        if (other.logical_id != res.logical_id and other.type == "AWS::EC2::Subnet" and other.physical_id
                 and other.properties.get("VpcId") == vpc_id and other.status != "DELETE_COMPLETE"):
             theirs = _network(other.properties.get("CidrBlock"))
             if theirs is not None and net.overlaps(theirs):
@@ -161,6 +170,15 @@ def _topic(run: Run, res: ResourceRow, props: dict) -> None:
     base = name[:-5] if fifo and name.endswith(".fifo") else name
     if not _TOPIC.fullmatch(base) or len(name) > 256:
         _fail("Sns", "InvalidRequest", messages.TOPIC_NAME)
+
+
+_DB_IDENTIFIER = re.compile(r"[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)")
+
+
+def _db_instance(run: Run, res: ResourceRow, props: dict) -> None:
+    name = _text(props, "DBInstanceIdentifier")
+    if name is not None and not _DB_IDENTIFIER.fullmatch(name):
+        _fail("Rds", "InvalidRequest", messages.DB_IDENTIFIER)
 
 
 def _named(run: Run, res: ResourceRow, props: dict) -> None:
@@ -257,6 +275,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "AWS::IAM::InstanceProfile": (_named,),
     "AWS::IAM::Policy": (_named, _policies),
     "AWS::DynamoDB::Table": (_named,),
+    "AWS::RDS::DBInstance": (_db_instance,),
     "AWS::EC2::SecurityGroup": (_sg_rules,),
     "AWS::EC2::SecurityGroupIngress": (_sg_rule_resource,),
     "AWS::EC2::SecurityGroupEgress": (_sg_rule_resource,),
