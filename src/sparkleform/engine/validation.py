@@ -36,7 +36,7 @@ SKIP = frozenset({"AWS::CloudFormation::Stack", "AWS::CloudFormation::CustomReso
 
 _NUMBER = re.compile(r"\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 _INTEGER = re.compile(r"\s*-?\d+\s*")
-_cache: dict[str, Callable[[str, dict], None] | None] = {}
+_cache: dict[str, tuple[Any, Callable[[str, dict], None] | None]] = {}  # type -> (its schema, validator)
 
 
 def _found(value: Any) -> str:
@@ -203,10 +203,11 @@ def _length(low: int | None, high: int | None) -> Validator:
 
 def validator_for(rtype: str) -> Callable[[str, dict], None] | None:
     """`check(logical_id, properties)` raising ResourceFailure, compiled once per type (None: not checked)."""
-    if rtype in _cache:
-        return _cache[rtype]
-    check: Callable[[str, dict], None] | None = None
     schema = get_schema(rtype) if rtype not in SKIP else None
+    cached = _cache.get(rtype)
+    if cached is not None and cached[0] is schema:  # the same schema (a new schema folder reloads them)
+        return cached[1]
+    check: Callable[[str, dict], None] | None = None
     if schema is not None and rtype in NON_REGISTRY:
         known = frozenset(schema.raw.get("properties") or {})
 
@@ -224,7 +225,7 @@ def validator_for(rtype: str) -> Callable[[str, dict], None] | None:
                 raise ResourceFailure(
                     messages.PROPERTIES_FAILED.format(logical=logical, problems="\n".join(problems))
                 )
-    _cache[rtype] = check
+    _cache[rtype] = (schema, check)
     return check
 
 
