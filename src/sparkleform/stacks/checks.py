@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sparkleform.errors import SparkleformError, TemplateError
 from sparkleform.sourcemap import SourceMap
+
+if TYPE_CHECKING:
+    from sparkleform.check.diagnostic import Diagnostic
 
 MAX_SHOWN = 20  # findings listed in the refusal; the rest are counted
 
@@ -42,7 +45,7 @@ def check_templates(templates: Iterable[tuple[str | None, dict, SourceMap | None
     from sparkleform.check import run_checks
     from sparkleform.check.diagnostic import ERROR
 
-    errors = []
+    errors: list[Diagnostic] = []
     for filename, template, sources in templates:
         errors.extend(d for d in run_checks(template, sources, filename=filename) if d.severity == ERROR)
     if errors:
