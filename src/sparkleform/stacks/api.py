@@ -19,6 +19,7 @@ from sparkleform.config import Config
 from sparkleform.contract import Plan, Provider, Stack
 from sparkleform.stacks import flows, groups
 from sparkleform.stacks.context import Reporter, StackContext
+from sparkleform.stacks.deploy import Deployed, deploy
 from sparkleform.stacks.flows import ConfirmPlan, ConfirmStack, Result
 from sparkleform.stacks.request import StackInputs
 
@@ -114,6 +115,24 @@ class Stacks:
         """Plan, `confirm(plan)` (None: apply without asking), apply. None: nothing changed."""
         return flows.update(self.context, name, template, self._inputs(inputs, parameters, apply_stacks, tags),
                             confirm=confirm, wait=wait)
+
+    def deploy(
+        self,
+        name: str,
+        template: str | None = None,
+        *,
+        parameters: Mapping[str, object] | None = None,
+        apply_stacks: Iterable[str] | None = None,
+        tags: Mapping[str, object] | None = None,
+        inputs: StackInputs | None = None,
+        confirm: ConfirmPlan | None = None,
+        confirm_delete: ConfirmStack | None = None,
+        wait: bool = True,
+    ) -> Deployed:
+        """Create `name`, or update it when it exists; a ROLLBACK_COMPLETE / REVIEW_IN_PROGRESS
+        stack is deleted first after `confirm_delete(stack)` (None: without asking)."""
+        return deploy(self.context, name, template, self._inputs(inputs, parameters, apply_stacks, tags),
+                      confirm=confirm, confirm_delete=confirm_delete, wait=wait)
 
     def destroy(self, name: str, *, confirm: ConfirmStack | None = None, wait: bool = True) -> Result:
         """Delete stack `name` after `confirm(stack)` (None: without asking)."""

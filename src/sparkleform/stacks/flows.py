@@ -29,6 +29,7 @@ from sparkleform.contract import (
 from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.stacks.context import StackContext, Watch
 from sparkleform.stacks.interrupts import watch_interrupts
+from sparkleform.stacks.next_step import hinted
 from sparkleform.stacks.outcome import is_failed, is_in_progress
 from sparkleform.stacks.request import StackInputs, StackRequest, prepare_request
 
@@ -108,6 +109,7 @@ def _report_wiring(ctx: StackContext, request: StackRequest) -> None:
         ctx.reporter.note(line)
 
 
+@hinted
 def create(
     ctx: StackContext,
     name: str,
@@ -154,6 +156,7 @@ def plan(ctx: StackContext, name: str, template: str | None = None, inputs: Stac
     return _plan(provider, name, request)
 
 
+@hinted
 def plan_for_review(
     ctx: StackContext, name: str, template: str | None = None, inputs: StackInputs | None = None, *, update: bool
 ) -> Plan:
@@ -192,6 +195,7 @@ def _drop_change_set(ctx: StackContext, name: str, change_set: str) -> None:
     )
 
 
+@hinted
 def update(
     ctx: StackContext,
     name: str,
@@ -292,6 +296,7 @@ def delete(ctx: StackContext, name: str, *, wait: bool = True, title: str | None
     return Result.DELETED
 
 
+@hinted
 def destroy(
     ctx: StackContext, name: str, *, confirm: ConfirmStack | None = None, wait: bool = True
 ) -> Result:
@@ -304,6 +309,7 @@ def destroy(
     return delete(ctx, name, wait=wait)
 
 
+@hinted
 def recover(ctx: StackContext, name: str) -> Stack:
     """Roll stack `name` back to its last stable state after an operation was cut off."""
     provider = ctx.provider
