@@ -152,6 +152,10 @@ class Plan:
     status: str | None = None
     reason: str | None = None  # e.g. "No updates are to be performed."
     no_updates: bool = False  # the provider says the update would change nothing at all
+    # The templates compared (the stack's current one, the new one), when the flow knows them:
+    # for the property-level review (stacks.diff), never sent to a provider.
+    before: dict | None = None
+    after: dict | None = None
 
     @property
     def empty(self) -> bool:

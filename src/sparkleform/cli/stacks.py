@@ -73,7 +73,9 @@ def plan_cmd(stack: str, template: str | None, **kwargs: Any) -> None:
     ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix)
     plan = flows.plan(ctx, stack, template, inputs)
     if settings.json:
-        echo_json(plan_json(plan))
+        from sparkleform.stacks.diff import review
+
+        echo_json({**plan_json(plan), "Review": review(plan, plan.before, plan.after).json()})
     else:
         show_plan(settings, plan)
 
@@ -122,10 +124,12 @@ def execute_cmd(stack: str, change_set: str) -> None:
 @click.option("--no-wait", is_flag=True, help="Start the delete and return.")
 def destroy_cmd(stack: str, yes: bool, no_wait: bool) -> None:
     """Delete STACK and its resources, in reverse dependency order."""
+    from sparkleform.stacks.diff import destroy_question
+
     settings = get_settings()
+    ctx = stack_context(settings)
     result = flows.destroy(
-        stack_context(settings), stack,
-        confirm=lambda _: confirm(f"Delete stack {stack} and all its resources?", yes), wait=not no_wait,
+        ctx, stack, confirm=lambda found: confirm(destroy_question(ctx.provider, found), yes), wait=not no_wait,
     )
     if result is flows.Result.STARTED:
         no_wait_note(settings, stack, "delete")

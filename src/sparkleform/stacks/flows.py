@@ -28,6 +28,7 @@ from sparkleform.contract import (
 )
 from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.stacks.context import StackContext, Watch
+from sparkleform.stacks.diff import attach_templates
 from sparkleform.stacks.interrupts import watch_interrupts
 from sparkleform.stacks.next_step import hinted
 from sparkleform.stacks.outcome import is_failed, is_in_progress
@@ -142,9 +143,10 @@ def create(
 
 def _plan(provider: Provider, name: str, request: StackRequest) -> Plan:
     try:
-        return provider.plan(name, request.template, request.parameters, request.options)
+        the_plan = provider.plan(name, request.template, request.parameters, request.options)
     except NoUpdates:
-        return Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+        the_plan = Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+    return attach_templates(the_plan, provider, name, request.template)
 
 
 def plan(ctx: StackContext, name: str, template: str | None = None, inputs: StackInputs | None = None) -> Plan:
@@ -222,6 +224,7 @@ def update(
             the_plan = provider.create_change_set(name, request.template, request.parameters, request.options)
         except NoUpdates:
             the_plan = Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+        attach_templates(the_plan, provider, name, request.template)
     else:
         the_plan = _plan(provider, name, request)
     if the_plan.empty:
