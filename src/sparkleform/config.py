@@ -12,6 +12,9 @@ defaults: the current folder as the collection, the local provider, state in ./.
     bucket = "my-templates"              # S3 bucket for large/nested templates (aws)
     prefix = "cfn/"
 
+    [validate]
+    ignore = ["SF3020"]                  # rules `validate` leaves out everywhere
+
     [stacks.vpc]                         # a stack group, deployed by `up` in dependency order
     template = "vpc"
     parameters = { Environment = "dev" }
@@ -55,6 +58,7 @@ class Config:
     bucket: str | None = None
     prefix: str | None = None
     stacks: dict[str, StackConfig] = field(default_factory=dict)
+    ignore_rules: list[str] = field(default_factory=list)  # [validate] ignore
     raw: dict[str, Any] = field(default_factory=dict)
 
     def collection_dir(self) -> Path:
@@ -103,7 +107,7 @@ def load_config(path: Path | None = None) -> Config:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("sparkleform", {})
     root = path.parent.resolve()
-    known = {"collection", "packs", "provider", "region", "state", "schemas", "bucket", "prefix", "stacks"}
+    known = {"collection", "packs", "provider", "region", "state", "schemas", "bucket", "prefix", "stacks", "validate"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -124,6 +128,12 @@ def load_config(path: Path | None = None) -> Config:
         cfg.schemas = root / _expect(str, data["schemas"], "schemas", path)
     cfg.bucket = data.get("bucket")
     cfg.prefix = data.get("prefix")
+    validate = _expect(dict, data.get("validate", {}), "validate", path)
+    unknown = sorted(set(validate) - {"ignore"})
+    if unknown:
+        raise ConfigError(f"unknown setting(s) validate.{', validate.'.join(unknown)}; known: validate.ignore",
+                          location=str(path))
+    cfg.ignore_rules = [str(r).upper() for r in _expect(list, validate.get("ignore", []), "validate.ignore", path)]
     for name, body in _expect(dict, data.get("stacks", {}), "stacks", path).items():
         body = _expect(dict, body, f"stacks.{name}", path)
         if "template" not in body:
