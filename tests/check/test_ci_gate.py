@@ -135,3 +135,20 @@ def test_pre_commit_hook_definition():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     (hook,) = [h for h in hooks if h["id"] == "sparkleform-validate"]
     assert hook["entry"].split()[:2] == ["sparkleform", "validate"] and hook["language"] == "python"
+
+
+def test_columns_in_json_and_sarif(folder):
+    (rec,) = [r for r in json.loads(run(folder, "validate", "findings.yaml", "--format", "json").stdout)
+              if r["rule"] == "SF2002"]
+    assert (rec["line"], rec["column"]) == (8, 7)  # "      ImageID: ..." in FINDINGS
+    log = json.loads(run(folder, "validate", "findings.yaml", "--format", "sarif").stdout)
+    regions = {r["ruleId"]: r["locations"][0]["physicalLocation"]["region"] for r in log["runs"][0]["results"]}
+    assert regions["SF2002"] == {"startLine": 8, "startColumn": 7}
+    (folder / "web.py").write_text(
+        "from sparkleform import template\n\n\n@template()\ndef web(t):\n"
+        "    with t.resources.web_server as r:\n"
+        '        r.type = "AWS::EC2::Instance"\n'
+        '        r.properties["ImageID"] = "ami-12345678"\n'
+    )
+    (py,) = json.loads(run(folder, "validate", "web.py", "--format", "json").stdout)
+    assert (py["line"], py["column"]) == (8, 22)  # the subscript "ImageID" on the Python line

@@ -155,6 +155,10 @@ def validate_cmd(ctx: click.Context, targets: tuple[str, ...], fmt: str | None, 
                 found = dedupe_cfn_lint(found)
             diagnostics.extend(suppress(found, template, ignore))
             shown_files.append(name)
+    if fmt != "text":
+        from sparkleform.check.columns import add_columns
+
+        add_columns(diagnostics)
     shown = shown_files[0] if len(shown_files) == 1 else ", ".join(targets) if len(targets) > 1 else targets[0]
     if fmt == "json":
         click.echo(report.format_json(diagnostics, shown))
