@@ -33,7 +33,7 @@ def deploy_cmd(stack: str, template: str | None, yes: bool, no_wait: bool, **kwa
     """
     settings = get_settings()
     inputs = StackInputs.from_kwargs(kwargs)
-    ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix)
+    ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix, stack=stack)
     done = deploy(
         ctx, stack, template, inputs,
         confirm=lambda plan: confirm(f"Update stack {stack}?", yes),

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "plan": "sparkleform.cli.stacks:plan_cmd",
     "update": "sparkleform.cli.stacks:update_cmd",
     "deploy": "sparkleform.cli.deploy:deploy_cmd",
+    "config": "sparkleform.cli.config_cmd:config_cmd",
     "execute": "sparkleform.cli.stacks:execute_cmd",
     "destroy": "sparkleform.cli.stacks:destroy_cmd",
     "events": "sparkleform.cli.stack_reads:events_cmd",
@@ -56,6 +57,7 @@ SHORT_HELP: dict[str, str] = {
     "plan": "Show what an update would change.",
     "update": "Update a stack (plan, confirm, apply).",
     "deploy": "Create a stack, or update it when it exists.",
+    "config": "Show the effective configuration and where each value came from.",
     "execute": "Execute a change set left by --plan-only.",
     "destroy": "Delete a stack.",
     "events": "Show a stack's event history.",
@@ -78,6 +80,7 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--state": True,
     "--output": True,
     "--config": True,
+    "--env": True,
     "--no-color": False,
     "-v": False,
     "--verbose": False,
@@ -121,11 +124,13 @@ class LazyGroup(click.Group):
 @click.option("--state", help="Local engine state file (default ./.sparkleform/state.db).")
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", help="Output format for read verbs.")
 @click.option("--config", "config_path", help="Path to sparkleform.toml (default: found upwards from here).")
+@click.option("--env", "env", help="Environment of sparkleform.toml to lay over the base ([env.NAME]).")
 @click.option("--no-color", is_flag=True, help="No colours.")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and more detail.")
 @click.version_option(package_name="sparkleform")
 @click.pass_context
-def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, no_color, verbose):
+def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, env, no_color,
+        verbose):
     """sparkleform: write CloudFormation in Python, check it, and run it as stacks."""
     ctx.obj = Settings(
         provider=provider,
@@ -137,6 +142,7 @@ def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, outp
         color=not no_color and not os.environ.get("NO_COLOR"),
         verbose=verbose,
         config_path=config_path,
+        env=env,
     )
 
 
