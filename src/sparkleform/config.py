@@ -11,6 +11,7 @@ defaults: the current folder as the collection, the local provider, state in ./.
     schemas = "schemas/"                 # extra CloudFormation registry schema files
     bucket = "my-templates"              # S3 bucket for large/nested templates (aws)
     prefix = "cfn/"
+    change_sets = false                  # create/update with CreateStack/UpdateStack (aws)
 
     [validate]
     ignore = ["SF3020"]                  # rules `validate` leaves out everywhere
@@ -76,6 +77,7 @@ class Config:
     stacks: dict[str, StackConfig] = field(default_factory=dict)
     ignore_rules: list[str] = field(default_factory=list)  # [validate] ignore
     profile: str | None = None
+    change_sets: bool = True  # false: CreateStack/UpdateStack directly (aws)
     env: str | None = None  # the environment laid over the base (`--env`)
     sources: dict[str, str] = field(default_factory=dict)  # "stacks.vpc.region" -> "sparkleform.toml [env.prod]"
     raw: dict[str, Any] = field(default_factory=dict)
@@ -185,7 +187,7 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
     data, sources = _with_env(path, _read_toml(path), env)
     root = path.parent.resolve()
     known = {"collection", "packs", "provider", "region", "profile", "state", "schemas", "bucket", "prefix",
-             "stacks", "validate"}
+             "stacks", "validate", "change_sets"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -193,6 +195,7 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
         )
     cfg = Config(root=root, path=path, raw=data, env=env, sources=sources)
     cfg.profile = data.get("profile")
+    cfg.change_sets = bool(_expect(bool, data.get("change_sets", True), "change_sets", path))
     if "collection" in data:
         cfg.collection = (root / _expect(str, data["collection"], "collection", path)).resolve()
     cfg.packs = list(_expect(list, data.get("packs", []), "packs", path))

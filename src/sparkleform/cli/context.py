@@ -22,6 +22,7 @@ class Settings:
     verbose: int = 0
     config_path: str | None = None
     env: str | None = None
+    change_sets: bool | None = None  # None: sparkleform.toml's change_sets (default true)
     _config: Any = field(default=None, repr=False)
 
     @property

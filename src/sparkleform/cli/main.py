@@ -82,6 +82,7 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--config": True,
     "--env": True,
     "--no-color": False,
+    "--no-change-sets": False,
     "-v": False,
     "--verbose": False,
 }
@@ -126,11 +127,12 @@ class LazyGroup(click.Group):
 @click.option("--config", "config_path", help="Path to sparkleform.toml (default: found upwards from here).")
 @click.option("--env", "env", help="Environment of sparkleform.toml to lay over the base ([env.NAME]).")
 @click.option("--no-color", is_flag=True, help="No colours.")
+@click.option("--no-change-sets", is_flag=True, help="Create/update with CreateStack/UpdateStack (aws).")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and more detail.")
 @click.version_option(package_name="sparkleform")
 @click.pass_context
 def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, env, no_color,
-        verbose):
+        no_change_sets, verbose):
     """sparkleform: write CloudFormation in Python, check it, and run it as stacks."""
     ctx.obj = Settings(
         provider=provider,
@@ -143,6 +145,7 @@ def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, outp
         verbose=verbose,
         config_path=config_path,
         env=env,
+        change_sets=False if no_change_sets else None,
     )
 
 

@@ -26,4 +26,5 @@ def stack_context(
         prefix=prefix,
         reporter=CliReporter(settings),
         interactive=None,  # ask on a terminal, refuse clearly without one
+        change_sets=settings.change_sets,
     )

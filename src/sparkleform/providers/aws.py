@@ -697,11 +697,20 @@ class AwsProvider:
             )
         except (OperationFailed, WaitInterrupted):
             raise
-        except SparkleformError:
+        except SparkleformError as original:
             # Refused before anything ran: the empty review stack would only block a retry.
-            raw = self._describe_raw(name)
-            if raw is not None and raw.get("StackStatus") == "REVIEW_IN_PROGRESS":
-                self._discard_change_set(name, plan.change_set_name, created_stack=True)
+            # The refusal is what the user needs; a failed cleanup (DeleteStack refused with a
+            # DependencyViolation ...) is reported after it, never instead of it.
+            try:
+                raw = self._describe_raw(name)
+                if raw is not None and raw.get("StackStatus") == "REVIEW_IN_PROGRESS":
+                    self._discard_change_set(name, plan.change_set_name, created_stack=True)
+            except SparkleformError as cleanup:
+                original.hint = "; ".join(filter(None, (
+                    original.hint,
+                    f"cleaning up the empty stack {name} failed too: {cleanup.message} "
+                    f"(delete it with `sparkleform destroy {name}`)",
+                )))
             raise
 
     def update_stack(

@@ -219,7 +219,7 @@ def update(
     existing = existing or provider.describe_stack(name)
     request = prepare_request(ctx, name, template, inputs or StackInputs(), existing=existing)
     _report_wiring(ctx, request)
-    if has_change_sets(provider):
+    if has_change_sets(provider) and ctx.change_sets:
         try:
             the_plan = provider.create_change_set(name, request.template, request.parameters, request.options)
         except NoUpdates:
