@@ -88,3 +88,21 @@ def test_a_failed_cleanup_is_reported_after_the_original_error(make_aws, unique)
     assert text.splitlines()[0] == "ExecuteChangeSet refused: the role cannot be assumed (injected)"
     assert "cleaning up the empty stack" in text and "DependencyViolation" in text
     assert text.index("ExecuteChangeSet refused") < text.index("DependencyViolation")
+
+
+def test_drift_on_moto_server_and_locally(folder, moto_server, unique, tmp_path):
+    ep = moto_server.endpoint
+    name = f"drift-{unique}"
+    sf(folder, ep, "create", name, "base.json", "--no-change-sets")
+    # moto_server does not implement DetectStackDrift (an HTML 500): a clear error, no traceback
+    refused = sf(folder, ep, "drift", name, check=2)
+    assert "DetectStackDrift" in refused.stderr and "may not implement this operation" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    # the local engine: one line
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPARKLEFORM_")}
+    local = [sys.executable, "-m", "sparkleform.cli.main", "--state", str(tmp_path / "s.db")]
+    subprocess.run([*local, "create", "web", str(folder / "base.json")], check=True, capture_output=True, env=env)
+    out = subprocess.run([*local, "drift", "web"], capture_output=True, text=True, env=env, check=True).stdout
+    assert out == "the local engine has no drift: it is the only writer of the resources it keeps\n"
+    missing = subprocess.run([*local, "drift", "nope"], capture_output=True, text=True, env=env)
+    assert missing.returncode == 2 and "nope" in missing.stderr

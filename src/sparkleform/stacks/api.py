@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from sparkleform.config import Config
-from sparkleform.contract import Plan, Provider, Stack
+from sparkleform.contract import DriftReport, Plan, Provider, Stack
 from sparkleform.stacks import flows, groups
 from sparkleform.stacks.context import Reporter, StackContext
 from sparkleform.stacks.deploy import Deployed, deploy
+from sparkleform.stacks.drift import drift
 from sparkleform.stacks.flows import ConfirmPlan, ConfirmStack, Result
 from sparkleform.stacks.request import StackInputs
 
@@ -153,6 +154,10 @@ class Stacks:
     def down(self, *names: str, confirm: Callable[[list[str]], bool] | None = None) -> list[str]:
         """Delete the stack group (or `names` and what depends on them) in reverse order."""
         return groups.down(self.context, names, confirm=confirm)
+
+    def drift(self, name: str) -> DriftReport | None:
+        """Drift of stack `name` (None on a provider without drift: the local engine)."""
+        return drift(self.context, name)
 
     def describe(self, name: str) -> Stack:
         return self.context.provider.describe_stack(name)
