@@ -190,8 +190,15 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
              "stacks", "validate", "change_sets"}
     unknown = sorted(set(data) - known)
     if unknown:
+        import difflib
+
+        close = {k: difflib.get_close_matches(k, sorted(known), n=1, cutoff=0.6) for k in unknown}
+        guesses = [f"{k} -> {m[0]}" for k, m in close.items() if m]
         raise ConfigError(
-            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}", location=str(path)
+            f"unknown setting(s) {', '.join(unknown)}"
+            + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
+            + f"; known: {', '.join(sorted(known))}",
+            location=str(path),
         )
     cfg = Config(root=root, path=path, raw=data, env=env, sources=sources)
     cfg.profile = data.get("profile")
