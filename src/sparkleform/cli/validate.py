@@ -89,7 +89,7 @@ def _failing(diagnostics: list, fail_on: str) -> bool:
 
 
 @click.command("validate")
-@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
+@click.argument("target", nargs=-1, required=True, metavar="TARGET...")  # "target": completes as a template
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default=None,
               help="Report format (default text).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "none"]), default="error", show_default=True,
@@ -101,7 +101,7 @@ def _failing(diagnostics: list, fail_on: str) -> bool:
 @click.option("--schemas", "schemas", type=click.Path(file_okay=False), help="A folder of CloudFormation registry schema files to use.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Compile-time parameter of a Python template.")
 @click.pass_context
-def validate_cmd(ctx: click.Context, targets: tuple[str, ...], fmt: str | None, fail_on: str, ignores: tuple[str, ...],
+def validate_cmd(ctx: click.Context, target: tuple[str, ...], fmt: str | None, fail_on: str, ignores: tuple[str, ...],
                  no_group: bool, use_cfn_lint: bool, schemas: str | None, sets: tuple[str, ...]):
     """Check TARGET (a template name, .py file, or JSON/YAML file; several for pre-commit)
     against the CloudFormation schemas.
@@ -116,6 +116,7 @@ def validate_cmd(ctx: click.Context, targets: tuple[str, ...], fmt: str | None, 
     from sparkleform.errors import SparkleformError
     from sparkleform.spec import use_schema_dir
 
+    targets = target
     settings = get_settings()
     fmt = fmt or ("json" if settings.output == "json" else "text")
     overrides = parse_pairs(sets, "--set")
