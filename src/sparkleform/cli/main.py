@@ -60,7 +60,7 @@ SHORT_HELP: dict[str, str] = {
     "plan": "Show what an update would change.",
     "update": "Update a stack (plan, confirm, apply).",
     "deploy": "Create a stack, or update it when it exists.",
-    "config": "Show the effective configuration and where each value came from.",
+    "config": "Show the effective configuration and its sources.",
     "execute": "Execute a change set left by --plan-only.",
     "destroy": "Delete a stack.",
     "events": "Show a stack's event history.",
