@@ -29,7 +29,9 @@ from sparkleform.contract import (
 from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.stacks.checks import check_templates, located
 from sparkleform.stacks.context import StackContext, Watch
+from sparkleform.stacks.diff import attach_templates
 from sparkleform.stacks.interrupts import watch_interrupts
+from sparkleform.stacks.next_step import hinted
 from sparkleform.stacks.outcome import is_failed, is_in_progress
 from sparkleform.stacks.request import StackInputs, StackRequest, prepare_request
 
@@ -109,6 +111,7 @@ def _report_wiring(ctx: StackContext, request: StackRequest) -> None:
         ctx.reporter.note(line)
 
 
+@hinted
 def create(
     ctx: StackContext,
     name: str,
@@ -143,9 +146,10 @@ def create(
 def _plan(provider: Provider, name: str, request: StackRequest) -> Plan:
     try:
         with located(request.sources):
-            return provider.plan(name, request.template, request.parameters, request.options)
+            the_plan = provider.plan(name, request.template, request.parameters, request.options)
     except NoUpdates:
-        return Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+        the_plan = Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+    return attach_templates(the_plan, provider, name, request.template)
 
 
 def plan(ctx: StackContext, name: str, template: str | None = None, inputs: StackInputs | None = None) -> Plan:
@@ -157,6 +161,7 @@ def plan(ctx: StackContext, name: str, template: str | None = None, inputs: Stac
     return _plan(provider, name, request)
 
 
+@hinted
 def plan_for_review(
     ctx: StackContext, name: str, template: str | None = None, inputs: StackInputs | None = None, *, update: bool
 ) -> Plan:
@@ -196,6 +201,7 @@ def _drop_change_set(ctx: StackContext, name: str, change_set: str) -> None:
     )
 
 
+@hinted
 def update(
     ctx: StackContext,
     name: str,
@@ -217,12 +223,13 @@ def update(
     existing = existing or provider.describe_stack(name)
     request = prepare_request(ctx, name, template, inputs or StackInputs(), existing=existing)
     _report_wiring(ctx, request)
-    if has_change_sets(provider):
+    if has_change_sets(provider) and ctx.change_sets:
         try:
             with located(request.sources):
                 the_plan = provider.create_change_set(name, request.template, request.parameters, request.options)
         except NoUpdates:
             the_plan = Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+        attach_templates(the_plan, provider, name, request.template)
     else:
         the_plan = _plan(provider, name, request)
     if the_plan.empty:
@@ -303,6 +310,7 @@ def delete(ctx: StackContext, name: str, *, wait: bool = True, title: str | None
     return Result.DELETED
 
 
+@hinted
 def destroy(
     ctx: StackContext, name: str, *, confirm: ConfirmStack | None = None, wait: bool = True
 ) -> Result:
@@ -315,6 +323,7 @@ def destroy(
     return delete(ctx, name, wait=wait)
 
 
+@hinted
 def recover(ctx: StackContext, name: str) -> Stack:
     """Roll stack `name` back to its last stable state after an operation was cut off."""
     provider = ctx.provider

@@ -170,16 +170,21 @@ def prepare_request(
 
     tags = dict(cfg.tags if cfg else {})
     tags.update(parse_pairs(inputs.tags, "--tags"))
+    # the command line first, then the stack's entry in sparkleform.toml (with its --env layer)
+    policy_file = inputs.stack_policy or (cfg.stack_policy if cfg else None)
+    protection = inputs.termination_protection
+    if protection is None and cfg is not None:
+        protection = cfg.termination_protection
     options = StackOptions(
         tags=tags,
         disable_rollback=inputs.no_rollback,
-        termination_protection=inputs.termination_protection,
-        capabilities=_split_multi(inputs.capabilities) or None,
+        termination_protection=protection,
+        capabilities=_split_multi(inputs.capabilities) or (list(cfg.capabilities) if cfg and cfg.capabilities else None),
         notification_arns=list(inputs.notification_arns),
-        role_arn=inputs.role_arn,
+        role_arn=inputs.role_arn or (cfg.role_arn if cfg else None),
         timeout_minutes=inputs.timeout_minutes,
         on_failure=inputs.on_failure,
-        stack_policy=load_stack_policy(inputs.stack_policy) if inputs.stack_policy else None,
+        stack_policy=load_stack_policy(policy_file) if policy_file else None,
         nested_templates=nested,
     )
     # NoEcho values the stack keeps (resolution.use_previous) are masked by describe, so
