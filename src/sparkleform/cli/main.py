@@ -190,8 +190,30 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
+        _stdout_closed()
         sys.exit(0)
+    except SystemExit:
+        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):  # click's own EPIPE handling
+            _stdout_closed()
+            sys.exit(0)
+        raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stdout_closed() -> None:
+    """stdout was closed by its reader (`| head`): stop writing to it, and say so on stderr.
+    An operation of the local engine is not cut off by it (its event callback is guarded)."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(
+            "sparkleform: stdout was closed before all output was written (broken pipe); a stack operation "
+            "still ran to its end: see `sparkleform list-stacks`\n"
+        )
+        sys.stderr.flush()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ failure roll the create back (also what `recover` does for an interrupted create
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import partial
 from typing import Any
@@ -11,7 +12,13 @@ from typing import Any
 from sparkleform.contract import EventCallback, StackEvent, StackOptions
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.delete import delete_resources, delete_stack, deletion_waves
-from sparkleform.engine.errors import ResourceFailure, StackExists, StackOperationFailed, ValidationError
+from sparkleform.engine.errors import (
+    ResourceFailure,
+    StackExists,
+    StackOperationFailed,
+    StateError,
+    ValidationError,
+)
 from sparkleform.engine.ids import owner
 from sparkleform.engine.journal import deliver
 from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
@@ -71,6 +78,18 @@ def create_stack(
         store.add_template(stack_id, 1, template, run.template, run.raw, ts)
         cx.journal.stack_event(pending, stack_id, name, "CREATE_IN_PROGRESS", "User Initiated")
     deliver(pending, on_event)
+    try:
+        return _provision_stack(cx, run, options, on_event)
+    except StackOperationFailed:
+        raise
+    except Exception as exc:  # a fault after the stack was recorded: roll back what was made
+        abandon(cx, stack_id, name, "create", exc, on_event)
+        raise  # abandon always raises; this line only tells the type checker
+
+
+def _provision_stack(cx: OpContext, run: Run, options: StackOptions, on_event: EventCallback | None) -> Run:
+    """Create a recorded stack's resources and finish it (or roll it back)."""
+    store, stack_id, name = cx.store, run.stack_id, run.name
     failed, first_reason = run_waves(cx, run, create_wave, 0)
     if not failed:
         try:
@@ -105,6 +124,30 @@ def create_stack(
     raise StackOperationFailed(
         f"Stack {name} failed to create: {first_reason} (ROLLBACK_COMPLETE)", stack_status="ROLLBACK_COMPLETE"
     )
+
+
+def abandon(cx: OpContext, stack_id: str, name: str, operation: str, exc: BaseException, on_event: EventCallback | None) -> None:
+    """An operation on a recorded stack met `exc` (an engine fault, the state unwritable):
+    roll it back as `recover` would, and raise what happened. When even that cannot be
+    written, the stack stays in progress for `recover`, and the error says so."""
+    from sparkleform.engine.recover import recover
+
+    what = _message(exc)
+    with contextlib.suppress(Exception):  # the fault may have left a transaction open
+        if cx.store.conn.in_transaction:
+            cx.store.conn.execute("ROLLBACK")
+    try:
+        status = recover(cx, stack_id, on_event=on_event)
+    except Exception as again:
+        raise StateError(
+            f"the {operation} of stack {name} stopped: {what}; and rolling it back failed too: {_message(again)}",
+            hint=f"the stack stays in progress; once the cause is fixed (e.g. disk space), run `sparkleform recover {name}`",
+        ) from None
+    raise StackOperationFailed(f"Stack {name} failed to {operation}: {what} ({status})", stack_status=status) from None
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, SparkleformError) else f"{type(exc).__name__}: {exc}"
 
 
 def create_wave(cx: OpContext, run: Run, wave: list[str], seq0: int) -> Failures:

@@ -33,6 +33,31 @@ class Staged:
     delivered: list[StackEvent] = field(default_factory=list)
 
 
+class GuardedCallback:
+    """An operation's event callback that can never abort the operation: the first exception
+    it raises (a closed stdout, a fault in a display) is kept in `error`, and it is not called
+    again. The operation goes on to its end (or its rollback) whatever the callback does."""
+
+    def __init__(self, callback: EventCallback) -> None:
+        self.callback = callback
+        self.error: Exception | None = None
+
+    def __call__(self, event: StackEvent) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.callback(event)
+        except Exception as exc:
+            self.error = exc
+
+
+def guarded(on_event: EventCallback | None) -> EventCallback | None:
+    """`on_event` wrapped in a GuardedCallback (once)."""
+    if on_event is None or isinstance(on_event, GuardedCallback):
+        return on_event
+    return GuardedCallback(on_event)
+
+
 def deliver(events: list[StackEvent], on_event: EventCallback | None) -> None:
     if on_event is not None:
         for ev in events:

@@ -80,6 +80,7 @@ def _prepare_checked(
     given = {k: v for k, v in (parameters or {}).items()}
     template = prepare.expand(original, region=region, account_id=cx.account_id, parameters=given)
     prepare.check_structure(template)
+    _check_unicode(template)
     prepare.check_capabilities(template, options.capabilities, original)
     values, raw = resolve_parameters(
         template.get("Parameters") or {}, given, previous=previous, ssm_lookup=cx.store.ssm_lookup
@@ -108,6 +109,25 @@ def _prepare_checked(
     if uses_imports:
         _check_imports(cx, run)
     return run
+
+
+def _check_unicode(template: dict) -> None:
+    """The names and the description the state keeps as text must be valid Unicode (a lone
+    surrogate, e.g. from a JSON escape, cannot be written); values are kept as JSON escapes."""
+    texts: list[Any] = [template.get("Description")]
+    for section in ("Parameters", "Resources", "Outputs", "Conditions", "Mappings"):
+        part = template.get(section)
+        if isinstance(part, dict):
+            texts.extend(part)
+    for text in texts:
+        if isinstance(text, str) and not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+                raise TemplateFormatError(
+                    f"Template format error: {shown!r} is not valid Unicode (it holds a lone surrogate)"
+                ) from None
 
 
 def _check_imports(cx: OpContext, run: Run) -> None:
