@@ -10,6 +10,8 @@ transaction, so a crash leaves the last committed state and nothing half-written
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import sqlite3
 import time
@@ -74,10 +76,20 @@ def loads(text: str | None, default: Any = None) -> Any:
         try:
             value, end = _scan(text, 0)
         except (StopIteration, ValueError):
-            return json.loads(text)
+            return _slow_loads(text)
         if end == len(text):
             return value
-    return json.loads(text)
+    return _slow_loads(text)
+
+
+def _slow_loads(text: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise StateError(
+            f"the local state holds a damaged value (not JSON: {exc})",
+            hint="restore the state file from a copy, or point --state / $SPARKLEFORM_STATE at a new file",
+        ) from None
 
 
 class StackStore:
@@ -134,35 +146,58 @@ class StackStore:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE: takes the write lock up front)."""
+        """One write transaction (BEGIN IMMEDIATE: takes the write lock up front). A write that
+        fails (a full disk, a read-only or damaged file) leaves the last committed state as it
+        was and raises StateError."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:  # e.g. locked longer than the busy timeout
-            raise StateError(f"the local state {self.path} is unavailable: {exc}") from None
+        except sqlite3.Error as exc:  # e.g. locked longer than the busy timeout, a read-only file
+            raise self.failure("is unavailable", exc) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise self.failure("could not be written", exc) from None
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise self.failure("could not be written", exc) from None
+
+    def _rollback(self) -> None:
+        # SQLite ends the transaction itself on some errors (a full disk, an I/O error)
+        if self.conn is not None and self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
-                raise StateError(f"the local state {self.path} could not be written: {exc}") from None
+
+    def failure(self, what: str, exc: BaseException) -> StateError:
+        """The StateError for `exc` met while using the state ("the local state X {what}: ...")."""
+        return state_failure(self.path, what, exc)
 
     def one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, args).fetchone()
+        try:
+            return self.conn.execute(sql, args).fetchone()
+        except sqlite3.Error as exc:
+            raise self.failure("cannot be read", exc) from None
 
     def all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, args).fetchall()
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise self.failure("cannot be read", exc) from None
 
     def tuples(self, sql: str, args: tuple = ()) -> list[tuple]:
         """Like `all`, as plain tuples in the SELECT's column order (no Row per row: for the
         queries that read every resource of a stack)."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
-        return cursor.execute(sql, args).fetchall()
+        try:
+            return cursor.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise self.failure("cannot be read", exc) from None
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
@@ -471,6 +506,26 @@ _PUT_PARAMETER = (
     " ON CONFLICT(region, name) DO UPDATE SET value=excluded.value, type=excluded.type, version=version+1"
 )
 _DELETE_PARAMETER = "DELETE FROM ssm_parameters WHERE region=? AND name=?"
+
+
+def state_failure(path: Path, what: str, exc: BaseException) -> StateError:
+    """A StateError saying what went wrong with the state file at `path`, and what to do:
+    for a full disk, how much space the state needs."""
+    text = str(exc)
+    low = text.lower()
+    hint = None
+    if "full" in low or "disk i/o" in low or (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG)):
+        need = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+        hint = (
+            f"free at least {max(need, 1 << 20):,} bytes where {path} is (the state and its log, or 1 MB), "
+            "or raise the file size limit (ulimit -f); the last committed state is intact, and "
+            "`sparkleform recover STACK` finishes any stack left in progress"
+        )
+    elif "readonly" in low or "read-only" in low or "permission" in low:
+        hint = f"make {path} and its folder writable, or point --state / $SPARKLEFORM_STATE elsewhere"
+    elif "malformed" in low or "not a database" in low or "no such table" in low or "no such column" in low:
+        hint = f"{path} is damaged: restore it from a copy, or point --state / $SPARKLEFORM_STATE at a new file"
+    return StateError(f"the local state {path} {what}: {text}", hint=hint)
 
 
 def now() -> float:
