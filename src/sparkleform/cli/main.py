@@ -172,11 +172,13 @@ def main(argv: list[str] | None = None) -> None:
         # Without standalone mode click *returns* the code of ctx.exit(n) instead of raising.
         code = cli.main(args=args, prog_name="sparkleform", standalone_mode=False)
     except SparkleformError as exc:
+        from sparkleform.secrets import mask
+
         if verbose:
             import traceback
 
-            traceback.print_exc()
-        click.echo(f"error: {exc}", err=True)
+            sys.stderr.write(mask(traceback.format_exc()))
+        click.echo(mask(f"error: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -180,6 +180,7 @@ def prepare(
 
     resolution = resolve_parameters(declared_from, param_inputs)
     fill_missing(declared_from, resolution, interactive=interactive, stack=stack_name)
+    _register_secrets(declared_from, resolution.values)
 
     tags = dict(cfg.tags if cfg else {})
     tags.update(parse_pairs(inputs.tags, "--tags"))
@@ -210,10 +211,25 @@ def prepare(
     return Prepared(template, declared_from, parameters, options, resolution.origins, resolution.use_previous)
 
 
+def _register_secrets(template: dict, values: dict[str, Any]) -> None:
+    """The values given for NoEcho parameters are masked in everything this process prints."""
+    from sparkleform.secrets import register
+
+    declared = template.get("Parameters") if isinstance(template, dict) else None
+    if isinstance(declared, dict):
+        register(
+            str(values[n]) for n, d in declared.items()
+            if n in values and isinstance(d, dict) and str(d.get("NoEcho", "")).lower() == "true"
+        )
+
+
 def show_origins(settings: Settings, prepared: Prepared) -> None:
-    """Say which parameters were wired from other stacks or prompted (explicit ones the user knows)."""
+    """Say which parameters were wired from other stacks or prompted (explicit ones the user
+    knows); a NoEcho value is shown masked."""
+    from sparkleform.secrets import mask
+
     stream = status_stream(settings)
     for name, origin in prepared.origins.items():
         if origin.startswith("output ") or origin == "prompt":
-            value = prepared.parameters.get(name, "")
+            value = mask(str(prepared.parameters.get(name, "")))
             click.echo(f"parameter {name} = {value}  (from {origin})", file=stream)

@@ -23,9 +23,10 @@ from sparkleform.engine.ids import owner
 from sparkleform.engine.journal import deliver
 from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import check_exports, evaluate_outputs, write_exports
+from sparkleform.engine.params import without_secrets
 from sparkleform.engine.preflight import prepare_run
 from sparkleform.engine.provision import Failures, Step, Work, provision, run_wave, run_waves
-from sparkleform.engine.store import dumps, now
+from sparkleform.engine.store import dumps, loads, now
 from sparkleform.errors import SparkleformError
 
 
@@ -75,7 +76,7 @@ def create_stack(
                 "created": ts,
             }
         )
-        store.add_template(stack_id, 1, template, run.template, run.raw, ts)
+        store.add_template(stack_id, 1, template, run.template, without_secrets(run.raw, run.no_echo), ts)
         cx.journal.stack_event(pending, stack_id, name, "CREATE_IN_PROGRESS", "User Initiated")
     deliver(pending, on_event)
     try:
@@ -178,13 +179,16 @@ def rollback_create(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
     groups = deletion_waves(cx, stack_id, rows, row["template_version"])
     failure = delete_resources(cx, stack_id, name, rows, groups, on_event, rollback=True)
     status = "ROLLBACK_FAILED" if failure else "ROLLBACK_COMPLETE"
+    extra = {"owner": None, "outputs": "[]"}
+    if not failure:  # a rolled-back create can only be deleted: its NoEcho values are not needed
+        extra["parameters"] = dumps(without_secrets(loads(row["parameters"], {}), loads(row["no_echo"], [])))
     cx.journal.stack_status(
         stack_id,
         name,
         status,
         failure,
         on_event,
-        extra={"owner": None, "outputs": "[]"},
+        extra=extra,
         after=lambda: write_exports(cx.store, stack_id, [], set()),
     )
     return status

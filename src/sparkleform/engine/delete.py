@@ -15,8 +15,9 @@ from sparkleform.engine.graph import dependencies, order, reverse_waves
 from sparkleform.engine.journal import After
 from sparkleform.engine.model import Change, ResourceRow
 from sparkleform.engine.outputs import write_exports
+from sparkleform.engine.params import without_secrets
 from sparkleform.engine.provision import Step, Work, run_wave
-from sparkleform.engine.store import now
+from sparkleform.engine.store import dumps, loads, now
 from sparkleform.errors import SparkleformError
 
 
@@ -41,13 +42,17 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
     if failure:
         cx.journal.stack_status(stack_id, name, "DELETE_FAILED", failure, on_event, extra={"owner": None})
         raise StackOperationFailed(f"Stack {name} failed to delete: {failure} (DELETE_FAILED)", stack_status="DELETE_FAILED")
+    row = cx.store.stack_row(stack_id)
+    assert row is not None
+    # a deleted stack keeps no NoEcho value (nor the snapshot of an update that holds them)
+    purged = without_secrets(loads(row["parameters"], {}), loads(row["no_echo"], []))
     cx.journal.stack_status(
         stack_id,
         name,
         "DELETE_COMPLETE",
         None,
         on_event,
-        extra={"owner": None, "deleted": now()},
+        extra={"owner": None, "deleted": now(), "parameters": dumps(purged), "snapshot": None, "cleanup": None},
         after=lambda: write_exports(cx.store, stack_id, [], set()),
     )
 

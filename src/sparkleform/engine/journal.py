@@ -19,6 +19,7 @@ from sparkleform.engine.handlers import STACK_TYPE, acts_outside
 from sparkleform.engine.ids import event_id, event_ids, owner
 from sparkleform.engine.model import Change, ResourceRow
 from sparkleform.engine.store import StackStore, now
+from sparkleform.secrets import registry
 
 After = Callable[[], None]  # more writes for the same transaction (made through the store)
 
@@ -58,6 +59,13 @@ def guarded(on_event: EventCallback | None) -> EventCallback | None:
     return GuardedCallback(on_event)
 
 
+def masked(reason: str | None) -> str | None:
+    """A reason as it may be stored and shown: NoEcho values masked (see sparkleform.secrets)."""
+    if reason is None or not registry:
+        return reason
+    return registry.text(reason)
+
+
 def deliver(events: list[StackEvent], on_event: EventCallback | None) -> None:
     if on_event is not None:
         for ev in events:
@@ -84,6 +92,7 @@ class Journal:
         """One event, written in the caller's transaction and queued in `pending` for delivery."""
         ts = now()
         eid = event_id()
+        reason = masked(reason)
         self.store.insert_events([(eid, self.store.stack_key(stack_id), logical_id, physical_id, rtype, status, reason, ts)])
         pending.append(
             StackEvent(eid, stack_name, logical_id, physical_id, rtype, status, reason, datetime.fromtimestamp(ts, UTC))
@@ -107,6 +116,7 @@ class Journal:
     ) -> None:
         """The stack moves to `status` (with more columns in `extra`, and `after`'s writes)."""
         pending: list[StackEvent] = []
+        reason = masked(reason)
         with self.store.tx():
             self.store.set_stack(stack_id, {"status": status, "reason": reason, **(extra or {})})
             if after is not None:
@@ -205,6 +215,7 @@ class Journal:
             rows.pop(logical, None)  # a later change of a row replaces an earlier one (dict order: last)
             rows[logical] = (res, remove)
             if status is not None:
+                reason = masked(reason)
                 res.status = status
                 res.reason = reason
                 eid = next(ids)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from sparkleform import secrets
 from sparkleform.contract import StackOptions
 from sparkleform.engine import prepare
 from sparkleform.engine.context import OpContext
@@ -88,16 +89,9 @@ def _prepare_checked(
     pseudo = pseudo_parameters(cx, name, stack_id, options)
     check_rules(template, values, pseudo, region)
     uses_imports = prepare.check_references(template)
-    run = Run(
-        stack_id,
-        name,
-        template,
-        values,
-        raw,
-        no_echo_names(template.get("Parameters") or {}),
-        options,
-        cx.sim_context(name, stack_id),
-    )
+    no_echo = no_echo_names(template.get("Parameters") or {})
+    secrets.register(raw[n] for n in no_echo if raw.get(n))
+    run = Run(stack_id, name, template, values, raw, no_echo, options, cx.sim_context(name, stack_id))
     ev = Evaluator(template, values, pseudo, RunResolver(cx.store, run), region=region)
     run.evaluator = ev
     ev.all_conditions()

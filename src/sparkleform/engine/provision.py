@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sparkleform import secrets
 from sparkleform.contract import EventCallback
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.dynamic import check_dynamic_references
@@ -91,7 +92,7 @@ def failure_reason(logical: str, exc: Exception) -> str:
         reason = exc.message
     else:
         reason = f"Internal failure while simulating {logical}: {type(exc).__name__}: {exc}"
-    return printable(reason)
+    return printable(secrets.mask(reason))
 
 
 def printable(text: str) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from sparkleform import secrets
 from sparkleform.engine.errors import StackNotFound, StateError
 from sparkleform.engine.model import ResourceRow
 from sparkleform.engine.schema import SCHEMA_VERSION, prepare_schema, schema_version
@@ -112,7 +115,7 @@ class StackStore:
         while True:
             try:
                 if str(path) != ":memory:":
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    private_file(self.path)
                 self._open()
                 return
             except StateError:  # e.g. a file from a newer sparkleform: left as it is, and closed
@@ -140,6 +143,8 @@ class StackStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=OFF")
+        # deleted rows are overwritten, not left in free space: a destroyed stack's NoEcho values go
+        self.conn.execute("PRAGMA secure_delete=ON")
         if schema_version(self.conn) != SCHEMA_VERSION:
             with self.tx():
                 prepare_schema(self.conn, self.path)
@@ -208,7 +213,7 @@ class StackStore:
     # -- stacks -----------------------------------------------------------------------
     def stack_row(self, stack_id: str) -> sqlite3.Row | None:
         """The stacks row of a stack id, deleted or not."""
-        return self.one("SELECT * FROM stacks WHERE stack_id=?", (stack_id,))
+        return _seen(self.one("SELECT * FROM stacks WHERE stack_id=?", (stack_id,)))
 
     def stack(self, name: str, *, include_deleted: bool = False) -> sqlite3.Row | None:
         """The stacks row a name or stack id names: the live stack of that name in this region,
@@ -218,9 +223,11 @@ class StackStore:
             if row is not None and (include_deleted or row["deleted"] is None):
                 return row
             return None
-        return self.one(
-            "SELECT * FROM stacks WHERE region=? AND name=? AND deleted IS NULL ORDER BY created DESC LIMIT 1",
-            (self.region, name),
+        return _seen(
+            self.one(
+                "SELECT * FROM stacks WHERE region=? AND name=? AND deleted IS NULL ORDER BY created DESC LIMIT 1",
+                (self.region, name),
+            )
         )
 
     def require(self, name: str, *, describe: bool = False) -> sqlite3.Row:
@@ -234,7 +241,10 @@ class StackStore:
         return row
 
     def list_stacks(self) -> list[sqlite3.Row]:
-        return self.all("SELECT * FROM stacks WHERE region=? AND deleted IS NULL ORDER BY created", (self.region,))
+        rows = self.all("SELECT * FROM stacks WHERE region=? AND deleted IS NULL ORDER BY created", (self.region,))
+        for row in rows:
+            _seen(row)
+        return rows
 
     def children(self, stack_id: str) -> list[sqlite3.Row]:
         """The live nested stacks of a stack."""
@@ -506,6 +516,41 @@ _PUT_PARAMETER = (
     " ON CONFLICT(region, name) DO UPDATE SET value=excluded.value, type=excluded.type, version=version+1"
 )
 _DELETE_PARAMETER = "DELETE FROM ssm_parameters WHERE region=? AND name=?"
+
+
+_warned: set[str] = set()
+
+
+def private_file(path: Path) -> None:
+    """Make sure the state file exists, readable by its owner alone: a new one is created 0600
+    (its -wal and -shm logs get the same mode from SQLite) in a folder created 0700. An
+    existing file or folder that others can read is left as it is, with a warning on stderr:
+    the state holds NoEcho parameter values."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077 and str(path) not in _warned:
+            _warned.add(str(path))
+            sys.stderr.write(
+                f"warning: the local state {path} can be read by others (mode {mode:04o}) and may hold "
+                f"NoEcho values: chmod 600 {path}\n"
+            )
+    else:
+        os.close(fd)
+
+
+def _seen(row: sqlite3.Row | None) -> sqlite3.Row | None:
+    """A stacks row, after registering its NoEcho values for masking (whatever this process
+    prints about the stack from now on has them masked)."""
+    if row is not None and row["no_echo"] not in (None, "[]"):
+        names = loads(row["no_echo"], [])
+        values = loads(row["parameters"], {})
+        secrets.register(values[n] for n in names if isinstance(values.get(n), str))
+    return row
 
 
 def state_failure(path: Path, what: str, exc: BaseException) -> StateError:

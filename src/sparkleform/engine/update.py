@@ -24,6 +24,7 @@ from sparkleform.engine.outputs import (
     outputs_equal,
     write_exports,
 )
+from sparkleform.engine.params import without_secrets
 from sparkleform.engine.plan import plan_update
 from sparkleform.engine.policy import denial
 from sparkleform.engine.preflight import evaluate_over
@@ -115,7 +116,9 @@ def update_stack(
         on_event,
         allowed=UPDATABLE,
         extra=extra,
-        after=lambda: store.add_template(stack_id, version, original, run.template, run.raw, now()),
+        after=lambda: store.add_template(
+            stack_id, version, original, run.template, without_secrets(run.raw, run.no_echo), now()
+        ),
         unchanged=True,
     )
     run.resources = {k: r.clone() for k, r in run.current.items()}
