@@ -122,3 +122,30 @@ def test_the_owner_records_the_process_start() -> None:
     assert host == socket.gethostname() and started == start_time(int(pid))
     assert not owner_alive(owner())  # this process never waits for itself
     assert not owner_alive(f"{host}:{pid}:{int(started) + 1}")
+
+
+@pytest.mark.parametrize("operation", ["create", "update"])
+def test_a_fault_outside_any_resource_rolls_the_operation_back(tmp_path: Path, monkeypatch, operation: str) -> None:
+    """A fault after the stack is taken and outside the resources' simulation (here the
+    outputs' evaluation, hooked to raise) rolls the operation back as `recover` would."""
+    from sparkleform.engine import create, update
+    from sparkleform.engine.errors import StackOperationFailed
+
+    engine = Engine(tmp_path / "s.db")
+    template = {"Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "v"}}}}
+    if operation == "update":
+        engine.create_stack("s", template, {})
+        template = {"Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "w"}}}}
+
+    def broken(run):
+        raise RuntimeError("an engine fault")
+
+    monkeypatch.setattr(create if operation == "create" else update, "evaluate_outputs", broken)
+    with pytest.raises(StackOperationFailed, match="RuntimeError: an engine fault"):
+        if operation == "create":
+            engine.create_stack("s", template, {})
+        else:
+            engine.update_stack("s", template, {})
+    expected = "ROLLBACK_COMPLETE" if operation == "create" else "UPDATE_ROLLBACK_COMPLETE"
+    assert engine.describe("s").status == expected
+    engine.close()

@@ -31,7 +31,15 @@ def delete_stack(cx: OpContext, name: str, *, on_event: EventCallback | None = N
         first = importers[0]
         raise ValidationError(f"Export {first['export']} cannot be deleted as it is in use by {first['importer']}")
     cx.journal.begin(row, "DELETE_IN_PROGRESS", "User Initiated", on_event, verb="deleted", force=force_owner)
-    finish_delete(cx, stack_id, sname, row["template_version"], on_event)
+    try:
+        finish_delete(cx, stack_id, sname, row["template_version"], on_event)
+    except StackOperationFailed:
+        raise
+    except Exception as exc:  # a fault after the stack was taken: finish as recover would
+        from sparkleform.engine.create import abandon  # create imports this module
+
+        abandon(cx, stack_id, sname, "delete", exc, on_event)
+        raise
 
 
 def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_event: EventCallback | None) -> None:

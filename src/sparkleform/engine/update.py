@@ -11,7 +11,7 @@ from typing import Any
 from sparkleform.contract import EventCallback, StackOptions
 from sparkleform.engine.changes import changed_properties, content_hash, replacement_of
 from sparkleform.engine.context import OpContext
-from sparkleform.engine.create import creating
+from sparkleform.engine.create import abandon, creating
 from sparkleform.engine.dynamic import check_dynamic_references
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackBusy, StackOperationFailed
 from sparkleform.engine.faults import inject_failure
@@ -121,6 +121,18 @@ def update_stack(
         ),
         unchanged=True,
     )
+    try:
+        return _apply_update(cx, run, row, changes, on_event)
+    except StackOperationFailed:
+        raise
+    except Exception as exc:  # a fault after the stack was taken: roll back as recover would
+        abandon(cx, stack_id, sname, "update", exc, on_event)
+        raise  # abandon always raises
+
+
+def _apply_update(cx: OpContext, run: Run, row: Any, changes: list, on_event: EventCallback | None) -> str:
+    """Update a taken stack's resources and finish it (cleanup) or roll it back."""
+    store, stack_id, sname = cx.store, row["stack_id"], row["name"]
     run.resources = {k: r.clone() for k, r in run.current.items()}
     run.old_decls = store.template(stack_id, row["template_version"]).get("Resources") or {}
     max_seq = max((r.seq for r in run.resources.values()), default=0)
