@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -149,3 +150,17 @@ def test_a_fault_outside_any_resource_rolls_the_operation_back(tmp_path: Path, m
     expected = "ROLLBACK_COMPLETE" if operation == "create" else "UPDATE_ROLLBACK_COMPLETE"
     assert engine.describe("s").status == expected
     engine.close()
+
+
+def test_a_stranded_stack_suggests_recover(cli: Cli, tmp_path: Path) -> None:
+    t = write_template(tmp_path / "t.json", {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})
+    assert cli("create", "s", t).returncode == 0
+    conn = sqlite3.connect(cli.state)
+    conn.execute("UPDATE stacks SET status='CREATE_IN_PROGRESS', owner=? WHERE name='s'", (f"{socket.gethostname()}:999999999",))
+    conn.commit()
+    conn.close()
+    out = cli("destroy", "s", "--yes")
+    assert_clean_error(out, 2)
+    assert "sparkleform recover s" in out.stderr
+    assert cli("recover", "s").returncode == 0
+    assert cli.status("s") == "ROLLBACK_COMPLETE"

@@ -16,7 +16,7 @@ from typing import Any
 from sparkleform.contract import EventCallback, StackEvent
 from sparkleform.engine.errors import StackBusy
 from sparkleform.engine.handlers import STACK_TYPE, acts_outside
-from sparkleform.engine.ids import event_id, event_ids, owner
+from sparkleform.engine.ids import event_id, event_ids, owner, owner_alive
 from sparkleform.engine.model import Change, ResourceRow
 from sparkleform.engine.store import StackStore, now
 from sparkleform.secrets import registry
@@ -70,6 +70,16 @@ def deliver(events: list[StackEvent], on_event: EventCallback | None) -> None:
     if on_event is not None:
         for ev in events:
             on_event(ev)
+
+
+def busy_error(row: Any, verb: str) -> StackBusy:
+    """CloudFormation's refusal of an operation on the stack of `row` in its status; when the
+    stack is in progress and its owner is gone, with the way out."""
+    status = row["status"]
+    hint = None
+    if status.endswith("_IN_PROGRESS") and not owner_alive(row["owner"]):
+        hint = f"the process that ran its operation is gone: finish or roll it back with `sparkleform recover {row['name']}`"
+    return StackBusy(f"Stack:{row['stack_id']} is in {status} state and can not be {verb}.", hint=hint)
 
 
 class Journal:
@@ -149,7 +159,7 @@ class Journal:
             cur = current["status"]
             busy = cur.endswith("_IN_PROGRESS") and not force
             if busy or (allowed is not None and cur not in allowed):
-                raise StackBusy(f"Stack:{stack_id} is in {cur} state and can not be {verb}.")
+                raise busy_error(current, verb)
             if unchanged and (
                 current["template_version"] != row["template_version"] or current["updated"] != row["updated"]
             ):

@@ -13,9 +13,10 @@ from sparkleform.engine.changes import changed_properties, content_hash, replace
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.create import abandon, creating
 from sparkleform.engine.dynamic import check_dynamic_references
-from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackBusy, StackOperationFailed
+from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackOperationFailed
 from sparkleform.engine.faults import inject_failure
 from sparkleform.engine.handlers import STACK_TYPE
+from sparkleform.engine.journal import busy_error
 from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import (
     check_exports,
@@ -60,7 +61,7 @@ def update_stack(
     row = store.require(name)
     stack_id, sname = row["stack_id"], row["name"]
     if row["status"].endswith("_IN_PROGRESS") or row["status"] not in UPDATABLE:
-        raise StackBusy(f"Stack:{stack_id} is in {row['status']} state and can not be updated.")
+        raise busy_error(row, "updated")
     run, changes, previous = plan_update(cx, row, template, parameters, options)
     run.on_event = on_event
     outputs_now = loads(row["outputs"], [])
