@@ -1,13 +1,13 @@
 """Masking NoEcho values: the secrets this process has seen, and their forms that can be
-found in text cheaply (the value itself, its base64, JSON and URL escapes, the pieces of it
-split on common separators), replaced by the mask wherever text goes out: events, failure
+found in text cheaply (the value itself, its base64, JSON and URL escapes, the long pieces
+of it split on one of its characters), replaced by the mask wherever text goes out: events, failure
 reasons, plans, errors, tracebacks.
 
 The engine registers the NoEcho values of the stacks it works on; the CLI registers the
 values it reads for NoEcho parameters (flags, files, prompts). Masks are kept per process
 (`registry`), and a `Masker` can also be built for one stack's values alone. What is not
 covered is listed in docs/security.md (e.g. base64 of a string that only contains the
-secret at an offset, hashes, substrings shorter than `MIN_PIECE`).
+secret at an offset, hashes, pieces shorter than `MIN_PIECE` / `MIN_ODD_PIECE`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from urllib.parse import quote
 
 MASK = "****"  # the same text as contract.NO_ECHO_MASK
 MIN_SECRET = 4  # shorter values are masked only where a whole string equals them
-MIN_PIECE = 4  # pieces of a split secret shorter than this are not searched for
+MIN_PIECE = 6  # pieces of a secret split on a common separator shorter than this are not searched for
+MIN_ODD_PIECE = 8  # the same, split on any other character
 SEPARATORS = ",;:|/ \t\n-_.@=+&"
 MAX_SPLIT_SEARCH = 256  # longer values are searched for split on SEPARATORS only
 
@@ -37,9 +38,13 @@ def forms(value: str) -> set[str]:
     out |= {b64, b64.rstrip("="), base64.urlsafe_b64encode(raw).decode().rstrip("=")}
     out.add(json.dumps(value)[1:-1])
     out.add(quote(value, safe=""))
-    # Fn::Split of the value on any of its characters (the separator is the template's)
+    # Fn::Split of the value: on a common separator, pieces of MIN_PIECE characters or more;
+    # on any other of its characters (the separator is the template's), pieces long enough
+    # not to be common words (MIN_ODD_PIECE): masking "cret" or "value" wherever they appear
+    # would garble every message
     for sep in set(value) if len(value) <= MAX_SPLIT_SEARCH else set(SEPARATORS) & set(value):
-        out.update(p for p in value.split(sep) if len(p) >= MIN_PIECE)
+        least = MIN_PIECE if sep in SEPARATORS else MIN_ODD_PIECE
+        out.update(p for p in value.split(sep) if len(p) >= least)
     return {f for f in out if f}
 
 

@@ -46,7 +46,7 @@ def leaks(text: str | bytes, secret: str) -> list[str]:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     b64 = base64.b64encode(secret.encode()).decode()
-    forms = [secret, b64, b64.rstrip("="), *[p for p in secret.split("x") if len(p) >= 6]]
+    forms = [secret, b64, b64.rstrip("="), *[p for p in secret.split("x") if len(p) >= 8]]
     return [f for f in forms if f in text]
 
 
