@@ -18,6 +18,7 @@ _EXPORTS: dict[str, str] = {
             "AWS",
             "Compiled",
             "Node",
+            "Param",
             "Template",
             "and_",
             "base64",
@@ -31,6 +32,7 @@ _EXPORTS: dict[str, str] = {
             "get_azs",
             "if_",
             "import_value",
+            "is_taggable",
             "join",
             "length",
             "not_",
@@ -40,14 +42,37 @@ _EXPORTS: dict[str, str] = {
             "select",
             "split",
             "sub",
+            "tags",
             "template",
             "to_json_string",
             "transform",
         )
     },
     "SparkleformError": "sparkleform.errors",
+    "OperationFailed": "sparkleform.errors",
     "compile": "sparkleform.targets",
     "load_target": "sparkleform.targets",
+    # running stacks: the flows (Stacks), what they work with, and the contract they speak
+    "Stacks": "sparkleform.stacks.api",
+    "StackContext": "sparkleform.stacks.context",
+    "Reporter": "sparkleform.stacks.context",
+    "StackInputs": "sparkleform.stacks.request",
+    "get_provider": "sparkleform.providers",
+    **{
+        name: "sparkleform.contract"
+        for name in (
+            "NoUpdates",
+            "Plan",
+            "Provider",
+            "Stack",
+            "StackBusy",
+            "StackError",
+            "StackExists",
+            "StackNotFound",
+            "StackOperationFailed",
+            "StackStateError",
+        )
+    },
 }
 
 __all__ = sorted(_EXPORTS)
@@ -67,10 +92,23 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sparkleform.contract import (  # noqa: F401
+        NoUpdates,
+        Plan,
+        Provider,
+        Stack,
+        StackBusy,
+        StackError,
+        StackExists,
+        StackNotFound,
+        StackOperationFailed,
+        StackStateError,
+    )
     from sparkleform.dsl import (  # noqa: F401
         AWS,
         Compiled,
         Node,
+        Param,
         Template,
         and_,
         base64,
@@ -84,6 +122,7 @@ if TYPE_CHECKING:  # pragma: no cover
         get_azs,
         if_,
         import_value,
+        is_taggable,
         join,
         length,
         not_,
@@ -93,9 +132,14 @@ if TYPE_CHECKING:  # pragma: no cover
         select,
         split,
         sub,
+        tags,
         template,
         to_json_string,
         transform,
     )
-    from sparkleform.errors import SparkleformError  # noqa: F401
+    from sparkleform.errors import OperationFailed, SparkleformError  # noqa: F401
+    from sparkleform.providers import get_provider  # noqa: F401
+    from sparkleform.stacks.api import Stacks  # noqa: F401
+    from sparkleform.stacks.context import Reporter, StackContext  # noqa: F401
+    from sparkleform.stacks.request import StackInputs  # noqa: F401
     from sparkleform.targets import compile, load_target  # noqa: F401

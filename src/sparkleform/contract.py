@@ -1,8 +1,27 @@
 """The provider contract: what every place that runs stacks (the local engine, AWS) offers.
 
 A leaf of the ground floor: the engine, the providers and everything above them (stacks/,
-cli/) share these plain dataclasses and the Provider protocol, so a provider may be backed
-by SQLite, boto3, or anything else.
+cli/) share these plain dataclasses, the Provider protocol, the optional capabilities a
+provider declares, and the one error vocabulary every provider raises, so a provider may be
+backed by SQLite, boto3, or anything else and its callers catch classes, never text.
+
+The errors (a provider raises these classes or subclasses of them; messages keep the
+provider's own wording, e.g. AWS's "No updates are to be performed."):
+
+    SparkleformError                    (errors.py; exit 2)
+    ├── StackError                      a provider refused a stack request
+    │   └── ValidationError             CloudFormation's ValidationError: the request is wrong
+    │       ├── StackNotFound           no such stack (or it was deleted)
+    │       ├── StackExists             a create named a stack that is already there
+    │       ├── NoUpdates               an update that changes nothing
+    │       └── StackStateError         the stack's state forbids the operation
+    │           └── StackBusy           another operation is in progress on it
+    └── OperationFailed                 (errors.py; exit 1)
+        └── StackOperationFailed        the operation ran and failed; `stack_status` says how it ended
+
+The AWS adapter's classes (providers/aws_errors.py) are also `AwsError`s, so a caller can
+still tell a remote refusal (credentials, access, throttling) apart; the engine raises
+these classes themselves.
 """
 
 from __future__ import annotations
@@ -10,9 +29,51 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from enum import StrEnum
+from typing import Any, Protocol, TypeGuard, runtime_checkable
+
+from sparkleform.errors import OperationFailed, SparkleformError
 
 NO_ECHO_MASK = "****"
+NO_UPDATES = "No updates are to be performed."  # CloudFormation's wording for NoUpdates
+
+
+# --------------------------------------------------------------------------- errors
+class StackError(SparkleformError):
+    """A provider refused a stack request (exit 2), in the provider's own wording."""
+
+
+class ValidationError(StackError):
+    """CloudFormation's ValidationError: the request itself is wrong."""
+
+
+class StackNotFound(ValidationError):
+    """The named stack does not exist (or was deleted)."""
+
+
+class StackExists(ValidationError):
+    """A create named a stack that is already there ("Stack [x] already exists")."""
+
+
+class NoUpdates(ValidationError):
+    """An update whose template, parameters and settings change nothing (NO_UPDATES)."""
+
+
+class StackStateError(ValidationError):
+    """The stack's state forbids the operation (termination protection, a failed create
+    that can only be deleted, a change set never executed ...)."""
+
+
+class StackBusy(StackStateError):
+    """Another operation is in progress on the stack."""
+
+
+class StackOperationFailed(OperationFailed):
+    """The operation ran, a resource failed, and the stack was rolled back (or left failed)."""
+
+    def __init__(self, message: str, *, stack_status: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.stack_status = stack_status
 
 
 @dataclass(slots=True)
@@ -90,6 +151,7 @@ class Plan:
     change_set_name: str | None = None
     status: str | None = None
     reason: str | None = None  # e.g. "No updates are to be performed."
+    no_updates: bool = False  # the provider says the update would change nothing at all
 
     @property
     def empty(self) -> bool:
@@ -115,11 +177,24 @@ class StackOptions:
 EventCallback = Callable[[StackEvent], None]
 
 
+class Capability(StrEnum):
+    """An optional ability a provider declares in its `capabilities` (checked with `has`)."""
+
+    CHANGE_SETS = "change-sets"  # the ChangeSets methods: change sets left for review, executed later
+    IN_PROCESS = "in-process"  # operations run inside this process (Ctrl-C cuts them off; fast polling)
+    STACK_SETTINGS = "stack-settings"  # the StackSettings methods: settings changed without an update
+
+
 @runtime_checkable
 class Provider(Protocol):
-    """A place stacks run. Operations raise sparkleform errors with AWS's own wording."""
+    """A place stacks run. Operations raise the errors above, with the provider's own wording.
+
+    `update_stack` raises NoUpdates when nothing would change (after applying settings such
+    as termination protection that need no update).
+    """
 
     name: str
+    capabilities: frozenset[Capability]
 
     def create_stack(
         self,
@@ -164,3 +239,48 @@ class Provider(Protocol):
     def template_of(self, name: str) -> dict: ...
 
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack: ...
+
+
+@runtime_checkable
+class ChangeSetProvider(Provider, Protocol):
+    """A provider with Capability.CHANGE_SETS: a change set is made, shown, then executed."""
+
+    def create_change_set(
+        self,
+        name: str,
+        template: dict | None,
+        parameters: dict[str, str],
+        options: StackOptions | None = None,
+        change_set_name: str | None = None,
+    ) -> Plan: ...
+
+    def execute_change_set(
+        self,
+        name: str,
+        change_set_name: str,
+        on_event: EventCallback | None = None,
+        wait: bool = True,
+        options: StackOptions | None = None,
+        template: dict | None = None,
+    ) -> Stack: ...
+
+    def delete_change_set(self, name: str, change_set_name: str) -> None: ...
+
+
+@runtime_checkable
+class SettingsProvider(Provider, Protocol):
+    """A provider with Capability.STACK_SETTINGS: stack settings change without an update."""
+
+    def set_termination_protection(self, name: str, enabled: bool) -> None: ...
+
+
+def has_change_sets(provider: Provider) -> TypeGuard[ChangeSetProvider]:
+    return Capability.CHANGE_SETS in provider.capabilities
+
+
+def has_stack_settings(provider: Provider) -> TypeGuard[SettingsProvider]:
+    return Capability.STACK_SETTINGS in provider.capabilities
+
+
+def runs_in_process(provider: Provider) -> bool:
+    return Capability.IN_PROCESS in provider.capabilities

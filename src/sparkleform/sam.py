@@ -106,18 +106,16 @@ def expand_sam(
     parameters: dict[str, Any] | None = None,
 ) -> dict:
     """The plain CloudFormation template a SAM template expands to (the input is not changed)."""
-    try:
-        import boto3
-        from samtranslator.model.exceptions import InvalidDocumentException, InvalidTemplateException
-        from samtranslator.parser.parser import Parser
-        from samtranslator.translator.arn_generator import ArnGenerator
-        from samtranslator.translator.translator import Translator
-        from samtranslator.utils.py27hash_fix import (
-            to_py27_compatible_template,
-            undo_mark_unicode_str_in_template,
-        )
-    except ImportError as exc:  # pragma: no cover - it is a declared dependency
-        raise TemplateError(f"the SAM transform needs aws-sam-translator: {exc}") from None
+    import boto3
+    from samtranslator.model.exceptions import InvalidDocumentException, InvalidTemplateException
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.arn_generator import ArnGenerator
+    from samtranslator.translator.translator import Translator
+    from samtranslator.utils.py27hash_fix import (
+        to_py27_compatible_template,
+        undo_mark_unicode_str_in_template,
+    )
+
     ArnGenerator.BOTO_SESSION_REGION_NAME = region
     values = {"AWS::Region": region, "AWS::AccountId": account_id}
     values.update({k: v for k, v in (parameters or {}).items()})

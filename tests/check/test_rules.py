@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from sparkleform.check import run_checks
-from sparkleform.check.rules import RULES
+from sparkleform.check.rules import all_rules
 
 BUCKET = {"Type": "AWS::S3::Bucket"}
 
@@ -214,7 +214,9 @@ def test_rule_fails_and_passes(rule, bad, good):
 
 def test_every_catalogued_rule_has_a_case():
     covered = {c[0] for c in CASES}
-    untested = set(RULES) - covered - {"SF5001", "SF2011"}  # test_sam.py; the nested-stack test below
+    # the IAM family is tested in test_iam.py, SF5001 in test_sam.py, SF2011 below
+    catalogued = {r.id for r in all_rules().values() if r.family != "iam"}
+    untested = catalogued - covered - {"SF5001", "SF2011"}
     assert not untested
 
 

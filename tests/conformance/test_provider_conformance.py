@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.contract import NO_ECHO_MASK
+from sparkleform.errors import OperationFailed, SparkleformError
 
 _MOTO_NO_RESOURCE_EVENTS = "moto records only stack-level events, none per resource"
 _MOTO_CS_NO_OUTPUTS = (

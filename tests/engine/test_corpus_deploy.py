@@ -14,9 +14,9 @@ from pathlib import Path
 
 from corpus_support import getatt_names, nested_templates, parameters_for
 
+from sparkleform.contract import StackOptions
 from sparkleform.engine import custom
 from sparkleform.errors import SparkleformError
-from sparkleform.contract import StackOptions
 from sparkleform.providers.local import LocalProvider
 
 

@@ -9,10 +9,10 @@ import re
 
 import pytest
 
+from sparkleform.contract import StackOptions
 from sparkleform.engine import custom
 from sparkleform.engine.errors import NoUpdates, StackBusy, StackExists, StackNotFound, StackOperationFailed
 from sparkleform.errors import SparkleformError
-from sparkleform.contract import StackOptions
 
 NET = {
     "Resources": {

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from sparkleform.contract import StackOptions
 from sparkleform.engine import custom
 from sparkleform.engine.errors import StackOperationFailed, ValidationError
-from sparkleform.contract import StackOptions
 
 
 def test_update_replace_policy_retain(provider):

@@ -96,7 +96,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start() -> MotoServer:
+def _start(warm_up: bool = True) -> MotoServer:
     port = _free_port()
     recording = Path(tempfile.mkdtemp(prefix="sparkleform-moto-")) / "recording.jsonl"
     env = dict(os.environ, **DUMMY_ENV, MOTO_RECORDER_FILEPATH=str(recording))
@@ -117,7 +117,8 @@ def _start() -> MotoServer:
             time.sleep(0.05)
             continue
         server = MotoServer(proc, port, recording)
-        _warm_up(server)
+        if warm_up:
+            _warm_up(server)
         return server
     proc.kill()
     raise RuntimeError("moto_server did not answer within 30 s")
@@ -154,6 +155,26 @@ def release() -> None:
     _users -= 1
     if _users <= 0:
         _stop()
+
+
+def start_private() -> MotoServer:
+    """A moto_server of the caller's own (not the shared one): for tests that change its
+    global state, such as turning IAM authorisation on. Stop it with stop_private()."""
+    return _start(warm_up=False)
+
+
+def stop_private(server: MotoServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+def enable_iam_auth(server: MotoServer) -> None:
+    """From now on every request must be signed by a key moto knows and be allowed by its
+    IAM policies (and, for AssumeRole, by the role's trust policy)."""
+    server.api("reset-auth", data=b"0")
 
 
 def _stop() -> None:

@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from sparkleform.contract import NO_ECHO_MASK, StackOptions
 from sparkleform.errors import ConfigError, OperationFailed, SparkleformError, TemplateError
 from sparkleform.providers.aws_errors import (
     NO_UPDATES,
@@ -24,7 +25,6 @@ from sparkleform.providers.aws_errors import (
     StackNotFound,
     WaitInterrupted,
 )
-from sparkleform.contract import NO_ECHO_MASK, StackOptions
 
 
 def members(params: dict, name: str) -> list:
@@ -177,15 +177,21 @@ def test_missing_stack_errors(aws, unique):
         aws.template_of(name)
 
 
-def test_no_updates_is_a_clean_result(aws, unique):
+def test_no_updates_is_the_contracts_no_updates(aws, unique):
+    """Nothing to change: plans say so (no_updates, AWS's reason), and update_stack raises the
+    contract's NoUpdates as the local engine does, leaving the stack as it was."""
+    from sparkleform.contract import NoUpdates
+
     name = f"same-{unique}"
     tpl = {"Parameters": {"P": {"Type": "String"}}, "Resources": {"T": {"Type": "AWS::SNS::Topic"}}}
     aws.create_stack(name, tpl, {"P": "x"})
     plan = aws.create_change_set(name, tpl, {"P": "x"})
-    assert plan.empty and plan.reason == NO_UPDATES and plan.change_set_name is None
-    stack = aws.update_stack(name, tpl, {"P": "x"})
-    assert stack.reason == NO_UPDATES and stack.status == "CREATE_COMPLETE"
-    assert aws.plan(name, tpl, {"P": "x"}).reason == NO_UPDATES
+    assert plan.empty and plan.no_updates and plan.reason == NO_UPDATES and plan.change_set_name is None
+    with pytest.raises(NoUpdates, match=NO_UPDATES):
+        aws.update_stack(name, tpl, {"P": "x"})
+    assert aws.describe_stack(name).status == "CREATE_COMPLETE"
+    again = aws.plan(name, tpl, {"P": "x"})
+    assert again.no_updates and again.reason == NO_UPDATES
 
 
 # --------------------------------------------------------------------------- plans and change sets

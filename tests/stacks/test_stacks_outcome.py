@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sparkleform.errors import ParameterError
 from sparkleform.contract import StackEvent
+from sparkleform.errors import ParameterError
 from sparkleform.stacks.apply import StackRef, parse_stack_ref
 from sparkleform.stacks.outcome import first_failure, is_failed
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sparkleform.errors import ParameterError
 from sparkleform.contract import NO_ECHO_MASK, StackParameter
+from sparkleform.errors import ParameterError
 from sparkleform.stacks.parameters import (
     AppliedStack,
     ParameterInputs,

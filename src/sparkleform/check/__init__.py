@@ -1,8 +1,8 @@
 """Checks that turn a template dict into Diagnostics (`run_checks`), without deploying.
 
 Rules live in small modules by subject (structure, parameters, outputs, resources,
-properties, references, functions, conditions, graph, transforms); the catalogue of rule
-ids is `sparkleform.check.rules.RULES`.
+properties, references, functions, graph, transforms, iam), each declaring its rules beside
+the checks that report them; `sparkleform.check.rules` is the registry that finds them.
 """
 
 from __future__ import annotations

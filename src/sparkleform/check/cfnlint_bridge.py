@@ -15,12 +15,8 @@ _SEVERITY = {"error": ERROR, "warning": WARNING, "informational": INFO}
 def run_cfn_lint(
     template: dict, sources: SourceMap | None = None, *, filename: str | None = None, regions: list[str] | None = None
 ) -> list[Diagnostic]:
-    try:
-        from cfnlint.api import ManualArgs, lint
-    except ImportError:
-        raise SparkleformError(
-            "--cfn-lint needs the cfn-lint package, which is not installed", hint="pip install cfn-lint"
-        ) from None
+    from cfnlint.api import ManualArgs, lint  # a dependency, heavy: imported only for --cfn-lint
+
     text = json.dumps(template, default=str, indent=1)
     try:
         matches = lint(text, config=ManualArgs(regions=regions or ["us-east-1"]))

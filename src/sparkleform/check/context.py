@@ -10,9 +10,9 @@ from functools import cached_property
 from typing import Any
 
 from sparkleform.cfn import LANGUAGE_EXTENSIONS, SAM_TRANSFORM
-from sparkleform.check.diagnostic import ERROR, Diagnostic
+from sparkleform.check.diagnostic import Diagnostic
 from sparkleform.check.intrinsics import Call, walk_calls
-from sparkleform.check.rules import RULES
+from sparkleform.check.rules import all_rules
 from sparkleform.sourcemap import Path, SourceMap
 
 
@@ -46,8 +46,9 @@ class CheckContext:
         return LANGUAGE_EXTENSIONS in self.transforms
 
     def report(self, rule: str, path: Path, message: str, severity: str | None = None) -> None:
+        """Record a finding of a registered rule (its declared severity unless one is given)."""
         if severity is None:
-            severity = RULES[rule].severity if rule in RULES else ERROR
+            severity = all_rules()[rule].severity
         self.diagnostics.append(Diagnostic(rule, severity, tuple(path), message))
 
     def resource_type(self, logical_id: str) -> str | None:

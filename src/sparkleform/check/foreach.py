@@ -73,7 +73,8 @@ def expand_section(section: dict, parameters: dict) -> tuple[dict, dict[str, str
 
 def expand_foreach(template: dict) -> tuple[dict, dict[str, str], int]:
     """The template with every expandable Fn::ForEach loop unrolled."""
-    params = template.get("Parameters") if isinstance(template.get("Parameters"), dict) else {}
+    raw = template.get("Parameters")
+    params = raw if isinstance(raw, dict) else {}
     result = dict(template)
     origin: dict[str, str] = {}
     left = 0

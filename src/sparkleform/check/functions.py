@@ -6,12 +6,23 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.graph import find_cycles
 from sparkleform.check.intrinsics import FUNCTIONS, LANGUAGE_EXTENSIONS, RULE_FUNCTIONS, call_of, walk_calls
+from sparkleform.check.rules import CFN_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF3011", "conditions", ERROR, "Circular condition definitions", CFN_DOCS + "conditions-section-structure.html"),
+    rule("SF4001", "functions", ERROR, "Intrinsic function has the wrong arguments", CFN_DOCS + "intrinsic-function-reference.html"),
+    rule("SF4002", "functions", ERROR, "Unknown intrinsic function", CFN_DOCS + "intrinsic-function-reference.html"),
+    rule("SF4003", "functions", ERROR, "Intrinsic function not allowed here", CFN_DOCS + "intrinsic-function-reference.html"),
+    rule("SF4004", "conditions", ERROR, "Condition definition malformed", CFN_DOCS + "intrinsic-function-reference-conditions.html"),
+)
 
 
 def _is_call(value: Any) -> bool:
@@ -141,6 +152,7 @@ def shape_problem(name: str, args: Any, language_extensions: bool = False) -> st
 CONDITION_ONLY = ("Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not")
 
 
+@check()
 def check_functions(ctx: CheckContext) -> None:
     for name, args, path in ctx.calls:
         where = (*path, name)
@@ -168,6 +180,7 @@ def check_functions(ctx: CheckContext) -> None:
             ctx.report("SF4003", where, "Fn::If cannot be used in Conditions (use Fn::And / Fn::Or / Fn::Not)")
 
 
+@check()
 def check_conditions(ctx: CheckContext) -> None:
     graph: dict[str, set[str]] = {}
     for name, body in ctx.conditions.items():

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.intrinsics import get_att_parts, sub_parts, sub_variables, walk_calls
+from sparkleform.check.rules import CFN_DOCS, check, rule
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF3010", "references", ERROR, "Circular dependency", CFN_DOCS + "aws-attribute-dependson.html"),
+)
 
 
 def _resource_refs(entry: dict[str, Any], names: set[str]) -> set[str]:
@@ -150,6 +157,7 @@ def _call_targets(name: str, args, names: set[str]) -> set[str]:
     return set()
 
 
+@check()
 def check_cycles(ctx: CheckContext) -> None:
     """SF3010: resources that depend on each other in a loop."""
     for cycle in find_cycles(dependencies_from_calls(ctx)):

@@ -8,12 +8,20 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from sparkleform.cfn import NESTED_STACK_TYPE
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.intrinsics import call_of, is_no_value
+from sparkleform.check.rules import CFN_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.errors import SparkleformError
+from sparkleform.formats import load_document
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF2011", "resources", ERROR, "Nested stack Parameters do not match the local child template", CFN_DOCS + "aws-resource-cloudformation-stack.html"),
+)
 
 REMOTE = ("http://", "https://", "s3://")
 
@@ -23,8 +31,6 @@ def _child_parameters(parent_file: str, url: str, cache: dict) -> dict | None:
     if path not in cache:
         cache[path] = None
         if os.path.isfile(path):
-            from sparkleform.formats import load_document
-
             try:
                 child = load_document(path)
             except SparkleformError:
@@ -49,6 +55,7 @@ def _branches(value: Any, path: tuple):
             yield node, where
 
 
+@check()
 def check_nested_stacks(ctx: CheckContext) -> None:
     if not ctx.filename or not os.path.isfile(ctx.filename):
         return

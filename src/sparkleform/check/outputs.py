@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.intrinsics import call_of
+from sparkleform.check.rules import CFN_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
 
+
+RULES = (
+    rule("SF1301", "outputs", ERROR, "Output has no Value, an unknown attribute, or the wrong shape", CFN_DOCS + "outputs-section-structure.html"),
+    rule("SF1302", "outputs", ERROR, "Export name used twice or malformed", CFN_DOCS + "using-cfn-stack-exports.html"),
+)
+
 ATTRIBUTES = ("Value", "Description", "Export", "Condition")
 
 
+@check()
 def check_outputs(ctx: CheckContext) -> None:
     exports: dict[str, str] = {}
     for name, output in ctx.outputs.items():

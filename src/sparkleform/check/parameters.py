@@ -6,11 +6,21 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.numbers import as_number
+from sparkleform.check.rules import CFN_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF1101", "parameters", ERROR, "Parameter has no Type or an invalid Type", CFN_DOCS + "parameters-section-structure.html"),
+    rule("SF1102", "parameters", ERROR, "Parameter has an unknown attribute or an attribute of the wrong type", CFN_DOCS + "parameters-section-structure.html"),
+    rule("SF1103", "parameters", ERROR, "Parameter Default outside AllowedValues, AllowedPattern, lengths or values", CFN_DOCS + "parameters-section-structure.html"),
+    rule("SF1104", "parameters", ERROR, "Parameter constraint malformed (bad regex, min above max)", CFN_DOCS + "parameters-section-structure.html"),
+)
 
 AWS_TYPES = frozenset(
     {
@@ -81,6 +91,7 @@ def _scalar_text(value) -> str | None:
     return None
 
 
+@check()
 def check_parameters(ctx: CheckContext) -> None:
     for name, param in ctx.parameters.items():
         path = ("Parameters", name)

@@ -16,14 +16,27 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.intrinsics import call_of, is_no_value, may_be_absent
 from sparkleform.check.numbers import as_number
+from sparkleform.check.rules import CFN_DOCS, SCHEMA_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.sourcemap import format_path
 from sparkleform.spec import ResourceSchema, get_schema
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF2002", "properties", ERROR, "Unknown property", CFN_DOCS + "aws-template-resource-type-ref.html"),
+    rule("SF2003", "properties", ERROR, "Required property missing", CFN_DOCS + "aws-template-resource-type-ref.html"),
+    rule("SF2004", "properties", ERROR, "Value of the wrong JSON type", CFN_DOCS + "aws-template-resource-type-ref.html"),
+    rule("SF2005", "properties", ERROR, "Value not among the allowed values", SCHEMA_DOCS),
+    rule("SF2006", "properties", ERROR, "Value does not match the pattern", SCHEMA_DOCS),
+    rule("SF2007", "properties", ERROR, "Value, length or item count outside its limits", SCHEMA_DOCS),
+    rule("SF2008", "properties", ERROR, "Mutually exclusive or dependent properties", SCHEMA_DOCS),
+)
 
 _patterns: dict[str, re.Pattern | None] = {}
 # per schema: id(subschema) -> (resolved subschema, its object properties); the subschemas
@@ -238,8 +251,10 @@ class PropertyChecker:
             if regex is not None and not regex.search(value):
                 self.ctx.report("SF2006", path, f"{self._where(path)}: {_show(value)} does not match {pattern}")
         fmt = sub.get("format")
-        known_format = isinstance(fmt, str) and fmt in FORMATS and isinstance(value, str)
-        if known_format and not value.startswith("{{resolve:") and not FORMATS[fmt].match(value):
+        if (
+            isinstance(fmt, str) and fmt in FORMATS and isinstance(value, str)
+            and not value.startswith("{{resolve:") and not FORMATS[fmt].match(value)
+        ):
             self.ctx.report("SF2006", path, f"{self._where(path)}: {_show(value)} is not {FORMAT_NAMES[fmt]}")
         if isinstance(value, str):
             lo, hi = sub.get("minLength"), sub.get("maxLength")
@@ -291,7 +306,8 @@ class PropertyChecker:
     # -- objects ---------------------------------------------------------------
     def object(self, sub: dict, value: dict, path: tuple, top: bool) -> None:
         props = self._properties_of(sub)
-        patterns = sub.get("patternProperties") if isinstance(sub.get("patternProperties"), dict) else {}
+        pattern_properties = sub.get("patternProperties")
+        patterns = pattern_properties if isinstance(pattern_properties, dict) else {}
         extra = sub.get("additionalProperties")
         for key, child in value.items():
             if not isinstance(key, str):
@@ -353,7 +369,7 @@ class PropertyChecker:
             branches = sub.get(key)
             if not isinstance(branches, list) or not branches:
                 continue
-            groups = []
+            groups: list[list[str]] = []
             for branch in branches:
                 branch = self.schema.resolve(branch)
                 req = branch.get("required")
@@ -382,6 +398,7 @@ class PropertyChecker:
             self.ctx.report("SF2008", path, f"{where}: {both} cannot be used together (only one of {names})")
 
 
+@check()
 def check_properties(ctx: CheckContext) -> None:
     for logical_id, res in ctx.resources.items():
         rtype = res.get("Type")

@@ -5,9 +5,25 @@ from __future__ import annotations
 
 from sparkleform.cfn import NESTED_STACK_TYPE, PSEUDO_PARAMETERS
 from sparkleform.check.context import CheckContext
+from sparkleform.check.diagnostic import ERROR, WARNING
 from sparkleform.check.intrinsics import get_att_parts, sub_parts, sub_variables
+from sparkleform.check.rules import CFN_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
 from sparkleform.spec import get_schema
+
+RULES = (
+    rule("SF3001", "references", ERROR, "Ref to an unknown parameter or resource", CFN_DOCS + "intrinsic-function-reference-ref.html"),
+    rule("SF3002", "references", ERROR, "Fn::GetAtt on an unknown resource", CFN_DOCS + "intrinsic-function-reference-getatt.html"),
+    rule("SF3003", "references", ERROR, "Fn::GetAtt attribute not declared by the resource type", CFN_DOCS + "intrinsic-function-reference-getatt.html"),
+    rule("SF3004", "references", ERROR, "Fn::Sub variable names nothing", CFN_DOCS + "intrinsic-function-reference-sub.html"),
+    rule("SF3005", "references", ERROR, "DependsOn names an unknown resource", CFN_DOCS + "aws-attribute-dependson.html"),
+    rule("SF3006", "references", ERROR, "Condition names an unknown condition", CFN_DOCS + "conditions-section-structure.html"),
+    rule("SF3007", "references", ERROR, "Fn::FindInMap names an unknown mapping or key", CFN_DOCS + "intrinsic-function-reference-findinmap.html"),
+    rule("SF3008", "references", ERROR, "Reference not allowed here (resource in Conditions, ...)", CFN_DOCS + "conditions-section-structure.html"),
+    rule("SF3020", "unused", WARNING, "Parameter never used", CFN_DOCS + "parameters-section-structure.html"),
+    rule("SF3021", "unused", WARNING, "Condition never used", CFN_DOCS + "conditions-section-structure.html"),
+    rule("SF3022", "unused", WARNING, "Mapping never used", CFN_DOCS + "mappings-section-structure.html"),
+)
 
 # Types whose documented Fn::GetAtt return values include their ordinary properties
 # (CloudFormation's per-type "Return values" pages), beyond the schema's read-only ones.
@@ -59,6 +75,7 @@ def attribute_problem(ctx: CheckContext, logical_id: str, attribute: str) -> str
     return f"{rtype} has no attribute {attribute!r}{hint}; it has: {listed}"
 
 
+@check()
 def check_references(ctx: CheckContext) -> None:
     params, resources, conditions, mappings = ctx.parameters, ctx.resources, ctx.conditions, ctx.mappings
     refable = set(params) | set(resources) | PSEUDO_PARAMETERS
@@ -191,6 +208,7 @@ def _check_depends_on(ctx: CheckContext, logical_id: str, depends) -> None:
             ctx.report("SF3005", where, f"DependsOn {name!r}, which is not a resource{did_you_mean(name, ctx.resources)}")
 
 
+@check()
 def check_unused(ctx: CheckContext) -> None:
     """SF3020-SF3022: parameters, conditions and mappings nothing refers to (warnings)."""
     if ctx.macro_skipped or any(c.name in ("Fn::ForEach", "Fn::Transform") for c in ctx.calls):

@@ -7,10 +7,20 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.intrinsics import call_of
+from sparkleform.check.rules import CFN_DOCS, SCHEMA_DOCS, check, rule
+from sparkleform.spec import get_schema
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF2013", "resources", ERROR, "Subnet associated with more than one route table", CFN_DOCS + "aws-resource-ec2-subnetroutetableassociation.html"),
+    rule("SF2014", "resources", ERROR, "DynamoDB AttributeDefinitions do not match the key schemas", CFN_DOCS + "aws-resource-dynamodb-table.html"),
+    rule("SF2016", "resources", ERROR, "Two resources with the same primary identifier", SCHEMA_DOCS),
+)
 
 
 def _same_scenario(a: dict, b: dict) -> bool:
@@ -20,6 +30,7 @@ def _same_scenario(a: dict, b: dict) -> bool:
     return ca is None or cb is None or ca == cb
 
 
+@check()
 def check_route_table_associations(ctx: CheckContext) -> None:
     seen: dict[str, list[str]] = {}
     for logical_id, res in ctx.resources.items():
@@ -52,6 +63,7 @@ def _key_attributes(schema_list) -> set[str] | None:
     return out
 
 
+@check()
 def check_dynamodb_attributes(ctx: CheckContext) -> None:
     for logical_id, res in ctx.resources.items():
         if res.get("Type") != "AWS::DynamoDB::Table":
@@ -87,11 +99,10 @@ def check_dynamodb_attributes(ctx: CheckContext) -> None:
         ctx.report("SF2014", ("Resources", logical_id, "Properties", "AttributeDefinitions"), "; ".join(parts))
 
 
+@check()
 def check_unique_identifiers(ctx: CheckContext) -> None:
     """Two resources of one type whose primary identifier (a name the template sets) is the
     same literal value would be the same physical resource."""
-    from sparkleform.spec import get_schema
-
     seen: dict[tuple, str] = {}
     for logical_id, res in ctx.resources.items():
         rtype = res.get("Type")

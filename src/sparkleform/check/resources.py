@@ -9,12 +9,21 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from sparkleform.cfn import RESOURCE_KEYS, SAM_TRANSFORM
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.intrinsics import call_of
+from sparkleform.check.rules import CFN_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean, nearest
 from sparkleform.spec import resource_types
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF2001", "resources", ERROR, "Unknown or malformed resource type", CFN_DOCS + "aws-template-resource-type-ref.html"),
+    rule("SF2009", "resources", ERROR, "Resource entry malformed (no Type, unknown key, Properties not a mapping)", CFN_DOCS + "resources-section-structure.html"),
+    rule("SF2101", "attributes", ERROR, "Resource attribute malformed (DependsOn, Condition, DeletionPolicy, ...)", CFN_DOCS + "aws-product-attribute-reference.html"),
+)
 
 # Types whose DeletionPolicy / UpdateReplacePolicy may be Snapshot (CloudFormation docs)
 SNAPSHOT_TYPES = frozenset(
@@ -95,6 +104,7 @@ def type_problem(rtype) -> str | None:
     return None  # third-party and private registry types cannot be known here
 
 
+@check()
 def check_resources(ctx: CheckContext) -> None:
     raw = ctx.template.get("Resources")
     if not isinstance(raw, dict):

@@ -8,10 +8,17 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
+from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.intrinsics import call_of
+from sparkleform.check.rules import check, rule
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF2012", "resources", ERROR, "Route 53 record value not in the form its record type needs", "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html"),
+)
 
 DOMAIN = re.compile(r"^[A-Za-z0-9!\"#$%&'()*+,\-/:;<=>?@\[\\\]^_`{|}~.]+$")
 MX = re.compile(r"^(\d{1,5})\s+(\S+)$")
@@ -61,6 +68,7 @@ def _check_record_set(ctx: CheckContext, path: tuple, rs: dict) -> None:
             ctx.report("SF2012", (*path, "ResourceRecords", i), f"{rtype} record: {problem}")
 
 
+@check()
 def check_route53(ctx) -> None:
     for logical_id, res in ctx.resources.items():
         props = res.get("Properties")

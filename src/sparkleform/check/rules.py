@@ -1,107 +1,115 @@
-"""The catalogue of rule ids: family, default severity and a one-line description.
+"""The rule registry: every diagnostic code is a Rule declared beside the check that reports it.
 
-Rules report with these ids; the SARIF writer and docs/validate.md list them from here.
-The family names match the rows of docs/cfn-lint-coverage.md.
+A check module declares its rules at the top (`rule(...)`: id, family, default severity,
+short text, the CloudFormation documentation page it enforces) and marks the functions that
+report them with `@check`. `all_rules()` and `checks()` import every module of
+sparkleform.check once, so a module joins by being in the package: there is no list to keep.
+The families match the rows of docs/cfn-lint-coverage.md; docs/validate.md's rule table is
+generated from here (`python -m sparkleform.check.docs`).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from sparkleform.check.diagnostic import ERROR, INFO, WARNING
+if TYPE_CHECKING:
+    from sparkleform.check.context import CheckContext
+
+# the documentation sets the rules cite
+CFN_DOCS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/"
+IAM_DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
+# the registry schema language the resource schemas are written in (enum, pattern, limits, ...)
+SCHEMA_DOCS = "https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html"
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One diagnostic code: what it means and where the behaviour it enforces is documented."""
+
     id: str
     family: str
     severity: str
     description: str
+    source_url: str
+
+    @property
+    def anchor(self) -> str:
+        """The rule's anchor in docs/validate.md (`docs/validate.md#sf1001`)."""
+        return self.id.lower()
 
 
-_RULES = [
-    # template structure
-    Rule("SF1001", "structure", ERROR, "Unknown top-level section"),
-    Rule("SF1002", "structure", ERROR, "Resources section missing or empty"),
-    Rule("SF1003", "structure", ERROR, "Section has the wrong shape (not a mapping, not a string)"),
-    Rule("SF1004", "structure", ERROR, "Logical id not alphanumeric or longer than 255 characters"),
-    Rule("SF1005", "structure", ERROR, "Template limit exceeded (resources, parameters, outputs, mappings)"),
-    Rule("SF1006", "structure", WARNING, "Template body too large to pass inline (51,200 bytes) or to upload (1 MB)"),
-    Rule("SF1007", "structure", ERROR, "AWSTemplateFormatVersion is not 2010-09-09"),
-    Rule("SF1008", "structure", ERROR, "The same logical id is used in two sections"),
-    # parameters
-    Rule("SF1101", "parameters", ERROR, "Parameter has no Type or an invalid Type"),
-    Rule("SF1102", "parameters", ERROR, "Parameter has an unknown attribute or an attribute of the wrong type"),
-    Rule("SF1103", "parameters", ERROR, "Parameter Default outside AllowedValues, AllowedPattern, lengths or values"),
-    Rule("SF1104", "parameters", ERROR, "Parameter constraint malformed (bad regex, min above max)"),
-    # mappings
-    Rule("SF1201", "mappings", ERROR, "Mapping is not a two-level map of names to values"),
-    # outputs
-    Rule("SF1301", "outputs", ERROR, "Output has no Value, an unknown attribute, or the wrong shape"),
-    Rule("SF1302", "outputs", ERROR, "Export name used twice or malformed"),
-    # resources against their schema
-    Rule("SF2001", "resources", ERROR, "Unknown or malformed resource type"),
-    Rule("SF2002", "properties", ERROR, "Unknown property"),
-    Rule("SF2003", "properties", ERROR, "Required property missing"),
-    Rule("SF2004", "properties", ERROR, "Value of the wrong JSON type"),
-    Rule("SF2005", "properties", ERROR, "Value not among the allowed values"),
-    Rule("SF2006", "properties", ERROR, "Value does not match the pattern"),
-    Rule("SF2007", "properties", ERROR, "Value, length or item count outside its limits"),
-    Rule("SF2008", "properties", ERROR, "Mutually exclusive or dependent properties"),
-    Rule("SF2009", "resources", ERROR, "Resource entry malformed (no Type, unknown key, Properties not a mapping)"),
-    Rule("SF2011", "resources", ERROR, "Nested stack Parameters do not match the local child template"),
-    Rule("SF2012", "resources", ERROR, "Route 53 record value not in the form its record type needs"),
-    Rule("SF2013", "resources", ERROR, "Subnet associated with more than one route table"),
-    Rule("SF2014", "resources", ERROR, "DynamoDB AttributeDefinitions do not match the key schemas"),
-    Rule("SF2015", "resources", ERROR, "Lambda runtime deprecated (error once creation is blocked)"),
-    Rule("SF2016", "resources", ERROR, "Two resources with the same primary identifier"),
-    Rule("SF2101", "attributes", ERROR, "Resource attribute malformed (DependsOn, Condition, DeletionPolicy, ...)"),
-    # references
-    Rule("SF3001", "references", ERROR, "Ref to an unknown parameter or resource"),
-    Rule("SF3002", "references", ERROR, "Fn::GetAtt on an unknown resource"),
-    Rule("SF3003", "references", ERROR, "Fn::GetAtt attribute not declared by the resource type"),
-    Rule("SF3004", "references", ERROR, "Fn::Sub variable names nothing"),
-    Rule("SF3005", "references", ERROR, "DependsOn names an unknown resource"),
-    Rule("SF3006", "references", ERROR, "Condition names an unknown condition"),
-    Rule("SF3007", "references", ERROR, "Fn::FindInMap names an unknown mapping or key"),
-    Rule("SF3008", "references", ERROR, "Reference not allowed here (resource in Conditions, ...)"),
-    Rule("SF3010", "references", ERROR, "Circular dependency"),
-    Rule("SF3011", "conditions", ERROR, "Circular condition definitions"),
-    Rule("SF3020", "unused", WARNING, "Parameter never used"),
-    Rule("SF3021", "unused", WARNING, "Condition never used"),
-    Rule("SF3022", "unused", WARNING, "Mapping never used"),
-    # intrinsic functions
-    Rule("SF4001", "functions", ERROR, "Intrinsic function has the wrong arguments"),
-    Rule("SF4002", "functions", ERROR, "Unknown intrinsic function"),
-    Rule("SF4003", "functions", ERROR, "Intrinsic function not allowed here"),
-    Rule("SF4004", "conditions", ERROR, "Condition definition malformed"),
-    # transforms
-    Rule("SF5001", "transforms", ERROR, "The SAM transform rejected the template"),
-    Rule("SF5002", "transforms", INFO, "Macro not expanded: the parts it owns were not checked"),
-]
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A function that reports findings on a CheckContext.
 
-RULES: dict[str, Rule] = {r.id: r for r in _RULES}
+    `written`: it reads the template as written (before the SAM and Fn::ForEach expansion),
+    as the IAM checks do; the others read the expanded template. `family`: the check's
+    module (`iam` for sparkleform.check.iam), which `run_checks(iam=False)` leaves out.
+    """
+
+    run: Callable[[CheckContext], None]
+    family: str
+    written: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.run.__module__}.{self.run.__qualname__}"
+
+
+_RULES: dict[str, Rule] = {}
+_CHECKS: list[Check] = []
+
+
+def rule(id: str, family: str, severity: str, description: str, source_url: str) -> Rule:
+    """Declare a rule; its id must be new (one code, one meaning)."""
+    declared = Rule(id, family, severity, description, source_url)
+    if _RULES.setdefault(id, declared) != declared:
+        raise ValueError(f"rule {id} is declared twice")
+    return declared
+
+
+def check(*, written: bool = False) -> Callable[[Callable[[CheckContext], None]], Callable[[CheckContext], None]]:
+    """Mark a function of a check module as a check the runner runs."""
+
+    def register(func: Callable[[CheckContext], None]) -> Callable[[CheckContext], None]:
+        family = func.__module__.rpartition(".")[2]
+        if all(c.run is not func for c in _CHECKS):
+            _CHECKS.append(Check(func, family, written))
+        return func
+
+    return register
 
 
 @cache
+def _discover() -> None:
+    """Import every module of sparkleform.check, so their rules and checks are declared."""
+    package = importlib.import_module("sparkleform.check")
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{package.__name__}.{info.name}")
+
+
 def all_rules() -> dict[str, Rule]:
-    """This catalogue plus the IAM checks' rules (sparkleform.iam.checks), which run in validate too."""
-    rules = dict(RULES)
-    try:
-        from sparkleform.iam.checks import RULES as IAM_RULES
-    except ImportError:
-        return rules
-    rules.update(IAM_RULES)
-    return rules
+    """Every declared rule by id."""
+    _discover()
+    return _RULES
+
+
+@cache
+def checks() -> tuple[Check, ...]:
+    """Every check, by module name and then in source order (whatever was imported first)."""
+    _discover()
+    return tuple(sorted(_CHECKS, key=lambda c: (c.run.__module__, c.run.__code__.co_firstlineno)))
 
 
 def family_of(rule_id: str) -> str:
-    rule = all_rules().get(rule_id)
-    if rule:
-        return rule.family
-    if rule_id.startswith("SF90"):
-        return "iam"  # sparkleform.iam.checks
+    found = all_rules().get(rule_id)
+    if found:
+        return found.family
     if rule_id[:1] in "EWI" and rule_id[1:].isdigit():
         return "cfn-lint"
     return "other"

@@ -1,49 +1,12 @@
-"""run_checks: every rule over one template, findings sorted and pointed at source lines."""
+"""run_checks: every registered check over one template, findings sorted and pointed at source lines."""
 
 from __future__ import annotations
 
 from sparkleform.check.context import CheckContext
 from sparkleform.check.diagnostic import ERROR, Diagnostic
+from sparkleform.check.rules import Check, checks
+from sparkleform.check.transforms import expand
 from sparkleform.sourcemap import Location, SourceMap
-
-
-def _rules():
-    from sparkleform.check import (
-        functions,
-        graph,
-        nested,
-        outputs,
-        parameters,
-        properties,
-        references,
-        relations,
-        resources,
-        route53,
-        runtimes,
-        structure,
-    )
-
-    return [
-        structure.check_sections,
-        structure.check_logical_ids,
-        structure.check_limits,
-        structure.check_mappings,
-        parameters.check_parameters,
-        outputs.check_outputs,
-        resources.check_resources,
-        properties.check_properties,
-        nested.check_nested_stacks,
-        route53.check_route53,
-        relations.check_route_table_associations,
-        relations.check_dynamodb_attributes,
-        relations.check_unique_identifiers,
-        runtimes.check_runtimes,
-        functions.check_functions,
-        functions.check_conditions,
-        references.check_references,
-        references.check_unused,
-        graph.check_cycles,
-    ]
 
 
 def run_checks(
@@ -51,14 +14,14 @@ def run_checks(
 ) -> list[Diagnostic]:
     """Every rule's findings for `template`, each located through `sources` when given.
 
-    Templates with the SAM transform are expanded first; `iam=False` leaves out the IAM
-    policy checks of sparkleform.iam.checks (which run when that module is installed).
+    Templates with the SAM transform (and Fn::ForEach loops) are expanded first and most
+    checks read the expansion; the checks marked `written` (the IAM family) read the
+    template as written. `iam=False` leaves out the IAM policy checks (sparkleform.check.iam).
     """
     if not isinstance(template, dict):
         d = Diagnostic("SF1003", ERROR, (), "a template must be a mapping of sections")
         return [_locate(d, sources, filename)]
-    from sparkleform.check.transforms import expand
-
+    selected = [c for c in checks() if iam or c.family != "iam"]
     try:
         expansion = expand(template)
         ctx = CheckContext(expansion.template, sources, filename)
@@ -66,14 +29,20 @@ def run_checks(
         ctx.original = template
         ctx.macro_skipped = bool(expansion.unexpanded)
         ctx.diagnostics.extend(expansion.notes)
-        for rule in _rules():
-            rule(ctx)
+        _run(selected, ctx, written=False)
     except RecursionError:
         return [_locate(Diagnostic("SF1003", ERROR, (), "the template is nested too deeply to check"), sources, filename)]
     out = [_locate(_map_back(d, ctx.origin_of, sources), sources, filename) for d in ctx.diagnostics]
-    if iam:
-        out.extend(_iam_findings(template, sources, filename))
+    as_written = CheckContext(template, sources, filename)
+    _run(selected, as_written, written=True)
+    out.extend(_locate(d, sources, filename) for d in as_written.diagnostics)
     return sorted(out, key=_order)
+
+
+def _run(selected: list[Check], ctx: CheckContext, *, written: bool) -> None:
+    for c in selected:
+        if c.written == written:
+            c.run(ctx)
 
 
 def _map_back(d: Diagnostic, origin_of: dict[str, str], sources: SourceMap | None) -> Diagnostic:
@@ -86,15 +55,6 @@ def _map_back(d: Diagnostic, origin_of: dict[str, str], sources: SourceMap | Non
         if sources is not None:
             d.location = sources.get(("Resources", origin))
     return d
-
-
-def _iam_findings(template: dict, sources: SourceMap | None, filename: str | None) -> list[Diagnostic]:
-    try:
-        from sparkleform.iam.checks import check_template
-    except ImportError:
-        return []  # the IAM checks are optional
-    found = check_template(template, sources) or []
-    return [_locate(d, sources, filename) for d in found if isinstance(d, Diagnostic)]
 
 
 def relocate(diagnostics: list[Diagnostic], sources: SourceMap, filename: str | None = None) -> list[Diagnostic]:

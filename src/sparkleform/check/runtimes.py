@@ -12,20 +12,26 @@ import json
 from functools import cache
 from typing import TYPE_CHECKING
 
+from sparkleform.check.diagnostic import ERROR
+from sparkleform.check.rules import check, rule
 from sparkleform.errors import SpecError
+from sparkleform.spec.source import cfn_lint_data_dir
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
 
 
+RULES = (
+    rule("SF2015", "resources", ERROR, "Lambda runtime deprecated (error once creation is blocked)", "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"),
+)
+
+
 @cache
 def lifecycle() -> dict[str, dict]:
     try:
-        from sparkleform.spec.source import cfn_lint_data_dir
-
         path = cfn_lint_data_dir() / "AdditionalSpecs" / "LmbdRuntimeLifecycle.json"
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (SpecError, OSError, ValueError, ImportError):
+    except (SpecError, OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -52,6 +58,7 @@ def runtime_problem(runtime: str, today: datetime.date) -> tuple[str, str] | Non
     return None
 
 
+@check()
 def check_runtimes(ctx: CheckContext, today: datetime.date | None = None) -> None:
     today = today or datetime.date.today()
     for logical_id, res in ctx.resources.items():

@@ -9,10 +9,25 @@ import re
 from typing import TYPE_CHECKING
 
 from sparkleform.cfn import SECTIONS
+from sparkleform.check.diagnostic import ERROR, WARNING
+from sparkleform.check.rules import CFN_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
+
+
+RULES = (
+    rule("SF1001", "structure", ERROR, "Unknown top-level section", CFN_DOCS + "template-anatomy.html"),
+    rule("SF1002", "structure", ERROR, "Resources section missing or empty", CFN_DOCS + "resources-section-structure.html"),
+    rule("SF1003", "structure", ERROR, "Section has the wrong shape (not a mapping, not a string)", CFN_DOCS + "template-anatomy.html"),
+    rule("SF1004", "structure", ERROR, "Logical id not alphanumeric or longer than 255 characters", CFN_DOCS + "resources-section-structure.html"),
+    rule("SF1005", "structure", ERROR, "Template limit exceeded (resources, parameters, outputs, mappings)", CFN_DOCS + "cloudformation-limits.html"),
+    rule("SF1006", "structure", WARNING, "Template body too large to pass inline (51,200 bytes) or to upload (1 MB)", CFN_DOCS + "cloudformation-limits.html"),
+    rule("SF1007", "structure", ERROR, "AWSTemplateFormatVersion is not 2010-09-09", CFN_DOCS + "format-version-structure.html"),
+    rule("SF1008", "structure", ERROR, "The same logical id is used in two sections", CFN_DOCS + "resources-section-structure.html"),
+    rule("SF1201", "mappings", ERROR, "Mapping is not a two-level map of names to values", CFN_DOCS + "mappings-section-structure.html"),
+)
 
 LOGICAL_ID = re.compile(r"^[A-Za-z0-9]+$")
 LIMITS = {"Resources": 500, "Parameters": 200, "Outputs": 200, "Mappings": 200}
@@ -21,6 +36,7 @@ S3_BODY = 1_000_000
 MAPPING_ATTRIBUTES = 200
 
 
+@check()
 def check_sections(ctx: CheckContext) -> None:
     t = ctx.template
     for key in t:
@@ -54,6 +70,7 @@ def check_sections(ctx: CheckContext) -> None:
             )
 
 
+@check()
 def check_logical_ids(ctx: CheckContext) -> None:
     seen: dict[str, str] = {}
     for section in ("Parameters", "Resources", "Outputs", "Mappings"):
@@ -74,6 +91,7 @@ def check_logical_ids(ctx: CheckContext) -> None:
                 seen[name] = section
 
 
+@check()
 def check_limits(ctx: CheckContext) -> None:
     for section, limit in LIMITS.items():
         entries = ctx.template.get(section)
@@ -92,6 +110,7 @@ def check_limits(ctx: CheckContext) -> None:
         ctx.report("SF1006", (), f"template body is {size:,} bytes: over 51,200 it must be uploaded to S3 first")
 
 
+@check()
 def check_mappings(ctx: CheckContext) -> None:
     for name, mapping in ctx.mappings.items():
         path = ("Mappings", name)

@@ -4,17 +4,27 @@ resource, and say plainly what a macro we cannot expand keeps us from checking."
 
 from __future__ import annotations
 
+from typing import Any
+
 from sparkleform.cfn import LANGUAGE_EXTENSIONS, SAM_TRANSFORM
 from sparkleform.check.context import transform_names
 from sparkleform.check.diagnostic import ERROR, INFO, Diagnostic
+from sparkleform.check.foreach import expand_foreach
 from sparkleform.check.intrinsics import call_of
+from sparkleform.check.rules import CFN_DOCS, rule
 from sparkleform.errors import SparkleformError
+from sparkleform.sam import expand_sam
+
+RULES = (
+    rule("SF5001", "transforms", ERROR, "The SAM transform rejected the template", CFN_DOCS + "transform-aws-serverless.html"),
+    rule("SF5002", "transforms", INFO, "Macro not expanded: the parts it owns were not checked", CFN_DOCS + "template-macros.html"),
+)
 
 PLACEHOLDER_S3 = "s3://sparkleform-placeholder/artifact.zip"
 PLACEHOLDER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/placeholder:latest"
 PLACEHOLDER_TEMPLATE = "https://s3.amazonaws.com/sparkleform-placeholder/template.yaml"
 # SAM properties that `sam package` fills in from local paths: type -> property names
-ARTIFACTS = {
+ARTIFACTS: dict[str, tuple[str, ...]] = {
     "AWS::Serverless::Function": ("CodeUri",),
     "AWS::Serverless::LayerVersion": ("ContentUri",),
     "AWS::Serverless::Api": ("DefinitionUri",),
@@ -39,7 +49,7 @@ def _offline(template: dict) -> dict:
             continue
         rtype = res.get("Type") if isinstance(res.get("Type"), str) else None
         props = dict(res.get("Properties") or {})
-        for key in ARTIFACTS.get(rtype, ()):
+        for key in ARTIFACTS.get(rtype or "", ()):
             value = props.get(key)
             if (isinstance(value, str) and not value.startswith("s3://")) or call_of(value) is not None:
                 props[key] = PLACEHOLDER_S3
@@ -75,15 +85,7 @@ def expand(template: dict) -> Expansion:
     names = transform_names(template)
     result = Expansion(template)
     if SAM_TRANSFORM in names:
-        try:
-            from sparkleform.sam import expand_sam
-        except ImportError:
-            result.unexpanded.append(SAM_TRANSFORM)
-            result.notes.append(
-                Diagnostic("SF5002", INFO, ("Transform",), "the SAM expander is not available: AWS::Serverless resources were not checked")
-            )
-            return result
-        import logging
+        import logging  # here: only SAM templates need it, and it costs start-up time
 
         logging.getLogger("samtranslator").setLevel(logging.ERROR)
         try:
@@ -96,8 +98,6 @@ def expand(template: dict) -> Expansion:
             result.template = expanded
             result.origin_of = _origins(template, expanded)
     if LANGUAGE_EXTENSIONS in names:
-        from sparkleform.check.foreach import expand_foreach
-
         result.template, made, left = expand_foreach(result.template)
         result.origin_of.update(made)
         if left:
@@ -142,10 +142,14 @@ def _defaults(template: dict) -> dict:
     return out
 
 
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _origins(original: dict, expanded: dict) -> dict[str, str]:
     """Generated logical id -> the SAM resource it came from (longest logical-id prefix)."""
-    before = original.get("Resources") if isinstance(original.get("Resources"), dict) else {}
-    after = expanded.get("Resources") if isinstance(expanded.get("Resources"), dict) else {}
+    before = _mapping(original.get("Resources"))
+    after = _mapping(expanded.get("Resources"))
     sam_ids = sorted(
         (k for k, v in before.items() if isinstance(v, dict) and str(v.get("Type", "")).startswith("AWS::Serverless::")),
         key=len,

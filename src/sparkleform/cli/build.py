@@ -81,10 +81,8 @@ def compile_cmd(settings: Settings, target: str, fmt: str, out: str | None, sets
 
 
 def _check_all(compiled) -> int:
-    try:
-        from sparkleform.check import run_checks
-    except ImportError:  # the checks package is optional while it is being built
-        return 0
+    from sparkleform.check import run_checks  # here, not at the top: `compile --no-check` skips it
+
     errors = 0
     for item in [compiled, *_all_nested(compiled)]:
         e, _ = report_diagnostics(run_checks(item.template, item.sources))

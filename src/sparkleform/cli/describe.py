@@ -34,11 +34,11 @@ def describe_cmd(first: str, name: str | None) -> None:
 
 def describe_stack(settings, stack_name: str) -> None:
     from sparkleform.cli.display import print_table
-    from sparkleform.cli.provider_pool import ProviderPool
+    from sparkleform.cli.provider_pool import stack_context
     from sparkleform.contract import NO_ECHO_MASK
     from sparkleform.stacks.render import describe_json
 
-    stack = ProviderPool(settings).main.describe_stack(stack_name)
+    stack = stack_context(settings).provider.describe_stack(stack_name)
     if settings.json:
         click.echo(json.dumps(describe_json(stack), indent=2, default=str))
         return

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "compile": "sparkleform.cli.build:compile_cmd",
     "list": "sparkleform.cli.build:list_cmd",
     "describe": "sparkleform.cli.describe:describe_cmd",
+    "trace": "sparkleform.cli.trace:trace_cmd",
     "validate": "sparkleform.cli.validate:validate_cmd",
     "graph": "sparkleform.cli.graph:graph_cmd",
     "convert": "sparkleform.cli.formats:convert_cmd",
@@ -36,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "up": "sparkleform.cli.stack_groups:up_cmd",
     "down": "sparkleform.cli.stack_groups:down_cmd",
     "iam": "sparkleform.cli.iam:iam_group",
+    "nat-agent": "sparkleform.cli.nat:nat_group",
+    "federation": "sparkleform.cli.federation:federation_group",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -43,6 +46,7 @@ SHORT_HELP: dict[str, str] = {
     "compile": "Compile a template to CloudFormation JSON or YAML.",
     "list": "List components, dynamics, registry entries and templates.",
     "describe": "Describe a dynamic/component/template, or a stack.",
+    "trace": "Show which part and file:line set each key of a template.",
     "validate": "Check a template against the CloudFormation schemas.",
     "graph": "Draw a template's resources and their dependencies.",
     "convert": "Convert a template between JSON and YAML.",
@@ -59,6 +63,8 @@ SHORT_HELP: dict[str, str] = {
     "up": "Deploy the stack group from sparkleform.toml.",
     "down": "Tear down the stack group.",
     "iam": "IAM policy simulation.",
+    "nat-agent": "The NAT high-availability agent (leader election, route takeover).",
+    "federation": "The AD federation proxy: AD groups -> AWS console sign-in.",
 }
 
 # Global options and whether they take a value; accepted before or after the verb.

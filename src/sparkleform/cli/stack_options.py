@@ -1,32 +1,17 @@
-"""The options create / plan / update share, and what they become: the template, parameters
-resolved from flags, files, sparkleform.toml, --apply-stack outputs and prompts, and the
-StackOptions sent with them."""
+"""The options create / plan / update share; they become a stacks.request.StackInputs
+(`StackInputs.from_kwargs`), which the flows turn into a prepared request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import click
 
 from sparkleform.cfn import ON_FAILURE_ACTIONS
-from sparkleform.cli.context import Settings
-from sparkleform.cli.provider_pool import ProviderPool
-from sparkleform.cli.stack_run import status_stream
-from sparkleform.errors import ParameterError
-from sparkleform.contract import Stack, StackOptions
 
 
-def _split_multi(values: tuple[str, ...]) -> list[str]:
-    """Repeatable options that also accept comma/space separated lists (capabilities)."""
-    out: list[str] = []
-    for v in values:
-        out.extend(p for p in v.replace(",", " ").split() if p)
-    return out
-
-
-def stack_input_options(func):
+def stack_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by create / plan / update (template, parameters, stack options)."""
     decorators = [
         click.option("-p", "--parameter", "parameters", multiple=True, metavar="KEY=VALUE",
@@ -58,178 +43,3 @@ def stack_input_options(func):
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
-
-
-@dataclass
-class StackInputs:
-    parameters: tuple[str, ...] = ()
-    parameters_file: str | None = None
-    apply_stacks: tuple[str, ...] = ()
-    apply_mappings: tuple[str, ...] = ()
-    set_values: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    notification_arns: tuple[str, ...] = ()
-    role_arn: str | None = None
-    timeout_minutes: int | None = None
-    on_failure: str | None = None
-    no_rollback: bool = False
-    termination_protection: bool | None = None
-    stack_policy: str | None = None
-    capabilities: tuple[str, ...] = ()
-    bucket: str | None = None
-    prefix: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_kwargs(cls, kwargs: dict[str, Any]) -> StackInputs:
-        names = set(cls.__dataclass_fields__) - {"extra"}
-        known = {k: v for k, v in kwargs.items() if k in names}
-        return cls(**known, extra={k: v for k, v in kwargs.items() if k not in names})
-
-
-@dataclass
-class Prepared:
-    template: dict | None  # None on update: keep the stack's template
-    declared_from: dict  # the template whose Parameters are resolved
-    parameters: dict[str, str]
-    options: StackOptions
-    origins: dict[str, str]
-    use_previous: set[str]
-
-
-def _config_path(settings: Settings, value: str) -> str:
-    """A path written in sparkleform.toml is relative to that file's folder."""
-    p = Path(value)
-    if p.is_absolute():
-        return value
-    return str(settings.config.root / p)
-
-
-def template_target(settings: Settings, target: str) -> str:
-    """A config-given template that is a file relative to the config's folder, else as is."""
-    root_candidate = settings.config.root / target
-    if not Path(target).exists() and root_candidate.exists():
-        return str(root_candidate)
-    return target
-
-
-def prepare(
-    settings: Settings,
-    pool: ProviderPool,
-    stack_name: str,
-    template_arg: str | None,
-    inputs: StackInputs,
-    *,
-    existing: Stack | None,
-    interactive: bool | None = None,
-) -> Prepared:
-    """Everything a create/plan/update sends: template, resolved parameters, options."""
-    from sparkleform.stacks.apply import read_applied_stacks
-    from sparkleform.stacks.keyvalues import load_parameters_file, parse_mapping, parse_pairs
-    from sparkleform.stacks.parameters import (
-        ParameterInputs,
-        default_text,
-        previous_from_stack,
-        resolve_parameters,
-    )
-    from sparkleform.stacks.prompting import fill_missing
-    from sparkleform.stacks.templates import load_stack_policy, load_stack_template
-
-    cfg = settings.config.stacks.get(stack_name)
-    if inputs.no_rollback and inputs.on_failure:
-        raise ParameterError("--no-rollback and --on-failure cannot be used together (AWS refuses both)")
-
-    overrides = {k: str(v) for k, v in (cfg.compile_parameters if cfg else {}).items()}
-    overrides.update(parse_pairs(inputs.set_values, "--set"))
-    target = template_arg
-    if target is None and cfg is not None and existing is None:
-        target = template_target(settings, cfg.template)
-    provider = pool.main
-    nested: dict[str, dict] = {}
-    template: dict | None = None
-    if target is not None:
-        loaded = load_stack_template(target, config=settings.config, overrides=overrides)
-        template, nested = loaded.template, loaded.nested_templates
-        declared_from = template
-    elif existing is not None:
-        declared_from = provider.template_of(stack_name)
-    else:
-        raise ParameterError(
-            f"no template for stack {stack_name}: give TEMPLATE, or define [stacks.{stack_name}] in sparkleform.toml"
-        )
-
-    param_inputs = ParameterInputs(explicit=parse_pairs(inputs.parameters, "-p"))
-    if inputs.parameters_file:
-        param_inputs.file_values, param_inputs.file_use_previous = load_parameters_file(inputs.parameters_file)
-    if cfg is not None:
-        config_values: dict[str, str] = {}
-        if cfg.parameters_file:
-            config_values, _ = load_parameters_file(_config_path(settings, cfg.parameters_file))
-        config_values.update(cfg.parameters)
-        param_inputs.config_values = config_values
-    applied_refs = list(cfg.apply_stacks if cfg else [])
-    applied_refs += [s for s in inputs.apply_stacks if s not in applied_refs]
-    if applied_refs:
-        param_inputs.applied = read_applied_stacks(applied_refs, pool.get)
-    mappings = [parse_mapping(f"{out}:{param}") for out, param in (cfg.apply_mappings if cfg else {}).items()]
-    mappings += [parse_mapping(m) for m in inputs.apply_mappings]
-    param_inputs.mappings = mappings
-    if existing is not None:
-        old_template = declared_from if template is None else provider.template_of(stack_name)
-        param_inputs.previous = previous_from_stack(existing.parameters, old_template)
-
-    resolution = resolve_parameters(declared_from, param_inputs)
-    fill_missing(declared_from, resolution, interactive=interactive, stack=stack_name)
-    _register_secrets(declared_from, resolution.values)
-
-    tags = dict(cfg.tags if cfg else {})
-    tags.update(parse_pairs(inputs.tags, "--tags"))
-    options = StackOptions(
-        tags=tags,
-        disable_rollback=inputs.no_rollback,
-        termination_protection=inputs.termination_protection,
-        capabilities=_split_multi(inputs.capabilities) or None,
-        notification_arns=list(inputs.notification_arns),
-        role_arn=inputs.role_arn,
-        timeout_minutes=inputs.timeout_minutes,
-        on_failure=inputs.on_failure,
-        stack_policy=load_stack_policy(inputs.stack_policy) if inputs.stack_policy else None,
-        nested_templates=nested,
-    )
-    # NoEcho values the stack keeps (resolution.use_previous) are masked by describe, so
-    # only the provider knows them: they are left out, and the provider falls back to the
-    # stored value (the protocol has no UsePreviousValue marker; sending the mask would
-    # store the mask).
-    parameters = dict(resolution.values)
-    if param_inputs.previous is not None:
-        # A value that was only the old Default follows the new Default: say so explicitly,
-        # since a provider keeps previous values of parameters left out (UsePreviousValue).
-        declared = declared_from.get("Parameters") or {}
-        for name, origin in resolution.origins.items():
-            if origin == "default" and name in param_inputs.previous.values:
-                parameters[name] = default_text(declared[name].get("Default"))
-    return Prepared(template, declared_from, parameters, options, resolution.origins, resolution.use_previous)
-
-
-def _register_secrets(template: dict, values: dict[str, Any]) -> None:
-    """The values given for NoEcho parameters are masked in everything this process prints."""
-    from sparkleform.secrets import register
-
-    declared = template.get("Parameters") if isinstance(template, dict) else None
-    if isinstance(declared, dict):
-        register(
-            str(values[n]) for n, d in declared.items()
-            if n in values and isinstance(d, dict) and str(d.get("NoEcho", "")).lower() == "true"
-        )
-
-
-def show_origins(settings: Settings, prepared: Prepared) -> None:
-    """Say which parameters were wired from other stacks or prompted (explicit ones the user
-    knows); a NoEcho value is shown masked."""
-    from sparkleform.secrets import mask
-
-    stream = status_stream(settings)
-    for name, origin in prepared.origins.items():
-        if origin.startswith("output ") or origin == "prompt":
-            value = mask(str(prepared.parameters.get(name, "")))
-            click.echo(f"parameter {name} = {value}  (from {origin})", file=stream)

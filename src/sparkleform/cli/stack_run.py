@@ -1,22 +1,22 @@
-"""Running a stack operation for a verb: the live event display, the end status read as done
-or failed (OperationFailed, exit 1), and where progress, JSON, results and questions go
-(progress to stderr when stdout carries JSON)."""
+"""How the stack verbs show a flow: the CLI's Reporter (status lines, the plan, the live event
+display), and where progress, JSON, results and questions go (progress to stderr when
+stdout carries JSON)."""
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from sparkleform.cli.context import Settings
-from sparkleform.cli.provider_pool import in_process, safe_describe
-from sparkleform.errors import OperationFailed, ParameterError
-from sparkleform.contract import Provider, Stack
+from sparkleform.contract import Plan, Stack
+from sparkleform.errors import ParameterError
+from sparkleform.stacks.context import Reporter, Watch
 
 
-def status_stream(settings: Settings):
+def status_stream(settings: Settings) -> IO[str]:
     """Where progress goes: stdout, or stderr when stdout carries JSON."""
     return sys.stderr if settings.json else sys.stdout
 
@@ -35,59 +35,39 @@ def confirm(question: str, yes: bool) -> bool:
     return click.confirm(question, default=False, err=True)
 
 
-def _describe_after(provider: Provider, name: str, result: Any) -> Stack:
-    if isinstance(result, Stack):
-        return result
-    return provider.describe_stack(name)
+def show_plan(settings: Settings, plan: Plan, *, stream: IO[str] | None = None) -> None:
+    from sparkleform.cli.display import print_table
+
+    stream = stream or sys.stdout
+    if plan.empty:
+        click.echo(plan.reason or f"no resource changes for {plan.stack_name}", file=stream)
+        return
+    rows = [
+        [c.action, c.logical_id, c.resource_type, c.replacement or "", ", ".join(c.causes)]
+        for c in plan.changes
+    ]
+    title = f"plan for {plan.stack_name}"
+    print_table(["action", "logical id", "type", "replacement", "caused by"], rows, stream=stream,
+                title=title, color=settings.color)
 
 
-def _fail_message(operation: str, name: str, display: Any, stack: Stack | None, error: str | None = None) -> str:
-    failure = display.failure() if display is not None else None
-    where = f"; the stack is {stack.status}" if stack is not None else ""
-    if failure is not None:
-        return f"{operation} of stack {name} failed: {failure.describe()}{where}"
-    reason = error or (stack.reason if stack is not None else None) or "see `sparkleform events " + name + "`"
-    return f"{operation} of stack {name} failed: {reason}{where}"
+class CliReporter(Reporter):
+    """Status lines and plans to the status stream; each operation under the live display."""
 
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
 
-def run_operation(
-    settings: Settings,
-    provider: Provider,
-    name: str,
-    operation: str,
-    call,
-    *,
-    wait: bool = True,
-    title: str | None = None,
-) -> Stack | None:
-    """Run `call(on_event)` under the live display; raise OperationFailed with the first failure."""
-    from sparkleform.cli.display import EventDisplay
-    from sparkleform.stacks.interrupts import watch_interrupts
-    from sparkleform.stacks.outcome import is_failed, is_in_progress
+    def note(self, text: str) -> None:
+        click.echo(text, file=status_stream(self.settings))
 
-    stream = status_stream(settings)
-    display = EventDisplay(name, stream=stream, color=settings.color, title=title or f"{operation} {name}")
-    result: Any = None
-    with watch_interrupts(name, in_process=in_process(provider), operation=operation):
-        try:
-            with display:
-                result = call(display)
-        except OperationFailed as exc:
-            stack = safe_describe(provider, name)
-            raise OperationFailed(_fail_message(operation, name, display, stack, exc.message)) from exc
-    if operation == "delete":
-        return None
-    stack = _describe_after(provider, name, result)
-    if not wait and is_in_progress(stack.status):
-        return stack  # still going (AWS); the local engine is done even when not asked to wait
-    failed_create = operation == "create" and stack.status == "DELETE_COMPLETE"
-    if operation == "recover":  # a rollback is what recover is for; only a stuck stack failed
-        failed = stack.status.endswith("_FAILED") or is_in_progress(stack.status)
-    else:
-        failed = is_failed(stack.status) or failed_create
-    if failed:
-        raise OperationFailed(_fail_message(operation, name, display, stack))
-    return stack
+    def plan(self, plan: Plan) -> None:
+        show_plan(self.settings, plan, stream=status_stream(self.settings))
+
+    def watch(self, stack: str, title: str) -> Watch:
+        from sparkleform.cli.display import EventDisplay
+
+        return EventDisplay(stack, stream=status_stream(self.settings), color=self.settings.color, title=title)
 
 
 def show_result(settings: Settings, stack: Stack) -> None:

@@ -10,7 +10,7 @@ underscore, so no CloudFormation key is ever shadowed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from sparkleform.dsl.location import caller_location
 from sparkleform.dsl.names import camel, identity, is_snake
@@ -34,6 +34,12 @@ class Node:
     """A mapping in the template tree. See the module docstring for the rules."""
 
     __slots__ = ("_key", "_loc", "_origin", "_parent", "_slots")
+    # set through object.__setattr__ (plain assignment makes a child); declared for the type checker
+    _key: str | None
+    _loc: Location | None
+    _origin: Node | None
+    _parent: Node | None
+    _slots: dict[str, Slot]
 
     def __init__(self, key: str | None = None, parent: Node | None = None, loc: Location | None = None) -> None:
         object.__setattr__(self, "_slots", {})
@@ -75,7 +81,7 @@ class Node:
     def __enter__(self) -> Node:
         return self
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
     def __iter__(self) -> Iterator[str]:
@@ -137,8 +143,6 @@ class Node:
 
     def _data(self) -> dict[str, Any]:
         """The subtree as plain data, names by the plain rule (no schema)."""
-        from sparkleform.dsl.values import plain
-
         return {
             (s.name if s.exact else camel(s.name)): plain(s.value) for s in self._slots.values()
         }
@@ -227,3 +231,15 @@ _MISSING_SLOT = _Missing()
 def _check_key(key: object) -> None:
     if not isinstance(key, str) or not key:
         raise TemplateError(f"template keys are non-empty strings, not {key!r}", location=str(caller_location() or ""))
+
+
+def plain(value: Any) -> Any:
+    """A deep copy of `value` with nodes turned into dicts (names by the plain rule): values
+    that may hold nodes made into plain JSON-ready data."""
+    if isinstance(value, Node):
+        return value._data()
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value

@@ -1,25 +1,49 @@
-"""The engine's error classes: CloudFormation's error kinds, as sparkleform errors.
+"""The engine's error classes: the contract's error vocabulary, plus the engine's own kinds.
 
-Input problems (bad template, bad parameters, unknown stack, a stack busy with another
-operation, nothing to update) exit 2; an operation that ran and failed exits 1, and is
-raised only after the failure and its rollback are recorded in the state.
+The stack errors (StackNotFound, StackExists, StackBusy, NoUpdates, ValidationError,
+StackOperationFailed) are the contract's classes themselves, so a caller catches the same
+class whichever provider it talks to. Input problems (bad template, bad parameters, unknown
+stack, a stack busy with another operation, nothing to update) exit 2; an operation that ran
+and failed exits 1, and is raised only after the failure and its rollback are recorded in
+the state.
 """
 
 from __future__ import annotations
 
-from sparkleform.errors import OperationFailed, ParameterError, SparkleformError, TemplateError
+from sparkleform.contract import (
+    NoUpdates,
+    StackBusy,
+    StackError,
+    StackExists,
+    StackNotFound,
+    StackOperationFailed,
+    StackStateError,
+    ValidationError,
+)
+from sparkleform.errors import ParameterError, TemplateError
+
+__all__ = [
+    "EngineError",
+    "NoUpdates",
+    "ResourceFailure",
+    "StackBusy",
+    "StackExists",
+    "StackNotFound",
+    "StackOperationFailed",
+    "StackParameterError",
+    "StackStateError",
+    "StateError",
+    "TemplateFormatError",
+    "ValidationError",
+]
 
 
-class EngineError(SparkleformError):
-    """A request the engine refuses, with CloudFormation's wording (exit 2)."""
+class EngineError(StackError):
+    """A request the engine refuses for reasons of its own (its state file), exit 2."""
 
 
 class StateError(EngineError):
     """The state file cannot be opened or is not a sparkleform state database."""
-
-
-class ValidationError(EngineError):
-    """CloudFormation's ValidationError: the request itself is wrong."""
 
 
 class TemplateFormatError(TemplateError):
@@ -28,30 +52,6 @@ class TemplateFormatError(TemplateError):
 
 class StackParameterError(ParameterError):
     """A parameter value is missing, unknown or breaks its constraints."""
-
-
-class StackNotFound(ValidationError):
-    """The named stack does not exist (or was deleted)."""
-
-
-class StackExists(ValidationError):
-    """create_stack on a name already taken ("Stack [x] already exists")."""
-
-
-class StackBusy(ValidationError):
-    """Another operation is in progress on the stack, or it is in a state that forbids this one."""
-
-
-class NoUpdates(ValidationError):
-    """update_stack with nothing to change: "No updates are to be performed."."""
-
-
-class StackOperationFailed(OperationFailed):
-    """The operation ran, a resource failed, and the stack was rolled back (or left failed)."""
-
-    def __init__(self, message: str, *, stack_status: str | None = None, **kw) -> None:
-        super().__init__(message, **kw)
-        self.stack_status = stack_status
 
 
 class ResourceFailure(Exception):

@@ -328,17 +328,7 @@ class Handlers:
             self.stacks.update_stack(child["stack_id"], template, params, StackOptions())
 
 def _load_file(path: Path) -> dict:
-    try:
-        from sparkleform.formats import load_template  # type: ignore[attr-defined]
+    from sparkleform.formats.reader import load_template
 
-        template, _ = load_template(path)
-        return template
-    except ImportError:
-        pass
-    text = path.read_text(encoding="utf-8")
-    try:
-        return json.loads(text)
-    except ValueError:
-        import yaml
-
-        return yaml.safe_load(text)
+    template, _ = load_template(path)
+    return template

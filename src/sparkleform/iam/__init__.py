@@ -1,4 +1,6 @@
-"""Offline IAM: a policy simulator (AWS's evaluation logic) and policy checks for templates.
+"""Offline IAM: the policy model and a policy simulator (AWS's evaluation logic).
+
+The policy checks on templates are a check family that uses this package: sparkleform.check.iam.
 
     from sparkleform.iam import simulate
     result = simulate([policy], "s3:GetObject", "arn:aws:s3:::bucket/key")

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from sparkleform.iam.errors import PolicyError
 from sparkleform.iam.patterns import arn_regex, glob_regex, has_variables, parse_value, plain_text, resolve
@@ -160,7 +160,7 @@ class Clause:
         return out
 
     def holds(self, context: Mapping[str, Sequence[str]]) -> bool:
-        values = context.get(self.key)
+        values = context.get(self.key) or ()
         present = bool(values)
         if self.kind == "null":
             return any((v == "true") == (not present) for v in self.values)
@@ -257,6 +257,7 @@ def compile_condition(block: Any, where: str, variables: bool) -> tuple[Clause, 
 
 def _prepare_static(kind: str, texts: list[str], variables: bool, where: str, operator: Any, key: Any):
     problem = f"{where}: {operator} {key!r}"
+    out: list[Any]
     if kind == "null":
         lowered = [t.lower() for t in texts]
         if any(t not in ("true", "false") for t in lowered):
@@ -287,7 +288,7 @@ def _prepare_static(kind: str, texts: list[str], variables: bool, where: str, op
     parsed = [parse_value(t, variables) for t in texts]
     if any(has_variables(p) for p in parsed):
         return parsed, True
-    return [_prepare_resolved(kind, ((p[0], True),)) for p in parsed], False
+    return [_prepare_resolved(kind, ((cast(str, p[0]), True),)) for p in parsed], False
 
 
 _KEY_OK = re.compile(r"^[A-Za-z0-9_.\-]+:[^\s]+$")

@@ -66,7 +66,7 @@ class PolicyDoc:
     name: str = ""
 
 
-def resources_of(template: Mapping) -> dict[str, dict]:
+def resources_of(template: Mapping) -> dict[str, Mapping]:
     """Logical id -> resource, for well-formed entries (a string Type) only."""
     resources = template.get("Resources") if isinstance(template, Mapping) else None
     if not isinstance(resources, Mapping):
@@ -167,7 +167,7 @@ def boundary_of(template: Mapping, principal_id: str) -> tuple[str | None, str |
 def groups_of(template: Mapping, user_id: str) -> list[str]:
     res = resources_of(template).get(user_id, {})
     groups = _props(res).get("Groups")
-    out = []
+    out: list[str] = []
     if isinstance(groups, list):
         out.extend(t for t in (_ref_target(g, template, "AWS::IAM::Group") for g in groups) if t)
     for other in resources_of(template).values():

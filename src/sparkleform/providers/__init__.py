@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sparkleform.errors import SparkleformError
 from sparkleform.contract import Provider
+from sparkleform.errors import SparkleformError
 
 
 def get_provider(name: str, **options: Any) -> Provider:

@@ -12,16 +12,31 @@ import contextlib
 import json
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlparse
 
 from sparkleform.cfn import FAILED_STATES, NESTED_STACK_TYPE, ON_FAILURE_ACTIONS
+from sparkleform.contract import (
+    NO_ECHO_MASK,
+    Capability,
+    EventCallback,
+    Plan,
+    Stack,
+    StackEvent,
+    StackOperationFailed,
+    StackOptions,
+    StackOutput,
+    StackParameter,
+    StackResource,
+)
 from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.providers.aws_errors import (
     NO_UPDATES,
-    AwsError,
     NoUpdates,
+    StackAlreadyExists,
+    StackBusy,
     StackNotFound,
+    StackStateRefused,
     TemplateRejected,
     WaitInterrupted,
     guard,
@@ -36,17 +51,6 @@ from sparkleform.providers.aws_templates import (
     s3_object_url,
 )
 from sparkleform.providers.aws_wait import Intervals, StackWatcher, failure_reason, to_event
-from sparkleform.contract import (
-    NO_ECHO_MASK,
-    EventCallback,
-    Plan,
-    Stack,
-    StackEvent,
-    StackOptions,
-    StackOutput,
-    StackParameter,
-    StackResource,
-)
 
 CF = "cloudformation"
 _CHANGE_SET_PREFIX = "sparkleform"
@@ -67,6 +71,7 @@ class AwsProvider:
     """
 
     name = "aws"
+    capabilities = frozenset({Capability.CHANGE_SETS})
 
     def __init__(
         self,
@@ -116,7 +121,7 @@ class AwsProvider:
         if service not in self._clients:
             from botocore.config import Config
 
-            retries: dict[str, Any] = {"mode": self.retry_mode}
+            retries: Any = {"mode": self.retry_mode}  # botocore's _RetryDict
             if self.max_attempts is not None:
                 retries["total_max_attempts"] = self.max_attempts
             config = Config(retries=retries, user_agent_extra="sparkleform")
@@ -344,13 +349,13 @@ class AwsProvider:
         and the caller left out, when it is NoEcho (only AWS knows the value) or has no
         Default (AWS would refuse the update otherwise). A left-out parameter with a Default
         follows the template's Default, as on a create."""
-        out = [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in given.items()]
+        out: list[dict[str, Any]] = [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in given.items()]
         if current is None:
             return out
         values = {p["ParameterKey"]: p.get("ParameterValue") for p in current.get("Parameters") or []}
         declared = ((template or {}).get("Parameters") or {}) if template is not None else {}
         for key in sorted(set(declared) & set(values) - set(given)):
-            decl = declared.get(key) if isinstance(declared.get(key), dict) else {}
+            decl: dict = declared[key] if isinstance(declared.get(key), dict) else {}
             no_echo = str(decl.get("NoEcho", "")).lower() == "true" or values.get(key) == NO_ECHO_MASK
             if no_echo or "Default" not in decl:
                 out.append({"ParameterKey": key, "UsePreviousValue": True})
@@ -442,15 +447,14 @@ class AwsProvider:
         current: dict | None,
     ) -> Plan:
         options = options or StackOptions()
-        exists = current is not None and current.get("StackStatus") not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
+        status = (current or {}).get("StackStatus", "")
+        exists = current is not None and status not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS")
         if not exists and template is None:
             raise StackNotFound(f"stack {name} does not exist: give a template to create it")
-        if exists and current.get("StackStatus", "").endswith("_IN_PROGRESS"):
-            raise AwsError(
-                f"stack {name} is {current['StackStatus']}: wait for it (`sparkleform events {name} --follow`)"
-            )
-        if exists and current.get("StackStatus") == "ROLLBACK_COMPLETE":
-            raise AwsError(
+        if exists and status.endswith("_IN_PROGRESS"):
+            raise StackBusy(f"stack {name} is {status}: wait for it (`sparkleform events {name} --follow`)")
+        if exists and status == "ROLLBACK_COMPLETE":
+            raise StackStateRefused(
                 f"stack {name} is ROLLBACK_COMPLETE (its create failed) and cannot be updated: "
                 f"delete it with `sparkleform destroy {name}` and create it again"
             )
@@ -473,7 +477,7 @@ class AwsProvider:
         try:
             self._call("CreateChangeSet", stack=name, template=template or old_template, **args)
         except NoUpdates:
-            return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES)
+            return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES, no_updates=True)
         pages = self._wait_change_set(name, change_set)
         new_template = template if template is not None else old_template
         plan = plan_from_change_set(name, pages, old_template, new_template, keep_name=True)
@@ -482,8 +486,8 @@ class AwsProvider:
         if plan.status == "FAILED":
             self._discard_change_set(name, change_set, created_stack=not exists)
             if is_no_changes(plan.reason):
-                return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES)
-            raise OperationFailed(f"change set for stack {name} failed: {plan.reason}")
+                return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES, no_updates=True)
+            raise StackOperationFailed(f"change set for stack {name} failed: {plan.reason}")
         return plan
 
     @staticmethod
@@ -517,9 +521,8 @@ class AwsProvider:
         """Drop a change set left for review; a stack that existed only for it (a create's
         REVIEW_IN_PROGRESS stack) goes with it."""
         raw = self._describe_raw(name)
-        created = raw is not None and raw.get("StackStatus") == "REVIEW_IN_PROGRESS"
         self._call("DeleteChangeSet", stack=name, StackName=name, ChangeSetName=change_set_name)
-        if created:
+        if raw is not None and raw.get("StackStatus") == "REVIEW_IN_PROGRESS":
             self._call("DeleteStack", stack=name, StackName=raw["StackId"])
 
     def _discard_change_set(self, name: str, change_set: str, *, created_stack: bool) -> None:
@@ -616,7 +619,7 @@ class AwsProvider:
         status = final.get("StackStatus", "")
         if status in FAILED_STATES:
             reason = failure_reason(watcher.events, name) or final.get("StackStatusReason") or status
-            raise OperationFailed(f"{operation} of stack {name} failed ({status}): {reason}")
+            raise StackOperationFailed(f"{operation} of stack {name} failed ({status}): {reason}", stack_status=status)
         if post_settings and self._apply_settings(name, final, options):
             final = self._require(stack_id)
         return self._to_stack(final, with_details=True, template=template)
@@ -656,8 +659,6 @@ class AwsProvider:
         options = options or StackOptions()
         current = self._describe_raw(name)
         if current is not None and current.get("StackStatus") not in ("DELETE_COMPLETE", "REVIEW_IN_PROGRESS"):
-            from sparkleform.providers.aws_errors import StackAlreadyExists
-
             raise StackAlreadyExists(f"stack {name} already exists: use `sparkleform update {name}`")
         if self.change_sets and options.timeout_minutes is None:
             plan = self._make_change_set(name, template, parameters, options, None, current)
@@ -714,15 +715,14 @@ class AwsProvider:
         wait: bool = True,
     ) -> Stack:
         """Update through an UPDATE change set (or UpdateStack with change_sets=False).
-        Nothing to change is not an error: the current stack comes back with
-        reason "No updates are to be performed." (settings such as termination protection
-        and stack policy are still applied)."""
+        Nothing to change raises NoUpdates ("No updates are to be performed.") after the
+        settings a change set cannot carry (termination protection, stack policy) were applied."""
         options = options or StackOptions()
         current = self._require(name)
         if self.change_sets:
             plan = self._make_change_set(name, template, parameters, options, None, current)
             if plan.change_set_name is None:
-                return self._unchanged(name, current, options)
+                self._unchanged(name, current, options)
             return self._execute(name, plan.change_set_name, on_event, wait, options, template, current)
         old_template = self.template_of(name) if template is None else None
         args = self._common_args(name, template if template is not None else old_template, options)
@@ -738,7 +738,7 @@ class AwsProvider:
         try:
             self._call("UpdateStack", stack=name, template=new_template, **args)
         except NoUpdates:
-            return self._unchanged(name, current, options)
+            self._unchanged(name, current, options)
         result = self._finish(
             name, current["StackId"], watcher, "update", options, wait, post_settings=False, template=new_template
         )
@@ -746,16 +746,14 @@ class AwsProvider:
             self._apply_settings(name, self._require(name), StackOptions(termination_protection=options.termination_protection))
         return result
 
-    def _unchanged(self, name: str, current: dict, options: StackOptions) -> Stack:
+    def _unchanged(self, name: str, current: dict, options: StackOptions) -> NoReturn:
         self._apply_settings(name, current, options)
-        stack = self.describe_stack(name)
-        stack.reason = NO_UPDATES
-        return stack
+        raise NoUpdates(NO_UPDATES)
 
     def delete_stack(self, name: str, *, on_event: EventCallback | None = None, wait: bool = True) -> None:
         raw = self._require(name)
         if raw.get("EnableTerminationProtection"):
-            raise AwsError(
+            raise StackStateRefused(
                 f"stack {name} has termination protection: turn it off first "
                 f"(`aws cloudformation update-termination-protection --no-enable-termination-protection "
                 f"--stack-name {name}`)"
@@ -768,7 +766,10 @@ class AwsProvider:
         final = watcher.wait("delete")
         if final.get("StackStatus") != "DELETE_COMPLETE":
             reason = failure_reason(watcher.events, name) or final.get("StackStatusReason") or ""
-            raise OperationFailed(f"delete of stack {name} failed ({final.get('StackStatus')}): {reason}")
+            raise StackOperationFailed(
+                f"delete of stack {name} failed ({final.get('StackStatus')}): {reason}",
+                stack_status=final.get("StackStatus"),
+            )
 
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack:
         """Bring a stack that an operation left stuck back to a stable state:
@@ -785,22 +786,22 @@ class AwsProvider:
         elif status == "UPDATE_IN_PROGRESS":
             operation, call = "cancel", ("CancelUpdateStack", {"StackName": stack_id})
         elif status == "REVIEW_IN_PROGRESS":
-            raise AwsError(
+            raise StackStateRefused(
                 f"stack {name} holds only a change set that was never executed: run `sparkleform execute "
                 f"{name} CHANGESET`, or delete the change set"
             )
         elif status == "ROLLBACK_COMPLETE":
-            raise AwsError(
+            raise StackStateRefused(
                 f"stack {name} is ROLLBACK_COMPLETE: its create failed and AWS cannot roll it further; "
                 f"delete it (`sparkleform destroy {name}`) and create it again"
             )
         elif status in ("ROLLBACK_FAILED", "DELETE_FAILED"):
-            raise AwsError(
+            raise StackStateRefused(
                 f"stack {name} is {status}: AWS can only delete it now; fix or retain the resources named "
                 f"in `sparkleform events {name}` and run `sparkleform destroy {name}` again"
             )
         elif status.endswith("_IN_PROGRESS"):
-            raise AwsError(
+            raise StackBusy(
                 f"stack {name} is {status}: AWS is still working on it and will finish on its own; "
                 f"watch it with `sparkleform events {name} --follow`"
             )
@@ -812,7 +813,9 @@ class AwsProvider:
         final = watcher.wait(operation)
         if final.get("StackStatus") in ("UPDATE_ROLLBACK_FAILED", "ROLLBACK_FAILED"):
             reason = failure_reason(watcher.events, name) or final.get("StackStatusReason") or ""
-            raise OperationFailed(f"recovery of stack {name} failed ({final['StackStatus']}): {reason}")
+            raise StackOperationFailed(
+                f"recovery of stack {name} failed ({final['StackStatus']}): {reason}", stack_status=final["StackStatus"]
+            )
         return self.describe_stack(stack_id)
 
 

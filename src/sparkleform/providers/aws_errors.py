@@ -1,7 +1,12 @@
-"""Turn boto3/botocore exceptions into one-line sparkleform errors a user can act on.
+"""Map boto3/botocore exceptions into the contract's error vocabulary, once.
 
-`translate(exc, service, operation, stack=...)` is called by the AWS provider around every
-call; it never imports boto3 itself (it reads exception class names and error codes).
+`guard(service, operation, stack=...)` wraps every AWS call of the provider and re-raises
+what botocore raises as the error it means (`translate`), as httpx's transport maps its
+backend's exceptions: StackNotFound, StackExists, NoUpdates and the rest are the contract's
+classes (sparkleform.contract), also AwsError here so a remote refusal can be told apart.
+AWS's wording stays in the messages. Nothing here imports boto3 (it reads exception class
+names and error codes); this module is also the one place that reads AWS's texts where AWS
+gives no code (a change set that "didn't contain changes").
 """
 
 from __future__ import annotations
@@ -9,16 +14,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sparkleform import contract
+from sparkleform.contract import NO_UPDATES
 from sparkleform.errors import ConfigError, OperationFailed, SparkleformError, TemplateError
 
-NO_UPDATES = "No updates are to be performed."
 _NO_CHANGES_REASONS = (
     "didn't contain changes",
     "No updates are to be performed",
 )
 
 
-class AwsError(SparkleformError):
+class AwsError(contract.StackError):
     """An AWS call was refused (credentials, permissions, limits, bad input)."""
 
 
@@ -34,12 +40,24 @@ class AwsThrottled(AwsError):
     """AWS kept throttling after botocore's retries."""
 
 
-class StackNotFound(AwsError):
+class StackNotFound(contract.StackNotFound, AwsError):
     """The named stack does not exist in this account and region."""
 
 
-class StackAlreadyExists(AwsError):
+class StackAlreadyExists(contract.StackExists, AwsError):
     """A create named a stack that is already there."""
+
+
+class NoUpdates(contract.NoUpdates, AwsError):
+    """AWS said the submitted template and parameters change nothing."""
+
+
+class StackStateRefused(contract.StackStateError, AwsError):
+    """AWS refuses the operation in the stack's current state."""
+
+
+class StackBusy(contract.StackBusy, AwsError):
+    """An operation is still in progress on the stack."""
 
 
 class BucketRequired(ConfigError):
@@ -50,10 +68,6 @@ class WaitInterrupted(SparkleformError):
     """Ctrl-C while waiting: the stack operation goes on in AWS, we only stopped watching."""
 
     exit_code = 130
-
-
-class NoUpdates(AwsError):
-    """Internal signal: AWS said the submitted template and parameters change nothing."""
 
 
 _THROTTLE = {
@@ -81,7 +95,8 @@ _CREDENTIAL_HINT = (
 
 
 def is_no_changes(message: str | None) -> bool:
-    return bool(message) and any(m in message for m in _NO_CHANGES_REASONS)
+    """Does AWS's text (a change set's StatusReason, a ValidationError) mean "nothing to change"?"""
+    return bool(message) and any(m in (message or "") for m in _NO_CHANGES_REASONS)
 
 
 def error_code(exc: BaseException) -> str:
@@ -233,12 +248,12 @@ class _Guard:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         if exc is None or isinstance(exc, (SparkleformError, KeyboardInterrupt)):
-            return False
+            return
         if not isinstance(exc, Exception):
-            return False
+            return
         mod = type(exc).__module__ or ""
         if not (mod.startswith("botocore") or mod.startswith("boto3") or hasattr(exc, "response")):
-            return False
+            return
         raise translate(exc, self.service, self.operation, stack=self.stack, region=self.region) from exc

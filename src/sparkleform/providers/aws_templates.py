@@ -75,7 +75,7 @@ def detect_capabilities(template: dict, nested: dict[str, dict] | None = None) -
             found.add("CAPABILITY_AUTO_EXPAND")
         for res in resources(tpl).values():
             rtype = res.get("Type")
-            props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+            props: dict = res["Properties"] if isinstance(res.get("Properties"), dict) else {}
             if rtype in IAM_TYPES:
                 found.add("CAPABILITY_IAM")
                 name_prop = IAM_NAME_PROPERTIES.get(rtype)

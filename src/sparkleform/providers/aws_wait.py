@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sparkleform.cfn import NESTED_STACK_TYPE
-from sparkleform.providers.aws_errors import WaitInterrupted, error_code, error_message, guard
 from sparkleform.contract import EventCallback, StackEvent
+from sparkleform.providers.aws_errors import StackNotFound, WaitInterrupted, guard
 
 
 def to_event(raw: dict) -> StackEvent:
@@ -109,18 +109,14 @@ class StackWatcher:
         try:
             for raw in self._raw_events(self.stack_id, stop_at_seen=False)[:200]:
                 self.seen.add(raw["EventId"])
-        except Exception as exc:  # the stack may not exist yet (a create)
-            if "does not exist" not in (error_message(getattr(exc, "__cause__", None) or exc)):
-                raise
+        except StackNotFound:  # the stack may not exist yet (a create)
+            pass
 
     def _poll_one(self, stack: str, primed: bool) -> list[StackEvent]:
         try:
             raws = self._raw_events(stack, stop_at_seen=True)
-        except Exception as exc:
-            cause = getattr(exc, "__cause__", None) or exc
-            if error_code(cause) in ("ValidationError",) and "does not exist" in error_message(cause):
-                return []
-            raise
+        except StackNotFound:
+            return []
         new: list[StackEvent] = []
         for raw in raws:
             self.seen.add(raw["EventId"])

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sparkleform.contract import EventCallback, Plan, Stack, StackEvent, StackOptions
+from sparkleform.contract import Capability, EventCallback, Plan, Stack, StackEvent, StackOptions
 
 DEFAULT_STATE = ".sparkleform/state.db"
 
@@ -15,6 +15,7 @@ class LocalProvider:
     """Stacks in a SQLite file (default ./.sparkleform/state.db or $SPARKLEFORM_STATE)."""
 
     name = "local"
+    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS})
 
     def __init__(
         self,
@@ -45,7 +46,10 @@ class LocalProvider:
     def plan(
         self, name: str, template: dict | None, parameters: dict[str, str], options: StackOptions | None = None
     ) -> Plan:
-        return self.engine.plan(name, template, parameters or {}, options)
+        plan = self.engine.plan(name, template, parameters or {}, options)
+        # The engine gives a reason (NO_UPDATES) only to an update plan without changes.
+        plan.no_updates = not plan.changes and plan.reason is not None
+        return plan
 
     def update_stack(
         self,

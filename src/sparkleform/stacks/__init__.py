@@ -1,4 +1,9 @@
-"""Above providers: stack parameters, --apply-stack wiring, stack groups, plans and outcomes.
+"""Above providers: the flows that run stacks, usable from Python without the CLI.
 
-Nothing here knows the CLI or a particular provider; it talks to the Provider protocol.
+Preparing a request (request.py: template, parameters, --apply-stack wiring, options), the
+per-stack flows (flows.py: create, plan, update = plan -> confirm -> apply, destroy, recover,
+execute), stack groups (groups.py: order, up, down), following events (follow.py), the
+context a flow runs in (context.py) and the Python face of it all (api.py: Stacks). Beside
+them: parameter resolution, parameter files, prompts, outcomes and JSON shapes. Nothing here
+knows the CLI; providers are reached through the contract (sparkleform.contract).
 """

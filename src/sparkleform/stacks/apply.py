@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sparkleform.errors import ParameterError, SparkleformError
 from sparkleform.contract import Provider
+from sparkleform.errors import ParameterError, SparkleformError
 from sparkleform.stacks.parameters import AppliedStack
 
 PROVIDERS = ("local", "aws")

@@ -1,13 +1,17 @@
-"""Stack groups: the `[stacks.*]` of sparkleform.toml in dependency order (apply_stacks edges)."""
+"""Stack groups: the `[stacks.*]` of sparkleform.toml in dependency order (apply_stacks edges),
+and the `up` / `down` flows that deploy them in that order or tear them down in reverse."""
 
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from sparkleform.config import StackConfig
-from sparkleform.errors import ConfigError
+from sparkleform.errors import ConfigError, SparkleformError
 from sparkleform.stacks.apply import parse_stack_ref
+from sparkleform.stacks.context import StackContext
+from sparkleform.stacks.flows import ConfirmPlan, Result, create, delete, safe_describe, update
+from sparkleform.stacks.request import StackInputs, template_target
 
 
 def dependencies(stacks: Mapping[str, StackConfig]) -> dict[str, list[str]]:
@@ -70,3 +74,62 @@ def group_order(
         order.extend(ready)
         sorter.done(*ready)
     return order[::-1] if teardown else order
+
+
+def _not_attempted(exc: SparkleformError, rest: list[str]) -> None:
+    if rest:
+        exc.hint = ((exc.hint + "; ") if exc.hint else "") + f"not attempted: {', '.join(rest)}"
+
+
+def up(ctx: StackContext, stacks: Iterable[str] = (), *, confirm: ConfirmPlan | None = None) -> dict[str, Result]:
+    """Create or update the group's stacks (or `stacks` and what they need) in dependency
+    order; `confirm(plan)` is asked before each update (None: apply without asking).
+
+    Returns each stack's Result (created / updated / unchanged), in the order they ran. A
+    failure stops the loop; its hint names the stacks not attempted.
+    """
+    order = group_order(ctx.config.stacks, stacks)
+    provider = ctx.provider
+    results: dict[str, Result] = {}
+    for i, name in enumerate(order, 1):
+        existing = safe_describe(provider, name) if provider.stack_exists(name) else None
+        action = "update" if existing is not None else "create"
+        ctx.reporter.note(f"[{i}/{len(order)}] {name}: {action}")
+        try:
+            if existing is None:
+                create(ctx, name, None, StackInputs(), title=f"[{i}/{len(order)}] create {name}", report_wiring=False)
+                results[name] = Result.CREATED
+            else:
+                template = template_target(ctx.config, ctx.config.stacks[name].template)
+                outcome = update(ctx, name, template, StackInputs(), confirm=confirm, existing=existing,
+                                 title=f"[{i}/{len(order)}] update {name}")
+                results[name] = Result.UPDATED if outcome is not None else Result.UNCHANGED
+        except SparkleformError as exc:
+            _not_attempted(exc, order[i:])
+            raise
+    return results
+
+
+def down(
+    ctx: StackContext, stacks: Iterable[str] = (), *, confirm: Callable[[list[str]], bool] | None = None
+) -> list[str]:
+    """Delete the group's stacks (or `stacks` and what depends on them) in reverse dependency
+    order, after `confirm(names)` (None: without asking). Returns the stacks deleted ([] when
+    none existed or `confirm` said no)."""
+    order = group_order(ctx.config.stacks, stacks, teardown=True)
+    provider = ctx.provider
+    present = [name for name in order if provider.stack_exists(name)]
+    if not present:
+        ctx.reporter.note("no stack of the group exists; nothing to delete")
+        return []
+    if confirm is not None and not confirm(present):
+        ctx.reporter.note("nothing deleted")
+        return []
+    for i, name in enumerate(present, 1):
+        ctx.reporter.note(f"[{i}/{len(present)}] {name}: delete")
+        try:
+            delete(ctx, name, title=f"[{i}/{len(present)}] delete {name}")
+        except SparkleformError as exc:
+            _not_attempted(exc, present[i:])
+            raise
+    return present

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sparkleform.errors import ParameterError
 from sparkleform.contract import NO_ECHO_MASK
+from sparkleform.errors import ParameterError
 
 
 def match_key(name: str) -> str:

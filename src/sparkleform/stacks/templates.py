@@ -32,10 +32,8 @@ def flatten_nested(compiled: Any) -> dict[str, dict]:
 
 def load_stack_template(target: str, *, config: Any = None, overrides: dict[str, str] | None = None) -> LoadedTemplate:
     """Compile or read `target` with the collection's `load_target`."""
-    try:
-        from sparkleform.targets import load_target
-    except ImportError as exc:  # the DSL layer is missing from this install
-        raise TemplateError(f"cannot load templates: {exc}") from exc
+    from sparkleform.targets import load_target  # the DSL loads only for verbs that build templates
+
     compiled = load_target(target, config=config, overrides=overrides or None)
     if not isinstance(compiled.template, dict):
         raise TemplateError(f"{target} did not produce a template mapping")

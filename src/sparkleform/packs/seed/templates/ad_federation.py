@@ -4,7 +4,7 @@ group, assumed through the federation proxy (ExternalId = the group's SID) or th
 
 import re
 
-from sparkleform import get_att, ref, template
+from sparkleform import get_att, ref, sub, template
 from sparkleform.errors import ParameterError
 
 DEFAULT_GROUPS = ("AWS-Administrators", "AWS-PowerUsers", "AWS-ReadOnly")
@@ -19,7 +19,7 @@ def _snake(group: str) -> str:
     return "_".join(part for part in re.split(r"[^A-Za-z0-9]+", spaced) if part).lower()
 
 
-def _group_roles(t, groups, trust_for):
+def _group_roles(t, groups, trust_for, *, role_outputs=True):
     """For each AD group: a parameter for its policy ARN and a role named exactly after it."""
     if not groups:
         raise ParameterError("give at least one AD group (--set groups=AWS-Admins,AWS-Developers)")
@@ -31,19 +31,20 @@ def _group_roles(t, groups, trust_for):
         word = next((w for w in POLICY_BY_WORD if w in key.replace("_", "")), None)
         t.parameter(
             f"{key}_policy_arn",
-            default=f"arn:aws:iam::aws:policy/{POLICY_BY_WORD.get(word, 'ReadOnlyAccess')}",
+            default=f"arn:aws:iam::aws:policy/{POLICY_BY_WORD.get(word or '', 'ReadOnlyAccess')}",
             description=f"managed policy of the {group} role",
         )
         roles[group] = t.dynamic(
-            "iam_role", key, role_name=group, trust=trust_for(group, key),
+            "policy_role", key, role_name=group, trust=trust_for(group, key),
             managed_policy_arns=[ref(f"{key}_policy_arn")], max_session_duration=3600,
         )
-        t.output(f"{key}_role_arn", get_att(roles[group], "arn"), description=f"role for members of {group}")
+        if role_outputs:
+            t.output(f"{key}_role_arn", get_att(roles[group], "arn"), description=f"role for members of {group}")
     return roles
 
 
 @template(description="IAM roles for Active Directory groups, assumed by the federation proxy with the group's SID")
-def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
+def ad_federation(t, *, groups: tuple[str, ...] = DEFAULT_GROUPS):
     """IAM roles named after AD groups for the federation proxy, and the proxy's identity.
 
     The proxy lists the roles (iam:ListRoles), intersects them by name with the user's AD
@@ -51,8 +52,14 @@ def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
     group deleted and re-created under the same name gets no access. For each group in the
     compile-time list `groups` there is a required parameter `<Group>Sid`. The proxy's
     IAM user (through its group) may only list roles and assume these roles; create its
-    access key yourself (`aws iam create-access-key`) for the proxy's web.config.
+    access key yourself (`aws iam create-access-key`) for the proxy's credential chain.
+    The roles live under the IAM path `RolePath`, the only path the proxy lists. The
+    outputs are exactly the AWS side of the proxy's configuration (`[aws]` in its TOML:
+    region, partition, role_path_prefix, proxy_user_arn); see docs/federation.md.
     """
+    t.parameter("role_path", default="/ad-federation/", allowed_pattern=r"^/([\w+=,.@-]+/)*$",
+                constraint_description="an IAM path such as /ad-federation/",
+                description="IAM path of the group roles (the proxy lists only this path)")
     # The proxy's permissions belong to a group, the user is its only member (IAM advice).
     proxy_group = t.resource("federation_proxy_group", "AWS::IAM::Group", path="/federation/")
     proxy = t.resource("federation_proxy_user", "AWS::IAM::User", path="/federation/", groups=[ref(proxy_group)])
@@ -67,7 +74,9 @@ def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
             "Condition": {"StringEquals": {"sts:ExternalId": ref(f"{key}_sid")}},
         }]
 
-    roles = _group_roles(t, groups, trust_for)
+    roles = _group_roles(t, groups, trust_for, role_outputs=False)
+    for role in roles.values():
+        role.properties.path = ref("role_path")
 
     # A separate policy resource: the roles trust the user and the policy names the roles.
     t.resource(
@@ -83,12 +92,16 @@ def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
             ],
         },
     )
-    t.output("ProxyUserName", ref(proxy), description="IAM user of the federation proxy")
-    t.output("ProxyUserArn", get_att(proxy, "arn"), description="ARN of the proxy's IAM user")
+    # Each output is one key of the proxy's [aws] configuration, under the same meaning.
+    t.output("Region", sub("${AWS::Region}"), description="region of the proxy's STS/IAM calls ([aws] region)")
+    t.output("Partition", sub("${AWS::Partition}"), description="partition: picks the federation endpoint ([aws] partition)")
+    t.output("RolePathPrefix", ref("role_path"), description="IAM path the proxy lists roles under ([aws] role_path_prefix)")
+    t.output("ProxyUserArn", get_att(proxy, "arn"),
+             description="the proxy's IAM user: its credentials must be this user ([aws] proxy_user_arn)")
 
 
 @template(description="IAM roles for Active Directory groups, assumed through a SAML identity provider (AD FS)")
-def ad_federation_saml(t, *, groups: list[str] = DEFAULT_GROUPS):
+def ad_federation_saml(t, *, groups: tuple[str, ...] = DEFAULT_GROUPS):
     """IAM roles for AD groups, assumed through an AD FS SAML provider (the SAML variant).
 
     A SAML provider made from the metadata document of your AD FS, and a role per AD group
