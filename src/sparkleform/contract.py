@@ -266,6 +266,10 @@ class ChangeSetProvider(Provider, Protocol):
 
     def delete_change_set(self, name: str, change_set_name: str) -> None: ...
 
+    def change_set_template(self, name: str, change_set_name: str) -> dict:
+        """The template a change set would deploy."""
+        ...
+
 
 @runtime_checkable
 class SettingsProvider(Provider, Protocol):

@@ -30,7 +30,7 @@ NET = {
         "Queue": {"Type": "AWS::SQS::Queue"},
         "Role": {
             "Type": "AWS::IAM::Role",
-            "Properties": {"AssumeRolePolicyDocument": {}},
+            "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}},
         },
         "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "my-bucket"}},
     },

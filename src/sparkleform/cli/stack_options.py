@@ -39,6 +39,8 @@ def stack_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="CAPABILITY_IAM / CAPABILITY_NAMED_IAM / CAPABILITY_AUTO_EXPAND (default: detected)."),
         click.option("--bucket", help="S3 bucket for large and nested templates (aws)."),
         click.option("--prefix", help="Key prefix in that bucket (aws)."),
+        click.option("--no-check", "no_check", is_flag=True,
+                     help="Deploy without running the template checks first (`sparkleform validate`'s)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)

@@ -110,10 +110,11 @@ def update_cmd(stack: str, template: str | None, yes: bool, no_wait: bool, plan_
 @click.command("execute")
 @click.argument("stack")
 @click.argument("change_set")
-def execute_cmd(stack: str, change_set: str) -> None:
+@click.option("--no-check", is_flag=True, help="Execute without checking the change set's template first.")
+def execute_cmd(stack: str, change_set: str, no_check: bool) -> None:
     """Execute CHANGE_SET of STACK (left by `create/update --plan-only` on AWS)."""
     settings = get_settings()
-    show_result(settings, flows.execute(stack_context(settings), stack, change_set))
+    show_result(settings, flows.execute(stack_context(settings), stack, change_set, check=not no_check))
 
 
 @click.command("destroy")

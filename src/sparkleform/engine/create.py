@@ -76,7 +76,9 @@ def create_stack(
                 "created": ts,
             }
         )
-        store.add_template(stack_id, 1, template, run.template, without_secrets(run.raw, run.no_echo), ts)
+        store.add_template(
+            stack_id, 1, template, run.template, without_secrets(run.raw, run.no_echo), ts, run.submitted_json
+        )
         cx.journal.stack_event(pending, stack_id, name, "CREATE_IN_PROGRESS", "User Initiated")
     deliver(pending, on_event)
     try:

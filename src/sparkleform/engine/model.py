@@ -93,6 +93,7 @@ class Run:
     planned: dict[str, dict] = field(default_factory=dict)  # properties the plan evaluated
     changed_ids: set[str] = field(default_factory=set)
     policy: dict | None = None  # the stack policy updates are checked against
+    submitted_json: str | None = None  # the submitted template encoded (measured for the size limit, stored as is)
 
     @property
     def key(self) -> tuple[str, str]:

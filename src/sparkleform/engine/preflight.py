@@ -18,6 +18,8 @@ from sparkleform.engine.model import ResourceRow, Run
 from sparkleform.engine.params import no_echo_names, resolve_parameters
 from sparkleform.engine.resolver import RunResolver
 from sparkleform.engine.rules import check_rules
+from sparkleform.engine.service_rules import check_template_limits
+from sparkleform.engine.store import dumps
 from sparkleform.errors import SparkleformError
 
 
@@ -77,6 +79,8 @@ def _prepare_checked(
 ) -> Run:
     if not isinstance(original, dict):
         raise TemplateFormatError("Template format error: the template must be a JSON or YAML object")
+    encoded = dumps(original)  # measured here for the 1 MB limit, and stored as it is
+    check_template_limits(original, len(encoded) if encoded.isascii() else len(encoded.encode("utf-8")))
     region = cx.region
     given = {k: v for k, v in (parameters or {}).items()}
     template = prepare.expand(original, region=region, account_id=cx.account_id, parameters=given)
@@ -102,6 +106,7 @@ def _prepare_checked(
     run.deps = deps
     if uses_imports:
         _check_imports(cx, run)
+    run.submitted_json = encoded
     return run
 
 

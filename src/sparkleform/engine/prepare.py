@@ -145,7 +145,9 @@ def check_references(template: dict) -> bool:
             elif path is None:
                 raise _NeedPath
             else:
-                raise TemplateFormatError(f"Template error: Fn::GetAtt at {'/'.join(map(str, path))} is malformed")
+                raise TemplateFormatError(
+                    f"Template error: Fn::GetAtt at {'/'.join(map(str, path))} is malformed", template_path=path
+                )
             if logical not in resources:
                 problems.append(logical)
                 return True
@@ -174,9 +176,30 @@ def check_references(template: dict) -> bool:
     if problems:
         names = ", ".join(dict.fromkeys(problems))
         raise TemplateFormatError(
-            f"Template format error: Unresolved resource dependencies [{names}] in the Resources block of the template"
+            f"Template format error: Unresolved resource dependencies [{names}] in the Resources block of the template",
+            template_path=first_use(template, problems[0]),
         )
     return imports
+
+
+def first_use(template: dict, name: str) -> tuple:
+    """The path of the first Ref / Fn::GetAtt / Fn::Sub naming `name` (for an error's source line)."""
+    found: list[tuple] = []
+
+    def visit(key: str, value: Any, path: tuple) -> bool:
+        target = value if key == "Ref" else None
+        if key == "Fn::GetAtt":
+            target = value.split(".", 1)[0] if isinstance(value, str) else (value[0] if isinstance(value, list) and value else None)
+        elif key == "Fn::Sub":
+            text = value[0] if isinstance(value, list) and value else value
+            target = name if isinstance(text, str) and ("${" + name) in text else None
+        if target == name and not found:
+            found.append(path)
+        return key in ("Ref", "Fn::GetAtt")
+
+    for section in ("Resources", "Outputs"):
+        _walk(template.get(section) or {}, (section,), visit)
+    return found[0] if found else ()
 
 
 def _check_attribute(logical: str, rtype: str, attr: str) -> None:
@@ -188,7 +211,8 @@ def _check_attribute(logical: str, rtype: str, attr: str) -> None:
     allowed = allowed_attribute(rtype, attr)
     if allowed is False:
         raise TemplateFormatError(
-            f"Template error: resource {logical} does not support attribute type {attr} in Fn::GetAtt"
+            f"Template error: resource {logical} does not support attribute type {attr} in Fn::GetAtt",
+            template_path=("Resources", logical),
         )
 
 

@@ -33,6 +33,7 @@ from sparkleform.engine.provision import (
     Failures,
     Step,
     Work,
+    check_resource,
     eval_properties,
     provision,
     run_wave,
@@ -279,6 +280,7 @@ class _UpdateSteps:
 
     def _modify(self, res: ResourceRow) -> None:
         decl = self.run.template["Resources"][res.logical_id]
+        check_resource(self.run, res)  # properties validation and service rules, as on a create
         inject_failure(decl.get("Metadata"), "update")
         check_dynamic_references(self.cx.store, res.properties)
         res.attributes = self.cx.handlers.update(self.run, res, self.olds[res.logical_id], decl)

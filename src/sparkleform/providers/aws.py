@@ -343,6 +343,12 @@ class AwsProvider:
         resp = self._call("GetTemplate", stack=name, StackName=name, TemplateStage="Original")
         return parse_template_body(resp.get("TemplateBody"))
 
+    def change_set_template(self, name: str, change_set_name: str) -> dict:
+        resp = self._call(
+            "GetTemplate", stack=name, StackName=name, ChangeSetName=change_set_name, TemplateStage="Original"
+        )
+        return parse_template_body(resp.get("TemplateBody"))
+
     # ------------------------------------------------------------------ request building
     def _parameters(self, template: dict | None, given: dict[str, str], current: dict | None) -> list[dict]:
         """Given values, plus UsePreviousValue for a declared parameter the stack already has

@@ -123,13 +123,13 @@ class Stacks:
         """Roll back an operation that was cut off."""
         return flows.recover(self.context, name)
 
-    def execute(self, name: str, change_set: str) -> Stack:
-        """Execute a change set left for review (providers with change sets)."""
-        return flows.execute(self.context, name, change_set)
+    def execute(self, name: str, change_set: str, *, check: bool = True) -> Stack:
+        """Execute a change set left for review (providers with change sets), its template checked first."""
+        return flows.execute(self.context, name, change_set, check=check)
 
-    def up(self, *names: str, confirm: ConfirmPlan | None = None) -> dict[str, Result]:
+    def up(self, *names: str, confirm: ConfirmPlan | None = None, check: bool = True) -> dict[str, Result]:
         """Create or update the stack group (or `names` and what they need) in dependency order."""
-        return groups.up(self.context, names, confirm=confirm)
+        return groups.up(self.context, names, confirm=confirm, check=check)
 
     def down(self, *names: str, confirm: Callable[[list[str]], bool] | None = None) -> list[str]:
         """Delete the stack group (or `names` and what depends on them) in reverse order."""

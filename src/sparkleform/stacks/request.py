@@ -15,7 +15,9 @@ from sparkleform.config import Config
 from sparkleform.contract import Stack, StackOptions
 from sparkleform.errors import ParameterError
 from sparkleform.secrets import mask, register
+from sparkleform.sourcemap import SourceMap
 from sparkleform.stacks.apply import read_applied_stacks
+from sparkleform.stacks.checks import check_templates
 from sparkleform.stacks.context import StackContext
 from sparkleform.stacks.keyvalues import load_parameters_file, parse_mapping, parse_pairs
 from sparkleform.stacks.parameters import (
@@ -48,6 +50,7 @@ class StackInputs:
     capabilities: tuple[str, ...] = ()
     bucket: str | None = None
     prefix: str | None = None
+    no_check: bool = False  # skip the template checks before the deploy (stacks.checks)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -67,6 +70,7 @@ class StackRequest:
     options: StackOptions
     origins: dict[str, str]  # parameter -> where its value came from
     use_previous: set[str]  # NoEcho values the stack keeps
+    sources: SourceMap | None = None  # where the template's parts are in the user's files
 
     def parameters_changed(self, existing: Stack) -> bool:
         old = {p.key: p.value for p in existing.parameters}
@@ -138,9 +142,12 @@ def prepare_request(
     provider = ctx.provider
     nested: dict[str, dict] = {}
     template: dict | None = None
+    sources: SourceMap | None = None
     if target is not None:
         loaded = load_stack_template(target, config=config, overrides=overrides)
-        template, nested = loaded.template, loaded.nested_templates
+        if not inputs.no_check:
+            check_templates(loaded.for_checks())
+        template, nested, sources = loaded.template, loaded.nested_templates, loaded.sources
         declared_from = template
     elif existing is not None:
         declared_from = provider.template_of(stack_name)
@@ -199,4 +206,6 @@ def prepare_request(
         for name, origin in resolution.origins.items():
             if origin == "default" and name in param_inputs.previous.values:
                 parameters[name] = default_text(declared[name].get("Default"))
-    return StackRequest(template, declared_from, parameters, options, resolution.origins, resolution.use_previous)
+    return StackRequest(
+        template, declared_from, parameters, options, resolution.origins, resolution.use_previous, sources
+    )
