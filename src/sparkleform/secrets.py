@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 MASK = "****"  # the same text as contract.NO_ECHO_MASK
-MIN_SECRET = 8  # shorter values are masked only where a whole string equals them (a long-running
+MIN_SECRET = 7  # shorter values are masked only where a whole string equals them (a long-running
 # process registers many stacks' values: a NoEcho value "String" must not mask the word everywhere)
 MIN_PIECE = 6  # pieces of a secret split on a common separator shorter than this are not searched for
 MIN_ODD_PIECE = 8  # the same, split on any other character
