@@ -304,8 +304,10 @@ def test_second_operation_refused_while_in_progress(provider):
         conn.execute("UPDATE stacks SET status='UPDATE_IN_PROGRESS', owner='otherhost:1' WHERE stack_id=?", (s.stack_id,))
     with pytest.raises(StackBusy) as info:
         provider.update_stack("s", {"Resources": {"T": {"Type": "AWS::SNS::Topic"}, "U": {"Type": "AWS::SNS::Topic"}}}, {})
-    assert str(info.value) == f"Stack:{s.stack_id} is in UPDATE_IN_PROGRESS state and can not be updated."
+    assert info.value.message == f"Stack:{s.stack_id} is in UPDATE_IN_PROGRESS state and can not be updated."
     assert info.value.exit_code == 2
+    # its owner is not a live process here: the error says how to get out of it
+    assert info.value.hint is not None and "sparkleform recover s" in info.value.hint
 
 
 def test_conditions_skip_resources_and_outputs(provider):

@@ -214,17 +214,19 @@ def main(argv: list[str] | None = None) -> None:
         # Without standalone mode click *returns* the code of ctx.exit(n) instead of raising.
         code = cli.main(args=args, prog_name="sparkleform", standalone_mode=False)
     except SparkleformError as exc:
+        from sparkleform.secrets import mask
+
         if verbose:
             import traceback
 
-            traceback.print_exc()
-        click.echo(f"error: {exc}", err=True)
+            sys.stderr.write(mask(traceback.format_exc()))
+        click.echo(mask(f"error: {exc}"), err=True)
         if not exc.hint:
             from sparkleform.cli.completion import stack_hint
 
             hint = stack_hint(exc, args)
             if hint:
-                click.echo(f"  hint: {hint}", err=True)
+                click.echo(mask(f"  hint: {hint}"), err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -238,8 +240,30 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
+        _stdout_closed()
         sys.exit(0)
+    except SystemExit:
+        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):  # click's own EPIPE handling
+            _stdout_closed()
+            sys.exit(0)
+        raise
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stdout_closed() -> None:
+    """stdout was closed by its reader (`| head`): stop writing to it, and say so on stderr.
+    An operation of the local engine is not cut off by it (its event callback is guarded)."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(
+            "sparkleform: stdout was closed before all output was written (broken pipe); a stack operation "
+            "still ran to its end: see `sparkleform list-stacks`\n"
+        )
+        sys.stderr.flush()
 
 
 if __name__ == "__main__":  # pragma: no cover

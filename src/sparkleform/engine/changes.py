@@ -1,5 +1,5 @@
 """What changed between a resource's old and new properties: the changed names, whether the
-change replaces the resource, NoEcho masking of shown values, and a change's stored JSON.
+change replaces the resource, and a change's stored JSON.
 """
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sparkleform.contract import NO_ECHO_MASK, ResourceChange
+from sparkleform.contract import ResourceChange
 from sparkleform.engine.custom import is_custom
 from sparkleform.engine.intrinsics import contains_unknown
 from sparkleform.engine.store import dumps
@@ -39,21 +39,6 @@ def replacement_of(rtype: str, changed: list[str], new: dict, old: dict) -> tupl
     if causes_cond:
         return "Conditional", causes_cond
     return "False", []
-
-
-def mask_secrets(value: Any, masks: set[str]) -> Any:
-    if not masks:
-        return value
-    if isinstance(value, str):
-        for m in masks:
-            if m and m in value:
-                value = value.replace(m, NO_ECHO_MASK)
-        return value
-    if isinstance(value, list):
-        return [mask_secrets(v, masks) for v in value]
-    if isinstance(value, dict):
-        return {k: mask_secrets(v, masks) for k, v in value.items()}
-    return value
 
 
 def change_json(c: ResourceChange) -> dict:

@@ -4,6 +4,7 @@ failure roll the create back (also what `recover` does for an interrupted create
 
 from __future__ import annotations
 
+import contextlib
 import re
 from functools import partial
 from typing import Any
@@ -11,14 +12,21 @@ from typing import Any
 from sparkleform.contract import EventCallback, StackEvent, StackOptions
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.delete import delete_resources, delete_stack, deletion_waves
-from sparkleform.engine.errors import ResourceFailure, StackExists, StackOperationFailed, ValidationError
+from sparkleform.engine.errors import (
+    ResourceFailure,
+    StackExists,
+    StackOperationFailed,
+    StateError,
+    ValidationError,
+)
 from sparkleform.engine.ids import owner
 from sparkleform.engine.journal import deliver
 from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import check_exports, evaluate_outputs, write_exports
+from sparkleform.engine.params import without_secrets
 from sparkleform.engine.preflight import prepare_run
 from sparkleform.engine.provision import Failures, Step, Work, provision, run_wave, run_waves
-from sparkleform.engine.store import dumps, now
+from sparkleform.engine.store import dumps, loads, now
 from sparkleform.errors import SparkleformError
 
 
@@ -68,9 +76,23 @@ def create_stack(
                 "created": ts,
             }
         )
-        store.add_template(stack_id, 1, template, run.template, run.raw, ts, run.submitted_json)
+        store.add_template(
+            stack_id, 1, template, run.template, without_secrets(run.raw, run.no_echo), ts, run.submitted_json
+        )
         cx.journal.stack_event(pending, stack_id, name, "CREATE_IN_PROGRESS", "User Initiated")
     deliver(pending, on_event)
+    try:
+        return _provision_stack(cx, run, options, on_event)
+    except StackOperationFailed:
+        raise
+    except Exception as exc:  # a fault after the stack was recorded: roll back what was made
+        abandon(cx, stack_id, name, "create", exc, on_event)
+        raise  # abandon always raises; this line only tells the type checker
+
+
+def _provision_stack(cx: OpContext, run: Run, options: StackOptions, on_event: EventCallback | None) -> Run:
+    """Create a recorded stack's resources and finish it (or roll it back)."""
+    store, stack_id, name = cx.store, run.stack_id, run.name
     failed, first_reason = run_waves(cx, run, create_wave, 0)
     if not failed:
         try:
@@ -107,6 +129,30 @@ def create_stack(
     )
 
 
+def abandon(cx: OpContext, stack_id: str, name: str, operation: str, exc: BaseException, on_event: EventCallback | None) -> None:
+    """An operation on a recorded stack met `exc` (an engine fault, the state unwritable):
+    roll it back as `recover` would, and raise what happened. When even that cannot be
+    written, the stack stays in progress for `recover`, and the error says so."""
+    from sparkleform.engine.recover import recover
+
+    what = _message(exc)
+    with contextlib.suppress(Exception):  # the fault may have left a transaction open
+        if cx.store.conn.in_transaction:
+            cx.store.conn.execute("ROLLBACK")
+    try:
+        status = recover(cx, stack_id, on_event=on_event)
+    except Exception as again:
+        raise StateError(
+            f"the {operation} of stack {name} stopped: {what}; and rolling it back failed too: {_message(again)}",
+            hint=f"the stack stays in progress; once the cause is fixed (e.g. disk space), run `sparkleform recover {name}`",
+        ) from None
+    raise StackOperationFailed(f"Stack {name} failed to {operation}: {what} ({status})", stack_status=status) from None
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, SparkleformError) else f"{type(exc).__name__}: {exc}"
+
+
 def create_wave(cx: OpContext, run: Run, wave: list[str], seq0: int) -> Failures:
     """Create a wave of independent resources; -> [(logical id, failure reason)]."""
     started: list[Change] = []
@@ -135,13 +181,16 @@ def rollback_create(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
     groups = deletion_waves(cx, stack_id, rows, row["template_version"])
     failure = delete_resources(cx, stack_id, name, rows, groups, on_event, rollback=True)
     status = "ROLLBACK_FAILED" if failure else "ROLLBACK_COMPLETE"
+    extra = {"owner": None, "outputs": "[]"}
+    if not failure:  # a rolled-back create can only be deleted: its NoEcho values are not needed
+        extra["parameters"] = dumps(without_secrets(loads(row["parameters"], {}), loads(row["no_echo"], [])))
     cx.journal.stack_status(
         stack_id,
         name,
         status,
         failure,
         on_event,
-        extra={"owner": None, "outputs": "[]"},
+        extra=extra,
         after=lambda: write_exports(cx.store, stack_id, [], set()),
     )
     return status

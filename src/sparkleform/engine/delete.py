@@ -15,8 +15,9 @@ from sparkleform.engine.graph import dependencies, order, reverse_waves
 from sparkleform.engine.journal import After
 from sparkleform.engine.model import Change, ResourceRow
 from sparkleform.engine.outputs import write_exports
+from sparkleform.engine.params import without_secrets
 from sparkleform.engine.provision import Step, Work, run_wave
-from sparkleform.engine.store import now
+from sparkleform.engine.store import dumps, loads, now
 from sparkleform.errors import SparkleformError
 
 
@@ -30,7 +31,15 @@ def delete_stack(cx: OpContext, name: str, *, on_event: EventCallback | None = N
         first = importers[0]
         raise ValidationError(f"Export {first['export']} cannot be deleted as it is in use by {first['importer']}")
     cx.journal.begin(row, "DELETE_IN_PROGRESS", "User Initiated", on_event, verb="deleted", force=force_owner)
-    finish_delete(cx, stack_id, sname, row["template_version"], on_event)
+    try:
+        finish_delete(cx, stack_id, sname, row["template_version"], on_event)
+    except StackOperationFailed:
+        raise
+    except Exception as exc:  # a fault after the stack was taken: finish as recover would
+        from sparkleform.engine.create import abandon  # create imports this module
+
+        abandon(cx, stack_id, sname, "delete", exc, on_event)
+        raise
 
 
 def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_event: EventCallback | None) -> None:
@@ -41,13 +50,17 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
     if failure:
         cx.journal.stack_status(stack_id, name, "DELETE_FAILED", failure, on_event, extra={"owner": None})
         raise StackOperationFailed(f"Stack {name} failed to delete: {failure} (DELETE_FAILED)", stack_status="DELETE_FAILED")
+    row = cx.store.stack_row(stack_id)
+    assert row is not None
+    # a deleted stack keeps no NoEcho value (nor the snapshot of an update that holds them)
+    purged = without_secrets(loads(row["parameters"], {}), loads(row["no_echo"], []))
     cx.journal.stack_status(
         stack_id,
         name,
         "DELETE_COMPLETE",
         None,
         on_event,
-        extra={"owner": None, "deleted": now()},
+        extra={"owner": None, "deleted": now(), "parameters": dumps(purged), "snapshot": None, "cleanup": None},
         after=lambda: write_exports(cx.store, stack_id, [], set()),
     )
 

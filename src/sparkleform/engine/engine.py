@@ -22,7 +22,7 @@ from sparkleform.contract import EventCallback, Plan, Stack, StackEvent, StackOp
 from sparkleform.engine import create, delete, plan, queries, recover, update
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.handlers import Handlers
-from sparkleform.engine.journal import Journal
+from sparkleform.engine.journal import Journal, guarded
 from sparkleform.engine.store import StackStore
 
 
@@ -48,7 +48,7 @@ class Engine:
         on_event: EventCallback | None = None,
         parent_id: str | None = None,
     ) -> str:
-        return create.create_stack(self.cx, name, template, parameters, options, on_event=on_event, parent_id=parent_id).stack_id
+        return create.create_stack(self.cx, name, template, parameters, options, on_event=guarded(on_event), parent_id=parent_id).stack_id
 
     def create_and_describe(
         self,
@@ -62,7 +62,7 @@ class Engine:
         """create_stack, and the new stack as `describe` gives it. Its resources are the rows
         this create has just committed, which the run holds in the same order: reading
         them back would only return them again."""
-        run = create.create_stack(self.cx, name, template, parameters, options, on_event=on_event)
+        run = create.create_stack(self.cx, name, template, parameters, options, on_event=guarded(on_event))
         resources = [StackResource(r.logical_id, r.physical_id, r.type, r.status, r.reason) for r in run.resources.values()]
         return queries.stack_from_row(self.store, self.store.require(run.stack_id, describe=True), resources=resources)
 
@@ -80,13 +80,13 @@ class Engine:
         *,
         on_event: EventCallback | None = None,
     ) -> str:
-        return update.update_stack(self.cx, name, template, parameters, options, on_event=on_event)
+        return update.update_stack(self.cx, name, template, parameters, options, on_event=guarded(on_event))
 
     def delete_stack(self, name: str, *, on_event: EventCallback | None = None, force_owner: bool = False) -> None:
-        delete.delete_stack(self.cx, name, on_event=on_event, force_owner=force_owner)
+        delete.delete_stack(self.cx, name, on_event=guarded(on_event), force_owner=force_owner)
 
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> str:
-        return recover.recover(self.cx, name, on_event=on_event)
+        return recover.recover(self.cx, name, on_event=guarded(on_event))
 
     # -- queries ----------------------------------------------------------------------
     def stack_exists(self, name: str) -> bool:

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any, Protocol
 
-from sparkleform.contract import EventCallback, StackOptions
+from sparkleform.contract import NO_ECHO_MASK, EventCallback, StackOptions
 from sparkleform.engine.attributes import simulate, token
 from sparkleform.engine.changes import content_hash
 from sparkleform.engine.custom import Handler, find_handler, is_custom
@@ -319,6 +319,11 @@ class Handlers:
             return
         template = self.store.template(child["stack_id"], version, processed=False)
         params = self.store.template_parameters(child["stack_id"], version)
+        # template versions keep NoEcho values masked: the values the parent passed are in
+        # the restored row's properties
+        given = restored.properties.get("Parameters")
+        if isinstance(given, dict):
+            params = {k: (str(given[k]) if v == NO_ECHO_MASK and k in given else v) for k, v in params.items()}
         with contextlib.suppress(NoUpdates):
             self.stacks.update_stack(child["stack_id"], template, params, StackOptions())
 

@@ -1,5 +1,11 @@
-"""Identifiers the engine writes to its state: event ids, and the owner (host:pid) of the
-operation running on a stack, with whether that owner is still alive (for `recover`).
+"""Identifiers the engine writes to its state: event ids, and the owner (host:pid:start) of
+the operation running on a stack, with whether that owner is still alive (for `recover`).
+
+A PID alone does not name a process for long: once the owner dies its PID can be given to
+another process, and `recover` would wait for that one forever. So the owner also records
+when its process started (field 22 of /proc/PID/stat, in clock ticks since boot): a live
+process with that PID and another start time is not the owner. Owners written as host:pid
+(before this) are still read, by PID alone.
 """
 
 from __future__ import annotations
@@ -37,9 +43,35 @@ def event_ids(n: int) -> list[str]:
 _LAST_GROUP = 0xFFFFFFFFFFFF  # the largest value of the last (12-hex-digit) group
 
 
+def start_time(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot, from /proc), or None when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    # fields after the command name start at field 3 (state); the start time is field 22
+    return fields[19] if len(fields) > 19 else None
+
+
+_own_start: tuple[int, str | None] | None = None  # (pid, start time), per process (forks re-read it)
+
+
 def owner() -> str:
-    """This process, as the owner of the operation it runs on a stack."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process, as the owner of the operation it runs on a stack (host:pid:start, or
+    host:pid where the start time is unknown)."""
+    global _own_start
+    pid = os.getpid()
+    if _own_start is None or _own_start[0] != pid:
+        _own_start = (pid, start_time(pid))
+    started = _own_start[1]
+    return f"{socket.gethostname()}:{pid}" + (f":{started}" if started else "")
+
+
+def owner_pid(who: str) -> str:
+    """The PID part of an owner."""
+    parts = who.split(":")
+    return parts[1] if len(parts) >= 3 and parts[-1].isdigit() and parts[-2].isdigit() else parts[-1]
 
 
 def owner_alive(who: str | None) -> bool:
@@ -47,6 +79,10 @@ def owner_alive(who: str | None) -> bool:
     if not who:
         return False
     host, _, pid = who.rpartition(":")
+    started = None
+    if ":" in host and pid.isdigit() and host.rpartition(":")[2].isdigit():  # host:pid:start
+        started = pid
+        host, _, pid = host.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False
     if int(pid) == os.getpid():
@@ -61,4 +97,5 @@ def owner_alive(who: str | None) -> bool:
     with contextlib.suppress(OSError), open(f"/proc/{pid}/stat") as fh:
         if fh.read().split(") ", 1)[1].startswith("Z"):
             return False
-    return True
+    # the PID was given to another process since the owner died
+    return started is None or start_time(int(pid)) in (started, None)

@@ -16,9 +16,10 @@ from typing import Any
 from sparkleform.contract import EventCallback, StackEvent
 from sparkleform.engine.errors import StackBusy
 from sparkleform.engine.handlers import STACK_TYPE, acts_outside
-from sparkleform.engine.ids import event_id, event_ids, owner
+from sparkleform.engine.ids import event_id, event_ids, owner, owner_alive
 from sparkleform.engine.model import Change, ResourceRow
 from sparkleform.engine.store import StackStore, now
+from sparkleform.secrets import registry
 
 After = Callable[[], None]  # more writes for the same transaction (made through the store)
 
@@ -33,10 +34,52 @@ class Staged:
     delivered: list[StackEvent] = field(default_factory=list)
 
 
+class GuardedCallback:
+    """An operation's event callback that can never abort the operation: the first exception
+    it raises (a closed stdout, a fault in a display) is kept in `error`, and it is not called
+    again. The operation goes on to its end (or its rollback) whatever the callback does."""
+
+    def __init__(self, callback: EventCallback) -> None:
+        self.callback = callback
+        self.error: Exception | None = None
+
+    def __call__(self, event: StackEvent) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.callback(event)
+        except Exception as exc:
+            self.error = exc
+
+
+def guarded(on_event: EventCallback | None) -> EventCallback | None:
+    """`on_event` wrapped in a GuardedCallback (once)."""
+    if on_event is None or isinstance(on_event, GuardedCallback):
+        return on_event
+    return GuardedCallback(on_event)
+
+
+def masked(reason: str | None) -> str | None:
+    """A reason as it may be stored and shown: NoEcho values masked (see sparkleform.secrets)."""
+    if reason is None or not registry:
+        return reason
+    return registry.text(reason)
+
+
 def deliver(events: list[StackEvent], on_event: EventCallback | None) -> None:
     if on_event is not None:
         for ev in events:
             on_event(ev)
+
+
+def busy_error(row: Any, verb: str) -> StackBusy:
+    """CloudFormation's refusal of an operation on the stack of `row` in its status; when the
+    stack is in progress and its owner is gone, with the way out."""
+    status = row["status"]
+    hint = None
+    if status.endswith("_IN_PROGRESS") and not owner_alive(row["owner"]):
+        hint = f"the process that ran its operation is gone: finish or roll it back with `sparkleform recover {row['name']}`"
+    return StackBusy(f"Stack:{row['stack_id']} is in {status} state and can not be {verb}.", hint=hint)
 
 
 class Journal:
@@ -59,6 +102,7 @@ class Journal:
         """One event, written in the caller's transaction and queued in `pending` for delivery."""
         ts = now()
         eid = event_id()
+        reason = masked(reason)
         self.store.insert_events([(eid, self.store.stack_key(stack_id), logical_id, physical_id, rtype, status, reason, ts)])
         pending.append(
             StackEvent(eid, stack_name, logical_id, physical_id, rtype, status, reason, datetime.fromtimestamp(ts, UTC))
@@ -82,6 +126,7 @@ class Journal:
     ) -> None:
         """The stack moves to `status` (with more columns in `extra`, and `after`'s writes)."""
         pending: list[StackEvent] = []
+        reason = masked(reason)
         with self.store.tx():
             self.store.set_stack(stack_id, {"status": status, "reason": reason, **(extra or {})})
             if after is not None:
@@ -114,7 +159,7 @@ class Journal:
             cur = current["status"]
             busy = cur.endswith("_IN_PROGRESS") and not force
             if busy or (allowed is not None and cur not in allowed):
-                raise StackBusy(f"Stack:{stack_id} is in {cur} state and can not be {verb}.")
+                raise busy_error(current, verb)
             if unchanged and (
                 current["template_version"] != row["template_version"] or current["updated"] != row["updated"]
             ):
@@ -180,6 +225,7 @@ class Journal:
             rows.pop(logical, None)  # a later change of a row replaces an earlier one (dict order: last)
             rows[logical] = (res, remove)
             if status is not None:
+                reason = masked(reason)
                 res.status = status
                 res.reason = reason
                 eid = next(ids)

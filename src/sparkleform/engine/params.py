@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from sparkleform.contract import NO_ECHO_MASK
 from sparkleform.engine.errors import StackParameterError, TemplateFormatError
 
 PLAIN_TYPES = {"String", "Number", "List<Number>", "List<String>", "CommaDelimitedList"}
@@ -185,6 +186,14 @@ def resolve_parameters(
             _check_one(name, decl, text, ptype == "Number")
             values[name] = text
     return values, raw
+
+
+def without_secrets(raw: dict[str, str], no_echo: set[str] | list[str]) -> dict[str, str]:
+    """Parameter values as the state keeps them anywhere but the stack's current values:
+    NoEcho ones masked (template versions, change sets, a deleted stack)."""
+    if not no_echo:
+        return raw
+    return {k: NO_ECHO_MASK if k in no_echo else v for k, v in raw.items()}
 
 
 def no_echo_names(declared: dict[str, Any]) -> set[str]:

@@ -13,7 +13,6 @@ from sparkleform.engine.changes import (
     change_json,
     changed_properties,
     content_hash,
-    mask_secrets,
     replacement_of,
 )
 from sparkleform.engine.context import OpContext
@@ -21,9 +20,11 @@ from sparkleform.engine.errors import ResourceFailure, StackNotFound, Validation
 from sparkleform.engine.handlers import STACK_TYPE
 from sparkleform.engine.intrinsics import UNKNOWN, contains_unknown
 from sparkleform.engine.model import Run
+from sparkleform.engine.params import without_secrets
 from sparkleform.engine.preflight import evaluate_over, prepare_run
 from sparkleform.engine.store import dumps, loads
 from sparkleform.errors import SparkleformError
+from sparkleform.secrets import Masker, registry
 
 
 def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, Any], options: StackOptions | None) -> Plan:
@@ -42,7 +43,11 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
     submitted = template if template is not None else store.template(row["stack_id"], row["template_version"], processed=False)
     with store.tx():
         store.add_change_set(
-            row["stack_id"], plan_name, dumps(submitted), dumps(run.raw), dumps([change_json(c) for c in changes])
+            row["stack_id"],
+            plan_name,
+            dumps(submitted),
+            dumps(without_secrets(run.raw, run.no_echo)),
+            dumps([change_json(c) for c in changes]),
         )
     reason = None if changes else "No updates are to be performed."
     return Plan(row["name"], changes, plan_name, "CREATE_COMPLETE", reason)
@@ -67,6 +72,8 @@ def plan_update(
     old_decls = old_template.get("Resources") or {}
     masks = {run.raw[n] for n in run.no_echo if run.raw.get(n)}
     masks |= {previous[n] for n in loads(row["no_echo"], []) if previous.get(n)}
+    masker = Masker(masks)
+    masker.add(registry.secrets)
     for logical in run.active:
         decl = decls[logical]
         old = current.get(logical)
@@ -108,8 +115,8 @@ def plan_update(
         details: list[dict[str, Any]] = [
             {
                 "property": p,
-                "before": mask_secrets(old.properties.get(p), masks),
-                "after": mask_secrets(props.get(p), masks) if props.get(p) is not UNKNOWN else "{{known after apply}}",
+                "before": masker.value(old.properties.get(p)),
+                "after": masker.value(props.get(p)) if props.get(p) is not UNKNOWN else "{{known after apply}}",
                 "requires_recreation": "Always" if p in causes and replacement == "True" else ("Conditionally" if p in causes else "Never"),
             }
             for p in changed

@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from sparkleform import secrets
 from sparkleform.contract import StackOptions
 from sparkleform.engine import prepare, refusals
 from sparkleform.engine.context import OpContext
@@ -90,6 +91,7 @@ def _prepare_checked(
     template = prepare.expand(original, region=region, account_id=cx.account_id, parameters=given)
     prepare.check_structure(template)
     refusals.check_shape(template)
+    _check_unicode(template)
     prepare.check_capabilities(template, options.capabilities, original)
     values, raw = resolve_parameters(
         template.get("Parameters") or {}, given, previous=previous, ssm_lookup=cx.store.ssm_lookup
@@ -98,16 +100,9 @@ def _prepare_checked(
     check_rules(template, values, pseudo, region)
     static_functions: set[str] = set()
     uses_imports = prepare.check_references(template, static_functions)
-    run = Run(
-        stack_id,
-        name,
-        template,
-        values,
-        raw,
-        no_echo_names(template.get("Parameters") or {}),
-        options,
-        cx.sim_context(name, stack_id),
-    )
+    no_echo = no_echo_names(template.get("Parameters") or {})
+    secrets.register(raw[n] for n in no_echo if raw.get(n))
+    run = Run(stack_id, name, template, values, raw, no_echo, options, cx.sim_context(name, stack_id))
     ev = Evaluator(template, values, pseudo, RunResolver(cx.store, run), region=region)
     run.evaluator = ev
     ev.all_conditions()
@@ -161,6 +156,25 @@ def _static_evaluator(cx: OpContext, run: Run) -> Callable[[Any], Any]:
         return made[0].resolve(node)
 
     return evaluate
+
+
+def _check_unicode(template: dict) -> None:
+    """The names and the description the state keeps as text must be valid Unicode (a lone
+    surrogate, e.g. from a JSON escape, cannot be written); values are kept as JSON escapes."""
+    texts: list[Any] = [template.get("Description")]
+    for section in ("Parameters", "Resources", "Outputs", "Conditions", "Mappings"):
+        part = template.get(section)
+        if isinstance(part, dict):
+            texts.extend(part)
+    for text in texts:
+        if isinstance(text, str) and not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "backslashreplace").decode("utf-8")
+                raise TemplateFormatError(
+                    f"Template format error: {shown!r} is not valid Unicode (it holds a lone surrogate)"
+                ) from None
 
 
 def _check_imports(cx: OpContext, run: Run) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sparkleform import secrets
 from sparkleform.contract import EventCallback
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.dynamic import check_dynamic_references
@@ -71,12 +72,14 @@ def run_wave(
     for res, step in work:
         try:
             step.act(res)
-        except ResourceFailure as exc:
-            failures.append((res.logical_id, exc.reason))
+            check_storable(res)
+        except Exception as exc:  # any failure of a resource's simulation fails that resource
+            reason = failure_reason(res.logical_id, exc)
+            failures.append((res.logical_id, reason))
             if step.on_failure is None:
-                finished.append((res, step.failed, exc.reason, False))
+                finished.append((res, step.failed, reason, False))
             else:
-                finished.append(step.on_failure(res, exc.reason))
+                finished.append(step.on_failure(res, reason))
             continue
         if step.done == "CREATE_COMPLETE":
             # CloudFormation's second CREATE_IN_PROGRESS: the handler has accepted the request
@@ -84,6 +87,38 @@ def run_wave(
         finished.append((res, step.done, None if step.reason is None else step.reason(res), step.remove))
     journal.commit(journal.stage(run_stack, finished, staged), on_event)
     return failures
+
+
+def failure_reason(logical: str, exc: Exception) -> str:
+    """The reason a resource failed with `exc`: a ResourceFailure's own reason, a
+    sparkleform error's message, or (an engine fault no check caught) what went wrong,
+    written so that it can be stored and printed."""
+    if isinstance(exc, ResourceFailure):
+        reason = exc.reason
+    elif isinstance(exc, SparkleformError):
+        reason = exc.message
+    else:
+        reason = f"Internal failure while simulating {logical}: {type(exc).__name__}: {exc}"
+    return printable(secrets.mask(reason))
+
+
+def printable(text: str) -> str:
+    """`text` with anything UTF-8 cannot hold (lone surrogates) written as escapes."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def check_storable(res: ResourceRow) -> None:
+    """A resource whose physical id the state cannot hold (a lone surrogate from the
+    template) fails, rather than failing the wave's transaction."""
+    physical = res.physical_id
+    if physical is not None and not physical.isascii():
+        try:
+            physical.encode("utf-8")
+        except UnicodeEncodeError:
+            res.physical_id = None
+            raise ResourceFailure(f"Invalid physical id {printable(physical)!r}: not valid Unicode") from None
 
 
 def eval_properties(run: Run, logical: str) -> dict:

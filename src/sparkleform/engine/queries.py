@@ -18,6 +18,7 @@ from sparkleform.contract import (
     StackResource,
 )
 from sparkleform.engine.store import StackStore, loads
+from sparkleform.secrets import registry
 
 
 def describe(store: StackStore, name: str) -> Stack:
@@ -74,7 +75,7 @@ def events(store: StackStore, name: str, since: str | None = None) -> list[Stack
             r["physical_id"],
             r["type"],
             r["status"],
-            r["reason"],
+            registry.text(r["reason"]) if r["reason"] else None,
             datetime.fromtimestamp(r["ts"], UTC),
         )
         for r in store.events(row["stack_key"], since)

@@ -12,7 +12,7 @@ from sparkleform.engine.context import OpContext
 from sparkleform.engine.create import rollback_create
 from sparkleform.engine.delete import finish_delete
 from sparkleform.engine.errors import StackBusy
-from sparkleform.engine.ids import owner, owner_alive
+from sparkleform.engine.ids import owner, owner_alive, owner_pid
 from sparkleform.errors import SparkleformError
 
 STABLE = {
@@ -40,7 +40,7 @@ def recover(cx: OpContext, name: str, *, on_event: EventCallback | None = None) 
     if owner_alive(row["owner"]):
         raise StackBusy(
             f"Stack:{stack_id} is in {status} state and can not be recovered: process "
-            f"{row['owner'].rpartition(':')[2]} is still working on it."
+            f"{owner_pid(row['owner'])} is still working on it."
         )
     for child in store.children(stack_id):
         with contextlib.suppress(SparkleformError):

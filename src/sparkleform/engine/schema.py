@@ -4,17 +4,24 @@ version up to them.
 The version is SQLite's `user_version`. Version 2 keys a stack's resources and events by
 an integer (`stacks.stack_key`) instead of repeating the stack's ARN in every row, and
 events no longer repeat the stack's name: a create of 500 resources writes 1,500 rows,
-and the ARN was most of each. A file of version 1 (user_version 0, the tables already
-there) is migrated in one transaction when it is first opened; a file from a newer
-sparkleform is refused rather than guessed at.
+and the ARN was most of each. Version 3 has the same tables and keeps NoEcho values only
+where the engine needs them (see docs/security.md): migrating to it masks the copies an
+earlier version kept in template versions, change sets, event reasons and deleted stacks.
+A file of version 1 (user_version 0, the tables already there) or 2 is migrated in one
+transaction when it is first opened; a file from a newer sparkleform is refused rather than
+guessed at.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+from sparkleform.contract import NO_ECHO_MASK
+from sparkleform.secrets import Masker
+
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stacks (
@@ -136,7 +143,7 @@ def prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
             f"up to {SCHEMA_VERSION})",
             hint="upgrade sparkleform, or point --state / $SPARKLEFORM_STATE at another file",
         )
-    old = bool(_columns(conn, "stacks"))
+    old = version < 2 and bool(_columns(conn, "stacks"))  # version 1: the tables keyed by ARN
     if old:
         conn.execute("DROP INDEX IF EXISTS stacks_by_name")
         conn.execute("DROP INDEX IF EXISTS events_by_stack")
@@ -147,7 +154,70 @@ def prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute(statement)
     if old:
         _copy_v1(conn)
+    if old or version == 2:
+        _scrub_secrets(conn)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _no_echo_of(template_text: str | None) -> set[str]:
+    try:
+        params = json.loads(template_text or "{}").get("Parameters") or {}
+    except (ValueError, AttributeError):
+        return set()
+    return {k for k, d in params.items() if isinstance(d, dict) and str(d.get("NoEcho", "")).lower() == "true"}
+
+
+def _masked(text: str | None, names: set[str], found: set[str]) -> str | None:
+    """A parameters column with the values of `names` masked (the values added to `found`)."""
+    try:
+        values = json.loads(text or "{}")
+    except ValueError:
+        return text
+    if not isinstance(values, dict):
+        return text
+    for name in names & set(values):
+        if isinstance(values[name], str) and values[name] != NO_ECHO_MASK:
+            found.add(values[name])
+            values[name] = NO_ECHO_MASK
+    return json.dumps(values, separators=(",", ":"))
+
+
+def _scrub_secrets(conn: sqlite3.Connection) -> None:
+    """Version 3: the NoEcho values earlier versions copied into every template version,
+    change set, event reason and deleted stack are masked; a stack's current values stay."""
+    stacks = conn.execute("SELECT stack_key, stack_id, parameters, no_echo, deleted FROM stacks").fetchall()
+    for key, stack_id, parameters, no_echo, deleted in stacks:
+        found: set[str] = set()
+        try:
+            names = set(json.loads(no_echo or "[]"))
+        except ValueError:
+            names = set()
+        current = _masked(parameters, names, found)
+        if deleted is not None:
+            conn.execute("UPDATE stacks SET parameters=?, snapshot=NULL WHERE stack_key=?", (current, key))
+        for version, processed, params in conn.execute(
+            "SELECT version, processed, parameters FROM templates WHERE stack_id=?", (stack_id,)
+        ).fetchall():
+            conn.execute(
+                "UPDATE templates SET parameters=? WHERE stack_id=? AND version=?",
+                (_masked(params, _no_echo_of(processed), found), stack_id, version),
+            )
+        if not found:
+            continue
+        masker = Masker(found)
+        for cs_id, template, params, changes in conn.execute(
+            "SELECT change_set_id, template, parameters, changes FROM change_sets WHERE stack_id=?", (stack_id,)
+        ).fetchall():
+            conn.execute(
+                "UPDATE change_sets SET parameters=?, changes=? WHERE change_set_id=?",
+                (masker.text(_masked(params, _no_echo_of(template), found) or "{}"), masker.text(changes), cs_id),
+            )
+        for seq, reason in conn.execute(
+            "SELECT seq, reason FROM events WHERE stack_key=? AND reason IS NOT NULL", (key,)
+        ).fetchall():
+            hidden = masker.text(reason)
+            if hidden != reason:
+                conn.execute("UPDATE events SET reason=? WHERE seq=?", (hidden, seq))
 
 
 def _copy_v1(conn: sqlite3.Connection) -> None:

@@ -10,8 +10,12 @@ transaction, so a crash leaves the last committed state and nothing half-written
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +23,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from sparkleform import secrets
 from sparkleform.engine.errors import StackNotFound, StateError
 from sparkleform.engine.model import ResourceRow
 from sparkleform.engine.schema import SCHEMA_VERSION, prepare_schema, schema_version
@@ -74,10 +79,20 @@ def loads(text: str | None, default: Any = None) -> Any:
         try:
             value, end = _scan(text, 0)
         except (StopIteration, ValueError):
-            return json.loads(text)
+            return _slow_loads(text)
         if end == len(text):
             return value
-    return json.loads(text)
+    return _slow_loads(text)
+
+
+def _slow_loads(text: Any) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise StateError(
+            f"the local state holds a damaged value (not JSON: {exc})",
+            hint="restore the state file from a copy, or point --state / $SPARKLEFORM_STATE at a new file",
+        ) from None
 
 
 class StackStore:
@@ -100,7 +115,7 @@ class StackStore:
         while True:
             try:
                 if str(path) != ":memory:":
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    private_file(self.path)
                 self._open()
                 return
             except StateError:  # e.g. a file from a newer sparkleform: left as it is, and closed
@@ -128,41 +143,66 @@ class StackStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=OFF")
+        # deleted rows are overwritten, not left in free space: a destroyed stack's NoEcho values go
+        self.conn.execute("PRAGMA secure_delete=ON")
         if schema_version(self.conn) != SCHEMA_VERSION:
             with self.tx():
                 prepare_schema(self.conn, self.path)
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE: takes the write lock up front)."""
+        """One write transaction (BEGIN IMMEDIATE: takes the write lock up front). A write that
+        fails (a full disk, a read-only or damaged file) leaves the last committed state as it
+        was and raises StateError."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:  # e.g. locked longer than the busy timeout
-            raise StateError(f"the local state {self.path} is unavailable: {exc}") from None
+        except sqlite3.Error as exc:  # e.g. locked longer than the busy timeout, a read-only file
+            raise self.failure("is unavailable", exc) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise self.failure("could not be written", exc) from None
             raise
         else:
             try:
                 self.conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise self.failure("could not be written", exc) from None
+
+    def _rollback(self) -> None:
+        # SQLite ends the transaction itself on some errors (a full disk, an I/O error)
+        if self.conn is not None and self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
-                raise StateError(f"the local state {self.path} could not be written: {exc}") from None
+
+    def failure(self, what: str, exc: BaseException) -> StateError:
+        """The StateError for `exc` met while using the state ("the local state X {what}: ...")."""
+        return state_failure(self.path, what, exc)
 
     def one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
-        return self.conn.execute(sql, args).fetchone()
+        try:
+            return self.conn.execute(sql, args).fetchone()
+        except sqlite3.Error as exc:
+            raise self.failure("cannot be read", exc) from None
 
     def all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, args).fetchall()
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise self.failure("cannot be read", exc) from None
 
     def tuples(self, sql: str, args: tuple = ()) -> list[tuple]:
         """Like `all`, as plain tuples in the SELECT's column order (no Row per row: for the
         queries that read every resource of a stack)."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
-        return cursor.execute(sql, args).fetchall()
+        try:
+            return cursor.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise self.failure("cannot be read", exc) from None
 
     def close(self) -> None:
         conn = getattr(self, "conn", None)
@@ -173,7 +213,7 @@ class StackStore:
     # -- stacks -----------------------------------------------------------------------
     def stack_row(self, stack_id: str) -> sqlite3.Row | None:
         """The stacks row of a stack id, deleted or not."""
-        return self.one("SELECT * FROM stacks WHERE stack_id=?", (stack_id,))
+        return _seen(self.one("SELECT * FROM stacks WHERE stack_id=?", (stack_id,)))
 
     def stack(self, name: str, *, include_deleted: bool = False) -> sqlite3.Row | None:
         """The stacks row a name or stack id names: the live stack of that name in this region,
@@ -183,9 +223,11 @@ class StackStore:
             if row is not None and (include_deleted or row["deleted"] is None):
                 return row
             return None
-        return self.one(
-            "SELECT * FROM stacks WHERE region=? AND name=? AND deleted IS NULL ORDER BY created DESC LIMIT 1",
-            (self.region, name),
+        return _seen(
+            self.one(
+                "SELECT * FROM stacks WHERE region=? AND name=? AND deleted IS NULL ORDER BY created DESC LIMIT 1",
+                (self.region, name),
+            )
         )
 
     def require(self, name: str, *, describe: bool = False) -> sqlite3.Row:
@@ -199,7 +241,10 @@ class StackStore:
         return row
 
     def list_stacks(self) -> list[sqlite3.Row]:
-        return self.all("SELECT * FROM stacks WHERE region=? AND deleted IS NULL ORDER BY created", (self.region,))
+        rows = self.all("SELECT * FROM stacks WHERE region=? AND deleted IS NULL ORDER BY created", (self.region,))
+        for row in rows:
+            _seen(row)
+        return rows
 
     def children(self, stack_id: str) -> list[sqlite3.Row]:
         """The live nested stacks of a stack."""
@@ -483,6 +528,61 @@ _PUT_PARAMETER = (
     " ON CONFLICT(region, name) DO UPDATE SET value=excluded.value, type=excluded.type, version=version+1"
 )
 _DELETE_PARAMETER = "DELETE FROM ssm_parameters WHERE region=? AND name=?"
+
+
+_warned: set[str] = set()
+
+
+def private_file(path: Path) -> None:
+    """Make sure the state file exists, readable by its owner alone: a new one is created 0600
+    (its -wal and -shm logs get the same mode from SQLite) in a folder created 0700. An
+    existing file or folder that others can read is left as it is, with a warning on stderr:
+    the state holds NoEcho parameter values."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077 and str(path) not in _warned:
+            _warned.add(str(path))
+            sys.stderr.write(
+                f"warning: the local state {path} can be read by others (mode {mode:04o}) and may hold "
+                f"NoEcho values: chmod 600 {path}\n"
+            )
+    else:
+        os.close(fd)
+
+
+def _seen(row: sqlite3.Row | None) -> sqlite3.Row | None:
+    """A stacks row, after registering its NoEcho values for masking (whatever this process
+    prints about the stack from now on has them masked)."""
+    if row is not None and row["no_echo"] not in (None, "[]"):
+        names = loads(row["no_echo"], [])
+        values = loads(row["parameters"], {})
+        secrets.register(values[n] for n in names if isinstance(values.get(n), str))
+    return row
+
+
+def state_failure(path: Path, what: str, exc: BaseException) -> StateError:
+    """A StateError saying what went wrong with the state file at `path`, and what to do:
+    for a full disk, how much space the state needs."""
+    text = str(exc)
+    low = text.lower()
+    hint = None
+    if "full" in low or "disk i/o" in low or (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG)):
+        need = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+        hint = (
+            f"free at least {max(need, 1 << 20):,} bytes where {path} is (the state and its log, or 1 MB), "
+            "or raise the file size limit (ulimit -f); the last committed state is intact, and "
+            "`sparkleform recover STACK` finishes any stack left in progress"
+        )
+    elif "readonly" in low or "read-only" in low or "permission" in low:
+        hint = f"make {path} and its folder writable, or point --state / $SPARKLEFORM_STATE elsewhere"
+    elif "malformed" in low or "not a database" in low or "no such table" in low or "no such column" in low:
+        hint = f"{path} is damaged: restore it from a copy, or point --state / $SPARKLEFORM_STATE at a new file"
+    return StateError(f"the local state {path} {what}: {text}", hint=hint)
 
 
 def now() -> float:

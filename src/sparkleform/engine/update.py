@@ -11,11 +11,12 @@ from typing import Any
 from sparkleform.contract import EventCallback, StackOptions
 from sparkleform.engine.changes import changed_properties, content_hash, replacement_of
 from sparkleform.engine.context import OpContext
-from sparkleform.engine.create import creating
+from sparkleform.engine.create import abandon, creating
 from sparkleform.engine.dynamic import check_dynamic_references
 from sparkleform.engine.errors import NoUpdates, ResourceFailure, StackBusy, StackOperationFailed
 from sparkleform.engine.faults import inject_failure
 from sparkleform.engine.handlers import STACK_TYPE
+from sparkleform.engine.journal import busy_error
 from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import (
     check_exports,
@@ -24,6 +25,7 @@ from sparkleform.engine.outputs import (
     outputs_equal,
     write_exports,
 )
+from sparkleform.engine.params import without_secrets
 from sparkleform.engine.plan import plan_update
 from sparkleform.engine.policy import denial
 from sparkleform.engine.preflight import evaluate_over
@@ -66,7 +68,7 @@ def update_stack(
     row = row if row is not None else store.require(name)
     stack_id, sname = row["stack_id"], row["name"]
     if row["status"].endswith("_IN_PROGRESS") or row["status"] not in UPDATABLE:
-        raise StackBusy(f"Stack:{stack_id} is in {row['status']} state and can not be updated.")
+        raise busy_error(row, "updated")
     run, changes, previous = plan_update(cx, row, template, parameters, options)
     run.on_event = on_event
     outputs_now = loads(row["outputs"], [])
@@ -122,9 +124,23 @@ def update_stack(
         on_event,
         allowed=UPDATABLE,
         extra=extra,
-        after=lambda: store.add_template(stack_id, version, original, run.template, run.raw, now()),
+        after=lambda: store.add_template(
+            stack_id, version, original, run.template, without_secrets(run.raw, run.no_echo), now()
+        ),
         unchanged=True,
     )
+    try:
+        return _apply_update(cx, run, row, changes, on_event)
+    except StackOperationFailed:
+        raise
+    except Exception as exc:  # a fault after the stack was taken: roll back as recover would
+        abandon(cx, stack_id, sname, "update", exc, on_event)
+        raise  # abandon always raises
+
+
+def _apply_update(cx: OpContext, run: Run, row: Any, changes: list, on_event: EventCallback | None) -> str:
+    """Update a taken stack's resources and finish it (cleanup) or roll it back."""
+    store, stack_id, sname = cx.store, row["stack_id"], row["name"]
     run.resources = {k: r.clone() for k, r in run.current.items()}
     run.old_decls = store.template(stack_id, row["template_version"]).get("Resources") or {}
     max_seq = max((r.seq for r in run.resources.values()), default=0)
@@ -174,7 +190,7 @@ def update_stack(
             )
             return stack_id
     reason = f"The following resource(s) failed to update: [{', '.join(failed)}]. "
-    if options.disable_rollback:
+    if run.options.disable_rollback:
         # DisableRollback: leave what was done; the snapshot stays, so `recover` can still roll back
         cx.journal.stack_status(stack_id, sname, "UPDATE_FAILED", reason, on_event, extra={"owner": None})
         raise StackOperationFailed(

@@ -17,7 +17,8 @@ def parse_pairs(items: Iterable[str], option: str) -> dict[str, str]:
         key, eq, value = item.partition("=")
         key = key.strip()
         if not eq or not key:
-            raise ParameterError(f"{option} expects Key=Value, got {item!r}")
+            # the item is not shown: a value typed without its key may be a secret
+            raise ParameterError(f"{option} expects Key=Value, got an item without a key and '=' ({len(item)} characters)")
         result[key] = value
     return result
 

@@ -14,6 +14,7 @@ from typing import Any
 from sparkleform.config import Config
 from sparkleform.contract import Stack, StackOptions
 from sparkleform.errors import ParameterError
+from sparkleform.secrets import mask, register
 from sparkleform.sourcemap import SourceMap
 from sparkleform.stacks.apply import read_applied_stacks
 from sparkleform.stacks.checks import check_templates
@@ -77,12 +78,23 @@ class StackRequest:
         return any(old.get(k) != v for k, v in self.parameters.items() if k not in self.use_previous)
 
     def wired(self) -> list[str]:
-        """One line per parameter wired from another stack or prompted (explicit ones the user knows)."""
+        """One line per parameter wired from another stack or prompted (explicit ones the user
+        knows); a NoEcho value is shown masked."""
         return [
-            f"parameter {name} = {self.parameters.get(name, '')}  (from {origin})"
+            f"parameter {name} = {mask(str(self.parameters.get(name, '')))}  (from {origin})"
             for name, origin in self.origins.items()
             if origin.startswith("output ") or origin == "prompt"
         ]
+
+
+def _register_secrets(template: dict, values: dict[str, Any]) -> None:
+    """The values given for NoEcho parameters are masked in everything this process prints."""
+    declared = template.get("Parameters") if isinstance(template, dict) else None
+    if isinstance(declared, dict):
+        register(
+            str(values[n]) for n, d in declared.items()
+            if n in values and isinstance(d, dict) and str(d.get("NoEcho", "")).lower() == "true"
+        )
 
 
 def _split_multi(values: tuple[str, ...]) -> list[str]:
@@ -167,6 +179,7 @@ def prepare_request(
 
     resolution = resolve_parameters(declared_from, param_inputs)
     fill_missing(declared_from, resolution, interactive=ctx.interactive, stack=stack_name)
+    _register_secrets(declared_from, resolution.values)
 
     tags = dict(cfg.tags if cfg else {})
     tags.update(parse_pairs(inputs.tags, "--tags"))

@@ -1,0 +1,3 @@
+"""Fixtures of the reliability tests."""
+
+from reliability_cli import cli  # noqa: F401
