@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from reliability_cli import Cli, cli_env, write_template
 
+from sparkleform.engine.params import USE_PREVIOUS_VALUE
+
 SECRET = "hunter2xsupersecretvalue"
 SECRET2 = "correcthorsexbatterystaple"
 TEMPLATE = {
@@ -179,7 +181,7 @@ def test_a_version_2_state_keeps_working_and_loses_its_copies(tmp_path: Path) ->
     assert engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
     assert engine.template_versions("app")[0]["parameters"]["Secret"] == "****"
     assert not any(SECRET in (e.reason or "") for e in engine.events("app"))
-    engine.update_stack("app", TEMPLATE, {"Plain": "q"})  # Secret: the previous value
+    engine.update_stack("app", TEMPLATE, {"Plain": "q", "Secret": USE_PREVIOUS_VALUE})  # as UpdateStack's UsePreviousValue
     assert engine.describe("app").status == "UPDATE_COMPLETE"
     engine.close()
     conn = sqlite3.connect(path)
