@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +13,9 @@ from sparkleform.errors import FormatError, SparkleformError
 def _read(file: str) -> tuple[str, str]:
     """(text, display name) of a file, or of stdin for '-'."""
     if file == "-":
-        return sys.stdin.read(), "<stdin>"
+        from sparkleform.inputs import read_stdin
+
+        return read_stdin(), "<stdin>"
     from sparkleform.formats.reader import read_text
 
     return read_text(file), file
@@ -27,21 +26,9 @@ def _write(out: str | None, text: str, *, force: bool = True) -> None:
     if out is None or out == "-":
         click.echo(text, nl=False)
         return
-    path = Path(out)
-    if path.is_dir():
-        raise SparkleformError(f"{out} is a directory; give a file name with -o")
-    if path.exists() and not force:
-        raise SparkleformError(f"{out} already exists", hint="pass --force to overwrite it")
-    if not path.parent.is_dir():
-        raise SparkleformError(f"cannot write {out}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise SparkleformError(f"cannot write {out}: {exc.strerror or exc}") from None
+    from sparkleform.safewrite import write_text
+
+    write_text(out, text, force=force)
 
 
 @click.command("convert")

@@ -121,7 +121,8 @@ def graph_cmd(target: str, fmt: str, out: str | None, sets: tuple[str, ...]):
     cycles = find_cycles(deps)
     text = to_dot(name, template, deps, cycles) if fmt == "dot" else to_html(name, template, deps, cycles)
     if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+        from sparkleform.safewrite import write_text
+
+        write_text(out, text + "\n")
     else:
         click.echo(text)

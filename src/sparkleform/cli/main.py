@@ -123,6 +123,10 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, no_color, verbose):
     """sparkleform: write CloudFormation in Python, check it, and run it as stacks."""
+    if endpoint_url:
+        from sparkleform.inputs import check_endpoint_url
+
+        check_endpoint_url(endpoint_url)
     ctx.obj = Settings(
         provider=provider,
         region=region,

@@ -15,6 +15,7 @@ from json.decoder import scanstring
 from typing import Any
 
 from sparkleform.errors import FormatError
+from sparkleform.inputs import MAX_NUMBER_DIGITS
 from sparkleform.sourcemap import Location, SourceMap
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -110,6 +111,8 @@ class _Parser:
         match = _NUMBER.match(text, pos)
         if match:
             number = match.group()
+            if len(number) > MAX_NUMBER_DIGITS:
+                raise self._error(pos, f"a number of {len(number):,} characters; the limit is {MAX_NUMBER_DIGITS}")
             if match.group(1) or match.group(2):
                 return float(number), match.end()
             return int(number), match.end()
