@@ -20,6 +20,7 @@ MAX_DEPTH = 100  # nesting of mappings and lists in any document
 MAX_NODES = 1_000_000  # scalars + containers in one document
 MAX_NUMBER_DIGITS = 4000  # digits in a number literal (Python refuses int() of 4,300+)
 MAX_STRING_BYTES = 1024 * 1024  # one evaluated string (Fn::Base64, Fn::Join, Fn::Sub results)
+MAX_NESTED_STACK_DEPTH = 10  # nested stacks within nested stacks in one template tree
 PATTERN_TIMEOUT = 1.0  # seconds an AllowedPattern may take on one value
 
 _BOMS = (
