@@ -81,6 +81,8 @@ def load_parameters_file(path: str | Path) -> tuple[dict[str, str], set[str]]:
     from sparkleform.inputs import check_document, read_input
 
     p = Path(path)
+    if not p.exists():
+        raise ParameterError(f"parameters file {p} does not exist")
     text = read_input(p, "parameters file")
     if p.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
         try:
