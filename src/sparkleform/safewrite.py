@@ -51,18 +51,20 @@ def _no_links(path: Path, root: Path | None) -> None:
 
 def write_text(
     path: str | Path,
-    text: str,
+    text: str | bytes,
     *,
     force: bool = True,
     make_parents: bool = False,
     root: Path | None = None,
     protect: frozenset[Path] = frozenset(),
+    mode: int | None = None,
 ) -> Path:
     """Write `text` to `path` atomically (temporary file + rename) with mode 0666 & ~umask.
 
     `force=False` refuses an existing file; `make_parents` creates missing folders;
     `root` is the folder the user asked for: no link between it and the file is followed;
-    `protect` holds resolved paths that must never be overwritten (a template's own sources).
+    `protect` holds resolved paths that must never be overwritten (a template's own sources);
+    `mode` replaces the umask's mode (rewriting a user's file in place keeps its mode).
     """
     path = Path(path)
     _no_links(path, root)
@@ -86,9 +88,10 @@ def write_text(
     except OSError as exc:
         raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            os.fchmod(fh.fileno(), 0o666 & ~_umask())
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            os.fchmod(fh.fileno(), 0o666 & ~_umask() if mode is None else mode)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

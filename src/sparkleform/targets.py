@@ -48,9 +48,23 @@ def load_target(
     if path.suffix == ".py":
         entry = _entry_from_file(registry, path)
     else:
-        entry = registry.get("template", target)
+        try:
+            entry = registry.get("template", target)
+        except CollectionError as exc:
+            raise CollectionError(exc.message, hint=_searched(config)) from None
     template = build(entry, registry, overrides)
     return template.compile_all(entry.file)
+
+
+def _searched(config: Config) -> str:
+    """Where template names were looked for, and which settings file said so."""
+    from sparkleform.dsl.collection import builtin_packs
+
+    packs = [*builtin_packs(), *config.packs]
+    where = f"searched the collection {config.collection_dir()}"
+    where += f" and the packs {', '.join(packs)}" if packs else ""
+    settings = f"settings from {config.path}" if config.path else "no sparkleform.toml found (defaults)"
+    return f"{where}; {settings}; a .py/.json/.yaml path works too"
 
 
 def _entry_from_file(registry, path: Path):
