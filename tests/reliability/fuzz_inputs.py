@@ -73,10 +73,17 @@ def serialized(docs) -> st.SearchStrategy[bytes]:
         docs.map(_yaml),
     )
     encode = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1"])
-    as_bytes = st.builds(lambda t, e: t.encode(e, "surrogatepass"), as_text, encode)
+    as_bytes = st.builds(_encode, as_text, encode)
     mutated = st.builds(_mutate, as_bytes, st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=3)), max_size=3))
     deep = st.builds(_deep, st.sampled_from(["[", "{\"a\":", "- ", "!Base64 "]), st.integers(90, 400))
     return st.one_of(as_bytes, as_bytes, mutated, st.binary(max_size=64), deep)
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    try:
+        return text.encode(encoding, "surrogatepass")  # lone surrogates become invalid UTF-8 bytes
+    except UnicodeEncodeError:
+        return text.encode(encoding, "replace")
 
 
 def _mutate(data: bytes, edits) -> bytes:
