@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def import_sizes(sizes: list[int]) -> None:
     """`import`'s translate + compile-back check per template size: linear means flat ms/resource."""
-    from sparkleform.formats.translate import compile_source, translate
+    from sparkleform.dsl.importer import compile_source, translate
 
     print(f"\n{'import (translate + check)':<36}{'seconds':>10}{'ms/resource':>14}")
     for count in sizes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from bisect import bisect_right
+from types import FrameType
 
 from sparkleform.sourcemap import Location
 
@@ -14,7 +15,7 @@ _cache: dict[tuple[str, int], Location] = {}
 
 def caller_location() -> Location | None:
     """The first frame outside sparkleform/dsl: the user's line that made this call."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename.startswith(_DSL_DIR):
         frame = frame.f_back
     if frame is None:
@@ -29,7 +30,7 @@ def caller_location() -> Location | None:
 _line_tables: dict[object, tuple[list[int], list[int | None]]] = {}
 
 
-def _line(frame) -> int:
+def _line(frame: FrameType) -> int:
     """frame.f_lineno without its cost: CPython finds it by scanning the code's line table from
     the start, which made a generated 5,000-resource template (one long function) quadratic."""
     code = frame.f_code
