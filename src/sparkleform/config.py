@@ -82,7 +82,7 @@ def find_config_file(start: Path | None = None) -> Path | None:
     return None
 
 
-_KIND_NAMES = {dict: "table", list: "list", str: "string"}
+_KIND_NAMES: dict[type, str] = {dict: "table", list: "list", str: "string"}
 
 
 def _expect(kind: type, value: Any, key: str, path: Path) -> Any:
