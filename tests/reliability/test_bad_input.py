@@ -133,3 +133,19 @@ def test_bad_endpoint_url(work, url, fragment):
 def test_writing_into_a_missing_or_unwritable_folder(work, args):
     result = run_cli(*args)
     assert_input_error(result, "cannot")
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        '{"Tags": "x"}', '{"Tags": [[1]]}', '{"Tags": [{"Key": 1}]}', '{"Tags": [null]}', '{"Tags": {"Key": "a"}}',
+        '{"BucketName": {"Fn::Select": [0, {"Fn::Split": ["", "abc"]}]}}',
+        '{"BucketName": {"Fn::GetAtt": [1, {"a": 2}]}}',
+    ],
+)
+def test_odd_property_shapes_in_create_end_cleanly(work, properties):
+    path = write(work, "t.json", '{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":' + properties + "}}}")
+    result = run_cli("create", "s", path, "--state", str(work / "s.db"))
+    assert result.code in (0, 1, 2) and "Traceback" not in result.stderr, result.stderr
+    imported = run_cli("import", path)
+    assert imported.code in (0, 2) and "Traceback" not in imported.stderr, imported.stderr
