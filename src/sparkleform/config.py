@@ -11,15 +11,29 @@ defaults: the current folder as the collection, the local provider, state in ./.
     schemas = "schemas/"                 # extra CloudFormation registry schema files
     bucket = "my-templates"              # S3 bucket for large/nested templates (aws)
     prefix = "cfn/"
+    change_sets = false                  # create/update with CreateStack/UpdateStack (aws)
+
+    [validate]
+    ignore = ["SF3020"]                  # rules `validate` leaves out everywhere
 
     [stacks.vpc]                         # a stack group, deployed by `up` in dependency order
     template = "vpc"
     parameters = { Environment = "dev" }
     apply_stacks = []
+    region = "eu-west-1"                 # per stack: region, profile, role_arn, capabilities,
+    termination_protection = true        # termination_protection, stack_policy (a file)
+
+    [env.prod]                           # `--env prod` (or $SPARKLEFORM_ENV) lays this over the
+    region = "us-west-2"                 # rest; or a file sparkleform.prod.toml beside this one
+    [env.prod.stacks.vpc.parameters]
+    Environment = "prod"
+
+Config.sources says where each effective value came from (`sparkleform config` prints it).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +54,12 @@ class StackConfig:
     apply_mappings: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     compile_parameters: dict[str, Any] = field(default_factory=dict)
+    region: str | None = None
+    profile: str | None = None
+    role_arn: str | None = None
+    capabilities: list[str] = field(default_factory=list)
+    termination_protection: bool | None = None
+    stack_policy: str | None = None  # a file, relative to the config's folder
 
 
 @dataclass
@@ -55,6 +75,11 @@ class Config:
     bucket: str | None = None
     prefix: str | None = None
     stacks: dict[str, StackConfig] = field(default_factory=dict)
+    ignore_rules: list[str] = field(default_factory=list)  # [validate] ignore
+    profile: str | None = None
+    change_sets: bool = True  # false: CreateStack/UpdateStack directly (aws)
+    env: str | None = None  # the environment laid over the base (`--env`)
+    sources: dict[str, str] = field(default_factory=dict)  # "stacks.vpc.region" -> "sparkleform.toml [env.prod]"
     raw: dict[str, Any] = field(default_factory=dict)
 
     def collection_dir(self) -> Path:
@@ -92,12 +117,7 @@ def _expect(kind: type, value: Any, key: str, path: Path) -> Any:
     return value
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read the project configuration (an explicit path, or found upwards from the cwd)."""
-    if path is None:
-        path = find_config_file()
-    if path is None:
-        return Config(root=Path.cwd())
+def _read_toml(path: Path) -> dict[str, Any]:
     from sparkleform.inputs import check_document, read_input
 
     text = read_input(path, "config file")
@@ -110,8 +130,72 @@ def load_config(path: Path | None = None) -> Config:
     check_document(data, str(path))
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("sparkleform", {})
+    return data
+
+
+def _layer(base: dict[str, Any], over: dict[str, Any], label: str, sources: dict[str, str], prefix: str = "") -> None:
+    """Lay `over` on `base` (tables merged key by key, other values replaced), noting sources."""
+    for key, value in over.items():
+        where = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _layer(base[key], value, label, sources, where + ".")
+            continue
+        base[key] = value
+        if isinstance(value, dict):
+            for sub in _leaves(value, where + "."):
+                sources[sub] = label
+        else:
+            sources[where] = label
+
+
+def _leaves(data: dict[str, Any], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            out += _leaves(value, f"{prefix}{key}.")
+        else:
+            out.append(f"{prefix}{key}")
+    return out
+
+
+def _with_env(path: Path, data: dict[str, Any], env: str | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The base settings with environment `env` laid over them, and each value's source."""
+    envs = data.pop("env", {})
+    envs = _expect(dict, envs, "env", path)
+    sources = dict.fromkeys(_leaves(data), path.name)
+    if not env:
+        return data, sources
+    if env in envs:
+        _layer(data, _expect(dict, envs[env], f"env.{env}", path), f"{path.name} [env.{env}]", sources)
+        return data, sources
+    own_file = path.parent / f"sparkleform.{env}.toml"
+    if own_file.is_file():
+        _layer(data, _read_toml(own_file), own_file.name, sources)
+        return data, sources
+    known = sorted(envs) + sorted(
+        p.name.removeprefix("sparkleform.").removesuffix(".toml") for p in path.parent.glob("sparkleform.*.toml")
+    )
+    raise ConfigError(
+        f"no environment {env!r}: neither [env.{env}] in {path.name} nor a file {own_file.name}",
+        location=str(path),
+        hint=f"known environments: {', '.join(known)}" if known else "add an [env.NAME] table to the configuration",
+    )
+
+
+def load_config(path: Path | None = None, env: str | None = None) -> Config:
+    """Read the project configuration (an explicit path, or found upwards from the cwd), with
+    environment `env` (default $SPARKLEFORM_ENV) laid over it."""
+    env = env or os.environ.get("SPARKLEFORM_ENV") or None
+    if path is None:
+        path = find_config_file()
+    if path is None:
+        if env:
+            raise ConfigError(f"--env {env} needs a sparkleform.toml, and none was found from {Path.cwd()} upwards")
+        return Config(root=Path.cwd())
+    data, sources = _with_env(path, _read_toml(path), env)
     root = path.parent.resolve()
-    known = {"collection", "packs", "provider", "region", "state", "schemas", "bucket", "prefix", "stacks"}
+    known = {"collection", "packs", "provider", "region", "profile", "state", "schemas", "bucket", "prefix",
+             "stacks", "validate", "change_sets"}
     unknown = sorted(set(data) - known)
     if unknown:
         import difflib
@@ -124,7 +208,9 @@ def load_config(path: Path | None = None) -> Config:
             + f"; known: {', '.join(sorted(known))}",
             location=str(path),
         )
-    cfg = Config(root=root, path=path, raw=data)
+    cfg = Config(root=root, path=path, raw=data, env=env, sources=sources)
+    cfg.profile = data.get("profile")
+    cfg.change_sets = bool(_expect(bool, data.get("change_sets", True), "change_sets", path))
     if "collection" in data:
         cfg.collection = (root / _expect(str, data["collection"], "collection", path)).resolve()
     cfg.packs = list(_expect(list, data.get("packs", []), "packs", path))
@@ -139,6 +225,12 @@ def load_config(path: Path | None = None) -> Config:
         cfg.schemas = root / _expect(str, data["schemas"], "schemas", path)
     cfg.bucket = data.get("bucket")
     cfg.prefix = data.get("prefix")
+    validate = _expect(dict, data.get("validate", {}), "validate", path)
+    unknown = sorted(set(validate) - {"ignore"})
+    if unknown:
+        raise ConfigError(f"unknown setting(s) validate.{', validate.'.join(unknown)}; known: validate.ignore",
+                          location=str(path))
+    cfg.ignore_rules = [str(r).upper() for r in _expect(list, validate.get("ignore", []), "validate.ignore", path)]
     for name, body in _expect(dict, data.get("stacks", {}), "stacks", path).items():
         body = _expect(dict, body, f"stacks.{name}", path)
         if "template" not in body:
@@ -158,5 +250,12 @@ def load_config(path: Path | None = None) -> Config:
             compile_parameters=dict(
                 _expect(dict, body.get("compile_parameters", {}), f"{where}.compile_parameters", path)
             ),
+            region=body.get("region"),
+            profile=body.get("profile"),
+            role_arn=body.get("role_arn"),
+            capabilities=[str(c) for c in _expect(list, body.get("capabilities", []), f"stacks.{name}.capabilities",
+                                                  path)],
+            termination_protection=body.get("termination_protection"),
+            stack_policy=str(root / body["stack_policy"]) if body.get("stack_policy") else None,
         )
     return cfg

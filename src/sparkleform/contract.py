@@ -152,6 +152,10 @@ class Plan:
     status: str | None = None
     reason: str | None = None  # e.g. "No updates are to be performed."
     no_updates: bool = False  # the provider says the update would change nothing at all
+    # The templates compared (the stack's current one, the new one), when the flow knows them:
+    # for the property-level review (stacks.diff), never sent to a provider.
+    before: dict | None = None
+    after: dict | None = None
 
     @property
     def empty(self) -> bool:
@@ -177,12 +181,32 @@ class StackOptions:
 EventCallback = Callable[[StackEvent], None]
 
 
+@dataclass(slots=True)
+class ResourceDrift:
+    """One resource as drift detection found it (status IN_SYNC, MODIFIED, DELETED, NOT_CHECKED)."""
+
+    logical_id: str
+    resource_type: str
+    physical_id: str | None
+    status: str
+    differences: list[dict[str, Any]] = field(default_factory=list)  # PropertyPath, Expected, Actual, DifferenceType
+
+
+@dataclass(slots=True)
+class DriftReport:
+    stack_name: str
+    status: str  # "IN_SYNC" | "DRIFTED" | "UNKNOWN"
+    drifted: int
+    resources: list[ResourceDrift] = field(default_factory=list)
+
+
 class Capability(StrEnum):
     """An optional ability a provider declares in its `capabilities` (checked with `has`)."""
 
     CHANGE_SETS = "change-sets"  # the ChangeSets methods: change sets left for review, executed later
     IN_PROCESS = "in-process"  # operations run inside this process (Ctrl-C cuts them off; fast polling)
     STACK_SETTINGS = "stack-settings"  # the StackSettings methods: settings changed without an update
+    DRIFT = "drift"  # the DriftProvider method: resources changed outside the stack
 
 
 @runtime_checkable
@@ -266,12 +290,27 @@ class ChangeSetProvider(Provider, Protocol):
 
     def delete_change_set(self, name: str, change_set_name: str) -> None: ...
 
+    def change_set_template(self, name: str, change_set_name: str) -> dict:
+        """The template a change set would deploy."""
+        ...
+
 
 @runtime_checkable
 class SettingsProvider(Provider, Protocol):
     """A provider with Capability.STACK_SETTINGS: stack settings change without an update."""
 
     def set_termination_protection(self, name: str, enabled: bool) -> None: ...
+
+
+@runtime_checkable
+class DriftProvider(Provider, Protocol):
+    """A provider with Capability.DRIFT: what changed in the stack's resources outside it."""
+
+    def detect_drift(self, name: str) -> DriftReport: ...
+
+
+def has_drift(provider: Provider) -> TypeGuard[DriftProvider]:
+    return Capability.DRIFT in provider.capabilities
 
 
 def has_change_sets(provider: Provider) -> TypeGuard[ChangeSetProvider]:

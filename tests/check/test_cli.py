@@ -143,8 +143,12 @@ def test_cfn_lint_findings_are_merged(files):
     bad, _ = files
     result = invoke("validate", str(bad), "--cfn-lint", "--format", "json")
     records = json.loads(result.output)
-    assert any(r.get("source") == "cfn-lint" and r["rule"].startswith("E3002") and r["line"] == 9 for r in records)
-    assert any(r["rule"] == "SF2002" for r in records)
+    # cfn-lint's E3002 on the same property is folded into SF2002 (named there), not repeated
+    assert not any(r.get("source") == "cfn-lint" and r["path"] == "Resources.Web.Properties.ImageID" for r in records)
+    (sf,) = [r for r in records if r["rule"] == "SF2002"]
+    assert sf["line"] == 9 and sf["cfn_lint"].startswith("E3002")
+    (unused,) = [r for r in records if r["path"] == "Parameters.Unused"]
+    assert unused["rule"] == "SF3020" and unused["cfn_lint"] == "W2001"
 
 
 def test_graph_dot_and_html(files, tmp_path):

@@ -214,9 +214,10 @@ def test_rule_fails_and_passes(rule, bad, good):
 
 def test_every_catalogued_rule_has_a_case():
     covered = {c[0] for c in CASES}
-    # the IAM family is tested in test_iam.py, SF5001 in test_sam.py, SF2011 below
+    # the IAM family is tested in test_iam.py, SF5001 in test_sam.py, SF2011 below, SF1000 (an
+    # unreadable file, not a template) in test_ci_gate.py
     catalogued = {r.id for r in all_rules().values() if r.family != "iam"}
-    untested = catalogued - covered - {"SF5001", "SF2011"}
+    untested = catalogued - covered - {"SF5001", "SF2011", "SF1000"}
     assert not untested
 
 

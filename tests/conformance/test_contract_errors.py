@@ -49,6 +49,7 @@ def test_declared_capabilities_match_the_methods(provider):
     assert isinstance(provider, contract.Provider)
     assert contract.has_change_sets(provider) == isinstance(provider, contract.ChangeSetProvider)
     assert contract.has_stack_settings(provider) == isinstance(provider, contract.SettingsProvider)
+    assert contract.has_drift(provider) == isinstance(provider, contract.DriftProvider)
     assert contract.runs_in_process(provider) == (provider.name == "local")
 
 

@@ -134,6 +134,8 @@ def value_for(name: str, decl: dict, choice: int = 0) -> str | None:
         preferred.append("10.0.0.0/16")
     if "email" in lowered:
         preferred.append("user@example.com")
+    if "subnet" in lowered and "cidr" not in lowered:  # a user passes real subnet ids (EFS wants >= 15 characters)
+        preferred.append(EC2_IDS["AWS::EC2::Subnet::Id"])
     pattern = decl.get("AllowedPattern")
     generated = from_pattern(pattern) if isinstance(pattern, str) else None
     for candidate in preferred + ([""] if isinstance(pattern, str) else []) + CANDIDATES + ([generated] if generated else []):

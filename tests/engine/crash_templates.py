@@ -11,7 +11,7 @@ def big_template(variant: str = "a", n: int = 200, export: str = "crash-first") 
         changed = variant == "b" and i % 10 == 3
         if i % 4 == 0:
             replaced = variant == "b" and i % 40 == 0
-            props = {"QueueName": f"q{i}-{'b' if replaced else 'a'}", "DelaySeconds": 2 if changed else 1}
+            props = {"QueueName": f"{export}-q{i}-{'b' if replaced else 'a'}", "DelaySeconds": 2 if changed else 1}
             resources[f"R{i}"] = {"Type": "AWS::SQS::Queue", "Properties": props, **deps}
         elif i % 4 == 1:
             resources[f"R{i}"] = {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": f"t{i}"}, **deps}

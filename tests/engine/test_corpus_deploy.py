@@ -38,6 +38,8 @@ EXPECTED = {
     "aws-samples/CloudFormation/MacrosExamples/DatetimeNow/datetimenow_example.yaml": "Fn::Transform",  # a macro
     "cfn-lint-good/modules/minimal.yaml": "Some::IAM::Role::MODULE",  # a registry module, not a resource type
     "cfn-lint-good/resources/cloudformation/stacks.yaml": "At least one Resources member must be defined",
+    # UpdateReplacePolicy: !Ref DBPolicy, and the parameter is filled with "value": not a policy
+    "cfn-lint-good/resources_updatereplacepolicy.yaml": "Invalid UpdateReplacePolicy 'value'",
     # nested stacks whose TemplateURL is a remote URL with no local copy
     "cfn-lint-good/minimal.yaml": "TemplateURL https://",
     "cfn-lint-good/resources/iam/instance_profile.yaml": "TemplateURL https://",
@@ -48,6 +50,9 @@ EXPECTED = {
     "aws-samples/Solutions/VPCPeering/templates/VPCPeering-Accepter.main.cfn.yaml": "[LambdaRoleName] do not exist",
     # a child template that is not in the corpus
     "aws-samples/Solutions/VPCPeering/templates/VPCPeering-Requester.main.cfn.yaml": "VPCPeering-Updates.cfn.yaml",
+    # Code as an S3 URL string is for `aws cloudformation package`; CloudFormation's
+    # properties validation refuses it as it is (Code is an object in the schema)
+    "cfn-lint-other/integration/aws-lambda-function.yaml": "#/Code: expected type: JSONObject, found: String",
     # a Serverless Application Repository app: fetching it needs AWS
     "cfn-lint-good/transform.yaml": "Serverless Application Repository",
 }
@@ -64,10 +69,10 @@ def _provide(provider: LocalProvider, message: str, supplied: dict[str, dict]) -
     if m := _NEEDS_EXPORT.search(message):
         name = m.group(1)
         n = len(supplied["exports"])
-        supplied["exports"][name] = f"imported-{n}"
+        supplied["exports"][name] = f"imported-value-{n:04d}"
         provider.create_stack(
             f"supplier{n}-{abs(hash(name)) % 10**6}",
-            {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"X": {"Value": f"imported-{n}", "Export": {"Name": name}}}},
+            {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"X": {"Value": f"imported-value-{n:04d}", "Export": {"Name": name}}}},
             {},
         )
         return True

@@ -30,7 +30,7 @@ NET = {
         "Queue": {"Type": "AWS::SQS::Queue"},
         "Role": {
             "Type": "AWS::IAM::Role",
-            "Properties": {"AssumeRolePolicyDocument": {}},
+            "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}},
         },
         "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "my-bucket"}},
     },
@@ -75,8 +75,13 @@ def test_create_shapes_and_events(provider):
     # live events equal the stored ones, stack first and last, each resource in progress then complete
     assert [e.event_id for e in seen] == [e.event_id for e in provider.events("net")]
     assert seen[0].status == "CREATE_IN_PROGRESS" and seen[-1].status == "CREATE_COMPLETE"
+    # as on AWS: CREATE_IN_PROGRESS twice, the second once the resource is "Resource creation Initiated"
     for logical in NET["Resources"]:
-        assert statuses(provider, "net", logical) == [(logical, "CREATE_IN_PROGRESS"), (logical, "CREATE_COMPLETE")]
+        assert statuses(provider, "net", logical) == [
+            (logical, "CREATE_IN_PROGRESS"), (logical, "CREATE_IN_PROGRESS"), (logical, "CREATE_COMPLETE")
+        ]
+        initiated = [e for e in provider.events("net") if e.logical_id == logical and e.status == "CREATE_IN_PROGRESS"]
+        assert [e.reason for e in initiated] == [None, "Resource creation Initiated"]
     order = [e.logical_id for e in seen if e.status == "CREATE_COMPLETE"]
     assert order.index("Vpc") < order.index("Subnet") < order.index("Web")
     assert provider.exports() == {"net-vpc": o["Vpc"]}
@@ -323,6 +328,7 @@ def test_nested_stack_events_reach_the_parents_callback(provider):
     kid = next(x.name for x in provider.list_stacks() if x.name.startswith("p-Child-"))
     assert [(e.logical_id, e.status) for e in seen if e.stack_name == kid] == [
         (kid, "CREATE_IN_PROGRESS"),
+        ("Q", "CREATE_IN_PROGRESS"),
         ("Q", "CREATE_IN_PROGRESS"),
         ("Q", "CREATE_COMPLETE"),
         (kid, "CREATE_COMPLETE"),

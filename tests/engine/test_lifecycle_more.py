@@ -50,7 +50,7 @@ def test_no_echo_masked_in_plans_and_describe(provider):
 
 
 def test_capabilities_required_when_given(provider):
-    t = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x", "AssumeRolePolicyDocument": {}}}}}
+    t = {"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "x", "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}}}}
     with pytest.raises(ValidationError, match=r"Requires capabilities : \[CAPABILITY_NAMED_IAM\]"):
         provider.create_stack("s", t, {}, StackOptions(capabilities=["CAPABILITY_IAM"]))
     assert provider.create_stack("s", t, {}, StackOptions(capabilities=["CAPABILITY_NAMED_IAM"])).status == "CREATE_COMPLETE"

@@ -23,10 +23,10 @@ def tmpl(decl, rules=None):
         ({"Type": "String", "AllowedPattern": "[a-z]+"}, "A1", "Parameter 'P' must match pattern [a-z]+"),
         ({"Type": "String", "MinLength": 3}, "ab", "Parameter 'P' must contain at least 3 characters"),
         ({"Type": "String", "MaxLength": 2}, "abc", "Parameter 'P' must contain at most 2 characters"),
-        ({"Type": "Number"}, "x", "Parameter 'P' must be a number"),
+        ({"Type": "Number"}, "x", "Parameter 'P' must be a number."),
         ({"Type": "Number", "MinValue": 2}, "1", "Parameter 'P' must be a number not less than 2"),
         ({"Type": "Number", "MaxValue": 5}, "6", "Parameter 'P' must be a number not greater than 5"),
-        ({"Type": "List<Number>"}, "1,x", "Parameter 'P' must be a number"),
+        ({"Type": "List<Number>"}, "1,x", "Parameter 'P' must be a number."),
         ({"Type": "CommaDelimitedList", "AllowedValues": ["a", "b"]}, "a,c", "Parameter 'P' must be one of AllowedValues"),
         (
             {"Type": "String", "AllowedPattern": "[0-9]+", "ConstraintDescription": "digits only"},

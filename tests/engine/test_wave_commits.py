@@ -89,7 +89,9 @@ def test_a_wave_with_a_custom_resource_commits_all_its_starts_first(seen) -> Non
     resource_events = [e for e in events if e[0] != "waves"]
     assert resource_events == [
         ("Topic", "CREATE_IN_PROGRESS"),
+        ("Topic", "CREATE_IN_PROGRESS"),  # "Resource creation Initiated", as AWS emits
         ("Topic", "CREATE_COMPLETE"),
+        ("Queue", "CREATE_IN_PROGRESS"),
         ("Queue", "CREATE_IN_PROGRESS"),
         ("Queue", "CREATE_COMPLETE"),
         ("Probe", "CREATE_IN_PROGRESS"),
@@ -115,9 +117,10 @@ def test_a_failure_in_a_computed_wave_is_committed_with_the_rest_of_it(tmp_path)
         provider.create_stack("waves", template, {}, on_event=events.append)
     provider.close()
     statuses = [(e.logical_id, e.status) for e in events if e.logical_id in ("Good", "Bad")]
-    assert statuses[:4] == [
+    assert statuses[:5] == [
         ("Good", "CREATE_IN_PROGRESS"),
         ("Bad", "CREATE_IN_PROGRESS"),
+        ("Good", "CREATE_IN_PROGRESS"),  # "Resource creation Initiated"
         ("Good", "CREATE_COMPLETE"),
         ("Bad", "CREATE_FAILED"),
     ]

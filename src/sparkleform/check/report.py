@@ -8,7 +8,7 @@ import os
 from collections.abc import Sequence
 
 from sparkleform.check.diagnostic import ERROR, INFO, WARNING, Diagnostic
-from sparkleform.check.rules import all_rules
+from sparkleform.check.rules import CFN_LINT_RULES_URL, all_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
@@ -33,18 +33,33 @@ def _where(d: Diagnostic, default_file: str | None) -> str:
     return default_file or "<template>"
 
 
-def format_text(diagnostics: Sequence[Diagnostic], filename: str | None = None) -> str:
-    """`file:line: Path: message [rule]`, grouped by file, then a summary line."""
+GROUP_AT = 3  # the same finding this many times is shown once, with its count
+
+
+def format_text(diagnostics: Sequence[Diagnostic], filename: str | None = None, *, group: bool = True) -> str:
+    """`file:line: Path: message [rule]`, grouped by file, then a summary line. A finding
+    repeated GROUP_AT times or more (same rule, same message) is shown once as "SF2007 × 480"."""
     lines: list[str] = []
     current = None
+    repeats: dict[tuple[str, str], list[Diagnostic]] = {}
     for d in diagnostics:
+        repeats.setdefault((d.rule, d.message), []).append(d)
+    for d in diagnostics:
+        same = repeats[(d.rule, d.message)]
+        grouped = group and len(same) >= GROUP_AT
+        if grouped and same[0] is not d:
+            continue
         file = d.location.file if d.location else filename
         if current is not None and file != current:
             lines.append("")
         current = file
         label = "" if d.severity == ERROR else f"{d.severity}: "
         path = d.path_text or "(template)"
-        lines.append(f"{_where(d, filename)}: {path}: {label}{d.message} [{d.rule}]")
+        if grouped:
+            places = ", ".join(_where(o, filename) for o in same[1:4]) + (", …" if len(same) > 4 else "")
+            lines.append(f"{_where(d, filename)}: {path}: {label}{d.message} [{d.rule} × {len(same)}; also {places}]")
+        else:
+            lines.append(f"{_where(d, filename)}: {path}: {label}{d.message} [{d.rule}]")
     if lines:
         lines.append("")
     target = f" in {filename}" if filename else ""
@@ -100,6 +115,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], filename: str | None = None,
                 "shortDescription": {"text": text},
                 "fullDescription": {"text": text},
                 "defaultConfiguration": {"level": level},
+                "helpUri": rule.help_uri if rule else CFN_LINT_RULES_URL,
                 "properties": {"tags": [rule.family if rule else "cfn-lint"]},
             }
         )
@@ -109,6 +125,9 @@ def format_sarif(diagnostics: Sequence[Diagnostic], filename: str | None = None,
         physical: dict = {"artifactLocation": {"uri": _uri(file)}}
         if d.location is not None and d.location.line:
             physical["region"] = {"startLine": int(d.location.line)}
+            column = d.extra.get("column")
+            if isinstance(column, int) and column > 0:
+                physical["region"]["startColumn"] = column
         results.append(
             {
                 "ruleId": d.rule,

@@ -26,6 +26,10 @@ IAM_DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
 # the registry schema language the resource schemas are written in (enum, pattern, limits, ...)
 SCHEMA_DOCS = "https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-schema.html"
 
+# The published rule table (docs/validate.md, one anchor per rule).
+RULES_DOC_URL = "https://github.com/sparkleform/sparkleform/blob/main/docs/validate.md"
+CFN_LINT_RULES_URL = "https://github.com/aws-cloudformation/cfn-lint/blob/main/docs/rules.md"
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -41,6 +45,11 @@ class Rule:
     def anchor(self) -> str:
         """The rule's anchor in docs/validate.md (`docs/validate.md#sf1001`)."""
         return self.id.lower()
+
+    @property
+    def help_uri(self) -> str:
+        """Where a report links the rule to: its row in docs/validate.md."""
+        return f"{RULES_DOC_URL}#{self.anchor}"
 
 
 @dataclass(frozen=True, slots=True)

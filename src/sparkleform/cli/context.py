@@ -21,6 +21,8 @@ class Settings:
     color: bool = True
     verbose: int = 0
     config_path: str | None = None
+    env: str | None = None
+    change_sets: bool | None = None  # None: sparkleform.toml's change_sets (default true)
     _config: Any = field(default=None, repr=False)
 
     @property
@@ -29,7 +31,7 @@ class Settings:
         if self._config is None:
             from sparkleform.config import load_config
 
-            self._config = load_config(Path(self.config_path) if self.config_path else None)
+            self._config = load_config(Path(self.config_path) if self.config_path else None, env=self.env)
         return self._config
 
     def provider_name(self) -> str:
@@ -43,8 +45,14 @@ class Settings:
             or str(Path(".sparkleform") / "state.db")
         )
 
-    def region_name(self) -> str | None:
-        return self.region or self.config.region
+    def region_name(self, stack: str | None = None) -> str | None:
+        """--region, else the stack's region in sparkleform.toml, else the configuration's."""
+        entry = self.config.stacks.get(stack) if stack else None
+        return self.region or (entry.region if entry else None) or self.config.region
+
+    def profile_name(self, stack: str | None = None) -> str | None:
+        entry = self.config.stacks.get(stack) if stack else None
+        return self.profile or (entry.profile if entry else None) or self.config.profile
 
     @property
     def json(self) -> bool:

@@ -38,7 +38,7 @@ def describe_stack(settings, stack_name: str) -> None:
     from sparkleform.contract import NO_ECHO_MASK
     from sparkleform.stacks.render import describe_json
 
-    stack = stack_context(settings).provider.describe_stack(stack_name)
+    stack = stack_context(settings, stack=stack_name).provider.describe_stack(stack_name)
     if settings.json:
         click.echo(json.dumps(describe_json(stack), indent=2, default=str))
         return

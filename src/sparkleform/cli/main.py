@@ -28,12 +28,15 @@ COMMANDS: dict[str, str] = {
     "create": "sparkleform.cli.stacks:create_cmd",
     "plan": "sparkleform.cli.stacks:plan_cmd",
     "update": "sparkleform.cli.stacks:update_cmd",
+    "deploy": "sparkleform.cli.deploy:deploy_cmd",
+    "config": "sparkleform.cli.config_cmd:config_cmd",
     "execute": "sparkleform.cli.stacks:execute_cmd",
     "destroy": "sparkleform.cli.stacks:destroy_cmd",
     "events": "sparkleform.cli.stack_reads:events_cmd",
     "outputs": "sparkleform.cli.stack_reads:outputs_cmd",
     "list-stacks": "sparkleform.cli.stack_reads:list_stacks_cmd",
     "recover": "sparkleform.cli.stacks:recover_cmd",
+    "drift": "sparkleform.cli.drift:drift_cmd",
     "up": "sparkleform.cli.stack_groups:up_cmd",
     "down": "sparkleform.cli.stack_groups:down_cmd",
     "iam": "sparkleform.cli.iam:iam_group",
@@ -56,12 +59,15 @@ SHORT_HELP: dict[str, str] = {
     "create": "Create a stack.",
     "plan": "Show what an update would change.",
     "update": "Update a stack (plan, confirm, apply).",
+    "deploy": "Create a stack, or update it when it exists.",
+    "config": "Show the effective configuration and its sources.",
     "execute": "Execute a change set left by --plan-only.",
     "destroy": "Delete a stack.",
     "events": "Show a stack's event history.",
     "outputs": "Show a stack's outputs.",
     "list-stacks": "List stacks and their status.",
     "recover": "Roll back an operation that was cut off.",
+    "drift": "Detect resources changed outside a stack.",
     "up": "Deploy the stack group from sparkleform.toml.",
     "down": "Tear down the stack group.",
     "iam": "IAM policy simulation.",
@@ -80,7 +86,9 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--state": True,
     "--output": True,
     "--config": True,
+    "--env": True,
     "--no-color": False,
+    "--no-change-sets": False,
     "-v": False,
     "--verbose": False,
 }
@@ -142,11 +150,14 @@ class LazyGroup(click.Group):
 @click.option("--state", help="Local engine state file (default ./.sparkleform/state.db).")
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", help="Output format for read verbs.")
 @click.option("--config", "config_path", help="Path to sparkleform.toml (default: found upwards from here).")
+@click.option("--env", "env", help="Environment of sparkleform.toml to lay over the base ([env.NAME]).")
 @click.option("--no-color", is_flag=True, help="No colours.")
+@click.option("--no-change-sets", is_flag=True, help="Create/update with CreateStack/UpdateStack (aws).")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and more detail.")
 @click.version_option(package_name="sparkleform")
 @click.pass_context
-def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, no_color, verbose):
+def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, env, no_color,
+        no_change_sets, verbose):
     """sparkleform: write CloudFormation in Python, check it, and run it as stacks."""
     if endpoint_url:
         from sparkleform.inputs import check_endpoint_url
@@ -162,6 +173,8 @@ def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, outp
         color=not no_color and not os.environ.get("NO_COLOR"),
         verbose=verbose,
         config_path=config_path,
+        env=env,
+        change_sets=False if no_change_sets else None,
     )
 
 

@@ -8,18 +8,23 @@ from sparkleform.cli.context import Settings
 from sparkleform.stacks.context import StackContext
 
 
-def stack_context(settings: Settings, *, bucket: str | None = None, prefix: str | None = None) -> StackContext:
+def stack_context(
+    settings: Settings, *, bucket: str | None = None, prefix: str | None = None, stack: str | None = None
+) -> StackContext:
+    """`stack`: the stack the verb works on, whose sparkleform.toml entry may name its own
+    region and profile."""
     from sparkleform.cli.stack_run import CliReporter
 
     return StackContext.open(
         settings.provider_name(),
         config=settings.config,
-        region=settings.region_name(),
+        region=settings.region_name(stack),
         state=settings.state_path(),
-        profile=settings.profile,
+        profile=settings.profile_name(stack),
         endpoint_url=settings.endpoint_url,
         bucket=bucket,
         prefix=prefix,
         reporter=CliReporter(settings),
         interactive=None,  # ask on a terminal, refuse clearly without one
+        change_sets=settings.change_sets,
     )

@@ -16,13 +16,14 @@ from sparkleform.stacks.flows import Result
 @click.command("up")
 @click.argument("stacks", nargs=-1)
 @click.option("-y", "--yes", is_flag=True, help="Apply updates without asking.")
-def up_cmd(stacks: tuple[str, ...], yes: bool) -> None:
+@click.option("--no-check", is_flag=True, help="Deploy without running the template checks first.")
+def up_cmd(stacks: tuple[str, ...], yes: bool, no_check: bool) -> None:
     """Deploy the stack group of sparkleform.toml (or STACKS and what they need) in dependency order."""
     from sparkleform.stacks.groups import up
 
     settings = get_settings()
     ctx = stack_context(settings)
-    results = up(ctx, stacks, confirm=lambda plan: confirm(f"Update stack {plan.stack_name}?", yes))
+    results = up(ctx, stacks, confirm=lambda plan: confirm(f"Update stack {plan.stack_name}?", yes), check=not no_check)
     _group_summary(settings, ctx.provider, results)
 
 

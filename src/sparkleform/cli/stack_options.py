@@ -32,6 +32,8 @@ def stack_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--on-failure", type=click.Choice(ON_FAILURE_ACTIONS),
                      help="What a failed create does (default ROLLBACK)."),
         click.option("--no-rollback", is_flag=True, help="Keep the failed resources instead of rolling back."),
+        click.option("--reset-parameters", is_flag=True,
+                     help="On update, parameters not given take the template's Default, not the stack's value."),
         click.option("--termination-protection/--no-termination-protection", default=None,
                      help="Refuse deletes of this stack (or turn that off again on update)."),
         click.option("--stack-policy", type=click.Path(dir_okay=False), help="A stack policy JSON file."),
@@ -39,6 +41,8 @@ def stack_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="CAPABILITY_IAM / CAPABILITY_NAMED_IAM / CAPABILITY_AUTO_EXPAND (default: detected)."),
         click.option("--bucket", help="S3 bucket for large and nested templates (aws)."),
         click.option("--prefix", help="Key prefix in that bucket (aws)."),
+        click.option("--no-check", "no_check", is_flag=True,
+                     help="Deploy without running the template checks first (`sparkleform validate`'s)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)

@@ -23,7 +23,7 @@ def events_cmd(stack: str, follow: bool, interval: float | None) -> None:
     from sparkleform.stacks.render import event_json
 
     settings = get_settings()
-    follower = EventFollower(stack_context(settings).provider, stack)
+    follower = EventFollower(stack_context(settings, stack=stack).provider, stack)
 
     def emit(events: list[StackEvent]) -> None:
         if settings.json and not follow:
@@ -57,7 +57,7 @@ def outputs_cmd(stack: str, fmt: str | None) -> None:
     from sparkleform.stacks.render import outputs_json
 
     settings = get_settings()
-    stack_obj = stack_context(settings).provider.describe_stack(stack)
+    stack_obj = stack_context(settings, stack=stack).provider.describe_stack(stack)
     if (fmt or settings.output) == "json":
         echo_json(outputs_json(stack_obj))
         return

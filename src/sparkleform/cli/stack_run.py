@@ -36,19 +36,9 @@ def confirm(question: str, yes: bool) -> bool:
 
 
 def show_plan(settings: Settings, plan: Plan, *, stream: IO[str] | None = None) -> None:
-    from sparkleform.cli.display import print_table
+    from sparkleform.cli.plan_view import show_plan_view
 
-    stream = stream or sys.stdout
-    if plan.empty:
-        click.echo(plan.reason or f"no resource changes for {plan.stack_name}", file=stream)
-        return
-    rows = [
-        [c.action, c.logical_id, c.resource_type, c.replacement or "", ", ".join(c.causes)]
-        for c in plan.changes
-    ]
-    title = f"plan for {plan.stack_name}"
-    print_table(["action", "logical id", "type", "replacement", "caused by"], rows, stream=stream,
-                title=title, color=settings.color)
+    show_plan_view(plan, stream=stream or sys.stdout, color=settings.color)
 
 
 class CliReporter(Reporter):

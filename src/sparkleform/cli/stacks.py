@@ -47,7 +47,7 @@ def create_cmd(stack: str, template: str | None, no_wait: bool, plan_only: bool,
     """Create STACK from TEMPLATE (a DSL template name/.py path or a JSON/YAML file)."""
     settings = get_settings()
     inputs = StackInputs.from_kwargs(kwargs)
-    ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix)
+    ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix, stack=stack)
     if plan_only:
         plan = flows.plan_for_review(ctx, stack, template, inputs, update=False)
         _show_review(settings, stack, plan, ctx.provider.name)
@@ -70,10 +70,12 @@ def plan_cmd(stack: str, template: str | None, **kwargs: Any) -> None:
 
     settings = get_settings()
     inputs = StackInputs.from_kwargs(kwargs)
-    ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix)
+    ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix, stack=stack)
     plan = flows.plan(ctx, stack, template, inputs)
     if settings.json:
-        echo_json(plan_json(plan))
+        from sparkleform.stacks.diff import review
+
+        echo_json({**plan_json(plan), "Review": review(plan, plan.before, plan.after).json()})
     else:
         show_plan(settings, plan)
 
@@ -89,7 +91,7 @@ def update_cmd(stack: str, template: str | None, yes: bool, no_wait: bool, plan_
     """Update STACK: show the plan, ask, apply. Without TEMPLATE the stack's template is kept."""
     settings = get_settings()
     inputs = StackInputs.from_kwargs(kwargs)
-    ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix)
+    ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix, stack=stack)
     if plan_only:
         plan = flows.plan_for_review(ctx, stack, template, inputs, update=True)
         _show_review(settings, stack, plan, ctx.provider.name)
@@ -110,10 +112,11 @@ def update_cmd(stack: str, template: str | None, yes: bool, no_wait: bool, plan_
 @click.command("execute")
 @click.argument("stack")
 @click.argument("change_set")
-def execute_cmd(stack: str, change_set: str) -> None:
+@click.option("--no-check", is_flag=True, help="Execute without checking the change set's template first.")
+def execute_cmd(stack: str, change_set: str, no_check: bool) -> None:
     """Execute CHANGE_SET of STACK (left by `create/update --plan-only` on AWS)."""
     settings = get_settings()
-    show_result(settings, flows.execute(stack_context(settings), stack, change_set))
+    show_result(settings, flows.execute(stack_context(settings, stack=stack), stack, change_set, check=not no_check))
 
 
 @click.command("destroy")
@@ -122,10 +125,12 @@ def execute_cmd(stack: str, change_set: str) -> None:
 @click.option("--no-wait", is_flag=True, help="Start the delete and return.")
 def destroy_cmd(stack: str, yes: bool, no_wait: bool) -> None:
     """Delete STACK and its resources, in reverse dependency order."""
+    from sparkleform.stacks.diff import destroy_question
+
     settings = get_settings()
+    ctx = stack_context(settings, stack=stack)
     result = flows.destroy(
-        stack_context(settings), stack,
-        confirm=lambda _: confirm(f"Delete stack {stack} and all its resources?", yes), wait=not no_wait,
+        ctx, stack, confirm=lambda found: confirm(destroy_question(ctx.provider, found), yes), wait=not no_wait,
     )
     if result is flows.Result.STARTED:
         no_wait_note(settings, stack, "delete")
@@ -141,7 +146,7 @@ def destroy_cmd(stack: str, yes: bool, no_wait: bool) -> None:
 def recover_cmd(stack: str) -> None:
     """Roll STACK back to its last stable state after an operation was cut off."""
     settings = get_settings()
-    stack_obj = flows.recover(stack_context(settings), stack)
+    stack_obj = flows.recover(stack_context(settings, stack=stack), stack)
     if settings.json:
         from sparkleform.stacks.render import describe_json
 

@@ -59,51 +59,128 @@ class _LazySources:
         return load_template(self.path)[1]
 
 
+def dedupe_cfn_lint(found: list) -> list:
+    """Drop a cfn-lint finding that an SF finding already reports at the same template path
+    (or a path inside it) with the same severity; the SF one names the cfn-lint rule too."""
+    ours = [d for d in found if d.extra.get("source") != "cfn-lint"]
+    kept = list(ours)
+    for d in found:
+        if d.extra.get("source") != "cfn-lint":
+            continue
+        twin = next(
+            (o for o in ours if o.severity == d.severity and o.path and d.path
+             and (d.path[: len(o.path)] == o.path or o.path[: len(d.path)] == d.path)),
+            None,
+        )
+        if twin is None:
+            kept.append(d)
+        else:
+            twin.extra.setdefault("cfn_lint", d.rule)
+    return kept
+
+
+def _failing(diagnostics: list, fail_on: str) -> bool:
+    from sparkleform.check.diagnostic import ERROR, WARNING
+
+    if fail_on == "none":
+        return False
+    levels = (ERROR,) if fail_on == "error" else (ERROR, WARNING)
+    return any(d.severity in levels for d in diagnostics)
+
+
 @click.command("validate")
-@click.argument("target")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format (default text).")
+@click.argument("target", nargs=-1, required=True, metavar="TARGET...")  # "target": completes as a template
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default=None,
+              help="Report format (default text).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "none"]), default="error", show_default=True,
+              help="Exit 1 when a finding of this severity (or worse) remains.")
+@click.option("--ignore", "ignores", multiple=True, metavar="RULE",
+              help="Leave out a rule (or a prefix: SF30, W); adds to [validate] ignore in sparkleform.toml.")
+@click.option("--no-group", is_flag=True, help="List every repeated finding instead of SF2007 × 480.")
 @click.option("--cfn-lint", "use_cfn_lint", is_flag=True, help="Also run cfn-lint on the compiled template and merge its findings.")
 @click.option("--schemas", "schemas", type=click.Path(file_okay=False), help="A folder of CloudFormation registry schema files to use.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Compile-time parameter of a Python template.")
 @click.pass_context
-def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint: bool, schemas: str | None, sets: tuple[str, ...]):
-    """Check TEMPLATE (a template name, .py file, or JSON/YAML file) against the CloudFormation schemas."""
-    from sparkleform.check import has_errors, relocate, report, run_checks
+def validate_cmd(ctx: click.Context, target: tuple[str, ...], fmt: str | None, fail_on: str, ignores: tuple[str, ...],
+                 no_group: bool, use_cfn_lint: bool, schemas: str | None, sets: tuple[str, ...]):
+    """Check TARGET (a template name, .py file, or JSON/YAML file; several for pre-commit)
+    against the CloudFormation schemas.
+
+    \b
+    Example (a CI gate):
+      sparkleform validate templates/*.yaml --format sarif --fail-on warning > results.sarif
+    """
+    from sparkleform.check import report, run_checks
+    from sparkleform.check.parse import unreadable
+    from sparkleform.check.suppress import suppress
+    from sparkleform.errors import SparkleformError
     from sparkleform.spec import use_schema_dir
 
+    targets = target
     settings = get_settings()
     fmt = fmt or ("json" if settings.output == "json" else "text")
     overrides = parse_pairs(sets, "--set")
+    ignore = [*getattr(settings.config, "ignore_rules", []), *ignores]
     if schemas:
         use_schema_dir(schemas)
-    elif Path(target).suffix.lower() in FILE_SUFFIXES:
+    elif any(Path(t).suffix.lower() in FILE_SUFFIXES for t in targets):
         configured = getattr(settings.config, "schemas", None)
         if configured:
             use_schema_dir(configured)
     diagnostics = []
-    loaded = load_for_check(target, overrides, settings.config)
-    for name, template, sources in loaded:
-        lazy = isinstance(sources, _LazySources)
-        found = run_checks(template, None if lazy else sources, filename=name)
-        if lazy and any(d.path for d in found):
-            sources = sources.load()
-            found = relocate(found, sources, name)
-        if use_cfn_lint:
-            from sparkleform.check.cfnlint_bridge import run_cfn_lint
-
-            if isinstance(sources, _LazySources):
+    shown_files: list[str] = []
+    unusable = False
+    for one in targets:
+        try:
+            loaded = load_for_check(one, overrides, settings.config)
+        except SparkleformError as exc:
+            if fmt == "text" and len(targets) == 1:
+                raise
+            unusable = True
+            diagnostics.append(unreadable(exc, one))
+            shown_files.append(one)
+            continue
+        for name, template, sources in loaded:
+            lazy = isinstance(sources, _LazySources)
+            found = run_checks(template, None if lazy else sources, filename=name)
+            if lazy and any(d.path for d in found):
                 sources = sources.load()
-            found.extend(run_cfn_lint(template, sources, filename=name, regions=[settings.region_name() or "us-east-1"]))
-        diagnostics.extend(found)
-    shown = loaded[0][0] if len(loaded) == 1 else target
+                found = report_relocate(found, sources, name)
+            if use_cfn_lint:
+                from sparkleform.check.cfnlint_bridge import run_cfn_lint
+
+                if isinstance(sources, _LazySources):
+                    sources = sources.load()
+                found.extend(run_cfn_lint(template, sources, filename=name,
+                                          regions=[settings.region_name() or "us-east-1"]))
+                found = dedupe_cfn_lint(found)
+            diagnostics.extend(suppress(found, template, ignore))
+            shown_files.append(name)
+    if fmt != "text":
+        from sparkleform.check.columns import add_columns
+
+        add_columns(diagnostics)
+    shown = shown_files[0] if len(shown_files) == 1 else ", ".join(targets) if len(targets) > 1 else targets[0]
     if fmt == "json":
         click.echo(report.format_json(diagnostics, shown))
     elif fmt == "sarif":
         click.echo(report.format_sarif(diagnostics, shown, version=_version()))
+    elif fmt == "junit":
+        from sparkleform.check.junit import format_junit
+
+        click.echo(format_junit(diagnostics, shown_files))
     else:
-        click.echo(report.format_text(diagnostics, shown))
-    if has_errors(diagnostics):
+        click.echo(report.format_text(diagnostics, shown, group=not no_group))
+    if unusable:
+        sys.exit(2)
+    if _failing(diagnostics, fail_on):
         sys.exit(1)
+
+
+def report_relocate(found, sources, name):
+    from sparkleform.check import relocate
+
+    return relocate(found, sources, name)
 
 
 def _version() -> str:

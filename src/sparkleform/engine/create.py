@@ -68,7 +68,7 @@ def create_stack(
                 "created": ts,
             }
         )
-        store.add_template(stack_id, 1, template, run.template, run.raw, ts)
+        store.add_template(stack_id, 1, template, run.template, run.raw, ts, run.submitted_json)
         cx.journal.stack_event(pending, stack_id, name, "CREATE_IN_PROGRESS", "User Initiated")
     deliver(pending, on_event)
     failed, first_reason = run_waves(cx, run, create_wave, 0)

@@ -47,7 +47,14 @@ class StateError(EngineError):
 
 
 class TemplateFormatError(TemplateError):
-    """The template cannot be processed ("Template format error: ...")."""
+    """The template cannot be processed ("Template format error: ...").
+
+    `template_path` names the part of the template at fault, when known (the flows turn it
+    into the user's file:line through the source map)."""
+
+    def __init__(self, message: str, *, template_path: tuple = (), **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.template_path = template_path
 
 
 class StackParameterError(ParameterError):

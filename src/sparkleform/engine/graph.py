@@ -32,7 +32,8 @@ def dependencies(resources: dict[str, dict], active: set[str] | None = None) -> 
         for d in depends_on(res):
             if d not in names:
                 raise TemplateFormatError(
-                    f"Template format error: Unresolved resource dependencies [{d}] in the Resources block of the template"
+                    f"Template format error: Unresolved resource dependencies [{d}] in the Resources block of the template",
+                    template_path=("Resources", logical, "DependsOn"),
                 )
             found.add(d)
         if active is not None:
@@ -82,7 +83,8 @@ def _graphlib_order(deps: dict[str, set[str]]) -> list[str]:
     except graphlib.CycleError as exc:
         cycle = list(dict.fromkeys(exc.args[1])) if len(exc.args) > 1 else []
         raise TemplateFormatError(
-            f"Template format error: Circular dependency between resources: [{', '.join(sorted(cycle))}]"
+            f"Template format error: Circular dependency between resources: [{', '.join(sorted(cycle))}]",
+            template_path=("Resources", cycle[0]) if cycle else (),
         ) from None
 
 

@@ -162,7 +162,7 @@ class Evaluator:
         if name in self._conditions:
             return self._conditions[name]
         if not isinstance(name, str) or name not in self._conditions_src:
-            raise TemplateFormatError(f"Template format error: Unresolved condition dependency {name} in Fn::If")
+            raise TemplateFormatError(f"Template error: unresolved condition dependency {name} in Fn::If")
         if name in self._evaluating:
             raise TemplateFormatError(f"Template format error: Circular dependency in Conditions: {name}")
         self._evaluating.add(name)
@@ -397,7 +397,7 @@ class Evaluator:
 
     def _equals(self, args: Any) -> Any:
         if not isinstance(args, list) or len(args) != 2:
-            raise _err("Fn::Equals takes two values")
+            raise TemplateFormatError("Template error: every Fn::Equals object requires a list of 2 string parameters.")
         a, b = (self.resolve(x) for x in args)
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN

@@ -87,12 +87,15 @@ class Run:
     active: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)
     planning_unknown: set[str] = field(default_factory=set)
+    # resources a plan modifies in place: their Ref stays, their attributes are known after apply
+    planning_modified: set[str] = field(default_factory=set)
     old_decls: dict[str, Any] = field(default_factory=dict)
     deps: dict[str, set[str]] = field(default_factory=dict)
     current: dict[str, ResourceRow] = field(default_factory=dict)  # resources before an update
     planned: dict[str, dict] = field(default_factory=dict)  # properties the plan evaluated
     changed_ids: set[str] = field(default_factory=set)
     policy: dict | None = None  # the stack policy updates are checked against
+    submitted_json: str | None = None  # the submitted template encoded (measured for the size limit, stored as is)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -13,7 +13,18 @@ from typing import Any
 from sparkleform.allowed_pattern import fullmatch
 from sparkleform.engine.errors import StackParameterError, TemplateFormatError
 
-PLAIN_TYPES = {"String", "Number", "List<Number>", "CommaDelimitedList"}
+PLAIN_TYPES = {"String", "Number", "List<Number>", "List<String>", "CommaDelimitedList"}
+
+
+class UsePreviousValue:
+    """The value of a parameter given as UsePreviousValue (UpdateStack's marker): the stack's
+    current value. A parameter left out takes the template's Default, as on AWS."""
+
+    def __repr__(self) -> str:
+        return "USE_PREVIOUS_VALUE"
+
+
+USE_PREVIOUS_VALUE = UsePreviousValue()
 SSM_PREFIX = "AWS::SSM::Parameter::"
 
 
@@ -48,7 +59,7 @@ def _check_one(name: str, decl: dict, value: str, numeric: bool) -> None:
         raise StackParameterError(default_text)
 
     if numeric and not _is_number(value):
-        raise StackParameterError(f"Parameter '{name}' must be a number")
+        raise StackParameterError(f"Parameter '{name}' must be a number.")
     allowed = decl.get("AllowedValues")
     if isinstance(allowed, list) and allowed and value not in [_text(a) for a in allowed]:
         fail(f"Parameter '{name}' must be one of AllowedValues")
@@ -84,7 +95,8 @@ def resolve_parameters(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """-> (values for Ref: str or list[str], raw text per parameter as stored).
 
-    `previous` (on update) supplies values for parameters neither given nor defaulted.
+    `previous` (on update): the stack's values, which a parameter given as
+    USE_PREVIOUS_VALUE keeps. A parameter left out takes its Default (UpdateStack's rule).
     """
     declared = declared or {}
     if not isinstance(declared, dict):
@@ -98,14 +110,19 @@ def resolve_parameters(
         if not isinstance(decl, dict):
             raise TemplateFormatError(f"Template format error: Parameter '{name}' must be an object")
         check_type(name, decl.get("Type"))
-        if name in given and given[name] is not None:
+        if given.get(name) is USE_PREVIOUS_VALUE:
+            if not previous or name not in previous:
+                raise StackParameterError(
+                    f"Invalid input for parameter key {name}. Cannot specify usePreviousValue as true "
+                    "for a parameter key not in the previous template"
+                )
+            raw[name] = previous[name]
+        elif name in given and given[name] is not None:
             value = given[name]
             raw[name] = ",".join(_text(v) for v in value) if isinstance(value, list) else _text(value)
         elif "Default" in decl:
             d = decl["Default"]
             raw[name] = ",".join(_text(v) for v in d) if isinstance(d, list) else _text(d)
-        elif previous and name in previous:
-            raw[name] = previous[name]
         else:
             missing.append(name)
     if missing:

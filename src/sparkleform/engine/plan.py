@@ -34,10 +34,10 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
     if row is None:
         if template is None:
             raise StackNotFound(f"Stack [{name}] does not exist")
-        run = prepare_run(cx, name, cx.new_stack_id(name), template, parameters, options)
+        run = prepare_run(cx, name, cx.new_stack_id(name), template, parameters, options, planning=True)
         changes = [ResourceChange("Add", lid, run.template["Resources"][lid]["Type"]) for lid in run.active]
         return Plan(name, changes, f"plan-{token(8).lower()}", "CREATE_COMPLETE", None)
-    run, changes, _ = plan_update(cx, row, template, parameters, options)
+    run, changes, _ = plan_update(cx, row, template, parameters, options, planning=True)
     plan_name = f"plan-{token(8).lower()}"
     submitted = template if template is not None else store.template(row["stack_id"], row["template_version"], processed=False)
     with store.tx():
@@ -49,7 +49,7 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
 
 
 def plan_update(
-    cx: OpContext, row: Any, template: dict | None, parameters: dict[str, Any], options: StackOptions
+    cx: OpContext, row: Any, template: dict | None, parameters: dict[str, Any], options: StackOptions, *, planning: bool = False
 ) -> tuple[Run, list[ResourceChange], dict[str, str]]:
     """The checked run of an update of the stack of `row` (template None: the current one),
     the changes it makes, and the stack's current parameter values."""
@@ -57,7 +57,7 @@ def plan_update(
     stack_id = row["stack_id"]
     original = template if template is not None else store.template(stack_id, row["template_version"], processed=False)
     previous = loads(row["parameters"], {})
-    run = prepare_run(cx, row["name"], stack_id, original, parameters, options, previous=previous)
+    run = prepare_run(cx, row["name"], stack_id, original, parameters, options, previous=previous, planning=planning)
     current = store.resources(stack_id)
     planner = evaluate_over(cx, run, {k: v.clone() for k, v in current.items()}, planning=True)
     ev = planner.evaluator
@@ -88,7 +88,8 @@ def plan_update(
             run.planned[logical] = props
         changed = changed_properties(old.properties, props)
         old_decl = old_decls.get(logical) or {}
-        other = [k for k in ("Metadata", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn") if decl.get(k) != old_decl.get(k)]
+        # a DependsOn-only edit changes no resource: AWS's change set shows nothing for it
+        other = [k for k in ("Metadata", "DeletionPolicy", "UpdateReplacePolicy") if decl.get(k) != old_decl.get(k)]
         nested_changed = False
         if decl["Type"] == STACK_TYPE and not changed:
             child_hash = None
@@ -101,6 +102,9 @@ def plan_update(
         replacement, causes = replacement_of(decl["Type"], changed, props, old.properties)
         if replacement in ("True", "Conditional"):
             planner.planning_unknown.add(logical)
+        elif changed or nested_changed:
+            # what uses its attributes changes too (and what uses theirs, down the chain)
+            planner.planning_modified.add(logical)
         details: list[dict[str, Any]] = [
             {
                 "property": p,

@@ -5,10 +5,11 @@ resolve parameters, check rules and imports, and build the `Run` it will work on
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from sparkleform.contract import StackOptions
-from sparkleform.engine import prepare
+from sparkleform.engine import prepare, refusals
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.errors import ResourceFailure, TemplateFormatError, ValidationError
 from sparkleform.engine.graph import dependencies, order
@@ -17,6 +18,8 @@ from sparkleform.engine.model import ResourceRow, Run
 from sparkleform.engine.params import no_echo_names, resolve_parameters
 from sparkleform.engine.resolver import RunResolver
 from sparkleform.engine.rules import check_rules
+from sparkleform.engine.service_rules import check_template_limits
+from sparkleform.engine.store import dumps
 from sparkleform.errors import SparkleformError
 
 
@@ -41,12 +44,15 @@ def prepare_run(
     parameters: dict[str, Any],
     options: StackOptions,
     previous: dict[str, str] | None = None,
+    *,
+    planning: bool = False,
 ) -> Run:
     """The checked run of a submitted template and parameters (`previous`: the stack's
     current parameter values, for UsePreviousValue); every problem is a ValidationError or
-    TemplateFormatError raised before any state changes."""
+    TemplateFormatError raised before any state changes. `planning`: for a plan, which AWS
+    makes even when an imported export does not exist yet (the execution fails)."""
     try:
-        return _prepare_checked(cx, name, stack_id, original, parameters, options, previous)
+        return _prepare_checked(cx, name, stack_id, original, parameters, options, previous, planning)
     except SparkleformError:
         raise
     except ResourceFailure as exc:
@@ -73,20 +79,25 @@ def _prepare_checked(
     parameters: dict[str, Any],
     options: StackOptions,
     previous: dict[str, str] | None,
+    planning: bool = False,
 ) -> Run:
     if not isinstance(original, dict):
         raise TemplateFormatError("Template format error: the template must be a JSON or YAML object")
+    encoded = dumps(original)  # measured here for the 1 MB limit, and stored as it is
+    check_template_limits(original, len(encoded) if encoded.isascii() else len(encoded.encode("utf-8")))
     region = cx.region
     given = {k: v for k, v in (parameters or {}).items()}
     template = prepare.expand(original, region=region, account_id=cx.account_id, parameters=given)
     prepare.check_structure(template)
+    refusals.check_shape(template)
     prepare.check_capabilities(template, options.capabilities, original)
     values, raw = resolve_parameters(
         template.get("Parameters") or {}, given, previous=previous, ssm_lookup=cx.store.ssm_lookup
     )
     pseudo = pseudo_parameters(cx, name, stack_id, options)
     check_rules(template, values, pseudo, region)
-    uses_imports = prepare.check_references(template)
+    static_functions: set[str] = set()
+    uses_imports = prepare.check_references(template, static_functions)
     run = Run(
         stack_id,
         name,
@@ -100,14 +111,56 @@ def _prepare_checked(
     ev = Evaluator(template, values, pseudo, RunResolver(cx.store, run), region=region)
     run.evaluator = ev
     ev.all_conditions()
+    template = run.template = _resolve_policies(template, ev)
     resources = template["Resources"]
     active = {lid for lid, res in resources.items() if res.get("Condition") is None or ev.condition(res["Condition"])}
     deps = dependencies(resources, active)
     run.active = order(deps)
     run.deps = deps
-    if uses_imports:
+    if static_functions or len(active) < len(resources):
+        refusals.check_request(template, active, ev.condition, _static_evaluator(cx, run))
+    if uses_imports and not planning:
         _check_imports(cx, run)
+    run.submitted_json = encoded
     return run
+
+
+POLICIES = ("DeletionPolicy", "UpdateReplacePolicy")
+POLICY_VALUES = ("Delete", "Retain", "Snapshot", "RetainExceptOnCreate")
+
+
+def _resolve_policies(template: dict, ev: Evaluator) -> dict:
+    """The template with intrinsic DeletionPolicy / UpdateReplacePolicy values (`!If [IsProd,
+    Retain, Delete]`, `!Ref PolicyType`) resolved, as CloudFormation resolves them; the
+    submitted template is not changed."""
+    resources = template["Resources"]
+    resolved: dict[str, dict] = {}
+    for logical, decl in resources.items():
+        for key in POLICIES:
+            value = decl.get(key)
+            if isinstance(value, dict):
+                value = ev.resolve(value)
+                if value not in POLICY_VALUES:
+                    raise ValidationError(
+                        f"Invalid {key} {value!r} for resource {logical}: it must be one of {', '.join(POLICY_VALUES)}"
+                    )
+                resolved.setdefault(logical, dict(decl))[key] = value
+    if not resolved:
+        return template
+    return {**template, "Resources": {**resources, **resolved}}
+
+
+def _static_evaluator(cx: OpContext, run: Run) -> Callable[[Any], Any]:
+    """Evaluates a node with every resource attribute unknown (for checks before creating);
+    its evaluator is made on first use."""
+    made: list[Evaluator] = []
+
+    def evaluate(node: Any) -> Any:
+        if not made:
+            made.append(evaluate_over(cx, run, {}, planning=True).evaluator)
+        return made[0].resolve(node)
+
+    return evaluate
 
 
 def _check_imports(cx: OpContext, run: Run) -> None:

@@ -64,6 +64,8 @@ def check_structure(template: dict) -> None:
             f"Template format error: Invalid template property or properties [{', '.join(map(str, unknown))}]"
         )
     resources = template.get("Resources")
+    if resources not in (None, {}) and not isinstance(resources, dict):
+        raise TemplateFormatError("Template format error: Any Resources member must be an object.")
     if not isinstance(resources, dict) or not resources:
         raise TemplateFormatError("Template format error: At least one Resources member must be defined.")
     bad_types = []
@@ -84,9 +86,9 @@ def check_structure(template: dict) -> None:
         raise TemplateFormatError(
             f"Template format error: Unrecognized resource types: [{', '.join(sorted(set(bad_types)))}]"
         )
-    for name, out in (template.get("Outputs") or {}).items():
+    for _name, out in (template.get("Outputs") or {}).items():
         if not isinstance(out, dict) or "Value" not in out:
-            raise TemplateFormatError(f"Template format error: Every Outputs member must contain a Value object ({name})")
+            raise TemplateFormatError("Template format error: Every Outputs member must contain a Value object")
 
 
 def _walk(node: Any, path: tuple | None, visit) -> None:
@@ -119,10 +121,11 @@ class _NeedPath(Exception):
     """A malformed node was found by the path-less walk: walk again with paths to name it."""
 
 
-def check_references(template: dict) -> bool:
+def check_references(template: dict, seen: set[str] | None = None) -> bool:
     """Every Ref names a parameter, pseudo parameter or resource; every GetAtt a known attribute.
 
-    -> whether the template uses Fn::ImportValue (so the caller can skip looking for them)."""
+    -> whether the template uses Fn::ImportValue (so the caller can skip looking for them);
+    `seen` (when given) collects which of Fn::Select, Fn::Split and Fn::FindInMap it uses."""
     resources = template.get("Resources") or {}
     params = template.get("Parameters") or {}
     conditions = template.get("Conditions") or {}
@@ -133,6 +136,8 @@ def check_references(template: dict) -> bool:
         nonlocal imports
         if key == "Fn::ImportValue":
             imports = True
+        elif seen is not None and key in ("Fn::Select", "Fn::Split", "Fn::FindInMap"):
+            seen.add(key)
         if key == "Ref" and isinstance(value, str):
             if value not in params and value not in resources and value not in PSEUDO:
                 problems.append(value)
@@ -145,7 +150,9 @@ def check_references(template: dict) -> bool:
             elif path is None:
                 raise _NeedPath
             else:
-                raise TemplateFormatError(f"Template error: Fn::GetAtt at {'/'.join(map(str, path))} is malformed")
+                raise TemplateFormatError(
+                    f"Template error: Fn::GetAtt at {'/'.join(map(str, path))} is malformed", template_path=path
+                )
             if logical not in resources:
                 problems.append(logical)
                 return True
@@ -154,7 +161,7 @@ def check_references(template: dict) -> bool:
             return True
         if key == "Fn::If" and isinstance(value, list) and value and isinstance(value[0], str) and value[0] not in conditions:
                 raise TemplateFormatError(
-                    f"Template format error: Unresolved condition dependency {value[0]} in Fn::If"
+                    f"Template error: unresolved condition dependency {value[0]} in Fn::If"
                 )
         return False
 
@@ -174,9 +181,30 @@ def check_references(template: dict) -> bool:
     if problems:
         names = ", ".join(dict.fromkeys(problems))
         raise TemplateFormatError(
-            f"Template format error: Unresolved resource dependencies [{names}] in the Resources block of the template"
+            f"Template format error: Unresolved resource dependencies [{names}] in the Resources block of the template",
+            template_path=first_use(template, problems[0]),
         )
     return imports
+
+
+def first_use(template: dict, name: str) -> tuple:
+    """The path of the first Ref / Fn::GetAtt / Fn::Sub naming `name` (for an error's source line)."""
+    found: list[tuple] = []
+
+    def visit(key: str, value: Any, path: tuple) -> bool:
+        target = value if key == "Ref" else None
+        if key == "Fn::GetAtt":
+            target = value.split(".", 1)[0] if isinstance(value, str) else (value[0] if isinstance(value, list) and value else None)
+        elif key == "Fn::Sub":
+            text = value[0] if isinstance(value, list) and value else value
+            target = name if isinstance(text, str) and ("${" + name) in text else None
+        if target == name and not found:
+            found.append(path)
+        return key in ("Ref", "Fn::GetAtt")
+
+    for section in ("Resources", "Outputs"):
+        _walk(template.get(section) or {}, (section,), visit)
+    return found[0] if found else ()
 
 
 def _check_attribute(logical: str, rtype: str, attr: str) -> None:
@@ -188,7 +216,8 @@ def _check_attribute(logical: str, rtype: str, attr: str) -> None:
     allowed = allowed_attribute(rtype, attr)
     if allowed is False:
         raise TemplateFormatError(
-            f"Template error: resource {logical} does not support attribute type {attr} in Fn::GetAtt"
+            f"Template error: resource {logical} does not support attribute type {attr} in Fn::GetAtt",
+            template_path=("Resources", logical),
         )
 
 

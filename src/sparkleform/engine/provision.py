@@ -18,9 +18,13 @@ from sparkleform.engine.faults import inject_failure
 from sparkleform.engine.graph import waves
 from sparkleform.engine.intrinsics import NO_VALUE
 from sparkleform.engine.model import Change, ResourceRow, Run
+from sparkleform.engine.service_rules import check as check_service_rules
+from sparkleform.engine.service_rules import check_unique
 from sparkleform.engine.store import dumps
+from sparkleform.engine.validation import validator_for
 from sparkleform.errors import SparkleformError
 
+INITIATED = "Resource creation Initiated"
 Failures = list[tuple[str, str]]  # (logical id, reason) of the resources of a wave that failed
 WaveStep = Callable[[OpContext, Run, list[str], int], Failures]
 
@@ -74,6 +78,9 @@ def run_wave(
             else:
                 finished.append(step.on_failure(res, exc.reason))
             continue
+        if step.done == "CREATE_COMPLETE":
+            # CloudFormation's second CREATE_IN_PROGRESS: the handler has accepted the request
+            finished.append((res, "CREATE_IN_PROGRESS", INITIATED, False))
         finished.append((res, step.done, None if step.reason is None else step.reason(res), step.remove))
     journal.commit(journal.stage(run_stack, finished, staged), on_event)
     return failures
@@ -97,13 +104,24 @@ def eval_properties(run: Run, logical: str) -> dict:
     return props
 
 
+def check_resource(run: Run, res: ResourceRow) -> None:
+    """What AWS checks before a resource's handler acts: CloudFormation's properties
+    validation against the type's schema, then the service's own rules (ResourceFailure)."""
+    validate = validator_for(res.type)
+    if validate is not None:
+        validate(res.logical_id, res.properties)
+    check_service_rules(run, res)
+
+
 def provision(cx: OpContext, run: Run, res: ResourceRow, action: str) -> None:
     """Evaluate a new resource's properties and create it (sets physical id and attributes)."""
     decl = run.template["Resources"][res.logical_id]
     res.properties = eval_properties(run, res.logical_id)
     res.props_json = dumps(res.properties)
+    check_resource(run, res)
     inject_failure(decl.get("Metadata"), action)
     if "{{resolve:" in res.props_json:
         check_dynamic_references(cx.store, res.properties)
     res.physical_id, res.attributes = cx.handlers.create(run, res, decl)
     res.attrs_json = None
+    check_unique(cx, run, res)

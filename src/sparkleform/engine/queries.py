@@ -12,6 +12,7 @@ from sparkleform.contract import (
     NO_ECHO_MASK,
     Stack,
     StackEvent,
+    StackNotFound,
     StackOutput,
     StackParameter,
     StackResource,
@@ -62,7 +63,9 @@ def list_stacks(store: StackStore) -> list[Stack]:
 
 
 def events(store: StackStore, name: str, since: str | None = None) -> list[StackEvent]:
-    row = store.require(name, describe=True)
+    row = store.stack(name, include_deleted=True)
+    if row is None:  # DescribeStackEvents' wording (DescribeStacks says "Stack with id X")
+        raise StackNotFound(f"Stack [{name}] does not exist")
     return [
         StackEvent(
             r["event_id"],

@@ -50,7 +50,7 @@ def recover(cx: OpContext, name: str, *, on_event: EventCallback | None = None) 
         store.set_stack(stack_id, {"owner": owner()})
     if status in ("CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "ROLLBACK_FAILED", "REVIEW_IN_PROGRESS"):
         return rollback_create(cx, stack_id, sname, reason, on_event)
-    if status in ("UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED"):
+    if status in ("UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED", "UPDATE_FAILED"):
         update_finish.rollback_update(cx, stack_id, sname, reason, on_event)
         return "UPDATE_ROLLBACK_COMPLETE"
     if status == "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS":

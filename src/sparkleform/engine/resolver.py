@@ -42,7 +42,7 @@ class RunResolver:
 
     def get_att(self, logical_id: str, attribute: str) -> Any:
         res = self._resource(logical_id)
-        if res is None:
+        if res is None or (self.planning and logical_id in self.run.planning_modified):
             return UNKNOWN
         if attribute in res.attributes:
             return res.attributes[attribute]

@@ -263,11 +263,12 @@ class StackStore:
         return (row["v"] if row is not None and row["v"] else 0) + 1
 
     def add_template(
-        self, stack_id: str, version: int, submitted: dict, processed: dict, parameters: dict[str, str], created: float
+        self, stack_id: str, version: int, submitted: dict, processed: dict, parameters: dict[str, str], created: float,
+        encoded: str | None = None,
     ) -> None:
-        """A new template version: as submitted, as processed (transforms applied), and its
-        parameter values (inside `tx`)."""
-        text = dumps(submitted)  # without a transform the processed template is the same dict: encoded once
+        """A new template version: as submitted (`encoded`: already encoded), as processed
+        (transforms applied), and its parameter values (inside `tx`)."""
+        text = encoded if encoded is not None else dumps(submitted)  # without a transform the processed template is the same dict: encoded once
         self.conn.execute(
             "INSERT INTO templates(stack_id, version, template, processed, parameters, created) VALUES (?,?,?,?,?,?)",
             (stack_id, version, text, text if processed is submitted else dumps(processed), dumps(parameters), created),
@@ -314,6 +315,17 @@ class StackStore:
             return None
         value = loads(row["properties"], {}).get("CidrBlock")
         return value if isinstance(value, str) else None
+
+    def physical_id_owner(self, rtype: str, physical_id: str, stack_id: str) -> str | None:
+        """The id of another stack with a live resource of type `rtype` and `physical_id` (a
+        named bucket, role, queue ... exists only once), or None."""
+        row = self.one(
+            "SELECT s.stack_id FROM resources r JOIN stacks s ON s.stack_key = r.stack_key"
+            " WHERE r.type=? AND r.physical_id=? AND r.stack_key!=?"
+            " AND r.status NOT IN ('DELETE_COMPLETE', 'DELETE_SKIPPED', 'CREATE_FAILED') LIMIT 1",
+            (rtype, physical_id, self.stack_key(stack_id)),
+        )
+        return None if row is None else row[0]
 
     def write_resources(self, stack_id: str, rows: dict[str, tuple[ResourceRow, bool]]) -> None:
         """Write resource rows, or remove those marked so (inside `tx`)."""

@@ -31,6 +31,7 @@ from sparkleform.engine.provision import (
     Failures,
     Step,
     Work,
+    check_resource,
     eval_properties,
     provision,
     run_wave,
@@ -40,7 +41,8 @@ from sparkleform.engine.store import dumps, loads, now
 from sparkleform.engine.update_finish import cleanup_after_update, rollback_update
 from sparkleform.errors import SparkleformError
 
-UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE"}
+# UPDATE_FAILED: an update that ran with rollback disabled (AWS lets the next update fix it)
+UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "UPDATE_FAILED"}
 
 
 def update_stack(
@@ -56,7 +58,12 @@ def update_stack(
     nothing would change; a failed update is rolled back and raises StackOperationFailed."""
     options = options or StackOptions()
     store = cx.store
-    row = store.require(name)
+    row = store.stack(name)
+    if row is None and name.startswith("arn:"):
+        gone = store.stack(name, include_deleted=True)
+        if gone is not None:  # AWS's answer to an update of a deleted stack named by its id
+            raise StackBusy(f"Stack:{gone['stack_id']} is in {gone['status']} state and can not be updated.")
+    row = row if row is not None else store.require(name)
     stack_id, sname = row["stack_id"], row["name"]
     if row["status"].endswith("_IN_PROGRESS") or row["status"] not in UPDATABLE:
         raise StackBusy(f"Stack:{stack_id} is in {row['status']} state and can not be updated.")
@@ -167,6 +174,13 @@ def update_stack(
             )
             return stack_id
     reason = f"The following resource(s) failed to update: [{', '.join(failed)}]. "
+    if options.disable_rollback:
+        # DisableRollback: leave what was done; the snapshot stays, so `recover` can still roll back
+        cx.journal.stack_status(stack_id, sname, "UPDATE_FAILED", reason, on_event, extra={"owner": None})
+        raise StackOperationFailed(
+            f"Stack {sname} failed to update: {first_reason} (UPDATE_FAILED, rollback disabled)",
+            stack_status="UPDATE_FAILED",
+        )
     rollback_update(cx, stack_id, sname, reason, on_event)
     raise StackOperationFailed(
         f"Stack {sname} failed to update: {first_reason} (UPDATE_ROLLBACK_COMPLETE)",
@@ -230,6 +244,8 @@ def update_wave(cx: OpContext, run: Run, wave: list[str], max_seq: int) -> Failu
                     reason = None
                     step = steps.modify
                 run.resources[logical] = res
+                # its dependants re-evaluate what they use of it, however many hops away
+                run.changed_ids.add(logical)
                 started.append((res, "UPDATE_IN_PROGRESS", reason, False))
                 work.append((res, step))
                 continue
@@ -263,6 +279,7 @@ class _UpdateSteps:
 
     def _modify(self, res: ResourceRow) -> None:
         decl = self.run.template["Resources"][res.logical_id]
+        check_resource(self.run, res)  # properties validation and service rules, as on a create
         inject_failure(decl.get("Metadata"), "update")
         check_dynamic_references(self.cx.store, res.properties)
         res.attributes = self.cx.handlers.update(self.run, res, self.olds[res.logical_id], decl)

@@ -19,8 +19,10 @@ from sparkleform.cfn import FAILED_STATES, NESTED_STACK_TYPE, ON_FAILURE_ACTIONS
 from sparkleform.contract import (
     NO_ECHO_MASK,
     Capability,
+    DriftReport,
     EventCallback,
     Plan,
+    ResourceDrift,
     Stack,
     StackEvent,
     StackOperationFailed,
@@ -32,6 +34,7 @@ from sparkleform.contract import (
 from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.providers.aws_errors import (
     NO_UPDATES,
+    AwsError,
     NoUpdates,
     StackAlreadyExists,
     StackBusy,
@@ -71,7 +74,7 @@ class AwsProvider:
     """
 
     name = "aws"
-    capabilities = frozenset({Capability.CHANGE_SETS})
+    capabilities = frozenset({Capability.CHANGE_SETS, Capability.DRIFT})
 
     def __init__(
         self,
@@ -341,6 +344,12 @@ class AwsProvider:
 
     def template_of(self, name: str) -> dict:
         resp = self._call("GetTemplate", stack=name, StackName=name, TemplateStage="Original")
+        return parse_template_body(resp.get("TemplateBody"))
+
+    def change_set_template(self, name: str, change_set_name: str) -> dict:
+        resp = self._call(
+            "GetTemplate", stack=name, StackName=name, ChangeSetName=change_set_name, TemplateStage="Original"
+        )
         return parse_template_body(resp.get("TemplateBody"))
 
     # ------------------------------------------------------------------ request building
@@ -697,11 +706,20 @@ class AwsProvider:
             )
         except (OperationFailed, WaitInterrupted):
             raise
-        except SparkleformError:
+        except SparkleformError as original:
             # Refused before anything ran: the empty review stack would only block a retry.
-            raw = self._describe_raw(name)
-            if raw is not None and raw.get("StackStatus") == "REVIEW_IN_PROGRESS":
-                self._discard_change_set(name, plan.change_set_name, created_stack=True)
+            # The refusal is what the user needs; a failed cleanup (DeleteStack refused with a
+            # DependencyViolation ...) is reported after it, never instead of it.
+            try:
+                raw = self._describe_raw(name)
+                if raw is not None and raw.get("StackStatus") == "REVIEW_IN_PROGRESS":
+                    self._discard_change_set(name, plan.change_set_name, created_stack=True)
+            except SparkleformError as cleanup:
+                original.hint = "; ".join(filter(None, (
+                    original.hint,
+                    f"cleaning up the empty stack {name} failed too: {cleanup.message} "
+                    f"(delete it with `sparkleform destroy {name}`)",
+                )))
             raise
 
     def update_stack(
@@ -770,6 +788,40 @@ class AwsProvider:
                 f"delete of stack {name} failed ({final.get('StackStatus')}): {reason}",
                 stack_status=final.get("StackStatus"),
             )
+
+    def detect_drift(self, name: str, *, timeout: float = 900.0) -> DriftReport:
+        """DetectStackDrift, waited for, and each resource's drift (DescribeStackResourceDrifts)."""
+        raw = self._require(name)
+        detection = self._call("DetectStackDrift", stack=name, StackName=raw["StackId"])["StackDriftDetectionId"]
+        delay, deadline = self.intervals.first, time.monotonic() + timeout
+        while True:
+            status = self._call("DescribeStackDriftDetectionStatus", stack=name, StackDriftDetectionId=detection)
+            if status.get("DetectionStatus") != "DETECTION_IN_PROGRESS":
+                break
+            if time.monotonic() > deadline:
+                raise AwsError(f"drift detection of stack {name} did not finish in {timeout:.0f} s (id {detection})")
+            time.sleep(delay)
+            delay = min(delay * self.intervals.factor, self.intervals.longest)
+        if status.get("DetectionStatus") == "DETECTION_FAILED" and not status.get("StackDriftStatus"):
+            raise AwsError(f"drift detection of stack {name} failed: {status.get('DetectionStatusReason', '')}")
+        resources: list[ResourceDrift] = []
+        token: str | None = None
+        while True:
+            more: dict[str, Any] = {"NextToken": token} if token else {}
+            page = self._call("DescribeStackResourceDrifts", stack=name, StackName=raw["StackId"], **more)
+            for d in page.get("StackResourceDrifts") or []:
+                resources.append(ResourceDrift(
+                    logical_id=d.get("LogicalResourceId", ""),
+                    resource_type=d.get("ResourceType", ""),
+                    physical_id=d.get("PhysicalResourceId"),
+                    status=d.get("StackResourceDriftStatus", "NOT_CHECKED"),
+                    differences=list(d.get("PropertyDifferences") or []),
+                ))
+            token = page.get("NextToken")
+            if not token:
+                break
+        return DriftReport(name, status.get("StackDriftStatus", "UNKNOWN"),
+                           int(status.get("DriftedStackResourceCount") or 0), resources)
 
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack:
         """Bring a stack that an operation left stuck back to a stable state:

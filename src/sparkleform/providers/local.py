@@ -46,7 +46,7 @@ class LocalProvider:
     def plan(
         self, name: str, template: dict | None, parameters: dict[str, str], options: StackOptions | None = None
     ) -> Plan:
-        plan = self.engine.plan(name, template, parameters or {}, options)
+        plan = self.engine.plan(name, template, self._keeping_previous(name, template, parameters or {}), options)
         # The engine gives a reason (NO_UPDATES) only to an update plan without changes.
         plan.no_updates = not plan.changes and plan.reason is not None
         return plan
@@ -61,8 +61,31 @@ class LocalProvider:
         on_event: EventCallback | None = None,
         wait: bool = True,
     ) -> Stack:
-        stack_id = self.engine.update_stack(name, template, parameters or {}, options, on_event=on_event)
+        given = self._keeping_previous(name, template, parameters or {})
+        stack_id = self.engine.update_stack(name, template, given, options, on_event=on_event)
         return self.engine.describe(stack_id)
+
+    def _keeping_previous(self, name: str, template: dict | None, given: dict[str, Any]) -> dict[str, Any]:
+        """The provider contract's parameters as UpdateStack's: a declared parameter the stack
+        already has and the caller left out is sent as UsePreviousValue when it is NoEcho or
+        has no Default (the AWS provider does the same); one with a Default follows it."""
+        from sparkleform.engine.params import USE_PREVIOUS_VALUE
+        from sparkleform.engine.store import loads
+
+        row = self.engine.store.stack(name)
+        if row is None:
+            return given
+        previous = loads(row["parameters"], {})
+        no_echo = set(loads(row["no_echo"], []))
+        source = template if template is not None else self.engine.template_of(name)
+        declared = source.get("Parameters") if isinstance(source, dict) else None
+        out = dict(given)
+        for key, decl in (declared if isinstance(declared, dict) else {}).items():
+            if key in given or key not in previous or not isinstance(decl, dict):
+                continue
+            if key in no_echo or str(decl.get("NoEcho", "")).lower() == "true" or "Default" not in decl:
+                out[key] = USE_PREVIOUS_VALUE
+        return out
 
     def delete_stack(self, name: str, *, on_event: EventCallback | None = None, wait: bool = True) -> None:
         self.engine.delete_stack(name, on_event=on_event)

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from sparkleform.config import Config
-from sparkleform.contract import Plan, Provider, Stack
+from sparkleform.contract import DriftReport, Plan, Provider, Stack
 from sparkleform.stacks import flows, groups
 from sparkleform.stacks.context import Reporter, StackContext
+from sparkleform.stacks.deploy import Deployed, deploy
+from sparkleform.stacks.drift import drift
 from sparkleform.stacks.flows import ConfirmPlan, ConfirmStack, Result
 from sparkleform.stacks.request import StackInputs
 
@@ -115,6 +117,24 @@ class Stacks:
         return flows.update(self.context, name, template, self._inputs(inputs, parameters, apply_stacks, tags),
                             confirm=confirm, wait=wait)
 
+    def deploy(
+        self,
+        name: str,
+        template: str | None = None,
+        *,
+        parameters: Mapping[str, object] | None = None,
+        apply_stacks: Iterable[str] | None = None,
+        tags: Mapping[str, object] | None = None,
+        inputs: StackInputs | None = None,
+        confirm: ConfirmPlan | None = None,
+        confirm_delete: ConfirmStack | None = None,
+        wait: bool = True,
+    ) -> Deployed:
+        """Create `name`, or update it when it exists; a ROLLBACK_COMPLETE / REVIEW_IN_PROGRESS
+        stack is deleted first after `confirm_delete(stack)` (None: without asking)."""
+        return deploy(self.context, name, template, self._inputs(inputs, parameters, apply_stacks, tags),
+                      confirm=confirm, confirm_delete=confirm_delete, wait=wait)
+
     def destroy(self, name: str, *, confirm: ConfirmStack | None = None, wait: bool = True) -> Result:
         """Delete stack `name` after `confirm(stack)` (None: without asking)."""
         return flows.destroy(self.context, name, confirm=confirm, wait=wait)
@@ -123,17 +143,21 @@ class Stacks:
         """Roll back an operation that was cut off."""
         return flows.recover(self.context, name)
 
-    def execute(self, name: str, change_set: str) -> Stack:
-        """Execute a change set left for review (providers with change sets)."""
-        return flows.execute(self.context, name, change_set)
+    def execute(self, name: str, change_set: str, *, check: bool = True) -> Stack:
+        """Execute a change set left for review (providers with change sets), its template checked first."""
+        return flows.execute(self.context, name, change_set, check=check)
 
-    def up(self, *names: str, confirm: ConfirmPlan | None = None) -> dict[str, Result]:
+    def up(self, *names: str, confirm: ConfirmPlan | None = None, check: bool = True) -> dict[str, Result]:
         """Create or update the stack group (or `names` and what they need) in dependency order."""
-        return groups.up(self.context, names, confirm=confirm)
+        return groups.up(self.context, names, confirm=confirm, check=check)
 
     def down(self, *names: str, confirm: Callable[[list[str]], bool] | None = None) -> list[str]:
         """Delete the stack group (or `names` and what depends on them) in reverse order."""
         return groups.down(self.context, names, confirm=confirm)
+
+    def drift(self, name: str) -> DriftReport | None:
+        """Drift of stack `name` (None on a provider without drift: the local engine)."""
+        return drift(self.context, name)
 
     def describe(self, name: str) -> Stack:
         return self.context.provider.describe_stack(name)

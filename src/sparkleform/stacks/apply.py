@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sparkleform.contract import Provider
+from sparkleform.contract import Provider, runs_in_process
 from sparkleform.errors import ParameterError, SparkleformError
+from sparkleform.stacks.next_step import next_step
 from sparkleform.stacks.parameters import AppliedStack
 
 PROVIDERS = ("local", "aws")
@@ -59,7 +60,7 @@ def read_applied_stacks(refs: list[str], provider_for: ProviderFor) -> list[Appl
         ):
             raise ParameterError(
                 f"--apply-stack {text}: stack {ref.name} is {stack.status}; its outputs cannot be used",
-                hint=stack.reason or None,
+                hint=next_step(ref.name, stack.status, in_process=runs_in_process(provider)) or stack.reason or None,
             )
         applied.append(AppliedStack(label=text, outputs=stack.output_map()))
     return applied

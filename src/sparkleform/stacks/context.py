@@ -121,6 +121,9 @@ class StackContext:
     config: Config = field(default_factory=lambda: Config(root=Path.cwd()))
     reporter: Reporter = field(default_factory=Reporter)
     interactive: bool | None = False
+    # False: create and update without change sets (CreateStack/UpdateStack) on a provider
+    # that has them, for endpoints whose change sets are incomplete (moto_server's)
+    change_sets: bool = True
 
     @property
     def provider(self) -> Provider:
@@ -140,10 +143,13 @@ class StackContext:
         prefix: str | None = None,
         reporter: Reporter | None = None,
         interactive: bool | None = False,
+        change_sets: bool | None = None,
     ) -> StackContext:
         """A context as the CLI makes it: the provider by name (default: $SPARKLEFORM_PROVIDER,
         the configuration's, else "local") or given, and the configuration from `config` (a
-        sparkleform.toml path; default: found upwards from the current folder)."""
+        sparkleform.toml path; default: found upwards from the current folder). `change_sets`
+        False (default: the configuration's `change_sets`, else True) creates and updates
+        without change sets."""
         cfg = config if isinstance(config, Config) else load_config(Path(config) if config else None)
         region = region or cfg.region
         state = state or os.environ.get("SPARKLEFORM_STATE") or cfg.state
@@ -156,10 +162,15 @@ class StackContext:
                 "prefix": prefix if prefix is not None else cfg.prefix,
             },
         }
+        if change_sets is None:
+            change_sets = cfg.change_sets
+        if not change_sets:
+            options["aws"]["change_sets"] = False
         if provider is None or isinstance(provider, str):
             name = provider or os.environ.get("SPARKLEFORM_PROVIDER") or cfg.provider or "local"
             pool = ProviderPool(name, region, options=options)
         else:
             pool = ProviderPool(region=region, options=options, main=provider)
-        return cls(pool=pool, config=cfg, reporter=reporter or Reporter(), interactive=interactive)
+        return cls(pool=pool, config=cfg, reporter=reporter or Reporter(), interactive=interactive,
+                   change_sets=bool(change_sets))
 

@@ -27,8 +27,11 @@ from sparkleform.contract import (
     runs_in_process,
 )
 from sparkleform.errors import OperationFailed, SparkleformError
+from sparkleform.stacks.checks import check_templates, located
 from sparkleform.stacks.context import StackContext, Watch
+from sparkleform.stacks.diff import attach_templates
 from sparkleform.stacks.interrupts import watch_interrupts
+from sparkleform.stacks.next_step import hinted
 from sparkleform.stacks.outcome import is_failed, is_in_progress
 from sparkleform.stacks.request import StackInputs, StackRequest, prepare_request
 
@@ -108,6 +111,7 @@ def _report_wiring(ctx: StackContext, request: StackRequest) -> None:
         ctx.reporter.note(line)
 
 
+@hinted
 def create(
     ctx: StackContext,
     name: str,
@@ -127,22 +131,25 @@ def create(
     provider = ctx.provider
     template_dict = request.template
     assert template_dict is not None  # a create always has one (or prepare_request refused)
-    stack = run_operation(
-        ctx, name, "create",
-        lambda on_event: provider.create_stack(
-            name, template_dict, request.parameters, request.options, on_event=on_event, wait=wait
-        ),
-        wait=wait, title=title,
-    )
+    with located(request.sources):
+        stack = run_operation(
+            ctx, name, "create",
+            lambda on_event: provider.create_stack(
+                name, template_dict, request.parameters, request.options, on_event=on_event, wait=wait
+            ),
+            wait=wait, title=title,
+        )
     assert stack is not None
     return stack
 
 
 def _plan(provider: Provider, name: str, request: StackRequest) -> Plan:
     try:
-        return provider.plan(name, request.template, request.parameters, request.options)
+        with located(request.sources):
+            the_plan = provider.plan(name, request.template, request.parameters, request.options)
     except NoUpdates:
-        return Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+        the_plan = Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+    return attach_templates(the_plan, provider, name, request.template)
 
 
 def plan(ctx: StackContext, name: str, template: str | None = None, inputs: StackInputs | None = None) -> Plan:
@@ -154,6 +161,7 @@ def plan(ctx: StackContext, name: str, template: str | None = None, inputs: Stac
     return _plan(provider, name, request)
 
 
+@hinted
 def plan_for_review(
     ctx: StackContext, name: str, template: str | None = None, inputs: StackInputs | None = None, *, update: bool
 ) -> Plan:
@@ -163,9 +171,10 @@ def plan_for_review(
     existing = provider.describe_stack(name) if update else None
     request = prepare_request(ctx, name, template, inputs or StackInputs(), existing=existing)
     _report_wiring(ctx, request)
-    if has_change_sets(provider):
-        return provider.create_change_set(name, request.template, request.parameters, request.options)
-    return provider.plan(name, request.template, request.parameters, request.options)
+    with located(request.sources):
+        if has_change_sets(provider):
+            return provider.create_change_set(name, request.template, request.parameters, request.options)
+        return provider.plan(name, request.template, request.parameters, request.options)
 
 
 def _apply_settings_only(ctx: StackContext, name: str, existing: Stack, options: StackOptions) -> None:
@@ -192,6 +201,7 @@ def _drop_change_set(ctx: StackContext, name: str, change_set: str) -> None:
     )
 
 
+@hinted
 def update(
     ctx: StackContext,
     name: str,
@@ -213,11 +223,13 @@ def update(
     existing = existing or provider.describe_stack(name)
     request = prepare_request(ctx, name, template, inputs or StackInputs(), existing=existing)
     _report_wiring(ctx, request)
-    if has_change_sets(provider):
+    if has_change_sets(provider) and ctx.change_sets:
         try:
-            the_plan = provider.create_change_set(name, request.template, request.parameters, request.options)
+            with located(request.sources):
+                the_plan = provider.create_change_set(name, request.template, request.parameters, request.options)
         except NoUpdates:
             the_plan = Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+        attach_templates(the_plan, provider, name, request.template)
     else:
         the_plan = _plan(provider, name, request)
     if the_plan.empty:
@@ -253,20 +265,26 @@ def update(
             )
 
     try:
-        return run_operation(ctx, name, "update", call, wait=wait, title=title)
+        with located(request.sources):
+            return run_operation(ctx, name, "update", call, wait=wait, title=title)
     except NoUpdates:
         ctx.reporter.note(NO_UPDATES)
         return None
 
 
-def execute(ctx: StackContext, name: str, change_set: str) -> Stack:
-    """Execute `change_set` of stack `name` (left by `plan_for_review`); providers with change sets only."""
+def execute(ctx: StackContext, name: str, change_set: str, *, check: bool = True) -> Stack:
+    """Execute `change_set` of stack `name` (left by `plan_for_review`); providers with change
+    sets only. Unless `check` is False, the change set's template is checked first."""
     provider = ctx.provider
     if not has_change_sets(provider):
         raise SparkleformError(
             f"the {provider.name} provider keeps no change sets to execute",
             hint="run `sparkleform update STACK` (it plans and applies in one go)",
         )
+    if check:
+        template = provider.change_set_template(name, change_set)
+        if template.get("Resources"):  # no Resources: the provider could not say (moto answers with the stack's)
+            check_templates([(f"change set {change_set}", template, None)])
     existed = safe_describe(provider, name)
     operation = "update" if existed is not None and existed.status != "REVIEW_IN_PROGRESS" else "create"
     stack = run_operation(
@@ -292,6 +310,7 @@ def delete(ctx: StackContext, name: str, *, wait: bool = True, title: str | None
     return Result.DELETED
 
 
+@hinted
 def destroy(
     ctx: StackContext, name: str, *, confirm: ConfirmStack | None = None, wait: bool = True
 ) -> Result:
@@ -304,6 +323,7 @@ def destroy(
     return delete(ctx, name, wait=wait)
 
 
+@hinted
 def recover(ctx: StackContext, name: str) -> Stack:
     """Roll stack `name` back to its last stable state after an operation was cut off."""
     provider = ctx.provider

@@ -81,9 +81,12 @@ def _not_attempted(exc: SparkleformError, rest: list[str]) -> None:
         exc.hint = ((exc.hint + "; ") if exc.hint else "") + f"not attempted: {', '.join(rest)}"
 
 
-def up(ctx: StackContext, stacks: Iterable[str] = (), *, confirm: ConfirmPlan | None = None) -> dict[str, Result]:
+def up(
+    ctx: StackContext, stacks: Iterable[str] = (), *, confirm: ConfirmPlan | None = None, check: bool = True
+) -> dict[str, Result]:
     """Create or update the group's stacks (or `stacks` and what they need) in dependency
-    order; `confirm(plan)` is asked before each update (None: apply without asking).
+    order; `confirm(plan)` is asked before each update (None: apply without asking); each
+    template is checked first unless `check` is False.
 
     Returns each stack's Result (created / updated / unchanged), in the order they ran. A
     failure stops the loop; its hint names the stacks not attempted.
@@ -97,11 +100,11 @@ def up(ctx: StackContext, stacks: Iterable[str] = (), *, confirm: ConfirmPlan | 
         ctx.reporter.note(f"[{i}/{len(order)}] {name}: {action}")
         try:
             if existing is None:
-                create(ctx, name, None, StackInputs(), title=f"[{i}/{len(order)}] create {name}", report_wiring=False)
+                create(ctx, name, None, StackInputs(no_check=not check), title=f"[{i}/{len(order)}] create {name}", report_wiring=False)
                 results[name] = Result.CREATED
             else:
                 template = template_target(ctx.config, ctx.config.stacks[name].template)
-                outcome = update(ctx, name, template, StackInputs(), confirm=confirm, existing=existing,
+                outcome = update(ctx, name, template, StackInputs(no_check=not check), confirm=confirm, existing=existing,
                                  title=f"[{i}/{len(order)}] update {name}")
                 results[name] = Result.UPDATED if outcome is not None else Result.UNCHANGED
         except SparkleformError as exc:

@@ -14,7 +14,9 @@ from typing import Any
 from sparkleform.config import Config
 from sparkleform.contract import Stack, StackOptions
 from sparkleform.errors import ParameterError
+from sparkleform.sourcemap import SourceMap
 from sparkleform.stacks.apply import read_applied_stacks
+from sparkleform.stacks.checks import check_templates
 from sparkleform.stacks.context import StackContext
 from sparkleform.stacks.keyvalues import load_parameters_file, parse_mapping, parse_pairs
 from sparkleform.stacks.parameters import (
@@ -42,11 +44,13 @@ class StackInputs:
     timeout_minutes: int | None = None
     on_failure: str | None = None
     no_rollback: bool = False
+    reset_parameters: bool = False  # update: parameters not given take Defaults, not previous values
     termination_protection: bool | None = None
     stack_policy: str | None = None
     capabilities: tuple[str, ...] = ()
     bucket: str | None = None
     prefix: str | None = None
+    no_check: bool = False  # skip the template checks before the deploy (stacks.checks)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -66,6 +70,7 @@ class StackRequest:
     options: StackOptions
     origins: dict[str, str]  # parameter -> where its value came from
     use_previous: set[str]  # NoEcho values the stack keeps
+    sources: SourceMap | None = None  # where the template's parts are in the user's files
 
     def parameters_changed(self, existing: Stack) -> bool:
         old = {p.key: p.value for p in existing.parameters}
@@ -126,9 +131,12 @@ def prepare_request(
     provider = ctx.provider
     nested: dict[str, dict] = {}
     template: dict | None = None
+    sources: SourceMap | None = None
     if target is not None:
         loaded = load_stack_template(target, config=config, overrides=overrides)
-        template, nested = loaded.template, loaded.nested_templates
+        if not inputs.no_check:
+            check_templates(loaded.for_checks())
+        template, nested, sources = loaded.template, loaded.nested_templates, loaded.sources
         declared_from = template
     elif existing is not None:
         declared_from = provider.template_of(stack_name)
@@ -153,7 +161,7 @@ def prepare_request(
     mappings = [parse_mapping(f"{out}:{param}") for out, param in (cfg.apply_mappings if cfg else {}).items()]
     mappings += [parse_mapping(m) for m in inputs.apply_mappings]
     param_inputs.mappings = mappings
-    if existing is not None:
+    if existing is not None and not inputs.reset_parameters:
         old_template = declared_from if template is None else provider.template_of(stack_name)
         param_inputs.previous = previous_from_stack(existing.parameters, old_template)
 
@@ -162,16 +170,21 @@ def prepare_request(
 
     tags = dict(cfg.tags if cfg else {})
     tags.update(parse_pairs(inputs.tags, "--tags"))
+    # the command line first, then the stack's entry in sparkleform.toml (with its --env layer)
+    policy_file = inputs.stack_policy or (cfg.stack_policy if cfg else None)
+    protection = inputs.termination_protection
+    if protection is None and cfg is not None:
+        protection = cfg.termination_protection
     options = StackOptions(
         tags=tags,
         disable_rollback=inputs.no_rollback,
-        termination_protection=inputs.termination_protection,
-        capabilities=_split_multi(inputs.capabilities) or None,
+        termination_protection=protection,
+        capabilities=_split_multi(inputs.capabilities) or (list(cfg.capabilities) if cfg and cfg.capabilities else None),
         notification_arns=list(inputs.notification_arns),
-        role_arn=inputs.role_arn,
+        role_arn=inputs.role_arn or (cfg.role_arn if cfg else None),
         timeout_minutes=inputs.timeout_minutes,
         on_failure=inputs.on_failure,
-        stack_policy=load_stack_policy(inputs.stack_policy) if inputs.stack_policy else None,
+        stack_policy=load_stack_policy(policy_file) if policy_file else None,
         nested_templates=nested,
     )
     # NoEcho values the stack keeps (resolution.use_previous) are masked by describe, so
@@ -179,11 +192,19 @@ def prepare_request(
     # stored value (the protocol has no UsePreviousValue marker; sending the mask would
     # store the mask).
     parameters = dict(resolution.values)
-    if param_inputs.previous is not None:
+    if existing is not None and inputs.reset_parameters:
+        # every parameter not given is sent with its Default: providers keep a left-out one
+        declared = declared_from.get("Parameters") or {}
+        for name, origin in resolution.origins.items():
+            if origin == "default":
+                parameters[name] = default_text(declared[name].get("Default"))
+    elif param_inputs.previous is not None:
         # A value that was only the old Default follows the new Default: say so explicitly,
         # since a provider keeps previous values of parameters left out (UsePreviousValue).
         declared = declared_from.get("Parameters") or {}
         for name, origin in resolution.origins.items():
             if origin == "default" and name in param_inputs.previous.values:
                 parameters[name] = default_text(declared[name].get("Default"))
-    return StackRequest(template, declared_from, parameters, options, resolution.origins, resolution.use_previous)
+    return StackRequest(
+        template, declared_from, parameters, options, resolution.origins, resolution.use_previous, sources
+    )

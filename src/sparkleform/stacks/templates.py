@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sparkleform.errors import ParameterError, TemplateError
+from sparkleform.sourcemap import SourceMap
 
 
 @dataclass
@@ -16,16 +17,27 @@ class LoadedTemplate:
     nested_templates: dict[str, dict] = field(default_factory=dict)
     name: str | None = None
     path: Path | None = None
+    sources: SourceMap | None = None
+    nested_sources: dict[str, SourceMap] = field(default_factory=dict)  # TemplateURL -> its source map
+
+    def for_checks(self) -> list[tuple[str | None, dict, SourceMap | None]]:
+        """(file name, template, source map) of this template and each nested one."""
+        main = (str(self.path) if self.path else self.name, self.template, self.sources)
+        return [main] + [(url, t, self.nested_sources.get(url)) for url, t in self.nested_templates.items()]
 
 
 def flatten_nested(compiled: Any) -> dict[str, dict]:
     """{TemplateURL file name: template dict} for every nested template, at any depth."""
-    result: dict[str, dict] = {}
+    return {name: child.template for name, child in _nested(compiled).items()}
+
+
+def _nested(compiled: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {}
     stack = [compiled]
     while stack:
         current = stack.pop()
         for name, child in (getattr(current, "nested", None) or {}).items():
-            result.setdefault(name, child.template)
+            result.setdefault(name, child)
             stack.append(child)
     return result
 
@@ -37,11 +49,14 @@ def load_stack_template(target: str, *, config: Any = None, overrides: dict[str,
     compiled = load_target(target, config=config, overrides=overrides or None)
     if not isinstance(compiled.template, dict):
         raise TemplateError(f"{target} did not produce a template mapping")
+    nested = _nested(compiled)
     return LoadedTemplate(
         template=compiled.template,
-        nested_templates=flatten_nested(compiled),
+        nested_templates={name: child.template for name, child in nested.items()},
         name=getattr(compiled, "name", None),
         path=getattr(compiled, "path", None),
+        sources=getattr(compiled, "sources", None),
+        nested_sources={name: child.sources for name, child in nested.items() if getattr(child, "sources", None)},
     )
 
 

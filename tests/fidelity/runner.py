@@ -1,0 +1,151 @@
+"""Run one fidelity case against the local engine (through the LocalProvider) and put what
+happened in the shape its recorded AWS expectations have, check by check.
+
+A case's checks: `plan-N` (each resource's plan entry at step N: Action, and for a Modify
+Replacement, Scope and Details), `status-N` (the stack's status after step N), `outputs-N`,
+`events` (each resource's status sequence over the whole case, repeats folded), `initiated`
+(the resources whose creation has a second CREATE_IN_PROGRESS, "Resource creation
+Initiated"), `properties` (each resource's resolved properties at the end); for a request
+AWS refuses, `refused-N` (refused up front, nothing created) and `message-N` (its text).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sparkleform.errors import SparkleformError
+from sparkleform.providers.local import LocalProvider
+
+CASES = Path(__file__).parent / "cases"
+STACK = "fidelity"
+
+
+def load_cases() -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text()) for p in sorted(CASES.glob("*.json"))}
+
+
+def checks_of(name: str, case: dict) -> list[tuple[str, str, str | None]]:
+    """(check id, kind, resource) for every expectation of a case."""
+    out = []
+    for kind, value in sorted(case["expect"].items()):
+        if kind in ("events", "properties") or kind.startswith("plan-"):
+            out += [(f"{name}:{kind}:{lid}", kind, lid) for lid in sorted(value)]
+        elif kind == "outputs-1" or kind == "outputs-2":
+            out += [(f"{name}:{kind}:{key}", kind, key) for key in sorted(value)]
+        else:
+            out.append((f"{name}:{kind}", kind, None))
+    return out
+
+
+def expected(case: dict, kind: str, key: str | None) -> Any:
+    value = case["expect"][kind]
+    return value[key] if key is not None else value
+
+
+def plan_entry(change: Any) -> dict:
+    entry: dict[str, Any] = {"Action": change.action}
+    if change.action != "Modify":
+        return entry
+    entry["Replacement"] = change.replacement
+    scope, details = set(), set()
+    for d in change.details:
+        if "property" in d:
+            if d["property"] == "TemplateURL" and d.get("reason"):
+                continue
+            scope.add("Properties")
+            details.add(("Properties", d["property"], d.get("requires_recreation", "Never")))
+            if d["property"] == "Tags":
+                scope.add("Tags")
+        elif "attribute" in d:
+            scope.add(d["attribute"])
+            details.add((d["attribute"], "", "Never"))
+    entry["Scope"] = sorted(scope)
+    entry["Details"] = [list(t) for t in sorted(details)]
+    return entry
+
+
+def fold(statuses: list[str]) -> list[str]:
+    return [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s]
+
+
+def stringly(value: Any) -> Any:
+    """Property values as CloudFormation's events show them (scalars as strings)."""
+    if isinstance(value, dict):
+        return {k: stringly(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [stringly(v) for v in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def run_case(case: dict) -> dict[str, Any]:
+    """What the local engine does with the case's steps, keyed like the case's expectations."""
+    actual: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        provider = LocalProvider(state=Path(tmp) / "state.db")
+        try:
+            for item in case.get("ssm") or []:
+                provider.put_parameter(item["Name"], str(item["Value"]), item.get("Type", "String"))
+            stack_id = None
+            for n, step in enumerate(case["steps"], start=1):
+                if step["op"] == "delete":
+                    try:
+                        provider.delete_stack(STACK)
+                    except SparkleformError as e:
+                        actual[f"error-{n}"] = str(e)
+                    continue
+                try:
+                    plan = provider.plan(STACK, step["template"], step["parameters"])
+                    actual[f"plan-{n}"] = {c.logical_id: plan_entry(c) for c in plan.changes}
+                    if step["op"] == "create":
+                        stack = provider.create_stack(STACK, step["template"], step["parameters"])
+                    else:
+                        stack = provider.update_stack(STACK, step["template"], step["parameters"])
+                except SparkleformError as e:
+                    actual[f"error-{n}"] = actual[f"message-{n}"] = getattr(e, "message", None) or str(e)
+                    stack = provider.describe_stack(STACK) if provider.stack_exists(STACK) else None
+                    # refused up front: nothing was created (not a stack rolled back)
+                    actual[f"refused-{n}"] = stack is None or (step["op"] == "update" and stack.status.endswith("COMPLETE") and "ROLLBACK" not in stack.status)
+                else:
+                    actual[f"refused-{n}"] = False
+                if stack is not None:
+                    stack_id = stack.stack_id
+                    actual[f"status-{n}"] = stack.status
+                    actual[f"outputs-{n}"] = stack.output_map()
+            events: dict[str, list[str]] = {}
+            initiated = set()
+            for e in provider.engine.events(stack_id) if stack_id else []:
+                if e.status == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":
+                    continue  # the recordings leave it out
+                lid = "(stack)" if e.logical_id == STACK else e.logical_id
+                events.setdefault(lid, []).append(e.status)
+                if e.status == "CREATE_IN_PROGRESS" and e.reason == "Resource creation Initiated":
+                    initiated.add(lid)
+            actual["events"] = {k: fold(v) for k, v in events.items()}
+            actual["initiated"] = sorted(initiated)
+            rows = provider.engine.store.resources(stack_id) if stack_id else {}
+            actual["properties"] = {lid: stringly(r.properties) for lid, r in rows.items()}
+        finally:
+            provider.close()
+    return actual
+
+
+def compare(case: dict, actual: dict, kind: str, key: str | None) -> tuple[bool, Any, Any]:
+    """(match, expected, actual) for one check."""
+    want = expected(case, kind, key)
+    if kind == "initiated":
+        got = actual.get(kind, [])
+        return set(want) <= set(got), want, got
+    section = actual.get(kind)
+    if key is None:
+        return section == want, want, section
+    got = (section or {}).get(key)
+    if kind == "properties" and isinstance(got, dict):
+        got = {k: v for k, v in got.items() if k in want}
+    return got == want, want, got
