@@ -12,6 +12,10 @@ best of N, in wall time and in CPU time (user + system of the child: steadier wh
 processes load the machine). PYTHONDONTWRITEBYTECODE is removed from the children's
 environment and each command runs once untimed first, so both sides read cached bytecode
 as an installed tool does. `--processes 0` skips this part.
+
+Last, `import` (translate + its compile-back check) at --import-sizes resources (default
+500,2000,5000), with the time per resource: flat per-resource times mean linear cost
+(issue 19: it was quadratic, 0.51 / 4.4 / 24.4 s). `--import-sizes ""` skips it.
 """
 
 from __future__ import annotations
@@ -189,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resources", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--processes", type=int, default=7, help="Repeats of the whole-process runs (0: skip).")
+    parser.add_argument("--import-sizes", default="500,2000,5000", help="Resource counts for the import timing.")
     args = parser.parse_args(argv)
 
     import cfn_flip
@@ -233,7 +238,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"slowest ratio: {worst:.1f}x (goal >= 4x)")
     if args.processes:
         whole_processes(yaml_text, json_text, args.processes)
+    sizes = [int(n) for n in args.import_sizes.split(",") if n.strip()]
+    if sizes:
+        import_sizes(sizes)
     return 0
+
+
+def import_sizes(sizes: list[int]) -> None:
+    """`import`'s translate + compile-back check per template size: linear means flat ms/resource."""
+    from sparkleform.dsl.importer import compile_source, translate
+
+    print(f"\n{'import (translate + check)':<36}{'seconds':>10}{'ms/resource':>14}")
+    for count in sizes:
+        doc = make_template(count)
+        started = time.perf_counter()
+        result = translate(doc, name="bench")
+        assert compile_source(result.module, "bench") == doc
+        seconds = time.perf_counter() - started
+        print(f"{f'{count} resources':<36}{seconds:>10.2f}{seconds * 1000 / count:>14.2f}")
 
 
 if __name__ == "__main__":

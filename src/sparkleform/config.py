@@ -107,19 +107,27 @@ def find_config_file(start: Path | None = None) -> Path | None:
     return None
 
 
+_KIND_NAMES: dict[type, str] = {dict: "table", list: "list", str: "string"}
+
+
 def _expect(kind: type, value: Any, key: str, path: Path) -> Any:
     if not isinstance(value, kind):
-        raise ConfigError(f"`{key}` must be a {kind.__name__}, not {type(value).__name__}", location=str(path))
+        want, got = _KIND_NAMES.get(kind, kind.__name__), _KIND_NAMES.get(type(value), type(value).__name__)
+        raise ConfigError(f"`{key}` must be a {want}, not {got}", location=str(path))
     return value
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    from sparkleform.inputs import check_document, read_input
+
+    text = read_input(path, "config file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"config file {path} does not exist") from exc
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", location=str(path)) from exc
+    except (ValueError, RecursionError):
+        raise ConfigError("not a usable TOML file (too deep, or a too-long number)", location=str(path)) from None
+    check_document(data, str(path))
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("sparkleform", {})
     return data
@@ -227,15 +235,21 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
         body = _expect(dict, body, f"stacks.{name}", path)
         if "template" not in body:
             raise ConfigError(f"stack {name!r} needs a `template`", location=str(path))
+        where = f"stacks.{name}"
+        parameters_file = body.get("parameters_file")
+        if parameters_file is not None:
+            parameters_file = _expect(str, parameters_file, f"{where}.parameters_file", path)
         cfg.stacks[name] = StackConfig(
             name=name,
-            template=str(body["template"]),
-            parameters={k: str(v) for k, v in body.get("parameters", {}).items()},
-            parameters_file=body.get("parameters_file"),
-            apply_stacks=list(body.get("apply_stacks", [])),
-            apply_mappings=dict(body.get("apply_mappings", {})),
-            tags={k: str(v) for k, v in body.get("tags", {}).items()},
-            compile_parameters=dict(body.get("compile_parameters", {})),
+            template=str(_expect(str, body["template"], f"{where}.template", path)),
+            parameters={k: str(v) for k, v in _expect(dict, body.get("parameters", {}), f"{where}.parameters", path).items()},
+            parameters_file=parameters_file,
+            apply_stacks=list(_expect(list, body.get("apply_stacks", []), f"{where}.apply_stacks", path)),
+            apply_mappings=dict(_expect(dict, body.get("apply_mappings", {}), f"{where}.apply_mappings", path)),
+            tags={k: str(v) for k, v in _expect(dict, body.get("tags", {}), f"{where}.tags", path).items()},
+            compile_parameters=dict(
+                _expect(dict, body.get("compile_parameters", {}), f"{where}.compile_parameters", path)
+            ),
             region=body.get("region"),
             profile=body.get("profile"),
             role_arn=body.get("role_arn"),

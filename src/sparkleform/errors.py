@@ -53,6 +53,10 @@ class FormatError(SparkleformError):
     """A JSON/YAML template could not be read (syntax, duplicate keys, bad tags)."""
 
 
+class InputError(FormatError):
+    """An input file or value is not text, or is over one of the limits in docs/security.md."""
+
+
 class OperationFailed(SparkleformError):
     """A stack operation ran and failed (exit 1, not a usage error)."""
 

@@ -86,10 +86,16 @@ def _entry_from_file(registry, path: Path):
     raise CollectionError(f"{path} defines several templates ({names}); name one of them instead of the file")
 
 
-def load_file_target(path: Path) -> Compiled:
+def load_file_target(path: Path, _chain: tuple[Path, ...] = ()) -> Compiled:
     """A JSON/YAML template file, with nested stacks whose TemplateURL is a local file."""
+    from sparkleform.errors import TemplateError
     from sparkleform.formats import load_template
+    from sparkleform.inputs import MAX_NESTED_STACK_DEPTH
 
+    if path.resolve() in _chain:
+        raise TemplateError(f"nested stacks form a loop: {' -> '.join(p.name for p in (*_chain, path.resolve()))}")
+    if len(_chain) >= MAX_NESTED_STACK_DEPTH:
+        raise TemplateError(f"nested stacks go more than {MAX_NESTED_STACK_DEPTH} levels deep", location=str(path))
     doc, sources = load_template(path)
     nested: dict[str, Compiled] = {}
     resources = doc.get("Resources") if isinstance(doc, dict) else None
@@ -101,7 +107,7 @@ def load_file_target(path: Path) -> Compiled:
             if isinstance(url, str) and "://" not in url:
                 child = (path.parent / url).resolve()
                 if child.is_file() and url not in nested:
-                    nested[url] = load_file_target(child)
+                    nested[url] = load_file_target(child, (*_chain, path.resolve()))
     return Compiled(path.stem, doc, sources, nested, "file", str(path))
 
 

@@ -92,7 +92,7 @@ def _in_class(items) -> str:
 
 
 def _fits(decl: dict, value: str) -> bool:
-    from sparkleform.engine.params import _pattern  # the engine's reading of Java-style patterns
+    from sparkleform.allowed_pattern import compile_pattern as _pattern
 
     pattern = decl.get("AllowedPattern")
     if isinstance(pattern, str):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from sparkleform.allowed_pattern import fullmatch
 from sparkleform.check.diagnostic import ERROR
 from sparkleform.check.numbers import as_number
 from sparkleform.check.rules import CFN_DOCS, check, rule
@@ -147,12 +148,8 @@ def _java_regex(pattern: str) -> Any:
 
 def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None:
     pattern = param.get("AllowedPattern")
-    regex = None
-    if isinstance(pattern, str):
-        try:
-            regex = re.compile(pattern)
-        except re.error:
-            regex = _java_regex(pattern)
+    if not isinstance(pattern, str):
+        pattern = None
     lo, hi = as_number(param.get("MinLength")), as_number(param.get("MaxLength"))
     if lo is not None and hi is not None and lo > hi:
         ctx.report("SF1104", (*path, "MinLength"), f"MinLength {param['MinLength']} is above MaxLength {param['MaxLength']}")
@@ -187,7 +184,11 @@ def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None
         whole = _scalar_text(default) if not isinstance(default, list) else None
         if allowed_text is not None and text not in allowed_text and not same_number and whole not in allowed_text:
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} is not one of AllowedValues {allowed}")
-        if regex is not None and ptype in ("String", "CommaDelimitedList") and not regex.fullmatch(text):
+        if (
+            pattern is not None  # CloudFormation uses Java regexes; what neither reading parses is left alone
+            and ptype in ("String", "CommaDelimitedList")
+            and fullmatch(pattern, text, what=f"the Default of {'.'.join(map(str, path))}") is False
+        ):
             ctx.report("SF1103", (*path, "Default"), f"Default {text!r} does not match AllowedPattern {pattern!r}")
         if ptype == "String":
             if lo is not None and len(text) < lo:

@@ -99,29 +99,25 @@ def _all_nested(compiled) -> list:
 
 
 def _write_tree(compiled, path: Path, fmt: str, compact: bool) -> list[Path]:
-    """Write a template and, beside it, its nested templates under their TemplateURL names."""
-    written = []
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, render(compiled.template, fmt, compact))
-    written.append(path)
-    for url, child in compiled.nested.items():
-        written.extend(_write_tree(child, path.parent / url, fmt, compact))
-    return written
+    """Write a template and, beside it, its nested templates under their TemplateURL names.
 
+    Nested names stay inside the -o folder, and no template's own source file is overwritten."""
+    from sparkleform.safewrite import inside, write_text
 
-def _atomic_write(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a killed process never leaves half a file."""
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    root = path.parent
+    protect = frozenset(Path(item.path).resolve() for item in [compiled, *_all_nested(compiled)] if item.path)
+    plan = [(path, compiled)]
+    pending = [(path, compiled)]
+    while pending:  # resolve every name first: nothing is written when one of them is refused
+        where, item = pending.pop()
+        for url, child in item.nested.items():
+            child_path = inside(where.parent, url, "nested template name")
+            plan.append((child_path, child))
+            pending.append((child_path, child))
+    return [
+        write_text(target, render(item.template, fmt, compact), make_parents=True, root=root, protect=protect)
+        for target, item in plan
+    ]
 
 
 @click.command("list")

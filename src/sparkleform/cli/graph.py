@@ -7,9 +7,7 @@ The model (nodes, reasons, nested-stack groups) is graph_model, the placement gr
 
 from __future__ import annotations
 
-import os
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import click
@@ -93,11 +91,6 @@ def _emit(out: str | None, text: str) -> None:
 
 
 def _emit_bytes(out: str, data: bytes) -> None:
-    path = Path(out)
-    if not path.parent.is_dir():
-        raise GraphError(f"cannot write {out}: the folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)  # the umask applies
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    from sparkleform.safewrite import write_text
+
+    write_text(out, data)

@@ -38,13 +38,13 @@ def parse_context(values: tuple[str, ...]) -> dict[str, Any]:
 def read_policy_file(path: str) -> dict:
     """A policy document from a JSON or YAML file (PolicyError when it is neither)."""
     from sparkleform.iam import PolicyError
+    from sparkleform.inputs import check_document, read_input
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(f"cannot read policy file {path}: {exc.strerror or exc}") from None
+    text = read_input(path, "policy file")
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise PolicyError(f"policy file {path} nests too deeply") from None
     except ValueError:
         import yaml
 
@@ -52,6 +52,9 @@ def read_policy_file(path: str) -> dict:
             document = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise PolicyError(f"policy file {path} is neither JSON nor YAML: {exc}") from None
+        except (ValueError, RecursionError):
+            raise PolicyError(f"policy file {path} nests too deeply or holds a too-long number") from None
+    check_document(document, path)
     if not isinstance(document, dict):
         raise PolicyError(f"policy file {path} does not hold a policy document (a JSON object)")
     return document

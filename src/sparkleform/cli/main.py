@@ -159,6 +159,10 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, env, no_color,
         no_change_sets, verbose):
     """sparkleform: write CloudFormation in Python, check it, and run it as stacks."""
+    if endpoint_url:
+        from sparkleform.inputs import check_endpoint_url
+
+        check_endpoint_url(endpoint_url)
     ctx.obj = Settings(
         provider=provider,
         region=region,

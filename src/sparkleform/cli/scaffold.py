@@ -92,14 +92,13 @@ def web_server(t, *, ports: tuple[int, ...] = (80, 443)):
 
 
 def write_starter(directory: Path, *, force: bool = False) -> list[Path]:
-    existing = [directory / rel for rel in FILES if (directory / rel).exists()]
+    from sparkleform.safewrite import inside, write_text
+
+    existing = [directory / rel for rel in FILES if (directory / rel).exists() or (directory / rel).is_symlink()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
         raise SparkleformError(f"{names} already exist(s); use --force to overwrite")
     written = []
     for rel, text in FILES.items():
-        path = directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+        written.append(write_text(inside(directory, rel), text, make_parents=True, root=directory))
     return written

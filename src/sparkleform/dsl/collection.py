@@ -49,12 +49,14 @@ def load_file(registry: Registry, path: Path, source: str) -> None:
     except SyntaxError as exc:
         sys.modules.pop(module_name, None)
         raise CollectionError(f"syntax error: {exc.msg}", location=f"{_rel(exc.filename or path)}:{exc.lineno}") from exc
-    except Exception as exc:
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() at import is the file's error
         sys.modules.pop(module_name, None)
-        from sparkleform.dsl.templates import _user_frame
+        from sparkleform.dsl.templates import _user_frame, describe_exception
 
+        what = f"{type(exc).__name__}" if isinstance(exc, Exception) else describe_exception(exc)
+        suffix = f": {exc}" if isinstance(exc, Exception) else ""
         raise CollectionError(
-            f"{type(exc).__name__} while loading {_rel(path)}: {exc}", location=_user_frame(exc.__traceback__)
+            f"{what} while loading {_rel(path)}{suffix}", location=_user_frame(exc.__traceback__)
         ) from exc
     finally:
         reset_current(token)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from bisect import bisect_right
 from types import FrameType
 
 from sparkleform.sourcemap import Location
@@ -19,11 +20,30 @@ def caller_location() -> Location | None:
         frame = frame.f_back
     if frame is None:
         return None
-    key = (frame.f_code.co_filename, frame.f_lineno)
+    key = (frame.f_code.co_filename, _line(frame))
     loc = _cache.get(key)
     if loc is None:
         loc = _cache[key] = Location(display_path(key[0]), key[1])
     return loc
+
+
+_line_tables: dict[object, tuple[list[int], list[int | None]]] = {}
+
+
+def _line(frame: FrameType) -> int:
+    """frame.f_lineno without its cost: CPython finds it by scanning the code's line table from
+    the start, which made a generated 5,000-resource template (one long function) quadratic."""
+    code = frame.f_code
+    table = _line_tables.get(code)
+    if table is None:
+        starts, lines = [], []
+        for start, _end, line in code.co_lines():
+            starts.append(start)
+            lines.append(line)
+        table = _line_tables[code] = (starts, lines)
+    index = bisect_right(table[0], frame.f_lasti) - 1
+    line = table[1][index] if index >= 0 else None
+    return line if line is not None else frame.f_lineno
 
 
 def display_path(filename: str | os.PathLike) -> str:

@@ -401,10 +401,21 @@ def run_user(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise
     except RecursionError as exc:
         raise TemplateError("infinite recursion in template code", location=_user_frame(exc.__traceback__)) from exc
-    except Exception as exc:
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() in a template is its error
         loc = _user_frame(exc.__traceback__)
         where = getattr(fn, "__name__", "template code")
-        raise TemplateError(f"{type(exc).__name__} in {where}: {exc}", location=loc) from exc
+        if isinstance(exc, Exception):
+            raise TemplateError(f"{type(exc).__name__} in {where}: {exc}", location=loc) from exc
+        raise TemplateError(f"{describe_exception(exc)} in {where}", location=loc) from exc
+
+
+def describe_exception(exc: BaseException) -> str:
+    """'sys.exit(3) was called' for a template that exits (SystemExit / KeyboardInterrupt)."""
+    if isinstance(exc, SystemExit):
+        return f"sys.exit({exc.code!r}) was called (a template cannot end sparkleform)"
+    if isinstance(exc, KeyboardInterrupt):
+        return "KeyboardInterrupt was raised"
+    return f"{type(exc).__name__}: {exc}"  # pragma: no cover - callers pass the two above
 
 
 def _user_frame(tb: types.TracebackType | None) -> str | None:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from sparkleform.engine.cidr import cidr
 from sparkleform.engine.errors import TemplateFormatError
+from sparkleform.inputs import MAX_STRING_BYTES
 from sparkleform.intrinsics import FUNCTIONS, SUB_VARIABLE
 
 
@@ -129,7 +130,10 @@ class Evaluator:
                     return self._ref(node[key])
                 fn = self._fns.get(key)
                 if fn is not None:
-                    return fn(node[key])
+                    result = fn(node[key])
+                    if isinstance(result, str) and len(result) > MAX_STRING_BYTES:  # Fn::Base64 of Fn::Base64...
+                        raise _err(f"{key} gives a string of {len(result):,} characters; the limit is {MAX_STRING_BYTES:,}")
+                    return result
                 if key.startswith("Fn::"):
                     raise TemplateFormatError(
                         f"Template format error: Unrecognized function or unsupported transform function '{key}'"

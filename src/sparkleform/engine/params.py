@@ -7,10 +7,10 @@ CloudFormation's own error texts. SSM parameter types read the engine's paramete
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
+from sparkleform.allowed_pattern import fullmatch
 from sparkleform.contract import NO_ECHO_MASK
 from sparkleform.engine.errors import StackParameterError, TemplateFormatError
 
@@ -65,8 +65,7 @@ def _check_one(name: str, decl: dict, value: str, numeric: bool) -> None:
     if isinstance(allowed, list) and allowed and value not in [_text(a) for a in allowed]:
         fail(f"Parameter '{name}' must be one of AllowedValues")
     pattern = decl.get("AllowedPattern")
-    compiled = _pattern(pattern) if isinstance(pattern, str) else None
-    if compiled is not None and compiled.fullmatch(value) is None:
+    if isinstance(pattern, str) and fullmatch(pattern, value, what=f"parameter {name}") is False:
         fail(f"Parameter '{name}' must match pattern {pattern}")
     if "MinLength" in decl and len(value) < int(decl["MinLength"]):
         fail(f"Parameter '{name}' must contain at least {int(decl['MinLength'])} characters")
@@ -78,36 +77,6 @@ def _check_one(name: str, decl: dict, value: str, numeric: bool) -> None:
             fail(f"Parameter '{name}' must be a number not less than {_text(decl['MinValue'])}")
         if "MaxValue" in decl and number > float(decl["MaxValue"]):
             fail(f"Parameter '{name}' must be a number not greater than {_text(decl['MaxValue'])}")
-
-
-_patterns: dict[str, re.Pattern[str] | None] = {}
-
-
-def _pattern(pattern: str) -> Any:
-    """AllowedPattern compiled. CloudFormation's regexes are Java's: a '-' right after a class
-    escape inside [...] is literal there (Python needs it escaped), and POSIX classes such as
-    \\p{Alnum} exist; what `re` cannot read is compiled by the `regex` package (cfn-lint's own
-    choice, imported only then). None if still invalid."""
-    if pattern not in _patterns:
-        compiled = None
-        candidates = (pattern, re.sub(r"(\\[wdsWDS])-", r"\1\\-", pattern))
-        for candidate in candidates:
-            try:
-                compiled = re.compile(candidate)
-                break
-            except re.error:
-                continue
-        if compiled is None:
-            import regex
-
-            for candidate in candidates:
-                try:
-                    compiled = regex.compile(candidate)
-                    break
-                except regex.error:
-                    continue
-        _patterns[pattern] = compiled
-    return _patterns[pattern]
 
 
 def _text(value: Any) -> str:

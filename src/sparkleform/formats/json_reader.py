@@ -16,6 +16,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]  # the C scann
 from typing import Any, cast
 
 from sparkleform.errors import FormatError
+from sparkleform.inputs import MAX_NUMBER_DIGITS
 from sparkleform.sourcemap import Location, SourceMap
 
 # Whitespace, possibly none: it matches at every position, so its match is never None.
@@ -112,6 +113,8 @@ class _Parser:
         match = _NUMBER.match(text, pos)
         if match:
             number = match.group()
+            if len(number) > MAX_NUMBER_DIGITS:
+                raise self._error(pos, f"a number of {len(number):,} characters; the limit is {MAX_NUMBER_DIGITS}")
             if match.group(1) or match.group(2):
                 return float(number), match.end()
             return int(number), match.end()

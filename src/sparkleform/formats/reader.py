@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sparkleform.errors import FormatError
+from sparkleform.errors import FormatError, InputError
+from sparkleform.inputs import check_document, read_input
 from sparkleform.sourcemap import SourceMap
 
 
@@ -27,10 +28,19 @@ def loads_template(
     With a `notes` list, YAML 1.1 surprises (unquoted `yes` read as true, `0644` as 420)
     are described there as "file:line: ..." strings.
     """
+    text = _strip_bom(text)
+    try:
+        doc, lines = _parse_template(text, filename, notes)
+    except InputError as exc:
+        exc.location = exc.location or filename
+        raise
+    return check_document(doc, filename), lines
+
+
+def _parse_template(text: str, filename: str, notes: list[str] | None) -> tuple[dict, SourceMap]:
     from sparkleform.formats.json_reader import read_json
     from sparkleform.formats.yaml_reader import read_yaml_lazy
 
-    text = _strip_bom(text)
     if looks_like_json(text):
         try:
             return read_json(text, filename)
@@ -46,10 +56,19 @@ def loads_template(
 
 def loads_document(text: str, filename: str = "<string>", *, notes: list[str] | None = None) -> dict:
     """Like loads_template without the SourceMap, and faster for JSON (conversion, benchmarks)."""
+    text = _strip_bom(text)
+    try:
+        doc = _parse_document(text, filename, notes)
+    except InputError as exc:
+        exc.location = exc.location or filename
+        raise
+    return check_document(doc, filename)
+
+
+def _parse_document(text: str, filename: str, notes: list[str] | None) -> dict:
     from sparkleform.formats.json_reader import read_json_fast
     from sparkleform.formats.yaml_reader import read_yaml_document
 
-    text = _strip_bom(text)
     if looks_like_json(text):
         try:
             return read_json_fast(text, filename)
@@ -64,20 +83,8 @@ def loads_document(text: str, filename: str = "<string>", *, notes: list[str] | 
 
 
 def read_text(path: str | Path) -> str:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FormatError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise FormatError(f"{path} is a directory, not a template file") from None
-    except OSError as exc:
-        raise FormatError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FormatError("the file is not UTF-8 text", location=f"{path}:{line}") from None
+    """A template file's text (see sparkleform.inputs.read_input)."""
+    return read_input(path, "file")
 
 
 def load_template(path: str | Path) -> tuple[dict, SourceMap]:

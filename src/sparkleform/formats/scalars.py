@@ -54,6 +54,9 @@ def plain_value(text: str) -> object:
 
 
 def _int(text: str) -> int:
+    from sparkleform.inputs import check_number
+
+    check_number(text, "")
     text = text.replace("_", "")
     sign = -1 if text[0] == "-" else 1
     if text[0] in "+-":

@@ -115,6 +115,12 @@ class LocalProvider:
         return self.engine.describe(stack_id)
 
     # -- local extras ---------------------------------------------------------------------
+    def operation_alive(self, name: str) -> bool:
+        """Whether a live process is still running the stack's current operation."""
+        from sparkleform.engine.ids import owner_alive
+
+        return owner_alive(self.engine.store.require(name)["owner"])
+
     def put_parameter(self, name: str, value: str, type: str = "String") -> None:
         """Put a value in the local parameter store (SSM parameter types, {{resolve:ssm:...}})."""
         self.engine.put_parameter(name, value, type)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from sparkleform.contract import Provider, StackEvent, runs_in_process
+from sparkleform.errors import OperationFailed
 from sparkleform.stacks.flows import safe_describe
 from sparkleform.stacks.outcome import is_in_progress
 
@@ -54,6 +55,14 @@ class EventFollower:
                 if current is not None:
                     emit(self.news())
                 return
+            alive = getattr(self.provider, "operation_alive", None)  # local: the operation's process
+            if alive is not None and not alive(self.stack):
+                emit(self.news())
+                raise OperationFailed(
+                    f"the operation on {self.stack} was cut off (its process ended) with the stack "
+                    f"{current.status}; nothing is running on it",
+                    hint=f"roll it back with `sparkleform recover {self.stack}`",
+                )
             sleep(delay)
             emit(self.news())
             if not in_process:

@@ -79,18 +79,19 @@ def parameters_from_data(data: Any, where: str) -> tuple[dict[str, str], set[str
 
 def load_parameters_file(path: str | Path) -> tuple[dict[str, str], set[str]]:
     """Read a JSON or YAML parameters file (see `parameters_from_data`)."""
+    from sparkleform.inputs import check_document, read_input
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ParameterError(f"parameters file {p} does not exist") from exc
-    except OSError as exc:
-        raise ParameterError(f"cannot read parameters file {p}: {exc.strerror}") from exc
+    if not p.exists():
+        raise ParameterError(f"parameters file {p} does not exist")
+    text = read_input(p, "parameters file")
     if p.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ParameterError(f"not valid JSON: {exc.msg}", location=f"{p}:{exc.lineno}") from exc
+        except (ValueError, RecursionError) as exc:  # 4,300+ digit integers, deep nesting
+            raise ParameterError(f"not a usable parameters file: {_reason(exc)}", location=str(p)) from None
     else:
         import yaml
 
@@ -100,4 +101,13 @@ def load_parameters_file(path: str | Path) -> tuple[dict[str, str], set[str]]:
             mark = getattr(exc, "problem_mark", None)
             loc = f"{p}:{mark.line + 1}" if mark is not None else str(p)
             raise ParameterError(f"not valid YAML: {getattr(exc, 'problem', exc)}", location=loc) from exc
+        except (ValueError, RecursionError) as exc:
+            raise ParameterError(f"not a usable parameters file: {_reason(exc)}", location=str(p)) from None
+    check_document(data, str(p))
     return parameters_from_data(data, str(p))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "it nests too deeply"
+    return "a number is too long"  # the ValueError json and PyYAML raise past 4,300 digits

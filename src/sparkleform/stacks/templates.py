@@ -62,13 +62,16 @@ def load_stack_template(target: str, *, config: Any = None, overrides: dict[str,
 
 def load_stack_policy(path: str) -> dict:
     """A stack policy JSON file as a dict."""
+    from sparkleform.inputs import check_document, read_input
+
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ParameterError(f"stack policy file {p} does not exist") from exc
+        data = json.loads(read_input(p, "stack policy file"))
     except json.JSONDecodeError as exc:
         raise ParameterError(f"stack policy is not valid JSON: {exc.msg}", location=f"{p}:{exc.lineno}") from exc
+    except (ValueError, RecursionError):
+        raise ParameterError("stack policy nests too deeply or holds a too-long number", location=str(p)) from None
+    check_document(data, str(p))
     if not isinstance(data, dict) or "Statement" not in data:
         raise ParameterError("a stack policy is a JSON object with a Statement list", location=str(p))
     return data
