@@ -11,6 +11,7 @@ defaults: the current folder as the collection, the local provider, state in ./.
     schemas = "schemas/"                 # extra CloudFormation registry schema files
     bucket = "my-templates"              # S3 bucket for large/nested templates (aws)
     prefix = "cfn/"
+    apply_nesting = "deep"               # nested stacks' parameters: deep | shallow | none
 
     [stacks.vpc]                         # a stack group, deployed by `up` in dependency order
     template = "vpc"
@@ -55,6 +56,7 @@ class Config:
     bucket: str | None = None
     prefix: str | None = None
     stacks: dict[str, StackConfig] = field(default_factory=dict)
+    apply_nesting: str = "deep"
     raw: dict[str, Any] = field(default_factory=dict)
 
     def collection_dir(self) -> Path:
@@ -103,7 +105,7 @@ def load_config(path: Path | None = None) -> Config:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("sparkleform", {})
     root = path.parent.resolve()
-    known = {"collection", "packs", "provider", "region", "state", "schemas", "bucket", "prefix", "stacks"}
+    known = {"collection", "packs", "provider", "region", "state", "schemas", "bucket", "prefix", "stacks", "apply_nesting"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -124,6 +126,12 @@ def load_config(path: Path | None = None) -> Config:
         cfg.schemas = root / _expect(str, data["schemas"], "schemas", path)
     cfg.bucket = data.get("bucket")
     cfg.prefix = data.get("prefix")
+    if "apply_nesting" in data:
+        cfg.apply_nesting = _expect(str, data["apply_nesting"], "apply_nesting", path)
+        if cfg.apply_nesting not in ("deep", "shallow", "none"):
+            raise ConfigError(
+                f"apply_nesting must be deep, shallow or none, not {cfg.apply_nesting!r}", location=str(path)
+            )
     for name, body in _expect(dict, data.get("stacks", {}), "stacks", path).items():
         body = _expect(dict, body, f"stacks.{name}", path)
         if "template" not in body:

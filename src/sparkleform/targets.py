@@ -50,7 +50,9 @@ def load_target(
     else:
         entry = registry.get("template", target)
     template = build(entry, registry, overrides)
-    return template.compile_all(entry.file)
+    from sparkleform.dsl.nesting import apply_nesting
+
+    return apply_nesting(template.compile_all(entry.file), config.apply_nesting)
 
 
 def _entry_from_file(registry, path: Path):
@@ -100,5 +102,7 @@ def compile(name: str, *, collection: str | Path | None = None, packs: list[str]
         registry = DEFAULT if DEFAULT.find("template", name) else collection_for()
     else:
         registry = load_collection(collection, packs=list(packs))
+    from sparkleform.dsl.nesting import apply_nesting
+
     entry = registry.get("template", name)
-    return build(entry, registry, parameters).compile_all(entry.file).template
+    return apply_nesting(build(entry, registry, parameters).compile_all(entry.file)).template

@@ -21,6 +21,7 @@ class Settings:
     color: bool = True
     verbose: int = 0
     config_path: str | None = None
+    apply_nesting: str | None = None
     _config: Any = field(default=None, repr=False)
 
     @property
@@ -30,6 +31,8 @@ class Settings:
             from sparkleform.config import load_config
 
             self._config = load_config(Path(self.config_path) if self.config_path else None)
+            if self.apply_nesting:
+                self._config.apply_nesting = self.apply_nesting
         return self._config
 
     def provider_name(self) -> str:

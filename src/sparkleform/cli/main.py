@@ -74,6 +74,7 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--state": True,
     "--output": True,
     "--config": True,
+    "--apply-nesting": True,
     "--no-color": False,
     "-v": False,
     "--verbose": False,
@@ -117,11 +118,14 @@ class LazyGroup(click.Group):
 @click.option("--state", help="Local engine state file (default ./.sparkleform/state.db).")
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", help="Output format for read verbs.")
 @click.option("--config", "config_path", help="Path to sparkleform.toml (default: found upwards from here).")
+@click.option("--apply-nesting", type=click.Choice(["deep", "shallow", "none"]),
+              help="Wire nested stacks' parameters (default deep, or sparkleform.toml's apply_nesting).")
 @click.option("--no-color", is_flag=True, help="No colours.")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and more detail.")
 @click.version_option(package_name="sparkleform")
 @click.pass_context
-def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, no_color, verbose):
+def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, apply_nesting,
+        no_color, verbose):
     """sparkleform: write CloudFormation in Python, check it, and run it as stacks."""
     ctx.obj = Settings(
         provider=provider,
@@ -133,6 +137,7 @@ def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, outp
         color=not no_color and not os.environ.get("NO_COLOR"),
         verbose=verbose,
         config_path=config_path,
+        apply_nesting=apply_nesting,
     )
 
 

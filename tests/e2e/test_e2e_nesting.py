@@ -1,0 +1,109 @@
+"""Nested stacks wired as SparkleFormation's deep nesting does it, through the CLI, on the
+local engine and through the AWS provider against moto_server.
+
+The project (data/nesting): root -> infrastructure -> networking (output Subnet) and
+root -> applications -> moneymaker (parameters Subnet, Environment); networking also takes
+Environment. Nothing in the templates wires a parameter by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from e2e_support import AWS_ENV, DATA, Cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
+
+import _motoserver
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Cli:
+    pytest.importorskip("sparkleform.providers.local")
+    shutil.copytree(DATA / "nesting", tmp_path / "project")
+    return Cli(cwd=tmp_path / "project", state=tmp_path / "state" / "state.db")
+
+
+@pytest.fixture(scope="module")
+def moto():
+    pytest.importorskip("boto3")
+    server = _motoserver.acquire()
+    yield server
+    _motoserver.release()
+
+
+def _compiled(cli: Cli, *extra: str) -> dict[str, dict]:
+    cli.run(*extra, "compile", "root", "-o", "out/root.json")
+    out = cli.cwd / "out"
+    return {p.name: json.loads(p.read_text()) for p in out.iterdir()}
+
+
+def test_deep_nesting_wires_across_branches(project):
+    files = _compiled(project)
+    root = files["root.json"]
+    apps = root["Resources"]["Applications"]["Properties"]["Parameters"]
+    # the output climbs out of infrastructure and is passed down into applications
+    assert apps["Subnet"] == {"Fn::GetAtt": ["Infrastructure", "Outputs.Subnet"]}
+    infra = files["root-Infrastructure.template"]
+    assert infra["Outputs"]["Subnet"]["Value"] == {"Fn::GetAtt": ["Networking", "Outputs.Subnet"]}
+    applications = files["root-Applications.template"]
+    assert applications["Resources"]["Moneymaker"]["Properties"]["Parameters"]["Subnet"] == {"Ref": "Subnet"}
+    assert "Subnet" in applications["Parameters"]
+    # Environment is output by nobody: it bubbles to the root, which passes it to both branches
+    assert list(root["Parameters"]) == ["Environment"]
+    assert infra["Resources"]["Networking"]["Properties"]["Parameters"] == {"Environment": {"Ref": "Environment"}}
+
+
+def test_shallow_and_none_modes(project):
+    shallow = _compiled(project, "--apply-nesting", "shallow")["root.json"]
+    # no cross-branch outputs: Subnet becomes a root parameter
+    assert sorted(shallow["Parameters"]) == ["Environment", "Subnet"]
+    (project.cwd / "sparkleform.toml").write_text('apply_nesting = "none"\n')
+    shutil.rmtree(project.cwd / "out")
+    none = _compiled(project)["root.json"]
+    assert "Parameters" not in none
+    assert "Parameters" not in none["Resources"]["Applications"]["Properties"]
+    # the flag beats the file
+    shutil.rmtree(project.cwd / "out")
+    assert "Subnet" in _compiled(project, "--apply-nesting", "deep")["root-Applications.template"]["Parameters"]
+    (project.cwd / "sparkleform.toml").write_text('apply_nesting = "sideways"\n')
+    bad = project.run("compile", "root", check=2)
+    assert "apply_nesting must be deep, shallow or none" in bad.stderr
+
+
+def _nested_outputs(cli: Cli, *aws: str, env=None) -> dict[str, dict]:
+    """{stack name: {output: value}} of every stack the provider lists."""
+    listed = json.loads(cli.run(*aws, "list-stacks", "--output", "json", env=env).stdout)
+    return {
+        s["StackName"]: json.loads(cli.run(*aws, "outputs", s["StackName"], "--output", "json", env=env).stdout)
+        for s in listed
+    }
+
+
+def _check_created(outputs: dict[str, dict]) -> None:
+    networking = next(v for k, v in outputs.items() if "-Networking-" in k)
+    moneymaker = next(v for k, v in outputs.items() if "-Moneymaker-" in k)
+    assert networking["Subnet"].startswith("subnet-")
+    assert moneymaker["QueueSubnet"] == networking["Subnet"]
+
+
+def test_validate_and_create_on_the_local_engine(project):
+    checked = project.run("validate", "root")
+    assert "0 errors" in checked.stdout
+    created = project.run("create", "app", "root", "-p", "Environment=dev")
+    assert "CREATE_COMPLETE" in created.stdout
+    _check_created(_nested_outputs(project))
+
+
+def test_create_through_the_aws_provider(project, moto):
+    _motoserver.ensure_bucket(moto, "nesting-templates")
+    aws = ("--provider", "aws", "--endpoint-url", moto.endpoint, "--region", "us-east-1")
+    created = project.run(*aws, "create", "deep-app", "root", "-p", "Environment=dev",
+                          "--bucket", "nesting-templates", env=AWS_ENV)
+    assert "CREATE_COMPLETE" in created.stdout
+    mine = {k: v for k, v in _nested_outputs(project, *aws, env=AWS_ENV).items() if k.startswith("deep-app")}
+    _check_created(mine)
