@@ -107,3 +107,15 @@ def test_create_through_the_aws_provider(project, moto):
     assert "CREATE_COMPLETE" in created.stdout
     mine = {k: v for k, v in _nested_outputs(project, *aws, env=AWS_ENV).items() if k.startswith("deep-app")}
     _check_created(mine)
+
+
+def test_validate_name_runs_the_nested_parameter_check(project):
+    """`validate NAME` reports SF2011 as `validate FILE` of the same compiled template does."""
+    by_name = project.run("--apply-nesting", "none", "validate", "root", check=1)
+    assert "needs the parameter(s) Environment" in by_name.stdout
+    assert "needs the parameter(s) Subnet, Environment" in by_name.stdout
+    project.run("--apply-nesting", "none", "compile", "root", "-o", "out/root.json")
+    by_file = project.run("validate", "out/root-Applications.template", check=1)
+    assert "[SF2011]" in by_file.stdout and "needs the parameter(s) Subnet, Environment" in by_file.stdout
+    # wired deep, the same project has nothing to report
+    assert "0 errors" in project.run("validate", "root").stdout

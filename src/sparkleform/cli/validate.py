@@ -16,8 +16,10 @@ from sparkleform.stacks.keyvalues import parse_pairs
 FILE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 
 
-def load_for_check(target: str, overrides: dict[str, str], config=None):
-    """[(display name, template, sources)] for the target and any nested templates."""
+def load_for_check(target: str, overrides: dict[str, str], config=None, *, with_nested: bool = False):
+    """[(display name, template, sources)] for the target and any nested templates; with
+    `with_nested`, a fourth item: {TemplateURL: template} of the nested templates compiled
+    with it (so the nested-parameter check sees them as it sees files beside a file)."""
     path = Path(target)
     if path.suffix.lower() in FILE_SUFFIXES:
         from sparkleform.errors import CollectionError, TemplateError
@@ -30,9 +32,10 @@ def load_for_check(target: str, overrides: dict[str, str], config=None):
             raise CollectionError(f"template file {target} does not exist")
         text = read_text(path)
         if looks_like_json(text):
-            return [(str(target), loads_document(text, str(path)), _LazySources(path))]
-        template, sources = loads_template(text, str(path))
-        return [(str(target), template, sources)]
+            found = [(str(target), loads_document(text, str(path)), _LazySources(path))]
+        else:
+            found = [(str(target), *loads_template(text, str(path)))]
+        return [(*f, None) for f in found] if with_nested else found
     from sparkleform.targets import load_target
 
     compiled = load_target(target, config=config, overrides=overrides or None)
@@ -40,7 +43,8 @@ def load_for_check(target: str, overrides: dict[str, str], config=None):
     stack = [(compiled.name if compiled.origin == "dsl" else str(compiled.path or target), compiled)]
     while stack:
         name, item = stack.pop(0)
-        out.append((name, item.template, item.sources))
+        nested = {url: child.template for url, child in (getattr(item, "nested", None) or {}).items()}
+        out.append((name, item.template, item.sources, nested) if with_nested else (name, item.template, item.sources))
         for child_name, child in (getattr(item, "nested", None) or {}).items():
             stack.append((f"{name}/{child_name}", child))
     return out
@@ -81,10 +85,10 @@ def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint:
         if configured:
             use_schema_dir(configured)
     diagnostics = []
-    loaded = load_for_check(target, overrides, settings.config)
-    for name, template, sources in loaded:
+    loaded = load_for_check(target, overrides, settings.config, with_nested=True)
+    for name, template, sources, nested in loaded:
         lazy = isinstance(sources, _LazySources)
-        found = run_checks(template, None if lazy else sources, filename=name)
+        found = run_checks(template, None if lazy else sources, filename=name, nested=nested)
         if lazy and any(d.path for d in found):
             sources = sources.load()
             found = relocate(found, sources, name)
