@@ -97,6 +97,7 @@ def test_validate_and_create_on_the_local_engine(project):
     created = project.run("create", "app", "root", "-p", "Environment=dev")
     assert "CREATE_COMPLETE" in created.stdout
     _check_created(_nested_outputs(project))
+    _check_layer_on_nested_outputs(project)
 
 
 def test_create_through_the_aws_provider(project, moto):
@@ -107,6 +108,20 @@ def test_create_through_the_aws_provider(project, moto):
     assert "CREATE_COMPLETE" in created.stdout
     mine = {k: v for k, v in _nested_outputs(project, *aws, env=AWS_ENV).items() if k.startswith("deep-app")}
     _check_created(mine)
+    _check_layer_on_nested_outputs(project, "deep-app", *aws, env=AWS_ENV)
+
+
+def _check_layer_on_nested_outputs(cli: Cli, lower: str = "app", *aws: str, env=None) -> None:
+    """A layer applied on the nested project: Subnet exists only as an output of the nested
+    stack networking (two levels down), and --apply-stack finds it there."""
+    outputs = _nested_outputs(cli, *aws, env=env)
+    subnet = next(v for k, v in outputs.items() if k.startswith(lower) and "-Networking-" in k)["Subnet"]
+    layer = f"{lower}-consumer"
+    created = cli.run(*aws, "create", layer, "consumer", "--apply-stack", lower, env=env)
+    assert "CREATE_COMPLETE" in created.stdout
+    described = json.loads(cli.run(*aws, "describe", layer, "--output", "json", env=env).stdout)
+    params = {p["ParameterKey"]: p["ParameterValue"] for p in described["Parameters"]}
+    assert params["Subnet"] == subnet
 
 
 def test_validate_name_runs_the_nested_parameter_check(project):
