@@ -30,8 +30,12 @@ def load_target(
     *,
     config: Config | None = None,
     overrides: dict[str, Any] | None = None,
+    kept: dict[str, Any] | None = None,
 ) -> Compiled:
-    """Compile `target` (template name, .py path, or template file) into a Compiled."""
+    """Compile `target` (template name, .py path, or template file) into a Compiled.
+
+    `kept`: compile-time parameters a stack was built with, used under `overrides` for
+    the ones the template still takes (a file target ignores them)."""
     path = Path(target)
     if path.suffix.lower() in FILE_SUFFIXES:
         if not path.is_file():
@@ -49,10 +53,17 @@ def load_target(
         entry = _entry_from_file(registry, path)
     else:
         entry = registry.get("template", target)
+    if kept:
+        from sparkleform.dsl.templates import template_parameters
+
+        takes = template_parameters(entry.fn)
+        overrides = {**{k: v for k, v in kept.items() if k in takes}, **(overrides or {})}
     template = build(entry, registry, overrides)
     from sparkleform.dsl.nesting import apply_nesting
 
-    return apply_nesting(template.compile_all(entry.file), config.apply_nesting)
+    compiled = apply_nesting(template.compile_all(entry.file), config.apply_nesting)
+    compiled.compile_parameters = dict(overrides or {})  # what it was built with, as given
+    return compiled
 
 
 def _entry_from_file(registry, path: Path):

@@ -134,3 +134,31 @@ def test_validate_name_runs_the_nested_parameter_check(project):
     assert "[SF2011]" in by_file.stdout and "needs the parameter(s) Subnet, Environment" in by_file.stdout
     # wired deep, the same project has nothing to report
     assert "0 errors" in project.run("validate", "root").stdout
+
+
+@pytest.mark.parametrize("where", ["local", "aws"])
+def test_compile_time_parameters_are_kept_with_the_stack(project, where, request):
+    aws: tuple[str, ...] = ()
+    env = None
+    if where == "aws":
+        moto = request.getfixturevalue("moto")
+        aws, env = ("--provider", "aws", "--endpoint-url", moto.endpoint, "--region", "us-east-1"), AWS_ENV
+    name = f"ctps-{where}"
+
+    def run(*args, check=0):
+        return project.run(*aws, *args, check=check, env=env)
+
+    run("create", name, "ctp", "--set", "number_of_nodes=3")
+    # no --set: the plan starts from what the stack was built with, so nothing changes
+    assert "No updates are to be performed." in run("plan", name, "ctp").stdout
+    described = run("describe", name).stdout
+    assert "COMPILE PARAMETER" in described and "number_of_nodes    3" in described
+    # --set overrides, and the new value is what the stack keeps from then on
+    planned = run("plan", name, "ctp", "--set", "number_of_nodes=2").stdout
+    removed = [line.split()[1] for line in planned.splitlines() if line.startswith("Remove")]
+    assert removed == ["Node2"]  # (moto's change sets also list the kept queues as Modify)
+    run("update", name, "ctp", "--set", "number_of_nodes=2", "--yes")
+    kept = json.loads(run("describe", name, "--output", "json").stdout)
+    assert kept["CompileParameters"] == {"number_of_nodes": "2"}
+    assert sorted(r["LogicalResourceId"] for r in kept["Resources"]) == ["Node0", "Node1"]
+    assert "No updates are to be performed." in run("plan", name, "ctp").stdout

@@ -36,11 +36,17 @@ def describe_stack(settings, stack_name: str) -> None:
     from sparkleform.cli.display import print_table
     from sparkleform.cli.provider_pool import stack_context
     from sparkleform.contract import NO_ECHO_MASK
+    from sparkleform.stacks import compile_state
     from sparkleform.stacks.render import describe_json
 
-    stack = stack_context(settings).provider.describe_stack(stack_name)
+    provider = stack_context(settings).provider
+    stack = provider.describe_stack(stack_name)
+    kept = compile_state.stored(provider.template_of(stack.stack_id))
     if settings.json:
-        click.echo(json.dumps(describe_json(stack), indent=2, default=str))
+        body = describe_json(stack)
+        if kept:
+            body["CompileParameters"] = kept
+        click.echo(json.dumps(body, indent=2, default=str))
         return
     click.echo(f"stack   {stack.name}")
     click.echo(f"status  {stack.status}" + (f"  ({stack.reason})" if stack.reason else ""))
@@ -58,6 +64,9 @@ def describe_stack(settings, stack_name: str) -> None:
             [[p.key, NO_ECHO_MASK if p.no_echo else p.value] for p in stack.parameters],
             color=settings.color,
         )
+    if kept:
+        click.echo()
+        print_table(["compile parameter", "value"], [[k, v] for k, v in kept.items()], color=settings.color)
     if stack.outputs:
         click.echo()
         print_table(

@@ -14,6 +14,7 @@ from typing import Any
 from sparkleform.config import Config
 from sparkleform.contract import Stack, StackOptions
 from sparkleform.errors import ParameterError
+from sparkleform.stacks import compile_state
 from sparkleform.stacks.apply import read_applied_stacks
 from sparkleform.stacks.context import StackContext
 from sparkleform.stacks.keyvalues import load_parameters_file, parse_mapping, parse_pairs
@@ -126,8 +127,16 @@ def prepare_request(
     provider = ctx.provider
     nested: dict[str, dict] = {}
     template: dict | None = None
+    old_template: dict | None = None
     if target is not None:
-        loaded = load_stack_template(target, config=config, overrides=overrides)
+        kept: dict[str, str] = {}
+        if existing is not None:
+            old_template = provider.template_of(stack_name)
+            kept = compile_state.stored(old_template)
+            # what the stack was built with beats sparkleform.toml; --set beats both
+            given = parse_pairs(inputs.set_values, "--set")
+            overrides = {k: v for k, v in overrides.items() if k not in kept or k in given}
+        loaded = load_stack_template(target, config=config, overrides=overrides, kept=kept)
         template, nested = loaded.template, loaded.nested_templates
         declared_from = template
     elif existing is not None:
@@ -154,7 +163,8 @@ def prepare_request(
     mappings += [parse_mapping(m) for m in inputs.apply_mappings]
     param_inputs.mappings = mappings
     if existing is not None:
-        old_template = declared_from if template is None else provider.template_of(stack_name)
+        if old_template is None:
+            old_template = declared_from if template is None else provider.template_of(stack_name)
         param_inputs.previous = previous_from_stack(existing.parameters, old_template)
 
     resolution = resolve_parameters(declared_from, param_inputs)
