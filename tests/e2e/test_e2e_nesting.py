@@ -97,7 +97,27 @@ def test_validate_and_create_on_the_local_engine(project):
     created = project.run("create", "app", "root", "-p", "Environment=dev")
     assert "CREATE_COMPLETE" in created.stdout
     _check_created(_nested_outputs(project))
+    _check_tree_in_describe_and_events(project)
     _check_layer_on_nested_outputs(project)
+
+
+def _check_tree_in_describe_and_events(cli: Cli) -> None:
+    text = cli.run("describe", "app").stdout
+    for path in ("Infrastructure", "Infrastructure/Networking", "Applications", "Applications/Moneymaker"):
+        assert f"== nested stack {path}\n" in text
+    only_outputs = cli.run("describe", "app", "--outputs").stdout
+    assert "QueueSubnet" in only_outputs and "RESOURCE" not in only_outputs and "PARAMETER" not in only_outputs
+    tree = json.loads(cli.run("describe", "app", "--resources", "--output", "json").stdout)
+    assert [n["Path"] for n in tree["NestedStacks"]] == [
+        "Infrastructure", "Infrastructure/Networking", "Applications", "Applications/Moneymaker"]
+    assert "Outputs" not in tree["NestedStacks"][1]
+    assert {r["LogicalResourceId"] for r in tree["NestedStacks"][1]["Resources"]} == {"Vpc", "Subnet"}
+    events = json.loads(cli.run("events", "app", "--output", "json").stdout)
+    rows = cli.run("events", "app").stdout.splitlines()
+    # the nested stacks' events are merged in, in the order they happened, as child-stack/LogicalId
+    assert any("-Networking-" in line and "/Subnet " in line for line in rows)
+    assert "CREATE_COMPLETE" in rows[-1] and " app " in rows[-1]
+    assert len(events) == len(rows)
 
 
 def test_create_through_the_aws_provider(project, moto):
@@ -162,3 +182,38 @@ def test_compile_time_parameters_are_kept_with_the_stack(project, where, request
     assert kept["CompileParameters"] == {"number_of_nodes": "2"}
     assert sorted(r["LogicalResourceId"] for r in kept["Resources"]) == ["Node0", "Node1"]
     assert "No updates are to be performed." in run("plan", name, "ctp").stdout
+
+
+@pytest.mark.parametrize("where", ["local", "aws"])
+def test_tag_only_and_policy_only_updates_are_applied(project, where, request):
+    aws: tuple[str, ...] = ()
+    env = None
+    if where == "aws":
+        moto = request.getfixturevalue("moto")
+        aws, env = ("--provider", "aws", "--endpoint-url", moto.endpoint, "--region", "us-east-1"), AWS_ENV
+    name = f"tagged-{where}"
+
+    def run(*args, check=0):
+        return project.run(*aws, *args, check=check, env=env)
+
+    run("create", name, "ctp", "--tags", "team=dev", "--set", "number_of_nodes=2")
+    updated = run("update", name, "--tags", "team=ops", "--yes").stdout
+    assert "No updates are to be performed." not in updated and "tags" in updated
+    assert json.loads(run("describe", name, "--output", "json").stdout)["Tags"] == [{"Key": "team", "Value": "ops"}]
+    # the same tags again: nothing to do
+    assert "No updates are to be performed." in run("update", name, "--tags", "team=ops", "--yes").stdout
+    policy = project.cwd / "policy.json"
+    policy.write_text(json.dumps({"Statement": [{"Effect": "Deny", "Action": "Update:*", "Principal": "*",
+                                                 "Resource": "LogicalResourceId/Node1"}]}))
+    run("update", name, "--stack-policy", str(policy), "--yes")
+    # the policy took effect: an update that would delete Node1 is refused
+    if where == "local":
+        refused = run("update", name, "ctp", "--set", "number_of_nodes=1", "--yes", check=None)
+        assert refused.returncode != 0 and "policy" in (refused.stdout + refused.stderr).lower()
+    else:
+        import boto3
+
+        cf = boto3.client("cloudformation", endpoint_url=moto.endpoint, region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+        kept = json.loads(cf.get_stack_policy(StackName=name)["StackPolicyBody"])
+        assert kept["Statement"][0]["Resource"] == "LogicalResourceId/Node1"

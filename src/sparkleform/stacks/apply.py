@@ -65,23 +65,14 @@ def read_applied_stacks(refs: list[str], provider_for: ProviderFor) -> list[Appl
     return applied
 
 
-NESTED_STACK = "AWS::CloudFormation::Stack"
-
-
-def with_nested_outputs(provider: Provider, stack, depth: int = 0) -> dict[str, str]:
+def with_nested_outputs(provider: Provider, stack) -> dict[str, str]:
     """The stack's outputs, then those of its nested stacks at any depth that it does not
     have itself (as sfn's apply-stack reads them): a stack's own output wins, then the
     nested stacks in resource order, each before its own nested stacks."""
-    outputs = dict(stack.output_map())
-    if depth > 16:
-        return outputs
-    for res in stack.resources:
-        if res.resource_type != NESTED_STACK or not res.physical_id:
-            continue
-        try:
-            child = provider.describe_stack(res.physical_id)
-        except SparkleformError:
-            continue  # a nested stack gone or not readable adds nothing
-        for key, value in with_nested_outputs(provider, child, depth + 1).items():
+    from sparkleform.stacks.tree import stack_tree
+
+    outputs: dict[str, str] = {}
+    for _path, member in stack_tree(provider, stack):
+        for key, value in member.output_map().items():
             outputs.setdefault(key, value)
     return outputs

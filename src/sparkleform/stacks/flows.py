@@ -182,6 +182,22 @@ def _apply_settings_only(ctx: StackContext, name: str, existing: Stack, options:
     ctx.reporter.note(f"termination protection of {name} is now {'on' if wanted else 'off'}")
 
 
+def stack_level_changes(existing: Stack, options: StackOptions) -> list[str]:
+    """The stack-level settings an update asks for that no resource change carries: tags
+    that differ, and notification ARNs, role and stack policy when given (the provider
+    compares those and says NoUpdates when they are the same)."""
+    found = []
+    if options.tags and dict(options.tags) != dict(existing.tags or {}):
+        found.append("tags")
+    if options.notification_arns:
+        found.append("notification ARNs")
+    if options.role_arn:
+        found.append("role")
+    if options.stack_policy is not None:
+        found.append("stack policy")
+    return found
+
+
 def _drop_change_set(ctx: StackContext, name: str, change_set: str) -> None:
     provider = ctx.provider
     if has_change_sets(provider):
@@ -224,11 +240,15 @@ def update(
         # An empty plan may still change outputs through new parameter values: the update
         # runs then, and the provider has the last word (NoUpdates).
         same_template = request.template is None or request.template == provider.template_of(name)
-        if not request.parameters_changed(existing) and (the_plan.no_updates or same_template):
+        settings = stack_level_changes(existing, request.options)
+        if not request.parameters_changed(existing) and (the_plan.no_updates or same_template) and not settings:
             _apply_settings_only(ctx, name, existing, request.options)
             ctx.reporter.note(NO_UPDATES)
             return None
-        ctx.reporter.note(f"no resource changes; parameter values of {name} change")
+        if settings and not request.parameters_changed(existing):
+            ctx.reporter.note(f"no resource changes; the stack's {', '.join(settings)} of {name} change")
+        else:
+            ctx.reporter.note(f"no resource changes; parameter values of {name} change")
     else:
         ctx.reporter.plan(the_plan)
     if confirm is not None and not confirm(the_plan):
