@@ -183,6 +183,7 @@ class Capability(StrEnum):
     CHANGE_SETS = "change-sets"  # the ChangeSets methods: change sets left for review, executed later
     IN_PROCESS = "in-process"  # operations run inside this process (Ctrl-C cuts them off; fast polling)
     STACK_SETTINGS = "stack-settings"  # the StackSettings methods: settings changed without an update
+    SIMULATE = "simulate"  # the SimulatingProvider method: a throwaway copy to run operations in
 
 
 @runtime_checkable
@@ -272,6 +273,19 @@ class SettingsProvider(Provider, Protocol):
     """A provider with Capability.STACK_SETTINGS: stack settings change without an update."""
 
     def set_termination_protection(self, name: str, enabled: bool) -> None: ...
+
+
+@runtime_checkable
+class SimulatingProvider(Provider, Protocol):
+    """A provider with Capability.SIMULATE: `scratch(folder)` is a copy of it (its stacks as
+    they are now) kept in `folder`, where operations run without touching the real ones, so
+    a plan of a whole stack group can compute the outputs of stacks that do not exist yet."""
+
+    def scratch(self, folder: str) -> Provider: ...
+
+
+def has_simulation(provider: Provider) -> TypeGuard[SimulatingProvider]:
+    return Capability.SIMULATE in provider.capabilities
 
 
 def has_change_sets(provider: Provider) -> TypeGuard[ChangeSetProvider]:

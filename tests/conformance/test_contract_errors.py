@@ -50,6 +50,7 @@ def test_declared_capabilities_match_the_methods(provider):
     assert contract.has_change_sets(provider) == isinstance(provider, contract.ChangeSetProvider)
     assert contract.has_stack_settings(provider) == isinstance(provider, contract.SettingsProvider)
     assert contract.runs_in_process(provider) == (provider.name == "local")
+    assert contract.has_simulation(provider) == isinstance(provider, contract.SimulatingProvider)
 
 
 def test_the_engine_raises_the_contracts_classes_themselves():
