@@ -15,7 +15,7 @@ from e2e_support import AWS_ENV, Cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
 
-import _motoserver  # noqa: E402
+import _motoserver
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
