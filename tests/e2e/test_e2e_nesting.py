@@ -217,3 +217,31 @@ def test_tag_only_and_policy_only_updates_are_applied(project, where, request):
                           aws_access_key_id="testing", aws_secret_access_key="testing")
         kept = json.loads(cf.get_stack_policy(StackName=name)["StackPolicyBody"])
         assert kept["Statement"][0]["Resource"] == "LogicalResourceId/Node1"
+
+
+def test_sfn_verbs_destroy_globs_list_status_validate_all(project):
+    project.run("create", "app", "root", "-p", "Environment=dev")
+    project.run("create", "app-ctp", "ctp", "--set", "number_of_nodes=2")
+    project.run("create", "other", "ctp")
+    project.run("update", "other", "--tags", "a=b", "--yes")
+    updated = project.json("list-stacks", "--status", "update_complete")
+    assert [s["StackName"] for s in updated] == ["other"]
+    created = project.json("list-stacks", "--status", "CREATE_*,ROLLBACK_COMPLETE")
+    assert "app" in {s["StackName"] for s in created} and "other" not in {s["StackName"] for s in created}
+    # several stacks and a glob: listed and confirmed once; without a terminal nor --yes, refused
+    refused = project.run("destroy", "app*", "other", check=None)
+    assert refused.returncode != 0 and "  app-ctp\n" in refused.stderr and "  other\n" in refused.stderr
+    assert len(project.json("list-stacks")) == 7
+    done = project.run("destroy", "app*", "other", "--yes").stdout
+    # the nested stacks matched by the glob go with their root, not on their own
+    assert [line for line in done.splitlines() if line.endswith(": deleted")] == [
+        "app: deleted", "app-ctp: deleted", "other: deleted"]
+    assert project.json("list-stacks") == []
+    assert "no stack matches nothing-*" in project.run("destroy", "nothing-*", "--yes", check=2).stderr
+    # validate several templates, and --all (the project's own templates, not the packs')
+    both = project.run("validate", "ctp", "consumer").stdout
+    assert "in ctp" in both and "in consumer" in both
+    every = project.run("validate", "--all").stdout
+    names = sorted(line.rsplit(" in ", 1)[1] for line in every.splitlines() if " errors, " in line)
+    assert names == ["applications", "consumer", "ctp", "infrastructure", "moneymaker", "networking", "root"]
+    project.run("--apply-nesting", "none", "validate", "ctp", "root", check=1)

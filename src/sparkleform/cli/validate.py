@@ -64,14 +64,40 @@ class _LazySources:
 
 
 @click.command("validate")
-@click.argument("target")
+@click.argument("targets", nargs=-1)
+@click.option("--all", "all_templates", is_flag=True, help="Check every template of the collection.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default=None, help="Report format (default text).")
 @click.option("--cfn-lint", "use_cfn_lint", is_flag=True, help="Also run cfn-lint on the compiled template and merge its findings.")
 @click.option("--schemas", "schemas", type=click.Path(file_okay=False), help="A folder of CloudFormation registry schema files to use.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Compile-time parameter of a Python template.")
 @click.pass_context
-def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint: bool, schemas: str | None, sets: tuple[str, ...]):
-    """Check TEMPLATE (a template name, .py file, or JSON/YAML file) against the CloudFormation schemas."""
+def validate_cmd(ctx: click.Context, targets: tuple[str, ...], all_templates: bool, fmt: str | None, use_cfn_lint: bool,
+                 schemas: str | None, sets: tuple[str, ...]):
+    """Check TEMPLATES (template names, .py files, or JSON/YAML files; --all: every template of
+    the project's collection) against the CloudFormation schemas. Exit 1 when any has errors."""
+    chosen = list(targets)
+    if all_templates:
+        from sparkleform.targets import collection_for
+
+        config = get_settings().config
+        folder = Path(config.collection_dir()).resolve()
+        registry = collection_for(config)
+        # the project's own templates (not those of the packs it loads)
+        chosen += [e.name for e in registry.all("template")
+                   if e.file and Path(e.file).resolve().is_relative_to(folder) and e.name not in chosen]
+    if not chosen:
+        raise click.UsageError("give at least one TEMPLATE, or --all")
+    failed = False
+    for i, target in enumerate(chosen):
+        if i and (fmt or "text") == "text" and get_settings().output != "json":
+            click.echo()
+        failed = _validate_one(target, fmt, use_cfn_lint, schemas, sets) or failed
+    if failed:
+        sys.exit(1)
+
+
+def _validate_one(target: str, fmt: str | None, use_cfn_lint: bool, schemas: str | None, sets: tuple[str, ...]) -> bool:
+    """Check one target and print its report; True when it has errors."""
     from sparkleform.check import has_errors, relocate, report, run_checks
     from sparkleform.spec import use_schema_dir
 
@@ -106,8 +132,7 @@ def validate_cmd(ctx: click.Context, target: str, fmt: str | None, use_cfn_lint:
         click.echo(report.format_sarif(diagnostics, shown, version=_version()))
     else:
         click.echo(report.format_text(diagnostics, shown))
-    if has_errors(diagnostics):
-        sys.exit(1)
+    return has_errors(diagnostics)
 
 
 def _version() -> str:
