@@ -108,8 +108,15 @@ def load_config(path: Path | None = None) -> Config:
     known = {"collection", "packs", "provider", "region", "state", "schemas", "bucket", "prefix", "stacks", "apply_nesting"}
     unknown = sorted(set(data) - known)
     if unknown:
+        import difflib
+
+        close = {k: difflib.get_close_matches(k, sorted(known), n=1, cutoff=0.6) for k in unknown}
+        guesses = [f"{k} -> {m[0]}" for k, m in close.items() if m]
         raise ConfigError(
-            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}", location=str(path)
+            f"unknown setting(s) {', '.join(unknown)}"
+            + (f" (did you mean {', '.join(guesses)}?)" if guesses else "")
+            + f"; known: {', '.join(sorted(known))}",
+            location=str(path),
         )
     cfg = Config(root=root, path=path, raw=data)
     if "collection" in data:

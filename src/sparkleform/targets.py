@@ -52,7 +52,10 @@ def load_target(
     if path.suffix == ".py":
         entry = _entry_from_file(registry, path)
     else:
-        entry = registry.get("template", target)
+        try:
+            entry = registry.get("template", target)
+        except CollectionError as exc:
+            raise CollectionError(exc.message, hint=_searched(config)) from None
     if kept:
         from sparkleform.dsl.templates import template_parameters
 
@@ -64,6 +67,17 @@ def load_target(
     compiled = apply_nesting(template.compile_all(entry.file), config.apply_nesting)
     compiled.compile_parameters = dict(overrides or {})  # what it was built with, as given
     return compiled
+
+
+def _searched(config: Config) -> str:
+    """Where template names were looked for, and which settings file said so."""
+    from sparkleform.dsl.collection import builtin_packs
+
+    packs = [*builtin_packs(), *config.packs]
+    where = f"searched the collection {config.collection_dir()}"
+    where += f" and the packs {', '.join(packs)}" if packs else ""
+    settings = f"settings from {config.path}" if config.path else "no sparkleform.toml found (defaults)"
+    return f"{where}; {settings}; a .py/.json/.yaml path works too"
 
 
 def _entry_from_file(registry, path: Path):

@@ -67,3 +67,25 @@ def test_bad_names_are_clear_errors():
         sf.ref(3)
     with pytest.raises(TemplateError):
         sf.get_att("x", "")
+
+
+def test_condition_functions_take_condition_names():
+    """SparkleFormation's _cf_or/_cf_and/_cf_not: a name becomes {"Condition": Name}."""
+    assert sf.or_("is_prod", "is_dev") == {"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "IsDev"}]}
+    assert sf.and_("IsProd", sf.equals(sf.ref("env"), "x")) == {
+        "Fn::And": [{"Condition": "IsProd"}, {"Fn::Equals": [{"Ref": "Env"}, "x"]}]
+    }
+    assert sf.not_("is_prod") == {"Fn::Not": [{"Condition": "IsProd"}]}
+    t = sf.Template("conds")
+    t.parameter("env")
+    t.condition("is_prod", sf.equals(sf.ref("env"), "prod"))
+    t.condition("is_dev", sf.equals(sf.ref("env"), "dev"))
+    t.condition("is_either", sf.or_("is_prod", "is_dev"))
+    t.condition("is_other", sf.not_("is_either"))
+    t.resource("queue", "AWS::SQS::Queue", condition="is_other")
+    doc = t.compile()
+    assert doc["Conditions"]["IsOther"] == {"Fn::Not": [{"Condition": "IsEither"}]}
+    from sparkleform.check import run_checks
+
+    errors = [d for d in run_checks(doc) if d.severity == "error"]
+    assert errors == []

@@ -132,3 +132,48 @@ def test_get_att_attribute_refined_by_schema():
     assert out["Dns"]["Value"] == {"Fn::GetAtt": ["Lb", "DNSName"]}
     assert out["Ep"]["Value"] == {"Fn::GetAtt": ["Db", "Endpoint.Address"]}
     assert out["N"]["Value"] == {"Fn::GetAtt": ["Lb", "LoadBalancerName"]}
+
+
+def test_keys_inside_dict_and_list_values_follow_the_schema():
+    """Listeners, ingress rules, block device mappings written as dicts: snake keys are named
+    by the schema at that place, exact keys stay exact, free-form maps and intrinsics stay."""
+    t = sf.Template("nested")
+    t.resource(
+        "lb", "AWS::ElasticLoadBalancing::LoadBalancer",
+        listeners=[{"load_balancer_port": "80", "instance_port": "8080", "Protocol": "HTTP"}],
+        health_check={"target": "HTTP:8080/", "healthy_threshold": "3", "unhealthy_threshold": "5",
+                      "interval": "30", "timeout": "5"},
+    )
+    t.resource(
+        "web", "AWS::EC2::Instance",
+        block_device_mappings=[{"device_name": "/dev/sdf", "ebs": {"volume_size": 50, "delete_on_termination": True}}],
+        network_interfaces=sf.if_("is_prod", [{"device_index": "0", "associate_public_ip_address": True}], sf.AWS.no_value),
+    )
+    t.resource("sg", "AWS::EC2::SecurityGroup", group_description="x",
+               security_group_ingress=[{"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ip": "10.0.0.0/8"}])
+    t.resource("fn", "AWS::Lambda::Function", role="r", code={"zip_file": "x"},
+               environment={"variables": {"db_host": "h", "LOG": "1"}})
+    t.resource("role", "AWS::IAM::Role", assume_role_policy_document={"statement": []})
+    res = t.compile()["Resources"]
+    lb = res["Lb"]["Properties"]
+    assert lb["Listeners"] == [{"LoadBalancerPort": "80", "InstancePort": "8080", "Protocol": "HTTP"}]
+    assert list(lb["HealthCheck"]) == ["Target", "HealthyThreshold", "UnhealthyThreshold", "Interval", "Timeout"]
+    web = res["Web"]["Properties"]
+    assert web["BlockDeviceMappings"] == [{"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 50, "DeleteOnTermination": True}}]
+    assert web["NetworkInterfaces"]["Fn::If"][1] == [{"DeviceIndex": "0", "AssociatePublicIpAddress": True}]
+    assert web["NetworkInterfaces"]["Fn::If"][0] == "IsProd"
+    assert res["Sg"]["Properties"]["SecurityGroupIngress"] == [
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8"}
+    ]
+    fn = res["Fn"]["Properties"]
+    assert fn["Code"] == {"ZipFile": "x"}
+    assert fn["Environment"] == {"Variables": {"db_host": "h", "LOG": "1"}}  # a free-form map: as written
+    assert res["Role"]["Properties"]["AssumeRolePolicyDocument"] == {"statement": []}  # a JSON blob: as written
+
+
+def test_unknown_snake_keys_inside_dict_values_are_kept_as_written():
+    t = sf.Template("nested")
+    t.resource("web", "AWS::EC2::Instance", block_device_mappings=[{"device_name": "/dev/sdf", "bogus_key": 1}])
+    assert t.compile()["Resources"]["Web"]["Properties"]["BlockDeviceMappings"] == [
+        {"DeviceName": "/dev/sdf", "bogus_key": 1}
+    ]

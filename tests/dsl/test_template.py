@@ -77,7 +77,8 @@ def test_keyword_helpers():
     assert doc["Mappings"] == {"RegionMap": {"us-east-1": {"AMI": "ami-1"}}}
 
 
-def test_components_apply_once_in_order_then_body_overrides(reg):
+def test_body_then_components_in_order_then_overrides(reg):
+    """SparkleFormation's order: the base block, then the components, then the overrides."""
     calls = []
 
     @sf.component
@@ -92,16 +93,38 @@ def test_components_apply_once_in_order_then_body_overrides(reg):
 
     @sf.template(load=["environment", "second", "environment"])
     def site(t):
-        t.parameters.environment.allowed_values = ["test", "production"]
+        calls.append("body")
+        t.parameters.environment.allowed_values = ["body's", "values"]  # the component replaces these
         t.resources.b.type = "AWS::S3::Bucket"
 
+        @t.overrides
+        def narrow(t):
+            calls.append("overrides")
+            t.parameters.environment.allowed_values = ["test", "production"]
+
     doc = build(reg.get("template", "site"), reg).compile()
-    assert calls == ["environment", "second"]
+    assert calls == ["body", "environment", "second", "overrides"]
     assert doc["Parameters"]["Environment"] == {
         "Type": "String",
         "Default": "staging",
         "AllowedValues": ["test", "production"],
     }
+
+
+def test_a_bare_yield_splits_base_block_and_overrides(reg):
+    @sf.component
+    def sizes(t):
+        t.parameter("size", default="small", allowed_values=["small", "large"])
+
+    @sf.template(load=["sizes"])
+    def sized(t, *, big: bool = False):
+        t.resources.b.type = "AWS::S3::Bucket"
+        yield  # the components are applied here
+        if big:
+            t.parameters.size.default = "large"
+
+    assert build(reg.get("template", "sized"), reg, {"big": "yes"}).compile()["Parameters"]["Size"]["Default"] == "large"
+    assert build(reg.get("template", "sized"), reg).compile()["Parameters"]["Size"]["Default"] == "small"
 
 
 def test_dynamics_return_their_node_and_registry_entries_write_into_nodes(reg):

@@ -48,4 +48,4 @@ def test_live_table_on_a_terminal(cli, data):
     text = term.text
     assert "elapsed" in text and "resource" in text  # the live table's header
     assert "ElbSecurityGroup" in text and "CREATE_COMPLETE" in text
-    assert "elb outputs" in text and "ElbDns" in text  # outputs table at the end
+    assert "elb: CREATE_COMPLETE; outputs:" in text and "ElbDns" in text  # plain Key  Value lines at the end

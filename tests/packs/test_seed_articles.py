@@ -34,8 +34,8 @@ def inline_policies(resource: dict, refs: dict[str, str]) -> list[dict]:
 def test_instance_and_launch_template_share_the_cfn_init_metadata(seed_registry):
     t = sf.Template("shared", registry=seed_registry)
     t.load("compute_parameters")
-    one = t.dynamic("ec2_instance", "web", subnet_id="subnet-1", run_list=["recipe[web]", "role[base]"])
-    many = t.dynamic("launch_template", "web", run_list=["recipe[web]", "role[base]"])
+    one = t.dynamic("chef_instance", "web", subnet_id="subnet-1", run_list=["recipe[web]", "role[base]"])
+    many = t.dynamic("chef_launch_template", "web", run_list=["recipe[web]", "role[base]"])
     doc = t.compile()["Resources"]
     instance, template = doc[one._name], doc[many._name]
     init = instance["Metadata"]["AWS::CloudFormation::Init"]
@@ -60,11 +60,11 @@ def test_subnet_and_security_group_dynamics(seed_registry):
     t = sf.Template("net", registry=seed_registry)
     vpc = t.resource("vpc", "AWS::EC2::VPC", cidr_block="10.0.0.0/16")
     routes = t.resource("routes", "AWS::EC2::RouteTable", vpc_id=sf.ref(vpc))
-    t.dynamic("subnet", "lonely", vpc=vpc, cidr_block="10.0.0.0/24", availability_zone="us-east-1a")
-    t.dynamic("subnet", "routed", vpc=vpc, cidr_block="10.0.1.0/24", availability_zone="us-east-1b",
+    t.dynamic("routed_subnet", "lonely", vpc=vpc, cidr_block="10.0.0.0/24", availability_zone="us-east-1a")
+    t.dynamic("routed_subnet", "routed", vpc=vpc, cidr_block="10.0.1.0/24", availability_zone="us-east-1b",
               route_table=routes, public=True)
-    other = t.dynamic("security_group", "other", description="x", vpc=vpc)
-    t.dynamic("security_group", "web", description="web", vpc=vpc, ingress=[
+    other = t.dynamic("ingress_group", "other", description="x", vpc=vpc)
+    t.dynamic("ingress_group", "web", description="web", vpc=vpc, ingress=[
         (443, "0.0.0.0/0"), ((8000, 8100), other), (-1, {"CidrIp": sf.ref("office")}), (53, "self", "udp"),
     ])
     doc = t.compile()["Resources"]

@@ -1,4 +1,4 @@
-"""The dynamodb_table dynamic (PynamoDB model -> AWS::DynamoDB::Table) and the sessions table.
+"""The pynamodb_table dynamic (PynamoDB model -> AWS::DynamoDB::Table) and the sessions table.
 
 The end-to-end test creates the table in moto's server from the compiled resource's
 Properties, then saves and queries sessions through PynamoDB itself.
@@ -71,7 +71,7 @@ def session_model(host: str | None = None, billing: str | None = None, table: st
 
 def derive(seed_registry, model, **options) -> dict:
     t = sf.Template("derived", registry=seed_registry)
-    t.dynamic("dynamodb_table", "sessions", model=model, **options)
+    t.dynamic("pynamodb_table", "sessions", model=model, **options)
     return t.compile()["Resources"]["SessionsTable"]
 
 

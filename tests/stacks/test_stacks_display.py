@@ -32,7 +32,8 @@ def test_plain_lines_one_per_event_with_nested_stack_prefix():
         for ev in events():
             display(ev)
     lines = out.getvalue().splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 7  # one per event, then the closing count
+    assert lines[6].startswith("app: 0 created · 0 updated · 1 deleted · 1 failed in ")
     assert lines[2].startswith("12:00:03  CREATE_COMPLETE") and "Queue  AWS::SQS::Queue" in lines[2]
     assert "app-Child-1/Topic" in lines[3] and lines[3].endswith("Topic name taken")
     failure = display.failure()

@@ -70,8 +70,13 @@ def attribute_problem(ctx: CheckContext, logical_id: str, attribute: str) -> str
         return None if rtype in ALL_PROPERTIES_READABLE else "property"  # CloudFormation returns plain properties for some types only
     if rtype == NESTED_STACK_TYPE:
         return f"{rtype} has no attribute {attribute!r} (outputs are read as Outputs.NAME)"
-    listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "") if names else "none"
+    # Plain attributes before dotted ones, so the list is not cut before the likely one.
+    ordered = sorted(names, key=lambda n: n.count("."))
+    listed = ", ".join(ordered[:12]) + (", ..." if len(ordered) > 12 else "") if ordered else "none"
     hint = did_you_mean(attribute, names)
+    if not hint:  # `Url` -> `WebsiteURL`: the name inside a longer one, whatever the case
+        inside = [n for n in ordered if attribute.lower() in n.lower()]
+        hint = f" (did you mean {inside[0]}?)" if len(attribute) >= 3 and inside else ""
     return f"{rtype} has no attribute {attribute!r}{hint}; it has: {listed}"
 
 

@@ -1,12 +1,17 @@
 """The live event display of create/update/destroy: one row per resource, then outputs or failure.
 
-On a terminal it is a rich Live table (rich imported only here, lazily); anywhere else
-(CI logs, pipes, tests) it prints one plain line per event.
+On a terminal it is a rich Live table (rich imported only here, lazily) that is redrawn
+several times a second, so the elapsed time of resources in progress and the overall
+`12/25 complete · 3m10s` line keep ticking between events; anywhere else (CI logs, pipes,
+tests) it prints one plain line per event. Both end with a count of what was created,
+updated and deleted. Without colour (`--no-color`, NO_COLOR) no style escape is written.
 """
 
 from __future__ import annotations
 
 import sys
+import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
@@ -52,8 +57,36 @@ def _fmt_elapsed(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s"
 
 
+def make_console(stream: IO[str], color: bool) -> Any:
+    """A rich Console on `stream`; without colour it writes no style escapes at all (no bold either)."""
+    from rich.console import Console
+
+    if color:
+        return Console(file=stream)
+    return Console(file=stream, color_system=None, no_color=True, highlight=False, emoji=False)
+
+
+# The final status of a resource row -> the word the closing count uses for it.
+_COUNTED = {"CREATE_COMPLETE": "created", "UPDATE_COMPLETE": "updated", "DELETE_COMPLETE": "deleted",
+            "IMPORT_COMPLETE": "imported"}
+
+
+class _Live:
+    """What the Live view draws: rendered afresh on every refresh, so elapsed times tick."""
+
+    def __init__(self, display: EventDisplay) -> None:
+        self.display = display
+
+    def __rich__(self) -> Any:
+        return self.display._table()
+
+
 class EventDisplay:
-    """Callable as a provider's `on_event`; use as a context manager around the operation."""
+    """Callable as a provider's `on_event`; use as a context manager around the operation.
+
+    `total` (optional) is how many resources the operation touches; without it the overall
+    line counts the resources seen so far.
+    """
 
     def __init__(
         self,
@@ -63,8 +96,12 @@ class EventDisplay:
         stream: IO[str] | None = None,
         color: bool = True,
         title: str = "",
+        total: int | None = None,
     ) -> None:
         self.stack_name = stack_name
+        self.total = total
+        self.started = time.monotonic()
+        self.finished: float | None = None
         self.stream = stream or sys.stdout
         self.live = self._isatty() if live is None else live
         self.color = color
@@ -82,20 +119,25 @@ class EventDisplay:
 
     # context management -------------------------------------------------------------
     def __enter__(self) -> EventDisplay:
+        self.started, self.finished = time.monotonic(), None
         if self.live:
-            from rich.console import Console
             from rich.live import Live
 
-            self._console = Console(file=self.stream, no_color=not self.color)
-            self._live = Live(self._table(), console=self._console, refresh_per_second=8, transient=False)
+            self._console = make_console(self.stream, self.color)
+            self._live = Live(_Live(self), console=self._console, refresh_per_second=8, transient=False)
             self._live.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.finished = time.monotonic()
         if self._live is not None:
-            self._live.update(self._table())
+            self._live.refresh()
             self._live.stop()
+            if not self._console.is_terminal:
+                self._console.line()  # rich ends a terminal's last frame with a newline, not a file's
             self._live = None
+        if self.rows and exc_type is None:
+            click.echo(self.summary(), file=self.stream)
 
     # events ---------------------------------------------------------------------------
     def __call__(self, ev: StackEvent) -> None:
@@ -112,7 +154,7 @@ class EventDisplay:
         if ev.status.endswith("_FAILED") and ev.reason and row.failure is None:
             row.failure = ev.reason
         if self._live is not None:
-            self._live.update(self._table())
+            self._live.refresh()
         elif not self.live:
             self._line(ev)
 
@@ -126,22 +168,56 @@ class EventDisplay:
             text += f"  {ev.reason}"
         click.echo(text, file=self.stream)
 
+    def _resources(self) -> list[_Row]:
+        """The resource rows, without the row of the stack being operated on itself."""
+        return [r for r in list(self.rows.values())
+                if not (r.stack_name == self.stack_name and r.logical_id == self.stack_name)]
+
+    def _elapsed(self) -> str:
+        return _fmt_elapsed((self.finished or time.monotonic()) - self.started)
+
+    def progress(self) -> str:
+        """The overall line: `12/25 complete · 3m10s`."""
+        resources = self._resources()
+        done = sum(1 for r in resources if not is_in_progress(r.status))
+        total = max(self.total or 0, len(resources))
+        elapsed = self._elapsed()
+        if not total:
+            return f"waiting for the first resource · {elapsed}"
+        return f"{done}/{total} complete · {elapsed}"
+
+    def summary(self) -> str:
+        """The closing count: `3 created · 1 updated · 0 deleted` (and failures, when any)."""
+        counts = Counter(_COUNTED.get(r.status, "") for r in self._resources())
+        failed = sum(1 for r in self._resources() if r.failure is not None)
+        parts = [f"{counts[word]} {word}" for word in ("created", "updated", "deleted")]
+        if counts["imported"]:
+            parts.append(f"{counts['imported']} imported")
+        if failed:
+            parts.append(f"{failed} failed")
+        return f"{self.stack_name}: " + " · ".join(parts) + f" in {self._elapsed()}"
+
     def _table(self) -> Any:
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=self.title, title_justify="left", expand=False)
+        table = Table(title=self.title, title_justify="left", expand=False, caption=self.progress(),
+                      caption_justify="left", title_style="bold", caption_style="")
+        # Names and types fold only when the terminal is too narrow for them (no fixed cap).
         table.add_column("resource", overflow="fold")
-        table.add_column("type", style="dim", overflow="fold", max_width=30)
+        table.add_column("type", style="dim", overflow="fold")
         table.add_column("status", overflow="fold")
         table.add_column("elapsed", justify="right", no_wrap=True)
-        table.add_column("reason", overflow="fold")
-        for row in self.rows.values():
+        table.add_column("reason", overflow="fold", ratio=1)
+        for row in list(self.rows.values()):  # a snapshot: events arrive while the refresh thread draws
+            reason = Text(row.reason) if row.reason else (
+                Text(f"failed: {row.failure}", style="red") if row.failure else Text(""))
             table.add_row(
-                self._name(row.stack_name, row.logical_id),
-                row.resource_type,
-                f"[{_status_style(row.status)}]{row.status}[/]",
+                Text(self._name(row.stack_name, row.logical_id)),
+                Text(row.resource_type),
+                Text(row.status, style=_status_style(row.status)),
                 _fmt_elapsed(row.elapsed()),
-                row.reason or (f"[red]failed: {row.failure}[/]" if row.failure else ""),
+                reason,
             )
         return table
 
@@ -151,26 +227,21 @@ class EventDisplay:
 
 
 def print_outputs(stack: Stack, *, stream: IO[str] | None = None, color: bool = True) -> None:
-    """The outputs of a finished stack, as `Key  Value` lines (a table on a terminal)."""
+    """The outputs of a finished stack, as plain `Key  Value` lines on a terminal too.
+
+    Never a table: a value (a URL, an ARN) is printed whole on one line, so it can be copied;
+    on a terminal with colour the keys are bold.
+    """
     stream = stream or sys.stdout
     if not stack.outputs:
         click.echo(f"{stack.name}: {stack.status} (no outputs)", file=stream)
         return
-    if _tty(stream):
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=f"{stack.name} outputs", title_justify="left")
-        table.add_column("output")
-        table.add_column("value")
-        for out in stack.outputs:
-            table.add_row(out.key, out.value)
-        Console(file=stream, no_color=not color).print(table)
-        return
     click.echo(f"{stack.name}: {stack.status}; outputs:", file=stream)
     width = max(len(o.key) for o in stack.outputs)
+    bold = color and _tty(stream)
     for out in stack.outputs:
-        click.echo(f"  {out.key:<{width}}  {out.value}", file=stream)
+        key = click.style(f"{out.key:<{width}}", bold=True) if bold else f"{out.key:<{width}}"
+        click.echo(f"  {key}  {out.value}", file=stream, color=bold)
 
 
 def print_table(headers: list[str], rows: list[list[str]], *, stream: IO[str] | None = None,
@@ -178,15 +249,15 @@ def print_table(headers: list[str], rows: list[list[str]], *, stream: IO[str] | 
     """A rich table on a terminal, aligned plain columns otherwise."""
     stream = stream or sys.stdout
     if _tty(stream):
-        from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=title, title_justify="left")
+        table = Table(title=title, title_justify="left", title_style="bold" if color else "")
         for h in headers:
             table.add_column(h, overflow="fold")
         for r in rows:
-            table.add_row(*r)
-        Console(file=stream, no_color=not color).print(table)
+            table.add_row(*(Text(c) for c in r))  # values are data, never rich markup
+        make_console(stream, color).print(table)
         return
     if title:
         click.echo(title, file=stream)

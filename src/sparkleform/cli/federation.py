@@ -41,12 +41,12 @@ def serve_cmd(config_path, host, port, cert, key) -> None:
     from sparkleform.federation.directory import Directory, DirectoryError
 
     config = load_config(_config_path(config_path))
-    config.require_proxy()
+    ldap, aws = config.require_proxy()
     cert = cert or config.web.tls_cert_file
     key = key or config.web.tls_key_file
     if bool(cert) != bool(key):
         raise click.UsageError("--cert and --key go together")
-    directory, broker = Directory(config.ldap), Broker(config.aws)
+    directory, broker = Directory(ldap), Broker(aws)
     try:
         identity = broker.check_identity()
         directory.service_connection().unbind()

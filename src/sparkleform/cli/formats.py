@@ -1,10 +1,10 @@
-"""The `convert` and `import` verbs: JSON <-> YAML, and JSON/YAML -> sparkleform Python."""
+"""The `convert`, `fmt` and `import` verbs: JSON <-> YAML, formatting in place (comments
+kept), and JSON/YAML -> sparkleform Python."""
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ def _read(file: str) -> tuple[str, str]:
     return read_text(file), file
 
 
-def _write(out: str | None, text: str, *, force: bool = True) -> None:
+def _write(out: str | None, text: str, *, force: bool = True, mode: int | None = None) -> None:
     """Write to `out` (atomically, via a temporary file beside it) or to stdout."""
     if out is None or out == "-":
         click.echo(text, nl=False)
@@ -34,10 +34,14 @@ def _write(out: str | None, text: str, *, force: bool = True) -> None:
         raise SparkleformError(f"{out} already exists", hint="pass --force to overwrite it")
     if not path.parent.is_dir():
         raise SparkleformError(f"cannot write {out}: the folder {path.parent} does not exist")
+    import tempfile  # here, not at the top: it costs a whole-process `convert` a tenth of its time
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -55,11 +59,21 @@ def convert_cmd(file: str, to: str | None, out: str | None, compact: bool, long_
 
     FILE is read as JSON or YAML by its content ('-' reads stdin). Short-form tags become
     long form in JSON; YAML output uses short-form tags and block scalars for multi-line
-    strings, and reads back to the same template.
+    strings, and reads back to the same template. Comments of a YAML input cannot be
+    carried over; a note says so (`sparkleform fmt` reformats YAML keeping them).
+
+    \b
+    Example:
+      sparkleform convert template.json --to yaml -o template.yaml
     """
+    import gc
+
     from sparkleform.formats import dump_json, dump_yaml
     from sparkleform.formats.reader import loads_document, looks_like_json
 
+    # One document in, one out, no reference cycles: the cyclic collector would only walk
+    # the growing heap again and again (a tenth of a large conversion). The process ends here.
+    gc.disable()
     text, name = _read(file)
     notes: list[str] = []
     doc = loads_document(text, name, notes=notes)
@@ -67,12 +81,64 @@ def convert_cmd(file: str, to: str | None, out: str | None, compact: bool, long_
         click.echo(f"note: {note}", err=True)
     if to is None:
         to = "yaml" if looks_like_json(text) else "json"
+    if not looks_like_json(text):
+        from sparkleform.formats.fmt import yaml_comment_lines
+
+        comments = yaml_comment_lines(text)
+        if comments:
+            click.echo(
+                f"note: {name}: {len(comments)} comment line(s) (first at line {comments[0]}) are dropped: "
+                + ("JSON has no comments" if to == "json" else "converting rewrites the YAML; "
+                   "`sparkleform fmt --write` reformats it keeping them"),
+                err=True,
+            )
     if compact and to != "json":
         raise SparkleformError("--compact applies to --to json only")
     if long_form and to != "yaml":
         raise SparkleformError("--long-form applies to --to yaml only")
     result = dump_json(doc, compact=compact) if to == "json" else dump_yaml(doc, short_form=not long_form)
     _write(out, result)
+
+
+@click.command("fmt")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file is not formatted (for CI).")
+@click.option("--write", "-w", "write", is_flag=True, help="Rewrite the files in place.")
+def fmt_cmd(files: tuple[str, ...], check: bool, write: bool) -> None:
+    """Format JSON/YAML templates: two-space indentation, comments and key order kept.
+
+    With one FILE and no option the result goes to stdout. The formatted text must read
+    back as the same template, or the file is left alone (exit 2).
+
+    \b
+    Example:
+      sparkleform fmt --check templates/*.yaml      # in CI: exit 1 lists what needs formatting
+      sparkleform fmt --write network.yaml
+    """
+    from sparkleform.formats.fmt import format_text
+
+    if check and write:
+        raise click.UsageError("give --check or --write, not both")
+    if not (check or write) and len(files) > 1:
+        raise click.UsageError("several files: add --write to rewrite them or --check to test them")
+    unformatted = []
+    for file in files:
+        text, name = _read(file)
+        formatted = format_text(text, name)
+        if not (check or write):
+            click.echo(formatted, nl=False)
+        elif formatted != text:
+            unformatted.append(name)
+            if write:
+                if file == "-":
+                    raise click.UsageError("--write needs files, not stdin")
+                _write(file, formatted, mode=os.stat(file).st_mode & 0o7777)
+                click.echo(f"formatted {name}", err=True)
+            else:
+                click.echo(f"would reformat {name}", err=True)
+    if check and unformatted:
+        click.echo(f"{len(unformatted)} of {len(files)} file(s) need formatting: sparkleform fmt --write", err=True)
+        raise SystemExit(1)
 
 
 @click.command("import")

@@ -219,7 +219,9 @@ def _table(rows, notes, where: _Where, *, show_principal: bool, color: bool) -> 
 
     # Piped output keeps each row on one line (grep-able) unless COLUMNS says otherwise.
     width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 240
-    console = Console(no_color=not color, highlight=False, soft_wrap=False, width=width)
+    # without colour no style at all (no bold either): color_system=None writes no escapes
+    console = Console(no_color=not color, highlight=False, soft_wrap=False, width=width,
+                      color_system="auto" if color else None)
     table = Table(show_lines=False)
     if show_principal:
         table.add_column("Principal")

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "compile": "sparkleform.cli.build:compile_cmd",
     "list": "sparkleform.cli.build:list_cmd",
     "describe": "sparkleform.cli.describe:describe_cmd",
+    "trace": "sparkleform.cli.trace:trace_cmd",
     "validate": "sparkleform.cli.validate:validate_cmd",
     "graph": "sparkleform.cli.graph:graph_cmd",
     "convert": "sparkleform.cli.formats:convert_cmd",
@@ -38,6 +39,8 @@ COMMANDS: dict[str, str] = {
     "iam": "sparkleform.cli.iam:iam_group",
     "nat-agent": "sparkleform.cli.nat:nat_group",
     "federation": "sparkleform.cli.federation:federation_group",
+    "fmt": "sparkleform.cli.formats:fmt_cmd",
+    "completion": "sparkleform.cli.completion:completion_cmd",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -45,6 +48,7 @@ SHORT_HELP: dict[str, str] = {
     "compile": "Compile a template to CloudFormation JSON or YAML.",
     "list": "List components, dynamics, registry entries and templates.",
     "describe": "Describe a dynamic/component/template, or a stack.",
+    "trace": "Show which part and file:line set each key of a template.",
     "validate": "Check a template against the CloudFormation schemas.",
     "graph": "Draw a template's resources and their dependencies.",
     "convert": "Convert a template between JSON and YAML.",
@@ -63,6 +67,8 @@ SHORT_HELP: dict[str, str] = {
     "iam": "IAM policy simulation.",
     "nat-agent": "The NAT high-availability agent (leader election, route takeover).",
     "federation": "The AD federation proxy: AD groups -> AWS console sign-in.",
+    "fmt": "Format JSON/YAML templates, keeping comments and key order.",
+    "completion": "Print the shell completion script (bash, zsh, fish).",
 }
 
 # Global options and whether they take a value; accepted before or after the verb.
@@ -101,7 +107,26 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = target.split(":", 1)
         module = importlib.import_module(module_name)
-        return getattr(module, attr)
+        command = getattr(module, attr)
+        from sparkleform.cli.examples import decorate
+
+        decorate(cmd_name, command)
+        if "_SPARKLEFORM_COMPLETE" in os.environ:  # only while the shell asks for completions
+            from sparkleform.cli.completion import attach
+
+            attach(command)
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if args and not name.startswith("-") and self.get_command(ctx, name) is None \
+                and not ctx.resilient_parsing:
+            from sparkleform.cli.completion import suggest
+
+            hint = suggest(name, self.list_commands(ctx))
+            ctx.fail(f"No such command {name!r}." + (f" Did you mean {hint!r}?" if hint else "")
+                     + " See 'sparkleform --help'.")
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
@@ -186,6 +211,12 @@ def main(argv: list[str] | None = None) -> None:
 
             traceback.print_exc()
         click.echo(f"error: {exc}", err=True)
+        if not exc.hint:
+            from sparkleform.cli.completion import stack_hint
+
+            hint = stack_hint(exc, args)
+            if hint:
+                click.echo(f"  hint: {hint}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -148,6 +148,6 @@ def _routes(cfg) -> dict[str, str | None]:
     ec2, _ = clients(cfg.region, cfg.endpoint_url)
     out: dict[str, str | None] = {}
     for table in ec2.describe_route_tables(RouteTableIds=cfg.route_tables)["RouteTables"]:
-        route = next((r for r in table.get("Routes", []) if r.get("DestinationCidrBlock") == DEFAULT_ROUTE), {})
+        route: dict = next((r for r in table.get("Routes", []) if r.get("DestinationCidrBlock") == DEFAULT_ROUTE), {})
         out[table["RouteTableId"]] = route.get("InstanceId") or route.get("NatGatewayId") or route.get("GatewayId")
     return dict(sorted(out.items()))

@@ -24,13 +24,16 @@ from sparkleform.dsl.fn import (
     transform,
 )
 from sparkleform.dsl.node import Node
+from sparkleform.dsl.params import Param
 from sparkleform.dsl.parts import component, dynamic, registry, template
+from sparkleform.dsl.tags import is_taggable, tags
 from sparkleform.dsl.templates import Compiled, Template
 
 __all__ = [
     "AWS",
     "Compiled",
     "Node",
+    "Param",
     "Template",
     "and_",
     "base64",
@@ -44,6 +47,7 @@ __all__ = [
     "get_azs",
     "if_",
     "import_value",
+    "is_taggable",
     "join",
     "length",
     "not_",
@@ -53,6 +57,7 @@ __all__ = [
     "select",
     "split",
     "sub",
+    "tags",
     "template",
     "to_json_string",
     "transform",

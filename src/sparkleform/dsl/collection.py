@@ -1,7 +1,8 @@
 """Finding components, dynamics, registry entries and templates in folders and packs.
 
 A collection folder holds components/, dynamics/, registry/ and templates/ (any of them
-may be missing; .py files directly in the folder count too). Every .py file is executed
+may be missing; .py files directly in the folder that import sparkleform count too, and
+JSON/YAML files under templates/ are templates). Every .py file is executed
 and its decorated functions are registered under their names. Later sources override
 earlier ones: built-in packs, then configured packs, then the project's own folder.
 """
@@ -12,11 +13,14 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
+from sparkleform.dsl.documents import SUFFIXES as DOCUMENT_SUFFIXES
+from sparkleform.dsl.documents import document_template
 from sparkleform.dsl.location import display_path as _rel
-from sparkleform.dsl.parts import Registry, reset_current, set_current
+from sparkleform.dsl.parts import Entry, Registry, reset_current, set_current
 from sparkleform.errors import CollectionError
 
 SUBFOLDERS = ("components", "dynamics", "registry", "templates")
@@ -59,17 +63,66 @@ def load_file(registry: Registry, path: Path, source: str) -> None:
 
 
 def load_folder(registry: Registry, folder: Path, source: str | None = None) -> None:
-    """Load a collection folder (its subfolders in the order components, dynamics, registry, templates)."""
+    """Load a collection folder: its subfolders in the order components, dynamics, registry,
+    templates (any depth), then the `.py` files directly in it that use sparkleform.
+
+    A template in a sub-folder of templates/ is also reachable as `dir__file` (SparkleFormation's
+    naming); JSON/YAML files under templates/ are templates named the same way.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise CollectionError(f"collection folder {folder} does not exist")
     label = source or _rel(folder)
-    files: list[Path] = []
     for sub in SUBFOLDERS:
-        if (folder / sub).is_dir():
-            files.extend(sorted(p for p in (folder / sub).rglob("*.py") if p.name != "__init__.py"))
-    for path in files:
-        load_file(registry, path, label)
+        base = folder / sub
+        if not base.is_dir():
+            continue
+        for path in sorted(p for p in base.rglob("*.py") if p.name != "__init__.py"):
+            load_file(registry, path, label)
+            if sub == "templates":
+                _alias_templates(registry, base, path)
+        if sub == "templates":
+            for path in sorted(p for p in base.rglob("*") if p.suffix in DOCUMENT_SUFFIXES and p.is_file()):
+                _add_document(registry, base, path, label)
+    for path in sorted(folder.glob("*.py")):
+        if path.name != "__init__.py" and _uses_sparkleform(path):
+            load_file(registry, path, label)
+
+
+def _path_name(base: Path, path: Path) -> str:
+    """templates/network/vpc.py -> network__vpc (SparkleFormation's name for it)."""
+    parts = path.relative_to(base).with_suffix("").parts
+    return "__".join(parts).replace("-", "_")
+
+
+def _alias_templates(registry: Registry, base: Path, path: Path) -> None:
+    if path.parent == base:
+        return
+    resolved = str(path.resolve())
+    defined = [e for e in registry.all("template") if e.file and str(Path(e.file).resolve()) == resolved]
+    prefix = _path_name(base, path.parent)
+    for entry in defined:
+        registry.alias("template", f"{prefix}__{entry.name}", entry)
+    if len(defined) == 1:
+        registry.alias("template", _path_name(base, path), defined[0])
+
+
+def _add_document(registry: Registry, base: Path, path: Path, label: str) -> None:
+    name = _path_name(base, path)
+    registry.add(Entry(name, "template", document_template(path, name), label, str(path), 1, {"document": str(path)}))
+
+
+_DECORATED = re.compile(r"^\s*@(?:\w+\.)?(?:template|component|dynamic|registry)\b", re.MULTILINE)
+
+
+def _uses_sparkleform(path: Path) -> bool:
+    """Only files that import sparkleform and decorate a part are run: a project folder
+    (the collection when there is no sparkleformation/ folder) may hold other scripts."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return ("import sparkleform" in text or "from sparkleform" in text) and _DECORATED.search(text) is not None
 
 
 BUILTIN_PACKS: dict[str, str] = {"seed": "sparkleform.packs.seed"}  # shipped with sparkleform

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from sparkleform.cfn import SECTION_ORDER
-from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTIONS, SnakeName, camel, identity
+from sparkleform.dsl.names import RESOURCE_ATTRIBUTES, SECTIONS, SnakeName, camel, identity, is_snake
 from sparkleform.dsl.node import Node
+from sparkleform.dsl.tags import Tags, shape, tag_property
 from sparkleform.errors import TemplateError
 from sparkleform.sourcemap import Location, SourceMap, format_path
 
 INIT_KEY = "AWS::CloudFormation::Init"
-
 
 
 class _Omit:
@@ -28,6 +28,8 @@ class _Omit:
 
 
 OMIT = _Omit()
+
+_SNAKE_KEYS: dict[str, bool] = {}  # dict keys seen under Properties: is it a snake name? (a hot path)
 
 # modes: how the keys of a mapping are named
 PLAIN, PROPS, VERBATIM, METADATA = 0, 1, 2, 3
@@ -42,26 +44,63 @@ class _Compiler:
 
     # -- values ---------------------------------------------------------------------
     def value(self, value: Any, path: tuple, mode: int, schema: Any, ppath: tuple) -> Any:
+        if type(value) is str:  # the common leaf first (a SnakeName is a subclass: not here)
+            return value
         if isinstance(value, Node):
             return self.mapping(value, path, mode, schema, ppath)
         if isinstance(value, str):
             return str(value) if isinstance(value, SnakeName) else value
         if isinstance(value, Mapping):
-            out = {}
-            for k, v in value.items():
-                out[k] = self.raw(v, path + (k,))
-            getatt = out.get("Fn::GetAtt")
-            if isinstance(getatt, list) and len(getatt) == 2 and isinstance(value.get("Fn::GetAtt"), list):
-                original = value["Fn::GetAtt"][1]
-                if isinstance(original, SnakeName):
-                    self.getatts.append([getatt, original.snake])
-            return out
+            if mode == PROPS and schema is not None:
+                return self.props_dict(value, path, schema, ppath)
+            return self.raw_dict(value, path)
         if isinstance(value, (list, tuple)):
             return [self.value(v, path + (i,), mode, schema, ppath) for i, v in enumerate(value)]
         return self.scalar(value, path)
 
+    def raw_dict(self, value: Mapping, path: tuple) -> dict[str, Any]:
+        out = {}
+        for k, v in value.items():
+            out[k] = self.raw(v, path + (k,))
+        getatt = out.get("Fn::GetAtt")
+        if isinstance(getatt, list) and len(getatt) == 2 and isinstance(value.get("Fn::GetAtt"), list):
+            original = value["Fn::GetAtt"][1]
+            if isinstance(original, SnakeName):
+                self.getatts.append([getatt, original.snake])
+        return out
+
+    def props_dict(self, value: Mapping, path: tuple, schema: Any, ppath: tuple) -> dict[str, Any]:
+        """A dict inside Properties: its snake keys that the schema knows at that place get the
+        schema's spelling; other keys, intrinsics and free-form maps are kept as written."""
+        if len(value) == 1:
+            (key, arg), = value.items()
+            if key == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+                sub = (*path, key)
+                return {key: [self.raw(arg[0], (*sub, 0)),
+                              *(self.value(arg[i], (*sub, i), PROPS, schema, ppath) for i in (1, 2))]}
+            if key == "Ref" or key == "Condition" or key.startswith("Fn::"):
+                return self.raw_dict(value, path)
+        candidates = schema.names_at(ppath)
+        if candidates is None:
+            return self.raw_dict(value, path)
+        out = {}
+        for k, v in value.items():
+            snake = _SNAKE_KEYS.get(k)
+            if snake is None:
+                snake = is_snake(k)
+                if len(_SNAKE_KEYS) < 4096:  # bounded: keys are few in practice
+                    _SNAKE_KEYS[k] = snake
+            if snake:
+                # Only names the schema knows are renamed: a key it does not know is kept as
+                # written (as before; the checks report it), so imported templates round-trip.
+                k = candidates.get(k.replace("_", "")) or k
+            out[k] = self.value(v, (*path, k), PROPS, schema, (*ppath, k))
+        return out
+
     def raw(self, value: Any, path: tuple) -> Any:
         """Plain data inside an assigned dict: keys kept exactly as written."""
+        if type(value) is str:
+            return value
         if isinstance(value, Node):
             return self.mapping(value, path, VERBATIM, None, ())
         if isinstance(value, Mapping):
@@ -102,9 +141,20 @@ class _Compiler:
                 self.sources.add(sub, slot.loc)
             if mode == METADATA and key == INIT_KEY:
                 out[key] = self.value(slot.value, sub, VERBATIM, None, ())
+            elif mode == PROPS and type(slot.value) is Tags:
+                out[key] = self.tags(slot.value, schema, ppath + (key,), sub)
             else:
                 out[key] = self.value(slot.value, sub, mode, schema, ppath + (key,) if mode == PROPS else ppath)
         return out
+
+    def tags(self, value: Tags, schema: Any, ppath: tuple, path: tuple) -> Any:
+        """A `tags()` list in Properties: checked against and shaped for the resource type."""
+        if schema is not None and len(ppath) == 1 and tag_property(schema.type_name) is None:
+            raise TemplateError(
+                f"{format_path(path)}: {schema.type_name} takes no tags",
+                location=str(self.sources.get(path) or "") or None,
+            )
+        return self.value(shape(value, schema, ppath), path, VERBATIM, None, ())
 
     # -- sections -------------------------------------------------------------------
     def template(self, root: Node) -> dict[str, Any]:
@@ -126,6 +176,8 @@ class _Compiler:
                 sections[key] = self.mapping(value, path, PLAIN, None, ())
             elif value is OMIT:
                 sections[key] = OMIT
+            elif isinstance(value, Node):  # a key of your own (`t.root.simple_template...`)
+                sections[key] = self.mapping(value, path, PLAIN, None, ())
             else:
                 sections[key] = self.value(value, path, VERBATIM, None, ())
         version = sections.pop("AWSTemplateFormatVersion", "2010-09-09")

@@ -117,16 +117,25 @@ def equals(a: Any, b: Any) -> dict[str, list[Any]]:
     return {"Fn::Equals": [a, b]}
 
 
+def _cond(value: Any) -> Any:
+    """A condition name (a string) given to And/Or/Not is a {"Condition": name}, as in
+    SparkleFormation's `_cf_or`; anything else (an Fn::Equals, ...) is kept."""
+    return condition(value) if isinstance(value, str) else value
+
+
 def and_(*conditions: Any) -> dict[str, list[Any]]:
-    return {"Fn::And": list(conditions)}
+    """{"Fn::And": [...]}; a string is a condition name: `and_("is_prod", equals(...))`."""
+    return {"Fn::And": [_cond(c) for c in conditions]}
 
 
 def or_(*conditions: Any) -> dict[str, list[Any]]:
-    return {"Fn::Or": list(conditions)}
+    """{"Fn::Or": [...]}; a string is a condition name: `or_("is_prod", "is_dev")`."""
+    return {"Fn::Or": [_cond(c) for c in conditions]}
 
 
 def not_(cond: Any) -> dict[str, list[Any]]:
-    return {"Fn::Not": [cond]}
+    """{"Fn::Not": [...]}; a string is a condition name: `not_("is_prod")`."""
+    return {"Fn::Not": [_cond(cond)]}
 
 
 def condition(name: Any) -> dict[str, str]:

@@ -31,6 +31,22 @@ class Entry:
     file: str | None = None
     line: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    previous: Entry | None = None  # the layer this one merges onto (layering="merge")
+
+    def layers(self) -> list[Entry]:
+        """This entry's layers, oldest first (just itself unless it merges)."""
+        chain: list[Entry] = []
+        entry: Entry | None = self
+        while entry is not None:
+            chain.append(entry)
+            entry = entry.previous
+        return chain[::-1]
+
+    @property
+    def where(self) -> str:
+        from sparkleform.dsl.location import display_path
+
+        return f"{display_path(self.file)}:{self.line}" if self.file else self.source
 
     @property
     def doc(self) -> str:
@@ -52,13 +68,34 @@ class Registry:
 
     def __init__(self) -> None:
         self.entries: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
+        self.aliases: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
         self.source = "default"
 
     def add(self, entry: Entry) -> None:
+        """Register `entry`. A later source replaces (or, with layering="merge", merges onto)
+        an earlier one's entry of the same name; two of one name from one collection or pack
+        are an error naming both places."""
+        existing = self.entries[entry.kind].get(entry.name)
+        if existing is not None:
+            if existing.source == entry.source and entry.source != "default" and existing.fn is not entry.fn:
+                raise CollectionError(
+                    f"{entry.kind} {entry.name!r} is defined twice in {entry.source}: "
+                    f"{existing.where} and {entry.where}"
+                )
+            if entry.options.get("layering") == "merge" and entry.kind != "registry":
+                entry.previous = existing
         self.entries[entry.kind][entry.name] = entry
 
+    def alias(self, kind: str, name: str, entry: Entry) -> None:
+        """Make `entry` reachable as `name` too (`network__vpc`); real names win over aliases."""
+        self.aliases[kind][name] = entry
+
     def get(self, kind: str, name: str) -> Entry:
-        entry = self.entries[kind].get(name)
+        entry = self.entries[kind].get(name) or self.aliases[kind].get(name)
+        if entry is None and kind == "dynamic":
+            from sparkleform.dsl.builtins import builtin_entry
+
+            entry = builtin_entry(name)
         if entry is None:
             known = sorted(self.entries[kind])
             hint = _nearest(name, known)
@@ -70,7 +107,7 @@ class Registry:
         return entry
 
     def find(self, kind: str, name: str) -> Entry | None:
-        return self.entries[kind].get(name)
+        return self.entries[kind].get(name) or self.aliases[kind].get(name)
 
     def all(self, kind: str | None = None) -> list[Entry]:
         kinds = [kind] if kind else list(KINDS)
@@ -110,7 +147,12 @@ def _register(kind: str, fn: Callable[..., Any], options: dict[str, Any]) -> Non
     fn.__sparkleform__ = entry  # type: ignore[attr-defined]
 
 
+LAYERINGS = (None, "replace", "merge")
+
+
 def _decorator(kind: str, fn: Any, options: dict[str, Any]) -> Any:
+    if options.get("layering") not in LAYERINGS:
+        raise CollectionError(f"layering must be 'merge' or 'replace', not {options['layering']!r}")
     if fn is not None and callable(fn):
         _register(kind, fn, dict(options))
         return fn
@@ -128,23 +170,34 @@ def template(
     description: str | None = None,
     load: Sequence[str] = (),
     name: str | None = None,
+    inherit: str | None = None,
+    layering: str | None = None,
 ) -> Any:
     """Register a template: `@template` or `@template(description=..., load=["base"])`.
 
     The function takes the Template `t` and, as keyword-only arguments, its compile-time
-    parameters (`def vpc(t, *, subnets: int = 3)`).
+    parameters (`def vpc(t, *, subnets: int = 3)`). `inherit="simple"` builds the template
+    `simple` first and this one on top; `layering="merge"` merges onto an earlier source's
+    template of the same name instead of replacing it.
     """
-    return _decorator("template", fn, {"description": description, "load": list(load), "name": name})
+    return _decorator(
+        "template",
+        fn,
+        {"description": description, "load": list(load), "name": name, "inherit": inherit, "layering": layering},
+    )
 
 
-def component(fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
-    """Register a component: applied once to a template that loads it, before its body."""
-    return _decorator("component", fn, {"name": name})
+def component(fn: Callable[..., Any] | None = None, *, name: str | None = None, layering: str | None = None) -> Any:
+    """Register a component: applied once to a template that loads it, after its body.
+    `layering="merge"` applies an earlier source's component of the same name first."""
+    return _decorator("component", fn, {"name": name, "layering": layering})
 
 
-def dynamic(fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
-    """Register a dynamic: `fn(t, name, **config)`, applied any number of times; returns its node."""
-    return _decorator("dynamic", fn, {"name": name})
+def dynamic(fn: Callable[..., Any] | None = None, *, name: str | None = None, layering: str | None = None) -> Any:
+    """Register a dynamic: `fn(t, name, **config)`, applied any number of times; returns its node.
+    `layering="merge"` runs an earlier source's dynamic of the same name first and passes
+    its result as `previous_layer_result=` (when the function takes it)."""
+    return _decorator("dynamic", fn, {"name": name, "layering": layering})
 
 
 def registry(fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:

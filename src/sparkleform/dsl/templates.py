@@ -4,6 +4,7 @@ reuse calls (load, dynamic, registry, nest) and compile.
 
 from __future__ import annotations
 
+import inspect
 import os
 import traceback
 import types
@@ -11,14 +12,14 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from sparkleform.cfn import NESTED_STACK_TYPE
+from sparkleform.cfn import NESTED_STACK_TYPE, SECTION_ORDER
 from sparkleform.dsl.compiler import compile_tree
 from sparkleform.dsl.fn import name_of
 from sparkleform.dsl.location import caller_location, display_path
 from sparkleform.dsl.names import camel
 from sparkleform.dsl.node import Node
 from sparkleform.dsl.parts import Entry, Registry, current_registry
-from sparkleform.errors import ParameterError, SparkleformError, TemplateError
+from sparkleform.errors import CollectionError, SparkleformError, TemplateError
 from sparkleform.sourcemap import Location, SourceMap
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -34,6 +35,8 @@ class Compiled:
     nested: dict[str, Compiled] = field(default_factory=dict)  # TemplateURL -> child
     origin: str = "dsl"  # "dsl" | "file"
     path: str | None = None
+    # (path prefix, location, label): what built-in dynamics made, for `sparkleform trace`
+    parts: list[tuple[tuple[str, ...], Location | None, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -62,6 +65,8 @@ class Template:
         self._registry = registry or current_registry()
         self._loaded: list[str] = []
         self._nests: list[_Nest] = []
+        self._overrides: list[Any] = []
+        self._parts: list[tuple[Node, Location | None, str]] = []
         if description is not None:
             self._root._assign("Description", True, description, caller_location())
         for component_name in load:
@@ -223,20 +228,51 @@ class Template:
         return self.mappings
 
     # -- reuse --------------------------------------------------------------------------
+    def overrides(self, fn: Any) -> Any:
+        """Register `fn(t)` to run after the template's components (SparkleFormation's
+        `overrides` block); use it as a decorator inside the template body."""
+        self._overrides.append(fn)
+        return fn
+
+    def run_overrides(self) -> None:
+        """Run the registered overrides in order (once each); `build` does this for you."""
+        while self._overrides:
+            run_user(self._overrides.pop(0), self)
+
     def load(self, *names: str) -> Template:
-        """Apply components by name, once each, in the order given."""
+        """Apply components by name, once each, in the order given, now (`@template(load=...)`
+        applies them after the template's body instead, as SparkleFormation does)."""
         for name in names:
             if name in self._loaded:
                 continue
             entry = self._registry.get("component", name)
             self._loaded.append(name)
-            run_user(entry.fn, self)
+            for layer in entry.layers():
+                run_user(layer.fn, self)
         return self
 
     def dynamic(self, dynamic_name: str, name: str, /, **config: Any) -> Any:
-        """Insert a dynamic by name (`t.dynamic("launch_config", "web", run_list=[...])`)."""
-        entry = self._registry.get("dynamic", dynamic_name)
-        return run_user(entry.fn, self, name, **config)
+        """Insert a dynamic by name (`t.dynamic("launch_config", "web", run_list=[...])`).
+
+        A name no user or pack dynamic has is a built-in resource dynamic, found by a suffix
+        of a resource type's name (`t.dynamic("ec2_instance", "web", instance_type="t3.micro")`
+        adds the AWS::EC2::Instance `WebEc2Instance`; see builtins.py)."""
+        entry = self._registry.find("dynamic", dynamic_name)
+        if entry is None:
+            from sparkleform.dsl import builtins
+
+            type_name = builtins.builtin_type(dynamic_name)
+            if type_name is None:
+                self._registry.get("dynamic", dynamic_name)  # raises the usual "no dynamic named" error
+                raise AssertionError("unreachable")
+            return builtins.insert(self, dynamic_name, type_name, name, config)
+        if entry.previous is None:
+            return run_user(entry.fn, self, name, **config)
+        result = None
+        for i, layer in enumerate(entry.layers()):
+            extra = {"previous_layer_result": result} if i and _takes(layer.fn, "previous_layer_result") else {}
+            result = run_user(layer.fn, self, name, **config, **extra)
+        return result
 
     def registry(self, entry_name: str, node: Node, /, **config: Any) -> Any:
         """Insert a registry entry into `node` (`t.registry("chef_metadata", lc, run_list=...)`)."""
@@ -276,8 +312,11 @@ class Template:
         nested = self._compile_nests()
         doc, sources = compile_tree(self._root)
         if nested:
-            self._wire_nests(doc, nested)
-        return Compiled(self.name, doc, sources, nested, "dsl", path)
+            self._wire_nests(doc, nested, sources)
+        parts: list[tuple[tuple[str, ...], Location | None, str]] = [
+            (("Resources", node._name), loc, label) for node, loc, label in self._parts
+        ]
+        return Compiled(self.name, doc, sources, nested, "dsl", path, parts)
 
     def _compile_nests(self) -> dict[str, Compiled]:
         out: dict[str, Compiled] = {}
@@ -295,11 +334,12 @@ class Template:
                         f"nest({nest.logical!r}): template must be a template name, a @template function or a Template",
                         location=str(nest.loc) if nest.loc else None,
                     )
-            child = build(entry, self._registry, nest.compile_parameters, name=f"{self.name}-{nest.logical}")
+            child = build(entry, self._registry, nest.compile_parameters, name=f"{self.name}-{nest.logical}",
+                          prompt=False)
             out[nest.url] = child.compile_all(entry.file)
         return out
 
-    def _wire_nests(self, doc: dict[str, Any], nested: dict[str, Compiled]) -> None:
+    def _wire_nests(self, doc: dict[str, Any], nested: dict[str, Compiled], sources: SourceMap | None = None) -> None:
         outputs_of = {n.logical: set(nested[n.url].template.get("Outputs") or {}) for n in self._nests}
         resources = doc.get("Resources", {})
         for nest in self._nests:
@@ -315,6 +355,15 @@ class Template:
                     if sibling.logical != nest.logical and pname in outputs_of[sibling.logical]:
                         wired[pname] = {"Fn::GetAtt": [sibling.logical, f"Outputs.{pname}"]}
                         break
+                else:
+                    # SparkleFormation's parameter bubbling: the parent takes the parameter
+                    # (the first definition of a name wins) and passes it down.
+                    bubbled = doc.setdefault("Parameters", {})
+                    if pname not in bubbled:
+                        bubbled[pname] = child["Parameters"][pname]
+                        if sources is not None and nest.loc is not None:
+                            sources.add(("Parameters", pname), nest.loc)
+                    wired[pname] = {"Ref": pname}
             if given:
                 unknown = ", ".join(sorted(given))
                 raise TemplateError(
@@ -324,6 +373,11 @@ class Template:
             if wired:
                 existing = props.get("Parameters")
                 props["Parameters"] = {**wired, **(existing if isinstance(existing, dict) else {})}
+        if "Parameters" in doc:  # keep CloudFormation's section order
+            order = {key: i for i, key in enumerate(SECTION_ORDER)}
+            items = sorted(doc.items(), key=lambda kv: order.get(kv[0], len(order)))
+            doc.clear()
+            doc.update(items)
 
 
 def _is_snake(name: str) -> bool:
@@ -379,79 +433,80 @@ def template_parameters(fn: Any) -> dict[str, tuple[Any, Any]]:
     return out
 
 
-def convert_parameters(entry: Entry, overrides: dict[str, Any] | None) -> dict[str, Any]:
-    """Compile-time parameter values by the function's annotations; strings are converted."""
-    import inspect
+def convert_parameters(entry: Entry, overrides: dict[str, Any] | None, *, prompt: bool = True) -> dict[str, Any]:
+    """Compile-time parameter values by the function's annotations and constraints (see
+    params.py); strings are converted, missing required ones prompted for on a terminal."""
+    from sparkleform.dsl.params import resolve
 
-    spec = template_parameters(entry.fn)
-    out: dict[str, Any] = {}
-    for key, raw in (overrides or {}).items():
-        if key not in spec:
-            known = ", ".join(sorted(spec)) or "none"
-            raise ParameterError(
-                f"template {entry.name!r} has no compile-time parameter {key!r} (it takes: {known})"
-            )
-        annotation, _default = spec[key]
-        out[key] = _convert(entry.name, key, raw, annotation) if isinstance(raw, str) else raw
-    missing = [k for k, (_, d) in spec.items() if d is inspect.Parameter.empty and k not in out]
-    if missing:
-        raise ParameterError(
-            f"template {entry.name!r} needs compile-time parameter(s) {', '.join(missing)} (--set NAME=VALUE)"
-        )
-    return out
+    return resolve(entry.name, entry.fn, overrides, prompt=prompt)
 
 
-_TRUE = {"1", "true", "yes", "on", "y"}
-_FALSE = {"0", "false", "no", "off", "n"}
-
-
-def _convert(template: str, key: str, raw: str, annotation: Any) -> Any:
-    import inspect
-
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        if raw.lower() in ("none", "null") and len(options) < len(args):
-            return None
-        annotation = options[0] if len(options) == 1 else str
-        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    try:
-        if annotation in (inspect.Parameter.empty, str, Any):
-            return raw
-        if annotation is bool:
-            low = raw.strip().lower()
-            if low in _TRUE:
-                return True
-            if low in _FALSE:
-                return False
-            raise ValueError("expected true or false")
-        if annotation in (int, float):
-            return annotation(raw)
-        if origin in (list, tuple, typing.Sequence) or annotation in (list, tuple):
-            item = args[0] if args else str
-            items = [x.strip() for x in raw.split(",") if x.strip()]
-            return [_convert(template, key, x, item) for x in items]
-    except ValueError as exc:
-        name = getattr(annotation, "__name__", str(annotation))
-        raise ParameterError(
-            f"compile-time parameter {key}={raw!r} of template {template!r} is not a valid {name}: {exc}"
-        ) from exc
-    return raw
-
-
-def build(entry: Entry, registry: Registry, overrides: dict[str, Any] | None = None, *, name: str | None = None) -> Template:
-    """Run a registered template function: components first (in load order), then its body."""
-    params = convert_parameters(entry, overrides)
+def build(
+    entry: Entry,
+    registry: Registry,
+    overrides: dict[str, Any] | None = None,
+    *,
+    name: str | None = None,
+    prompt: bool = True,
+) -> Template:
+    """Run a registered template function: its body, then its components, then its overrides
+    (after the template it inherits, and the earlier layers it merges onto)."""
+    params = convert_parameters(entry, overrides, prompt=prompt)
     t = Template(name or entry.name, registry=registry)
-    description = entry.options.get("description")
-    if description:
-        t._root._assign("Description", True, description, Location(display_path(entry.file or "?"), entry.line or 0))
-    t.load(*entry.options.get("load", ()))
-    result = run_user(entry.fn, t, **params)
-    if isinstance(result, Template) and result is not t:
-        return result
+    return compose(t, entry, params)
+
+
+def compose(t: Template, entry: Entry, params: dict[str, Any], _seen: tuple[str, ...] = ()) -> Template:
+    """SparkleFormation's order: the template's body (the base block), then its components in
+    load order, then its overrides (`@t.overrides` functions, or the body's code after a
+    bare `yield`). A template that inherits another is built on top of it; layers of one
+    name (layering="merge") run oldest first, each step for all layers together."""
+    parent = entry.options.get("inherit")
+    if parent:
+        if parent in _seen or parent == entry.name:
+            raise CollectionError(f"template {entry.name!r} inherits itself (through {' -> '.join(_seen)})")
+        base = t._registry.get("template", parent)
+        compose(t, base, _layer_params(base, params), (*_seen, entry.name))
+    layers = entry.layers()
+    pending = []
+    for layer in layers:
+        description = layer.options.get("description")
+        if description:
+            t._root._assign("Description", True, description, Location(display_path(layer.file or "?"), layer.line or 0))
+        result = run_user(layer.fn, t, **(params if layer is entry else _layer_params(layer, params)))
+        if isinstance(result, Template) and result is not t:
+            return result
+        if inspect.isgenerator(result) and run_user(_step, result, layer.name):
+            pending.append(result)
+    for layer in layers:
+        t.load(*layer.options.get("load", ()))
+    for gen in pending:
+        run_user(_step, gen, entry.name)
+    t.run_overrides()
     return t
+
+
+def _layer_params(entry: Entry, given: dict[str, Any]) -> dict[str, Any]:
+    """The compile-time values for an inherited or earlier layer: those it takes, by name."""
+    spec = template_parameters(entry.fn)
+    return convert_parameters(entry, {k: v for k, v in given.items() if k in spec}, prompt=False)
+
+
+def _takes(fn: Any, name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _step(gen: Any, name: str) -> bool:
+    """Run a template generator to its next `yield`; False once it has finished."""
+    try:
+        next(gen)
+    except StopIteration:
+        return False
+    return True
 
 
 __all__ = ["Compiled", "Template", "build", "convert_parameters", "run_user", "template_parameters"]

@@ -59,7 +59,8 @@ def create_app(config: FederationConfig, *, directory: Directory | None = None, 
     if config.web.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.web.trusted_proxies, x_proto=config.web.trusted_proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask documents wrapping it so
+            app.wsgi_app, x_for=config.web.trusted_proxies, x_proto=config.web.trusted_proxies)
     directory = directory or Directory(config.ldap)
     broker = broker or Broker(config.aws)
     per_user = FailureLimiter(config.web.max_failures_per_user, config.web.failure_window)

@@ -52,7 +52,7 @@ def entitlements(groups: list[Group], roles: list[dict]) -> list[Entitlement]:
     out = []
     for role in roles:
         group = by_name.get(role["RoleName"].lower())
-        if group is not None:
+        if group is not None and group.sid is not None:
             out.append(Entitlement(role["RoleName"], role["Arn"], group.name, group.sid,
                                    int(role.get("MaxSessionDuration") or DEFAULT_MAX_SESSION)))
     return sorted(out, key=lambda e: e.role_name.lower())

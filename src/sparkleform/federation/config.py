@@ -100,11 +100,12 @@ class FederationConfig:
     client: ClientConfig = field(default_factory=ClientConfig)
     path: Path | None = None
 
-    def require_proxy(self) -> None:
-        """The proxy needs [ldap] and [aws]; the CLI client only [client]."""
+    def require_proxy(self) -> tuple[LdapConfig, AwsConfig]:
+        """The proxy's [ldap] and [aws] tables, which it needs (the CLI client needs only [client])."""
         missing = [name for name in ("ldap", "aws") if getattr(self, name) is None]
-        if missing:
+        if missing or self.ldap is None or self.aws is None:
             raise FederationConfigError(f"{self.path}: the proxy needs the table(s) " + ", ".join(f"[{m}]" for m in missing))
+        return self.ldap, self.aws
 
 
 def _table(cls, data: Any, name: str, where: str):

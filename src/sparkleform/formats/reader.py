@@ -22,11 +22,13 @@ def loads_template(
 ) -> tuple[dict, SourceMap]:
     """Parse template text (JSON or YAML) into its dict and the line of every key and item.
 
+    For YAML the line map is lazy: the text is read once without it, and walked again for
+    the lines only if something asks for one (a finding to place, an error to point at).
     With a `notes` list, YAML 1.1 surprises (unquoted `yes` read as true, `0644` as 420)
     are described there as "file:line: ..." strings.
     """
     from sparkleform.formats.json_reader import read_json
-    from sparkleform.formats.yaml_reader import read_yaml
+    from sparkleform.formats.yaml_reader import read_yaml_lazy
 
     text = _strip_bom(text)
     if looks_like_json(text):
@@ -36,10 +38,10 @@ def loads_template(
             if "duplicate key" in json_error.message or not json_error.message.startswith("JSON syntax"):
                 raise
             try:  # a YAML flow mapping also starts with '{'
-                return read_yaml(text, filename, notes)
+                return read_yaml_lazy(text, filename, notes)
             except FormatError:
                 raise json_error from None
-    return read_yaml(text, filename, notes)
+    return read_yaml_lazy(text, filename, notes)
 
 
 def loads_document(text: str, filename: str = "<string>", *, notes: list[str] | None = None) -> dict:

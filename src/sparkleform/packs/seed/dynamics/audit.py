@@ -4,7 +4,7 @@ from sparkleform import AWS, dynamic, get_att, ref, sub
 
 
 @dynamic
-def cloudtrail_trail(t, name, *, multi_region=True, log_file_validation=True, retain_logs=True):
+def audit_trail(t, name, *, multi_region=True, log_file_validation=True, retain_logs=True):
     """A CloudTrail trail `{name}_trail` writing to a bucket `{name}_trail_bucket` of its own.
 
     The bucket blocks public access, encrypts at rest, and its policy lets only CloudTrail

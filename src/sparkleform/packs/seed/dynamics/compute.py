@@ -19,7 +19,7 @@ def _key_name(t):
 
 
 @dynamic
-def ec2_instance(
+def chef_instance(
     t,
     name,
     *,
@@ -67,7 +67,7 @@ def ec2_instance(
 
 
 @dynamic
-def launch_template(
+def chef_launch_template(
     t,
     name,
     *,
@@ -80,7 +80,7 @@ def launch_template(
 ):
     """A launch template `{name}_launch_template` for auto scaling groups.
 
-    The same options as `ec2_instance` (minus the subnet, which the group chooses); with a
+    The same options as `chef_instance` (minus the subnet, which the group chooses); with a
     `run_list` its instances converge through the shared `cfn_init` registry entry.
     Instances require IMDSv2. Returns the launch template node.
     """
@@ -104,7 +104,7 @@ def launch_template(
 
 
 @dynamic
-def auto_scaling_group(
+def scaling_group(
     t,
     name,
     *,
@@ -116,7 +116,7 @@ def auto_scaling_group(
     load_balancer_names=None,
     tags=None,
 ):
-    """An auto scaling group `{name}_auto_scaling_group` running `launch_template`.
+    """An auto scaling group `{name}_auto_scaling_group` running `chef_launch_template`.
 
     `subnets` is a list (or an intrinsic giving one, such as a List<Subnet::Id> parameter);
     sizes may be numbers or intrinsics. Instances are tagged Name=<stack>-<name>, also at launch.

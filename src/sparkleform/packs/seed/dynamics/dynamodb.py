@@ -1,4 +1,4 @@
-"""The `dynamodb_table` dynamic: an AWS::DynamoDB::Table derived from a PynamoDB model.
+"""The `pynamodb_table` dynamic: an AWS::DynamoDB::Table derived from a PynamoDB model.
 
 PynamoDB is an optional extra (`pip install sparkleform[dynamodb]`); it is imported only
 when the dynamic is used, so the rest of the pack works without it.
@@ -11,7 +11,7 @@ KEY_TYPES = {"S", "N", "B"}  # DynamoDB key attributes are scalars
 
 
 @dynamic
-def dynamodb_table(
+def pynamodb_table(
     t,
     name,
     *,
@@ -39,10 +39,10 @@ def dynamodb_table(
         from pynamodb.models import Model
     except ImportError as exc:  # PynamoDB is an optional extra, not a dependency
         raise TemplateError(
-            "dynamodb_table needs PynamoDB: pip install 'sparkleform[dynamodb]'"
+            "pynamodb_table needs PynamoDB: pip install 'sparkleform[dynamodb]'"
         ) from exc
     if not (isinstance(model, type) and issubclass(model, Model)):
-        raise TemplateError(f"dynamodb_table({name!r}): model must be a PynamoDB Model class, not {model!r}")
+        raise TemplateError(f"pynamodb_table({name!r}): model must be a PynamoDB Model class, not {model!r}")
 
     meta = model.Meta
     definitions: dict[str, str] = {}
@@ -53,11 +53,11 @@ def dynamodb_table(
             key=lambda a: 0 if a.is_hash_key else 1,
         )
         if not keys or not keys[0].is_hash_key:
-            raise TemplateError(f"dynamodb_table({name!r}): {owner} has no hash key")
+            raise TemplateError(f"pynamodb_table({name!r}): {owner} has no hash key")
         for attr in keys:
             if attr.attr_type not in KEY_TYPES:
                 raise TemplateError(
-                    f"dynamodb_table({name!r}): key attribute {attr.attr_name!r} of {owner} is of type "
+                    f"pynamodb_table({name!r}): key attribute {attr.attr_name!r} of {owner} is of type "
                     f"{attr.attr_type}; keys must be strings (S), numbers (N) or binary (B)"
                 )
             definitions[attr.attr_name] = attr.attr_type
@@ -71,7 +71,7 @@ def dynamodb_table(
             write = write if write is not None else getattr(meta, "write_capacity_units", None)
         if read is None or write is None:
             raise TemplateError(
-                f"dynamodb_table({name!r}): provisioned billing needs read and write capacity "
+                f"pynamodb_table({name!r}): provisioned billing needs read and write capacity "
                 f"(Meta.read_capacity_units/write_capacity_units or the read_capacity/write_capacity options)"
             )
         value = {"ReadCapacityUnits": read, "WriteCapacityUnits": write}

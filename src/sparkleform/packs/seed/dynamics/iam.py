@@ -13,7 +13,7 @@ def _document(statements):
 
 
 @dynamic
-def iam_group(t, name, *, statements=(), managed_policy_arns=(), policy_name=None):
+def policy_group(t, name, *, statements=(), managed_policy_arns=(), policy_name=None):
     """An IAM group `{name}_group` whose inline policy is `statements`.
 
     Permissions belong to groups, never to users (the IAM article's advice): users come and
@@ -30,7 +30,7 @@ def iam_group(t, name, *, statements=(), managed_policy_arns=(), policy_name=Non
 
 
 @dynamic
-def iam_role(t, name, *, trust, statements=(), managed_policy_arns=(), role_name=None, max_session_duration=None):
+def policy_role(t, name, *, trust, statements=(), managed_policy_arns=(), role_name=None, max_session_duration=None):
     """An IAM role `{name}_role` that `trust` (a list of statements) may assume.
 
     `statements` is its inline policy, `role_name` an exact name when something looks the
@@ -56,10 +56,10 @@ def instance_role(t, name, *, statements=(), managed_policy_arns=()):
 
     Applications on the instance get rotating credentials from the instance metadata:
     no access keys on disks or in code. Returns the instance profile node (what
-    `ec2_instance` and `launch_template` take as `instance_profile`).
+    `chef_instance` and `chef_launch_template` take as `instance_profile`).
     """
     trust = [
         {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
     ]
-    role = t.dynamic("iam_role", name, trust=trust, statements=statements, managed_policy_arns=managed_policy_arns)
+    role = t.dynamic("policy_role", name, trust=trust, statements=statements, managed_policy_arns=managed_policy_arns)
     return t.resource(f"{name}_instance_profile", "AWS::IAM::InstanceProfile", roles=[ref(role)])

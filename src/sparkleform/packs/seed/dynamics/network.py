@@ -1,12 +1,14 @@
 """Dynamics for VPC networking: subnets with their route table association, security groups."""
 
+from typing import Any
+
 from sparkleform import dynamic, get_att, ref, sub
 
 SOURCE_KEYS = {"CidrIp", "CidrIpv6", "SourceSecurityGroupId", "SourcePrefixListId"}
 
 
 @dynamic
-def subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, public=False, tags=None):
+def routed_subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, public=False, tags=None):
     """A subnet `{name}_subnet` in `vpc`, associated with `route_table` when one is given.
 
     `vpc` and `route_table` are nodes, names or intrinsics; `cidr_block` and `availability_zone` may be
@@ -33,7 +35,7 @@ def subnet(t, name, *, vpc, cidr_block, availability_zone, route_table=None, pub
 
 
 @dynamic
-def security_group(t, name, *, description, vpc, ingress=(), tags=None):
+def ingress_group(t, name, *, description, vpc, ingress=(), tags=None):
     """A security group `{name}_security_group` in `vpc` with `ingress` rules.
 
     `vpc` is a node, a name or an intrinsic.
@@ -52,7 +54,7 @@ def security_group(t, name, *, description, vpc, ingress=(), tags=None):
     for number, rule in enumerate(ingress, start=1):
         ports, source, protocol = (*rule, "tcp") if len(rule) == 2 else rule
         if ports == -1:
-            entry = {"IpProtocol": "-1"}  # every protocol and port
+            entry: dict[str, Any] = {"IpProtocol": "-1"}  # every protocol and port
         else:
             low, high = ports if isinstance(ports, tuple) else (ports, ports)
             entry = {"IpProtocol": protocol, "FromPort": low, "ToPort": high}

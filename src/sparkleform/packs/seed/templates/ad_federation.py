@@ -31,11 +31,11 @@ def _group_roles(t, groups, trust_for, *, role_outputs=True):
         word = next((w for w in POLICY_BY_WORD if w in key.replace("_", "")), None)
         t.parameter(
             f"{key}_policy_arn",
-            default=f"arn:aws:iam::aws:policy/{POLICY_BY_WORD.get(word, 'ReadOnlyAccess')}",
+            default=f"arn:aws:iam::aws:policy/{POLICY_BY_WORD.get(word or '', 'ReadOnlyAccess')}",
             description=f"managed policy of the {group} role",
         )
         roles[group] = t.dynamic(
-            "iam_role", key, role_name=group, trust=trust_for(group, key),
+            "policy_role", key, role_name=group, trust=trust_for(group, key),
             managed_policy_arns=[ref(f"{key}_policy_arn")], max_session_duration=3600,
         )
         if role_outputs:
@@ -44,7 +44,7 @@ def _group_roles(t, groups, trust_for, *, role_outputs=True):
 
 
 @template(description="IAM roles for Active Directory groups, assumed by the federation proxy with the group's SID")
-def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
+def ad_federation(t, *, groups: tuple[str, ...] = DEFAULT_GROUPS):
     """IAM roles named after AD groups for the federation proxy, and the proxy's identity.
 
     The proxy lists the roles (iam:ListRoles), intersects them by name with the user's AD
@@ -101,7 +101,7 @@ def ad_federation(t, *, groups: list[str] = DEFAULT_GROUPS):
 
 
 @template(description="IAM roles for Active Directory groups, assumed through a SAML identity provider (AD FS)")
-def ad_federation_saml(t, *, groups: list[str] = DEFAULT_GROUPS):
+def ad_federation_saml(t, *, groups: tuple[str, ...] = DEFAULT_GROUPS):
     """IAM roles for AD groups, assumed through an AD FS SAML provider (the SAML variant).
 
     A SAML provider made from the metadata document of your AD FS, and a role per AD group

@@ -23,7 +23,7 @@ def seed_coolapp_elb(t):
                 description="port the application instances listen on")
 
     group = t.dynamic(
-        "security_group", "elb", description="coolapp load balancer: HTTP from anywhere",
+        "ingress_group", "elb", description="coolapp load balancer: HTTP from anywhere",
         vpc=ref("vpc_id"), ingress=[(80, "0.0.0.0/0")],
     )
     elb = t.resource(
@@ -48,7 +48,7 @@ def seed_coolapp_elb(t):
     t.output("AppPort", ref("app_port"), description="port the instances must listen on")
 
 
-@template(description="coolapp layer 2: application servers behind the coolapp ELB", load=["compute_parameters"])
+@template(description="coolapp layer 2: application servers behind the coolapp ELB")
 def seed_coolapp_asg(t):
     """coolapp layer 2: Chef-converged app servers in an auto scaling group behind the ELB.
 
@@ -58,6 +58,7 @@ def seed_coolapp_asg(t):
     Parameters ElbName, ElbSecurityGroup and AppPort are outputs of seed_coolapp_elb;
     VpcId and PrivateSubnetIds outputs of seed_vpc: deploy with --apply-stack for both.
     """
+    t.load("compute_parameters")  # first: the dynamics below read its parameters and KeyName
     t.parameter("elb_name", description="load balancer to register with (ElbName output)")
     t.parameter("elb_security_group", type="AWS::EC2::SecurityGroup::Id",
                 description="security group of the load balancer (ElbSecurityGroup output)")
@@ -71,14 +72,14 @@ def seed_coolapp_asg(t):
     t.parameter("max_size", type="Number", default=4, min_value=1)
 
     group = t.dynamic(
-        "security_group", "app", description="coolapp servers: the app port from the load balancer only",
+        "ingress_group", "app", description="coolapp servers: the app port from the load balancer only",
         vpc=ref("vpc_id"), ingress=[(ref("app_port"), ref("elb_security_group"))],
     )
     servers = t.dynamic(
-        "launch_template", "app", security_group_ids=[get_att(group, "GroupId")], run_list=ref("run_list"),
+        "chef_launch_template", "app", security_group_ids=[get_att(group, "GroupId")], run_list=ref("run_list"),
     )
     asg = t.dynamic(
-        "auto_scaling_group", "app", launch_template=servers, subnets=ref("private_subnet_ids"),
+        "scaling_group", "app", launch_template=servers, subnets=ref("private_subnet_ids"),
         min_size=ref("min_size"), max_size=ref("max_size"), load_balancer_names=[ref("elb_name")],
     )
     asg.properties.health_check_type = "ELB"

@@ -141,8 +141,7 @@ MINION_UNITS = [
 ]
 
 
-@template(description="CoreOS cluster running Kubernetes: a master and an auto scaling group of minions",
-          load=["compute_parameters"])
+@template(description="CoreOS cluster running Kubernetes: a master and an auto scaling group of minions")
 def coreos_kubernetes(t):
     """A CoreOS cluster running Kubernetes: a master and an auto scaling group of minions.
 
@@ -156,6 +155,7 @@ def coreos_kubernetes(t):
     template ships as files/coreos_kubernetes.yaml. ImageId is a CoreOS (today: Flatcar)
     image; DiscoveryUrl must be a fresh https://discovery.etcd.io/new for every cluster.
     """
+    t.load("compute_parameters")  # first: the dynamics below read its parameters and KeyName
     t.parameter("instance_type", default="m5.large", allowed_values=["t3.medium", "t3.large", "m5.large", "m5.xlarge"],
                 description="EC2 instance type of the nodes")
     t.parameter("vpc_id", type="AWS::EC2::VPC::Id", description="VPC of the cluster")
@@ -172,7 +172,7 @@ def coreos_kubernetes(t):
 
     vpc = ref("vpc_id")
     common = t.dynamic(
-        "security_group", "kubernetes_common", vpc=vpc,
+        "ingress_group", "kubernetes_common", vpc=vpc,
         description="every Kubernetes node: SSH from the admins; etcd, fleet and flannel between nodes",
         ingress=[
             (22, {"CidrIp": ref("admin_cidr")}),
@@ -182,12 +182,12 @@ def coreos_kubernetes(t):
         ],
     )
     master_group = t.dynamic(
-        "security_group", "kubernetes_master", vpc=vpc,
+        "ingress_group", "kubernetes_master", vpc=vpc,
         description="Kubernetes master: the API server for the nodes and the admins",
         ingress=[(8080, common), (8080, {"CidrIp": ref("admin_cidr")})],
     )
     minion_group = t.dynamic(
-        "security_group", "kubernetes_minion", vpc=vpc,
+        "ingress_group", "kubernetes_minion", vpc=vpc,
         description="Kubernetes minions: the kubelet for the master",
         ingress=[(10250, master_group)],
     )
@@ -198,12 +198,12 @@ def coreos_kubernetes(t):
         ("minion", minion_group, MINION_UNITS, ref("minion_count")),
     ):
         nodes = t.dynamic(
-            "launch_template", f"kubernetes_{role}",
+            "chef_launch_template", f"kubernetes_{role}",
             security_group_ids=[get_att(common, "GroupId"), get_att(group, "GroupId")],
             user_data=base64(sub(cloud_config(role, units))),
         )
         groups[role] = t.dynamic(
-            "auto_scaling_group", f"kubernetes_{role}", launch_template=nodes,
+            "scaling_group", f"kubernetes_{role}", launch_template=nodes,
             subnets=ref("public_subnet_ids"), min_size=size, max_size=size, desired_capacity=size,
         )
 

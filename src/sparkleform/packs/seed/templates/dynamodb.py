@@ -11,7 +11,7 @@ def dynamodb_sessions(t):
     number) projecting all attributes, billed on demand or with provisioned capacity by
     the BillingMode parameter.
 
-    The same table, derived from the article's PynamoDB model with the `dynamodb_table`
+    The same table, derived from the article's PynamoDB model with the `pynamodb_table`
     dynamic, is what tests/packs checks this template against.
     """
     t.parameter("table_name", default="sessions", description="name of the table (PynamoDB's Meta.table_name)")

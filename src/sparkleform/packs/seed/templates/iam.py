@@ -43,9 +43,9 @@ def iam_groups(t):
         {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": sub("arn:${AWS::Partition}:s3:::${ReadBucketName}")},
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": sub("arn:${AWS::Partition}:s3:::${ReadBucketName}/*")},
     ]
-    readers = t.dynamic("iam_group", "bucket_readers", statements=read_bucket)
+    readers = t.dynamic("policy_group", "bucket_readers", statements=read_bucket)
 
-    power_users = t.dynamic("iam_group", "power_users", statements=[
+    power_users = t.dynamic("policy_group", "power_users", statements=[
         {
             "Sid": "EverythingButIamWithVirtualMfa",
             "Effect": "Allow",
@@ -63,7 +63,7 @@ def iam_groups(t):
         },
     ])
 
-    office_only = t.dynamic("iam_group", "office_only", statements=[
+    office_only = t.dynamic("policy_group", "office_only", statements=[
         {
             "Sid": "DenyOutsideOffice",
             "Effect": "Deny",
@@ -77,7 +77,7 @@ def iam_groups(t):
     ])
 
     instance_arn = "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/"
-    testers = t.dynamic("iam_group", "ec2_testers", statements=[
+    testers = t.dynamic("policy_group", "ec2_testers", statements=[
         {"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"},
         {
             "Effect": "Allow",
@@ -93,7 +93,7 @@ def iam_groups(t):
     ])
 
     app_profile = t.dynamic("instance_role", "app", statements=read_bucket)
-    trail = t.dynamic("cloudtrail_trail", "audit")
+    trail = t.dynamic("audit_trail", "audit")
 
     for label, group in (("BucketReaders", readers), ("PowerUsers", power_users),
                          ("OfficeOnly", office_only), ("Ec2Testers", testers)):

@@ -59,8 +59,7 @@ systemctl enable --now ${AgentService}
 """
 
 
-@template(description="Highly available NAT: an auto scaling group of NAT instances with a failover agent",
-          load=["compute_parameters"])
+@template(description="Highly available NAT: an auto scaling group of NAT instances with a failover agent")
 def nat_ha(t):
     """NAT instances (two or more) in an auto scaling group, failing over between them.
 
@@ -72,6 +71,7 @@ def nat_ha(t):
     Elastic IP. The instance role allows exactly the calls the agent makes. VpcId, VpcCidr,
     PublicSubnetIds and PrivateRouteTableIds are outputs of seed_vpc.
     """
+    t.load("compute_parameters")  # first: the dynamics below read its parameters and KeyName
     t.parameter("vpc_id", type="AWS::EC2::VPC::Id", description="VPC to provide NAT for")
     t.parameter("vpc_cidr", default="10.0.0.0/16", description="CIDR block of the VPC (traffic it NATs)")
     t.parameter("public_subnet_ids", type="List<AWS::EC2::Subnet::Id>", description="subnets of the NAT instances")
@@ -99,7 +99,7 @@ def nat_ha(t):
     ])
 
     group = t.dynamic(
-        "security_group", "nat", description="NAT instances: all traffic from the VPC, Consul among members",
+        "ingress_group", "nat", description="NAT instances: all traffic from the VPC, Consul among members",
         vpc=ref("vpc_id"),
         ingress=[
             (-1, {"CidrIp": ref("vpc_cidr")}),
@@ -110,13 +110,13 @@ def nat_ha(t):
     eip = t.resource("nat_eip", "AWS::EC2::EIP", domain="vpc")
 
     servers = t.dynamic(
-        "launch_template", "nat",
+        "chef_launch_template", "nat",
         security_group_ids=[get_att(group, "GroupId")],
         instance_profile=profile,
         user_data=base64(sub(USER_DATA, {"RouteTables": join(",", ref("private_route_table_ids"))})),
     )
     asg = t.dynamic(
-        "auto_scaling_group", "nat", launch_template=servers, subnets=ref("public_subnet_ids"),
+        "scaling_group", "nat", launch_template=servers, subnets=ref("public_subnet_ids"),
         min_size=ref("nat_instance_count"), max_size=ref("nat_instance_count"),
         desired_capacity=ref("nat_instance_count"),
     )

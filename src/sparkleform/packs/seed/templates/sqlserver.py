@@ -57,7 +57,7 @@ def sqlserver_rds(t, *, version: str = "16.00.4245.2.v1"):
     t.parameter("max_degree_of_parallelism", type="Number", default=4, min_value=0, max_value=32767)
 
     group = t.dynamic(
-        "security_group", "database", description="SQL Server: port 1433 from the VPC",
+        "ingress_group", "database", description="SQL Server: port 1433 from the VPC",
         vpc=ref("vpc_id"), ingress=[(1433, {"CidrIp": ref("vpc_cidr")})],
     )
     subnets = t.resource("db_subnet_group", "AWS::RDS::DBSubnetGroup",
@@ -151,8 +151,7 @@ EXEC xp_instance_regwrite N'HKEY_LOCAL_MACHINE', N'Software\Microsoft\MSSQLServe
 """
 
 
-@template(description="SQL Server Standard on EC2: tempdb on the instance-store SSD, data and logs on EBS SSD",
-          load=["compute_parameters"])
+@template(description="SQL Server Standard on EC2: tempdb on the instance-store SSD, data and logs on EBS SSD")
 def sqlserver_ec2(t):
     """SQL Server Standard on EC2: tempdb on the instance-store SSD, data and logs on EBS.
 
@@ -163,6 +162,7 @@ def sqlserver_ec2(t):
     sessions instead of opening RDP. ImageId is a Windows + SQL Server Standard AMI, e.g.
     from /aws/service/ami-windows-latest/Windows_Server-2022-English-Full-SQL_2022_Standard.
     """
+    t.load("compute_parameters")  # first: the dynamics below read its parameters and KeyName
     t.parameter("instance_type", default="r6id.xlarge",
                 allowed_values=["m6id.xlarge", "m6id.2xlarge", "r6id.large", "r6id.xlarge", "r6id.2xlarge",
                                 "r6id.4xlarge"],
@@ -177,7 +177,7 @@ def sqlserver_ec2(t):
     _storage_parameters(t, "data_")
 
     group = t.dynamic(
-        "security_group", "sql_server", description="SQL Server: port 1433 from the VPC",
+        "ingress_group", "sql_server", description="SQL Server: port 1433 from the VPC",
         vpc=ref("vpc_id"), ingress=[(1433, {"CidrIp": ref("vpc_cidr")})],
     )
     profile = t.dynamic("instance_role", "sql_server",
@@ -190,7 +190,7 @@ def sqlserver_ec2(t):
         return {"DeviceName": device, "Ebs": ebs}
 
     server = t.dynamic(
-        "ec2_instance", "sql_server",
+        "chef_instance", "sql_server",
         subnet_id=ref("subnet_id"),
         security_group_ids=[get_att(group, "GroupId")],
         instance_profile=profile,

@@ -56,7 +56,7 @@ def seed_vpc(t, *, azs: int = 3):
         zone = select(n, get_azs())
         public.append(
             t.dynamic(
-                "subnet", f"public{n + 1}", vpc=vpc, cidr_block=select(n, blocks),
+                "routed_subnet", f"public{n + 1}", vpc=vpc, cidr_block=select(n, blocks),
                 availability_zone=zone, route_table=public_routes, public=True,
             )
         )
@@ -64,7 +64,7 @@ def seed_vpc(t, *, azs: int = 3):
         private_routes.append(routes)
         private.append(
             t.dynamic(
-                "subnet", f"private{n + 1}", vpc=vpc, cidr_block=select(azs + n, blocks),
+                "routed_subnet", f"private{n + 1}", vpc=vpc, cidr_block=select(azs + n, blocks),
                 availability_zone=zone, route_table=routes,
             )
         )

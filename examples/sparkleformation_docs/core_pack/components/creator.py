@@ -1,0 +1,6 @@
+from sparkleform import component
+
+
+@component
+def creator(t):
+    t.outputs.creator.value = "spox"
