@@ -62,14 +62,17 @@ def test_shallow_and_none_modes(project):
     shallow = _compiled(project, "--apply-nesting", "shallow")["root.json"]
     # no cross-branch outputs: Subnet becomes a root parameter
     assert sorted(shallow["Parameters"]) == ["Environment", "Subnet"]
+    assert shallow["Resources"]["Applications"]["Properties"]["Parameters"]["Subnet"] == {"Ref": "Subnet"}
     (project.cwd / "sparkleform.toml").write_text('apply_nesting = "none"\n')
     shutil.rmtree(project.cwd / "out")
     none = _compiled(project)["root.json"]
-    assert "Parameters" not in none
-    assert "Parameters" not in none["Resources"]["Applications"]["Properties"]
+    # as t.nest wrote it: each level bubbles its children's parameters, nothing crosses branches
+    assert none["Resources"]["Applications"]["Properties"]["Parameters"]["Subnet"] == {"Ref": "Subnet"}
     # the flag beats the file
     shutil.rmtree(project.cwd / "out")
-    assert "Subnet" in _compiled(project, "--apply-nesting", "deep")["root-Applications.template"]["Parameters"]
+    deep = _compiled(project, "--apply-nesting", "deep")["root.json"]
+    assert deep["Resources"]["Applications"]["Properties"]["Parameters"]["Subnet"] == {
+        "Fn::GetAtt": ["Infrastructure", "Outputs.Subnet"]}
     (project.cwd / "sparkleform.toml").write_text('apply_nesting = "sideways"\n')
     bad = project.run("compile", "root", check=2)
     assert "apply_nesting must be deep, shallow or none" in bad.stderr
@@ -145,15 +148,17 @@ def _check_layer_on_nested_outputs(cli: Cli, lower: str = "app", *aws: str, env=
 
 
 def test_validate_name_runs_the_nested_parameter_check(project):
-    """`validate NAME` reports SF2011 as `validate FILE` of the same compiled template does."""
-    by_name = project.run("--apply-nesting", "none", "validate", "root", check=1)
-    assert "needs the parameter(s) Environment" in by_name.stdout
-    assert "needs the parameter(s) Subnet, Environment" in by_name.stdout
-    project.run("--apply-nesting", "none", "compile", "root", "-o", "out/root.json")
-    by_file = project.run("validate", "out/root-Applications.template", check=1)
-    assert "[SF2011]" in by_file.stdout and "needs the parameter(s) Subnet, Environment" in by_file.stdout
-    # wired deep, the same project has nothing to report
-    assert "0 errors" in project.run("validate", "root").stdout
+    """`validate NAME` reports SF2011 as `validate FILE` of the same compiled template does
+    (with the wiring off, a nested stack written by hand on a compiled nested template has no
+    parameters)."""
+    by_name = project.run("--apply-nesting", "none", "validate", "twice", check=1)
+    assert "Resources.Spare.Properties" in by_name.stdout
+    assert "needs the parameter(s) Environment" in by_name.stdout and "[SF2011]" in by_name.stdout
+    project.run("--apply-nesting", "none", "compile", "twice", "-o", "out/twice.json")
+    by_file = project.run("validate", "out/twice.json", check=1)
+    assert "[SF2011]" in by_file.stdout and "needs the parameter(s) Environment" in by_file.stdout
+    # wired deep, the hand-written stack gets its parameter too
+    assert "0 errors" in project.run("validate", "twice").stdout
 
 
 @pytest.mark.parametrize("where", ["local", "aws"])
@@ -243,5 +248,5 @@ def test_sfn_verbs_destroy_globs_list_status_validate_all(project):
     assert "in ctp" in both and "in consumer" in both
     every = project.run("validate", "--all").stdout
     names = sorted(line.rsplit(" in ", 1)[1] for line in every.splitlines() if " errors, " in line)
-    assert names == ["applications", "consumer", "ctp", "infrastructure", "moneymaker", "networking", "root"]
-    project.run("--apply-nesting", "none", "validate", "ctp", "root", check=1)
+    assert names == ["applications", "consumer", "ctp", "infrastructure", "moneymaker", "networking", "root", "twice"]
+    project.run("--apply-nesting", "none", "validate", "ctp", "twice", check=1)

@@ -34,3 +34,11 @@ def applications(t):
 def root(t):
     t.nest("infrastructure", "infrastructure")
     t.nest("applications", "applications")
+
+
+@template()
+def twice(t):
+    """A second stack of the networking template written by hand, without its parameters."""
+    t.nest("networking", "networking")
+    t.resources.spare.type = "AWS::CloudFormation::Stack"
+    t.resources.spare.properties.template_url = "twice-Networking.template"
