@@ -119,6 +119,9 @@ def _ancestors(node: _Node) -> list[_Node]:
 
 
 def _wire_one(node: _Node, name: str, decl: Any, nodes: list[_Node], mode: str, bubbled: dict[int, set[str]]) -> None:
+    if isinstance(decl, dict) and decl.get("StackUnique"):
+        _stack_unique(node, name, decl, bubbled)
+        return
     # Follow `Ref: name` up while each parent passes its own parameter of the same name.
     cur = node
     chain: list[_Node] = []
@@ -149,6 +152,31 @@ def _wire_one(node: _Node, name: str, decl: Any, nodes: list[_Node], mode: str, 
         params = cur.parent.section("Parameters")
         params.setdefault(name, copy.deepcopy(decl))
         given[name] = {"Ref": name}
+        cur = cur.parent
+
+
+def _stack_unique(node: _Node, name: str, decl: dict, bubbled: dict[int, set[str]]) -> None:
+    """sfn's StackUnique: the parent gets a parameter of its own, `<Logical><Name>`, for this
+    stack alone (no output, no sharing with a same-named parameter), bubbled to the root."""
+    assert node.parent is not None
+    given = node.given()
+    if given is None:
+        return
+    current = given.get(name)
+    if current is not None and current != {"Ref": name}:
+        return  # given explicitly
+    if current == {"Ref": name}:
+        bubbled.setdefault(id(node.parent), set()).add(name)  # t.nest shared it: undo if unused
+    unique = f"{node.logical}{name}"
+    given[name] = {"Ref": unique}
+    node.parent.section("Parameters").setdefault(unique, copy.deepcopy(decl))
+    cur = node.parent
+    while cur.parent is not None:
+        up = cur.given()
+        if up is None or unique in up:
+            break
+        cur.parent.section("Parameters").setdefault(unique, copy.deepcopy(decl))
+        up[unique] = {"Ref": unique}
         cur = cur.parent
 
 

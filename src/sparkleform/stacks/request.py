@@ -14,7 +14,7 @@ from typing import Any
 from sparkleform.config import Config
 from sparkleform.contract import Stack, StackOptions
 from sparkleform.errors import ParameterError
-from sparkleform.stacks import compile_state
+from sparkleform.stacks import compile_state, extensions
 from sparkleform.stacks.apply import read_applied_stacks
 from sparkleform.stacks.context import StackContext
 from sparkleform.stacks.keyvalues import load_parameters_file, parse_mapping, parse_pairs
@@ -36,6 +36,7 @@ class StackInputs:
     parameters_file: str | None = None
     apply_stacks: tuple[str, ...] = ()
     apply_mappings: tuple[str, ...] = ()
+    ignore_parameters: tuple[str, ...] = ()
     set_values: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     notification_arns: tuple[str, ...] = ()
@@ -162,6 +163,8 @@ def prepare_request(
     mappings = [parse_mapping(f"{out}:{param}") for out, param in (cfg.apply_mappings if cfg else {}).items()]
     mappings += [parse_mapping(m) for m in inputs.apply_mappings]
     param_inputs.mappings = mappings
+    param_inputs.not_applied = extensions.apply_disabled(declared_from) | {
+        n.strip() for text in inputs.ignore_parameters for n in text.split(",") if n.strip()}
     if existing is not None:
         if old_template is None:
             old_template = declared_from if template is None else provider.template_of(stack_name)
@@ -182,7 +185,7 @@ def prepare_request(
         timeout_minutes=inputs.timeout_minutes,
         on_failure=inputs.on_failure,
         stack_policy=load_stack_policy(inputs.stack_policy) if inputs.stack_policy else None,
-        nested_templates=nested,
+        nested_templates={url: extensions.scrub(t) or t for url, t in nested.items()},
     )
     # NoEcho values the stack keeps (resolution.use_previous) are masked by describe, so
     # only the provider knows them: they are left out, and the provider falls back to the
@@ -196,4 +199,4 @@ def prepare_request(
         for name, origin in resolution.origins.items():
             if origin == "default" and name in param_inputs.previous.values:
                 parameters[name] = default_text(declared[name].get("Default"))
-    return StackRequest(template, declared_from, parameters, options, resolution.origins, resolution.use_previous)
+    return StackRequest(extensions.scrub(template), declared_from, parameters, options, resolution.origins, resolution.use_previous)
