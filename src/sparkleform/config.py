@@ -41,6 +41,7 @@ class StackConfig:
     apply_mappings: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     compile_parameters: dict[str, Any] = field(default_factory=dict)
+    hooks: dict[str, str] = field(default_factory=dict)  # event -> command (stacks/hooks.py)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Config:
     prefix: str | None = None
     stacks: dict[str, StackConfig] = field(default_factory=dict)
     apply_nesting: str = "deep"
+    hooks: dict[str, str] = field(default_factory=dict)  # event -> command, for every stack
     raw: dict[str, Any] = field(default_factory=dict)
 
     def collection_dir(self) -> Path:
@@ -90,6 +92,19 @@ def _expect(kind: type, value: Any, key: str, path: Path) -> Any:
     return value
 
 
+HOOK_EVENTS = ("before_create", "after_create", "before_update", "after_update", "before_destroy",
+               "after_destroy", "on_failure")
+
+
+def _hooks(value: Any, key: str, path: Path) -> dict[str, str]:
+    table = _expect(dict, value, key, path)
+    unknown = sorted(set(table) - set(HOOK_EVENTS))
+    if unknown:
+        raise ConfigError(f"`{key}`: unknown hook(s) {', '.join(unknown)}; known: {', '.join(HOOK_EVENTS)}",
+                          location=str(path))
+    return {event: _expect(str, command, f"{key}.{event}", path) for event, command in table.items()}
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the project configuration (an explicit path, or found upwards from the cwd)."""
     if path is None:
@@ -105,7 +120,7 @@ def load_config(path: Path | None = None) -> Config:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("sparkleform", {})
     root = path.parent.resolve()
-    known = {"collection", "packs", "provider", "region", "state", "schemas", "bucket", "prefix", "stacks", "apply_nesting"}
+    known = {"collection", "packs", "provider", "region", "state", "schemas", "bucket", "prefix", "stacks", "apply_nesting", "hooks"}
     unknown = sorted(set(data) - known)
     if unknown:
         import difflib
@@ -133,6 +148,7 @@ def load_config(path: Path | None = None) -> Config:
         cfg.schemas = root / _expect(str, data["schemas"], "schemas", path)
     cfg.bucket = data.get("bucket")
     cfg.prefix = data.get("prefix")
+    cfg.hooks = _hooks(data.get("hooks", {}), "hooks", path)
     if "apply_nesting" in data:
         cfg.apply_nesting = _expect(str, data["apply_nesting"], "apply_nesting", path)
         if cfg.apply_nesting not in ("deep", "shallow", "none"):
@@ -152,5 +168,6 @@ def load_config(path: Path | None = None) -> Config:
             apply_mappings=dict(body.get("apply_mappings", {})),
             tags={k: str(v) for k, v in body.get("tags", {}).items()},
             compile_parameters=dict(body.get("compile_parameters", {})),
+            hooks=_hooks(body.get("hooks", {}), f"stacks.{name}.hooks", path),
         )
     return cfg

@@ -28,6 +28,7 @@ from sparkleform.contract import (
 )
 from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.stacks.context import StackContext, Watch
+from sparkleform.stacks.hooks import OPERATION_EVENT, run_hooks
 from sparkleform.stacks.interrupts import watch_interrupts
 from sparkleform.stacks.outcome import is_failed, is_in_progress
 from sparkleform.stacks.request import StackInputs, StackRequest, prepare_request
@@ -76,8 +77,35 @@ def run_operation(
     """Run `call(on_event)` watched by the reporter; raise OperationFailed with the first failure.
 
     Returns the stack afterwards (None for a delete); a stack still in progress when not
-    waiting for it is returned as it is.
+    waiting for it is returned as it is. The hooks of sparkleform.toml and the packs run
+    around a create / update / delete (stacks/hooks.py).
     """
+    event = OPERATION_EVENT.get(operation)
+    if event is None:
+        return _run_operation(ctx, name, operation, call, wait=wait, title=title)
+    run_hooks(ctx.config, name, f"before_{event}")
+    try:
+        stack = _run_operation(ctx, name, operation, call, wait=wait, title=title)
+    except OperationFailed:
+        after = safe_describe(ctx.provider, name)
+        run_hooks(ctx.config, name, "on_failure", after.status if after else "", after.output_map() if after else {})
+        raise
+    if stack is None:
+        run_hooks(ctx.config, name, f"after_{event}", "DELETE_COMPLETE")
+    elif not is_in_progress(stack.status):
+        run_hooks(ctx.config, name, f"after_{event}", stack.status, stack.output_map())
+    return stack
+
+
+def _run_operation(
+    ctx: StackContext,
+    name: str,
+    operation: str,
+    call: Callable[[Any], Any],
+    *,
+    wait: bool = True,
+    title: str | None = None,
+) -> Stack | None:
     provider = ctx.provider
     watch = ctx.reporter.watch(name, title or f"{operation} {name}")
     result: Any = None
