@@ -65,8 +65,8 @@ SHORT_HELP: dict[str, str] = {
     "up": "Deploy the stack group from sparkleform.toml.",
     "down": "Tear down the stack group.",
     "iam": "IAM policy simulation.",
-    "nat-agent": "The NAT high-availability agent (leader election, route takeover).",
-    "federation": "The AD federation proxy: AD groups -> AWS console sign-in.",
+    "nat-agent": "The NAT high-availability agent.",
+    "federation": "The AD federation proxy (console sign-in).",
     "fmt": "Format JSON/YAML templates, keeping comments and key order.",
     "completion": "Print the shell completion script (bash, zsh, fish).",
 }
