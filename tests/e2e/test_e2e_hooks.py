@@ -13,7 +13,7 @@ from e2e_support import AWS_ENV, Cli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
 
-import _motoserver  # noqa: E402
+import _motoserver
 
 TOPIC = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"TopicArn": {"Value": {"Ref": "Topic"}}}}
 BROKEN = json.loads((Path(__file__).parent / "data" / "failing.json").read_text())  # fails on the local engine
