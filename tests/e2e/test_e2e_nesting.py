@@ -248,7 +248,8 @@ def test_sfn_verbs_destroy_globs_list_status_validate_all(project):
     assert "in ctp" in both and "in consumer" in both
     every = project.run("validate", "--all").stdout
     names = sorted(line.rsplit(" in ", 1)[1] for line in every.splitlines() if " errors, " in line)
-    assert names == ["applications", "consumer", "ctp", "infrastructure", "moneymaker", "networking", "root", "twice"]
+    assert names == ["applications", "consumer", "ctp", "guarded", "infrastructure", "moneymaker", "networking",
+                     "root", "twice", "worker", "workers"]
     project.run("--apply-nesting", "none", "validate", "ctp", "twice", check=1)
 
 
