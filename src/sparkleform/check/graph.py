@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sparkleform.check.diagnostic import ERROR
-from sparkleform.check.intrinsics import get_att_parts, sub_parts, sub_variables, walk_calls
 from sparkleform.check.rules import CFN_DOCS, check, rule
+from sparkleform.intrinsics import REF, RESOURCE, call_targets, references
 
 if TYPE_CHECKING:
     from sparkleform.check.context import CheckContext
@@ -22,9 +22,7 @@ RULES = (
 
 
 def _resource_refs(entry: dict[str, Any], names: set[str]) -> set[str]:
-    found: set[str] = set()
-    for call in walk_calls(entry, ()):
-        found |= _call_targets(call.name, call.args, names)
+    found = references(entry, names)
     depends = entry.get("DependsOn")
     for name in depends if isinstance(depends, list) else [depends]:
         if isinstance(name, str) and name in names:
@@ -132,9 +130,9 @@ def dependencies_from_calls(ctx: CheckContext) -> dict[str, set[str]]:
     for name, args, path in ctx.calls:
         if len(path) < 2 or path[0] != "Resources" or path[1] not in deps:
             continue
-        found = _call_targets(name, args, names)
-        if found:
-            deps[path[1]].update(found)
+        for what, target in call_targets(name, args):
+            if target in names and what in _RESOURCE_KINDS:
+                deps[path[1]].add(target)
     for name, res in ctx.resources.items():
         depends = res.get("DependsOn")
         for dep in depends if isinstance(depends, list) else [depends]:
@@ -143,18 +141,7 @@ def dependencies_from_calls(ctx: CheckContext) -> dict[str, set[str]]:
     return deps
 
 
-def _call_targets(name: str, args, names: set[str]) -> set[str]:
-    if name == "Ref":
-        return {args} if isinstance(args, str) and args in names else set()
-    if name == "Fn::GetAtt":
-        parts = get_att_parts(args)
-        return {parts[0]} if parts and isinstance(parts[0], str) and parts[0] in names else set()
-    if name == "Fn::Sub":
-        text, local = sub_parts(args)
-        if text is None:
-            return set()
-        return {v.split(".", 1)[0] for v in sub_variables(text) if v not in local and v.split(".", 1)[0] in names}
-    return set()
+_RESOURCE_KINDS = (REF, RESOURCE)  # what of a call's targets may be a resource
 
 
 @check()

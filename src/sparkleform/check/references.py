@@ -9,6 +9,7 @@ from sparkleform.check.diagnostic import ERROR, WARNING
 from sparkleform.check.intrinsics import get_att_parts, sub_parts, sub_variables
 from sparkleform.check.rules import CFN_DOCS, check, rule
 from sparkleform.check.suggest import did_you_mean
+from sparkleform.intrinsics import CONDITION, MAPPING, REF, RESOURCE, call_targets
 from sparkleform.spec import get_schema
 
 RULES = (
@@ -225,20 +226,12 @@ def check_unused(ctx: CheckContext) -> None:
     if ctx.original is not ctx.template:
         # judged on the template as written: an expansion may inline parameter values
         calls = CheckContext(ctx.original).calls
+    used = {REF: used_refs, RESOURCE: used_refs, CONDITION: used_conditions, MAPPING: used_maps}
     for name, args, _path in calls:
-        if name == "Ref" and isinstance(args, str):
-            used_refs.add(args)
-        elif name == "Fn::Sub":
-            text, local = sub_parts(args)
-            for var in sub_variables(text or ""):
-                if var not in local:
-                    used_refs.add(var.split(".", 1)[0])
-        elif name == "Fn::FindInMap" and isinstance(args, list) and args and isinstance(args[0], str):
-            used_maps.add(args[0])
-        elif name == "Fn::If" and isinstance(args, list) and args and isinstance(args[0], str):
-            used_conditions.add(args[0])
-        elif name == "Condition" and isinstance(args, str):
-            used_conditions.add(args)
+        for what, target in call_targets(name, args):
+            found = used.get(what)
+            if found is not None:
+                found.add(target)
     original = ctx.original
     sections = [s for s in (original.get("Resources"), original.get("Outputs"), ctx.resources) if isinstance(s, dict)]
     for section in sections:

@@ -128,7 +128,8 @@ class EventDisplay:
             self._live.start()
         return self
 
-    def __exit__(self, exc_type: object, *exc: object) -> None:
+    def __exit__(self, *exc: object) -> None:
+        exc_type = exc[0] if exc else None
         self.finished = time.monotonic()
         if self._live is not None:
             self._live.refresh()

@@ -160,8 +160,8 @@ def import_cmd(file: str, out: str | None, name: str | None, components: bool, f
     snake_case names where they map back exactly, and intrinsic helpers instead of raw
     dicts. Unless --no-check, it is compiled back and compared with the input.
     """
+    from sparkleform.dsl.importer import function_name, translate
     from sparkleform.formats.reader import loads_template
-    from sparkleform.formats.translate import function_name, translate
 
     text, display = _read(file)
     notes: list[str] = []
@@ -206,7 +206,7 @@ def _component_path(out: str | None, template_name: str) -> Path | None:
 
 def _check(doc: dict, result: Any, name: str) -> None:
     """Compile the generated code and compare with the input; raise on a difference."""
-    from sparkleform.formats.translate import DEFAULT_VERSION, compile_source
+    from sparkleform.dsl.importer import DEFAULT_VERSION, compile_source
 
     extra = (result.component,) if result.component else ()
     try:

@@ -2,6 +2,10 @@
 
 Names given to `ref`, `get_att`, `find_in_map`, `condition` and `if_` follow the naming
 rule (snake -> CamelCase, a capital means exact); they also take a node, which names itself.
+
+Each helper is named in its function's row of the table of intrinsics
+(sparkleform/intrinsics.py: `helper`, and how it takes the function's argument), which is how
+`import` knows to write it; tests/test_intrinsics_table.py keeps `__all__` and the table equal.
 """
 
 from __future__ import annotations

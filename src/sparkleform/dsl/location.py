@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 
 from sparkleform.sourcemap import Location
 
@@ -13,7 +14,7 @@ _cache: dict[tuple[str, int], Location] = {}
 
 def caller_location() -> Location | None:
     """The first frame outside sparkleform/dsl: the user's line that made this call."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename.startswith(_DSL_DIR):
         frame = frame.f_back
     if frame is None:

@@ -61,6 +61,7 @@ class SnakeName(str):
     """
 
     __slots__ = ("snake",)
+    snake: str
 
     def __new__(cls, snake: str) -> SnakeName:
         obj = super().__new__(cls, ".".join(camel(part) for part in snake.split(".")))

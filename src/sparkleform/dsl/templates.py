@@ -325,6 +325,7 @@ class Template:
             if isinstance(target, Template):
                 out[nest.url] = target.compile_all()
                 continue
+            entry: Entry | None
             if isinstance(target, str):
                 entry = self._registry.get("template", target)
             else:

@@ -6,51 +6,11 @@ A cycle is reported as CloudFormation does, naming the resources in it.
 from __future__ import annotations
 
 import graphlib
-import re
-from typing import Any
 
 from sparkleform.engine.errors import TemplateFormatError
+from sparkleform.intrinsics import references  # Ref, Fn::GetAtt, Fn::Sub: the table's one walker
 
-_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
-
-
-def references(node: Any, names: set[str] | frozenset[str], out: set[str] | None = None) -> set[str]:
-    """Resource logical ids `node` refers to through Ref, Fn::GetAtt and Fn::Sub."""
-    if out is None:
-        out = set()
-    if isinstance(node, dict):
-        if len(node) == 1:
-            key, value = next(iter(node.items()))
-            if key == "Ref" and isinstance(value, str):
-                if value in names:
-                    out.add(value)
-                return out
-            if key == "Fn::GetAtt":
-                target = value.split(".", 1)[0] if isinstance(value, str) else (value[0] if value else None)
-                if isinstance(target, str) and target in names:
-                    out.add(target)
-                if isinstance(value, list):
-                    references(value[1:], names, out)
-                return out
-            if key == "Fn::Sub":
-                text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
-                if isinstance(text, str):
-                    local = set(variables) if isinstance(variables, dict) else set()
-                    for var in _SUB_VAR.findall(text):
-                        var = var.strip()
-                        head = var.split(".", 1)[0]
-                        if var not in local and head in names:
-                            out.add(head)
-                references(variables, names, out)
-                return out
-        for v in node.values():
-            if isinstance(v, (dict, list)):  # scalars refer to nothing: no call for them
-                references(v, names, out)
-    elif isinstance(node, list):
-        for v in node:
-            if isinstance(v, (dict, list)):
-                references(v, names, out)
-    return out
+__all__ = ["dependencies", "depends_on", "order", "references", "reverse_waves", "waves"]
 
 
 def depends_on(resource: dict) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from sparkleform.engine.cidr import cidr
 from sparkleform.engine.errors import TemplateFormatError
+from sparkleform.intrinsics import FUNCTIONS, SUB_VARIABLE
 
 
 class _NoValue:
@@ -32,7 +33,12 @@ class _Unknown:
 NO_VALUE: Any = _NoValue()
 UNKNOWN: Any = _Unknown()
 
-_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+# The functions the evaluator computes: the table's rows marked `engine`, each evaluated
+# by the method named after its DSL helper (Fn::GetAtt -> get_att -> Evaluator._get_att).
+# Ref is looked up before the others (the commonest call); Condition only inside Conditions.
+EVALUATED: dict[str, str] = {
+    name: "_" + (row.helper or "").rstrip("_") for name, row in FUNCTIONS.items() if row.engine and name != "Ref"
+}
 
 AZ_LETTERS = {
     "us-east-1": "abcdef",
@@ -112,25 +118,7 @@ class Evaluator:
         self._conditions_src = template.get("Conditions") or {}
         self._conditions: dict[str, bool] = {}
         self._evaluating: set[str] = set()
-        self._fns: dict[str, Callable[[Any], Any]] = {
-            "Fn::GetAtt": self._get_att,
-            "Fn::Join": self._join,
-            "Fn::Sub": self._sub,
-            "Fn::Select": self._select,
-            "Fn::Split": self._split,
-            "Fn::GetAZs": self._get_azs,
-            "Fn::Base64": self._base64,
-            "Fn::Cidr": self._cidr,
-            "Fn::ImportValue": self._import_value,
-            "Fn::If": self._if,
-            "Fn::Length": self._length,
-            "Fn::ToJsonString": self._to_json_string,
-            "Fn::FindInMap": self._find_in_map,
-            "Fn::Equals": self._equals,
-            "Fn::And": self._and,
-            "Fn::Or": self._or,
-            "Fn::Not": self._not,
-        }
+        self._fns: dict[str, Callable[[Any], Any]] = {name: getattr(self, method) for name, method in EVALUATED.items()}
 
     # -- entry points -------------------------------------------------------------
     def resolve(self, node: Any) -> Any:
@@ -294,7 +282,7 @@ class Evaluator:
                 raise _err(f"Fn::Sub variable ${{{name}}} must resolve to a string")
             return to_text(value)
 
-        result = _SUB_VAR.sub(replace, text)
+        result = SUB_VARIABLE.sub(replace, text)
         return UNKNOWN if unknown else result
 
     def _select(self, args: Any) -> Any:

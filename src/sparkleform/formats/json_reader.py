@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from json.decoder import scanstring
-from typing import Any
+from collections.abc import Callable
+from json.decoder import scanstring  # type: ignore[attr-defined]  # the C scanner; not in the stubs
+from typing import Any, cast
 
 from sparkleform.errors import FormatError
 from sparkleform.sourcemap import Location, SourceMap
 
-_WS = re.compile(r"[ \t\n\r]*")
+# Whitespace, possibly none: it matches at every position, so its match is never None.
+_WS = cast("Callable[[str, int], re.Match[str]]", re.compile(r"[ \t\n\r]*").match)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = (("true", True), ("false", False), ("null", None))
 
@@ -81,7 +83,7 @@ class _Parser:
 
     def parse(self) -> tuple[dict, SourceMap]:
         text = self._text
-        pos = _WS.match(text, 0).end()
+        pos = _WS(text, 0).end()
         if pos == len(text):
             raise FormatError("the template is empty", location=f"{self._filename}:1")
         if text[pos] != "{":
@@ -90,7 +92,7 @@ class _Parser:
             )
         self._entries[()] = self._loc(pos)
         doc, pos = self._value(pos, ())
-        pos = _WS.match(text, pos).end()
+        pos = _WS(text, pos).end()
         if pos != len(text):
             raise self._error(pos, "unexpected text after the end of the template")
         return doc, SourceMap(self._entries)
@@ -127,7 +129,7 @@ class _Parser:
     def _object(self, pos: int, path: tuple) -> tuple[dict, int]:
         text = self._text
         entries = self._entries
-        ws = _WS.match
+        ws = _WS
         out: dict[str, Any] = {}
         starts: dict[str, int] = {}
         pos = ws(text, pos + 1).end()
@@ -163,7 +165,7 @@ class _Parser:
     def _array(self, pos: int, path: tuple) -> tuple[list, int]:
         text = self._text
         entries = self._entries
-        ws = _WS.match
+        ws = _WS
         out: list[Any] = []
         pos = ws(text, pos + 1).end()
         if text.startswith("]", pos):

@@ -1,42 +1,34 @@
-"""The CloudFormation short-form YAML tags: their long names and the argument shapes they take.
+"""The CloudFormation short-form YAML tags: their long names and the argument kinds they take.
 
 Shared by the YAML reader (to turn `!Tag arg` into `{"Fn::Tag": arg}` and refuse arguments of
 the wrong kind) and the YAML writer (to write the short form only where it reads back the same).
+The tags, the kinds each takes and `!GetAtt`'s dotted form are rows of the table of intrinsics
+(sparkleform/intrinsics.py); a tag the table does not know is read as `Fn::<tag>` of any kind.
 """
 
 from __future__ import annotations
 
 import re
 
-SCALAR = "scalar"
-SEQUENCE = "sequence"
-MAPPING = "mapping"
-ANY = frozenset({SCALAR, SEQUENCE, MAPPING})
+from sparkleform.intrinsics import ANY_KIND, BY_TAG, CONDITIONS, FUNCTIONS, MAP, SAME, SCALAR, SEQUENCE
+
+MAPPING = MAP
+ANY = ANY_KIND
+
+__all__ = ["ANY", "MAPPING", "SCALAR", "SEQUENCE", "accepts", "describe_shape", "kind_of", "long_name", "short_name"]
 
 # tag name (without "!") -> the node kinds its argument may be. Tags not listed take any kind.
 # Only the kind is checked here; argument counts and meanings are the checker's business.
-SHAPES: dict[str, frozenset[str]] = {
-    "Ref": frozenset({SCALAR}),
-    "Condition": frozenset({SCALAR}),
-    "GetAtt": frozenset({SCALAR, SEQUENCE}),
-    "Sub": frozenset({SCALAR, SEQUENCE}),
-    "If": frozenset({SEQUENCE}),
-    "Equals": frozenset({SEQUENCE}),
-    "And": frozenset({SEQUENCE}),
-    "Or": frozenset({SEQUENCE}),
-    "Not": frozenset({SEQUENCE}),
-    "Join": frozenset({SEQUENCE}),
-    "Select": frozenset({SEQUENCE}),
-    "Split": frozenset({SEQUENCE}),
-    "FindInMap": frozenset({SEQUENCE}),
-    "Cidr": frozenset({SEQUENCE}),
-    "GetAZs": frozenset({SCALAR, MAPPING}),
-    "ImportValue": frozenset({SCALAR, MAPPING}),
-    "Transform": frozenset({MAPPING}),
-}
+SHAPES: dict[str, frozenset[str]] = {tag: row.tag_kinds for tag, row in BY_TAG.items() if row.tag_kinds != ANY}
 
 # Tags whose long form has no "Fn::" prefix.
-UNPREFIXED = frozenset({"Ref", "Condition"})
+UNPREFIXED = frozenset(tag for tag, row in BY_TAG.items() if row.name == tag)
+
+# Tags whose scalar form is "A.B", read as the list [A, B] (`!GetAtt Resource.Attribute`).
+DOTTED = frozenset(tag for tag, row in BY_TAG.items() if row.dotted)
+
+# Long-form keys whose list items are in condition context (where `!Condition` is a call).
+CONDITION_CONTEXT = frozenset(name for name, row in FUNCTIONS.items() if row.context in (CONDITIONS, SAME))
 
 # A tag suffix the writer may use: letters and digits only, so it reads back unchanged.
 SAFE_TAG = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
@@ -44,13 +36,15 @@ SAFE_TAG = re.compile(r"[A-Za-z][A-Za-z0-9]*\Z")
 
 def long_name(tag: str) -> str:
     """'Ref' -> 'Ref', 'GetAtt' -> 'Fn::GetAtt', 'Anything' -> 'Fn::Anything'."""
-    return tag if tag in UNPREFIXED else "Fn::" + tag
+    row = BY_TAG.get(tag)
+    return row.name if row is not None else "Fn::" + tag
 
 
 def short_name(key: str) -> str | None:
     """The tag for a long-form key ('Fn::Sub' -> 'Sub', 'Ref' -> 'Ref'), or None if it has none."""
-    if key in UNPREFIXED:
-        return key
+    row = FUNCTIONS.get(key)
+    if row is not None and row.tag:
+        return row.tag
     if key.startswith("Fn::"):
         tag = key[4:]
         if SAFE_TAG.match(tag):

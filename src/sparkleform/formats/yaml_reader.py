@@ -17,7 +17,7 @@ from typing import Any
 from sparkleform.errors import FormatError
 from sparkleform.formats.scalars import SPECIAL_FIRST as _SPECIAL_FIRST
 from sparkleform.formats.scalars import plain_value, yaml11_surprise
-from sparkleform.formats.tags import MAPPING, SCALAR, SEQUENCE, accepts, describe_shape, long_name
+from sparkleform.formats.tags import DOTTED, MAPPING, SCALAR, SEQUENCE, accepts, describe_shape, long_name
 from sparkleform.sourcemap import Location, SourceMap
 
 _PLAIN = "?plain"  # our resolver's tag for an unquoted scalar; resolved while walking
@@ -52,14 +52,16 @@ def _composer_class() -> type:
 
     ScalarNode, SequenceNode, MappingNode = nodes.ScalarNode, nodes.SequenceNode, nodes.MappingNode
     try:
-        from yaml.cyaml import CParser
+        from yaml._yaml import CParser  # what yaml.cyaml.CParser is
+
+        c_parser: Any = CParser
     except ImportError:  # pragma: no cover - depends on how PyYAML was built
-        CParser = None
-    if CParser is not None:
-        base: tuple[type, ...] = (CParser,)
+        c_parser = None
+    if c_parser is not None:
+        base: tuple[type, ...] = (c_parser,)
 
         def init(self: Any, stream: str) -> None:
-            CParser.__init__(self, stream)
+            c_parser.__init__(self, stream)
 
     else:  # pragma: no cover
         base = (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer)
@@ -277,7 +279,7 @@ class _Walker:
         track = self._track
         entries = self._entries
         locations = self._locations
-        out = []
+        out: list[Any] = []
         append = out.append
         item_path: tuple = ()
         for index, item in enumerate(node.value):
@@ -387,24 +389,25 @@ class _Walker:
         if name in ("str", "timestamp", "binary"):
             return text
         value = plain_value(text)
-        expected = {"int": int, "float": (float, int), "bool": bool, "null": type(None)}.get(name)
+        kinds: dict[str, type | tuple[type, ...]] = {"int": int, "float": (float, int), "bool": bool, "null": type(None)}
+        expected = kinds.get(name)
         if expected is None:
             raise self._error(node, f"unsupported YAML tag !!{name}")
         if isinstance(value, bool) and name != "bool":
             value = None
         if not isinstance(value, expected):
             raise self._error(node, f"{text!r} is not a valid !!{name}")
-        return float(value) if name == "float" else value
+        return float(value) if name == "float" else value  # type: ignore[arg-type]  # an int or float here
 
     def _intrinsic(self, node: Any, tag: str, kind: str, value: Any, path: tuple) -> dict:
         if not tag:
             raise self._error(node, "an empty tag '!' is not a CloudFormation function")
         if not accepts(tag, kind):
             raise self._error(node, f"!{tag} takes {describe_shape(tag)}, not a {kind}")
-        if tag == "GetAtt" and kind == SCALAR:
+        if kind == SCALAR and tag in DOTTED:
             resource, dot, attribute = value.partition(".")
             if not dot or not resource or not attribute:
-                raise self._error(node, f"!GetAtt {value!r} must be written Resource.Attribute")
+                raise self._error(node, f"!{tag} {value!r} must be written Resource.Attribute")
             value = [resource, attribute]
         name = long_name(tag)
         self._entries[(*path, name)] = self._loc(node)

@@ -13,7 +13,15 @@ from typing import Any
 
 from sparkleform.errors import FormatError
 from sparkleform.formats.scalars import looks_typed
-from sparkleform.formats.tags import SEQUENCE, accepts, kind_of, short_name
+from sparkleform.formats.tags import (
+    CONDITION_CONTEXT,
+    DOTTED,
+    SEQUENCE,
+    accepts,
+    kind_of,
+    long_name,
+    short_name,
+)
 
 _NEEDS_DOUBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 _NEEDS_DOUBLE_INLINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
@@ -24,7 +32,6 @@ _ESCAPES = {
     "\x85": "\\N", "\xa0": "\\_", "\u2028": "\\L", "\u2029": "\\P",
 }  # fmt: skip
 _TO_ESCAPE = re.compile('[\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]')
-_CONDITION_FUNCTIONS = frozenset({"Fn::And", "Fn::Or", "Fn::Not", "Fn::If"})
 
 
 def _escape(char: str) -> str:
@@ -147,7 +154,7 @@ class _Emitter:
             return None
         if kind == "scalar" and not isinstance(arg, str):
             return None  # a tagged scalar always reads back as a string
-        if tag == "GetAtt":
+        if tag in DOTTED:
             if kind != SEQUENCE:
                 return None  # "Fn::GetAtt": "a.b" would read back as a list
             if len(arg) == 2 and all(isinstance(p, str) and p for p in arg) and "." not in arg[0]:
@@ -187,7 +194,7 @@ class _Emitter:
                 out.append(" []\n")
             else:
                 out.append("\n")
-                self._sequence(arg, indent + 2, tag in ("And", "Or", "Not") or tag == "If")
+                self._sequence(arg, indent + 2, long_name(tag) in CONDITION_CONTEXT)
         elif isinstance(value, list):
             if not value:
                 out.append(" []\n")
@@ -215,7 +222,7 @@ class _Emitter:
                 out.append(pad)
             out.append(self._key(key))
             out.append(":")
-            self._after_key(item, indent, key in _CONDITION_FUNCTIONS)
+            self._after_key(item, indent, key in CONDITION_CONTEXT)
 
     def _sequence(self, value: list, indent: int, condition_ok: bool, first_inline: bool = False) -> None:
         out = self._out

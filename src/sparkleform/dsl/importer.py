@@ -1,4 +1,4 @@
-"""Translate a template dict into sparkleform DSL source a person would keep.
+"""Import: translate a template dict into sparkleform DSL source a person would keep.
 
 The output is a `@template` function: parameters through `t.parameter(...)`, resources as
 `with t.resources.web_server as r:` blocks mirroring the template, intrinsic helper calls
@@ -10,16 +10,24 @@ intrinsic helpers and comparing with the original: a snake name is used only whe
 compiles back to the same key, a helper only when it returns the same dict. Where neither
 works the exact form is written (`node["ExactKey"]`, a dict literal). `compile_source`
 runs the generated code, so callers can confirm it compiles back to the input.
+
+It reverses the compiler beside it: keys are named by the DSL's naming rule
+(`names.resolve`, the one the compiler applies), and which helper writes which function,
+with which arguments, is read from the table of intrinsics (sparkleform/intrinsics.py).
 """
 
 from __future__ import annotations
 
+import inspect
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sparkleform.formats.pysource import (
+from sparkleform import intrinsics as table
+from sparkleform.dsl import fn, names
+from sparkleform.dsl.pysource import (
     INDENT,
     WIDTH,
     Doc,
@@ -27,10 +35,12 @@ from sparkleform.formats.pysource import (
     Pair,
     Text,
     call,
+    flat,
     layout,
     py_string,
     string_doc,
 )
+from sparkleform.errors import TemplateError
 
 DEFAULT_VERSION = "2010-09-09"
 INIT_KEY = "AWS::CloudFormation::Init"
@@ -39,28 +49,13 @@ INIT_KEY = "AWS::CloudFormation::Init"
 PLAIN, PROPS, VERBATIM, METADATA, RESOURCE = "plain", "props", "verbatim", "metadata", "resource"
 
 _WORDS = re.compile(r"[A-Z]+[0-9]+|[A-Z]+(?![a-z])|[A-Z]?[a-z]+[0-9]*|[0-9]+")
-_PSEUDO = {
-    "AWS::Region": "region",
-    "AWS::AccountId": "account_id",
-    "AWS::StackName": "stack_name",
-    "AWS::StackId": "stack_id",
-    "AWS::Partition": "partition",
-    "AWS::URLSuffix": "url_suffix",
-    "AWS::NoValue": "no_value",
-    "AWS::NotificationARNs": "notification_arns",
-}
 _OUTPUT_KEYS = {"Description", "Value", "Export", "Condition"}
 _RESOURCE_VARS = {"Properties": "p", "Metadata": "m"}
 _RESERVED = frozenset({"component", "template", "sparkleform"})
-_HELPERS = frozenset(
-    ["ref", "get_att", "join", "sub", "select", "split", "find_in_map", "get_azs", "base64", "cidr", "import_value", "if_", "equals", "and_", "or_", "not_", "condition", "length", "to_json_string", "transform", "template", "component", "AWS", "t"]
-)
-
-
-def _dsl() -> Any:
-    from sparkleform.dsl import fn, names
-
-    return fn, names
+# pseudo parameter -> its name on `AWS` (AWS::Region -> region), read from the DSL itself
+_PSEUDO = {value["Ref"]: attr for attr, value in vars(type(fn.AWS)).items() if isinstance(value, dict)}
+# names a generated module imports from sparkleform (no variable may take them)
+_HELPERS = frozenset({*table.BY_HELPER, "template", "component", "AWS", "t"})
 
 
 def snake_guess(key: str) -> str | None:
@@ -89,15 +84,12 @@ class Ctx:
         return self.schema.names_at(self.ppath)
 
     def compiled_key(self, spelled: str, exact: bool) -> str:
-        _fn, names = _dsl()
+        """The key the compiler makes of `spelled` here (the DSL's naming rule)."""
         if self.mode == VERBATIM or exact:
             return spelled
-        if self.mode == PROPS:
-            found = (self.candidates() or {}).get(spelled.replace("_", ""))
-            return found or names.camel(spelled)
         if self.mode == RESOURCE:
             return names.RESOURCE_ATTRIBUTES.get(names.identity(spelled), names.camel(spelled))
-        return names.camel(spelled)
+        return names.resolve(spelled, exact, self.candidates())
 
     def child(self, key: str) -> Ctx:
         if self.mode == PROPS:
@@ -113,7 +105,6 @@ class Ctx:
 
 def spelling(key: str, ctx: Ctx) -> tuple[str, str] | None:
     """("attr", name) for `node.name`, ("item", key) for `node["key"]`, or None (needs _set)."""
-    _fn, names = _dsl()
     for guess in (snake_guess(key), names.snake(key), key):
         if guess and names.is_snake(guess) and _identifier(guess) and ctx.compiled_key(guess, False) == key:
             return "attr", guess
@@ -126,7 +117,6 @@ def name_spelling(name: Any, to_name: Any) -> str | None:
     """How to write a name argument (`ref("web_server")`) so `to_name` gives back `name`."""
     if not isinstance(name, str) or not name:
         return None
-    _fn, names = _dsl()
     for guess in (snake_guess(name), names.snake(name), name):
         if guess and to_name(guess) == name and (names.is_snake(guess) or guess == name):
             return guess
@@ -167,91 +157,40 @@ class Translator:
         return call(name, args)
 
     def intrinsic(self, value: dict, cond: bool) -> Doc | None:
-        """A helper call that returns exactly `value`, or None."""
-        if len(value) != 1:
-            return None
-        fn, _names = _dsl()
-        ((key, arg),) = value.items()
-        v = self.value
-        if key == "Ref":
-            if arg in _PSEUDO:
-                self.used.add("AWS")
-                return Text(f"AWS.{_PSEUDO[arg]}")
-            name = name_spelling(arg, lambda s: fn.ref(s)["Ref"])
-            return None if name is None else self._call("ref", [Text(py_string(name))])
-        if key == "Condition" and cond:
-            name = name_spelling(arg, lambda s: fn.condition(s)["Condition"])
-            return None if name is None else self._call("condition", [Text(py_string(name))])
-        if not key.startswith("Fn::"):
-            return None
-        func = key[4:]
-        if isinstance(arg, list):
-            n = len(arg)
-            if func == "GetAtt" and n == 2 and isinstance(arg[1], str) and arg[1]:
-                attr = arg[1]
+        """A helper call that returns exactly `value`, or None.
 
-                def get_att(s: str) -> Any:
-                    out = fn.get_att(s, attr)["Fn::GetAtt"]
-                    return out[0] if type(out[1]) is str and out[1] == attr else None
-
-                name = name_spelling(arg[0], get_att)
-                if name is not None:
-                    return self._call("get_att", [Text(py_string(name)), Text(py_string(attr))])
+        The table names the helper, how it takes the function's argument (whole, spread
+        over its parameters, or a mapping's keys as parameters), which of its arguments are
+        names and which trailing option becomes a keyword; the helper itself is then called
+        and must give back `value` exactly."""
+        found = table.call_of(value, conditions=cond)
+        if found is None:
+            return None
+        key, arg = found
+        if key == "Ref" and isinstance(arg, str) and arg in _PSEUDO:
+            self.used.add("AWS")
+            return Text(f"AWS.{_PSEUDO[arg]}")
+        row = table.FUNCTIONS.get(key)
+        if row is None or row.helper is None:
+            return None
+        helper = getattr(fn, row.helper)
+        arguments = _helper_arguments(row, helper, arg)
+        if arguments is None:
+            return None
+        args, kwargs = arguments
+        for pos in row.names:
+            spelled = _spell_name(args, pos, lambda trial: _returns(helper, trial, kwargs, value))
+            if spelled is None:
                 return None
-            if func == "Join" and n == 2:
-                return self._call("join", [v(arg[0]), v(arg[1])])
-            if func == "Sub" and n == 2 and isinstance(arg[1], dict):
-                return self._call("sub", [v(arg[0]), v(arg[1])])
-            if func == "Select" and n == 2:
-                return self._call("select", [v(arg[0]), v(arg[1])])
-            if func == "Split" and n == 2:
-                return self._call("split", [v(arg[0]), v(arg[1])])
-            if func == "FindInMap" and n in (3, 4):
-                extra: list[Doc] = []
-                if n == 4:
-                    default = arg[3]
-                    if not (isinstance(default, dict) and list(default) == ["DefaultValue"]):
-                        return None
-                    if default["DefaultValue"] is None:
-                        return None
-                    extra = [Pair("default=", v(default["DefaultValue"]))]
-                name = name_spelling(arg[0], lambda s: fn.find_in_map(s, 0, 0)["Fn::FindInMap"][0])
-                if name is None:
-                    return None
-                return self._call("find_in_map", [Text(py_string(name)), v(arg[1]), v(arg[2]), *extra])
-            if func == "Cidr" and n == 3:
-                return self._call("cidr", [v(arg[0]), v(arg[1]), v(arg[2])])
-            if func == "If" and n == 3:
-                name = name_spelling(arg[0], lambda s: fn.if_(s, 0, 0)["Fn::If"][0])
-                if name is None:
-                    return None
-                return self._call("if_", [Text(py_string(name)), v(arg[1], cond), v(arg[2], cond)])
-            if func == "Equals" and n == 2:
-                return self._call("equals", [v(arg[0]), v(arg[1])])
-            if func in ("And", "Or"):
-                return self._call(func.lower() + "_", [v(item, True) for item in arg])
-            if func == "Not" and n == 1:
-                return self._call("not_", [v(arg[0], True)])
-        if func == "Sub" and isinstance(arg, str):
-            return self._call("sub", [v(arg)])
-        if func == "GetAZs":
-            return self._call("get_azs", [] if arg == "" else [v(arg)])
-        if func == "Base64":
-            return self._call("base64", [v(arg)])
-        if func == "ImportValue":
-            return self._call("import_value", [v(arg)])
-        if func == "Length":
-            return self._call("length", [v(arg)])
-        if func == "ToJsonString":
-            return self._call("to_json_string", [v(arg)])
-        if (
-            func == "Transform"
-            and isinstance(arg, dict)
-            and list(arg) == ["Name", "Parameters"]
-            and isinstance(arg["Parameters"], dict)
-        ):
-            return self._call("transform", [v(arg["Name"]), v(arg["Parameters"])])
-        return None
+            args[pos] = spelled
+        if not row.names and not _returns(helper, args, kwargs, value):
+            return None
+        inner = True if row.context == table.CONDITIONS else cond if row.context == table.SAME else False
+        docs: list[Doc] = [
+            Text(py_string(a)) if i in row.names else self.value(a, inner) for i, a in enumerate(args)
+        ]
+        docs += [Pair(f"{k}=", self.value(v, inner)) for k, v in kwargs.items()]
+        return self._call(row.helper, docs)
 
     # -- statements ---------------------------------------------------------------------
     def emit(self, indent: int, text: str) -> None:
@@ -266,8 +205,6 @@ class Translator:
         self.emit(indent, layout(doc, len(INDENT) * indent))
 
     def fits(self, indent: int, target: str, value: Any) -> bool:
-        from sparkleform.formats.pysource import flat
-
         text = flat(self.value(value))
         return text is not None and len(INDENT) * indent + len(target) + 3 + len(text) <= WIDTH
 
@@ -275,7 +212,6 @@ class Translator:
         """Whether `mapping` can be written as a `with` block of node assignments."""
         if not isinstance(mapping, dict) or not mapping or self.intrinsic_like(mapping):
             return False
-        _fn, names = _dsl()
         idents = {names.identity(k) for k in mapping}
         if len(idents) != len(mapping):
             return False  # two keys that are one node child (Name and name)
@@ -283,7 +219,7 @@ class Translator:
 
     @staticmethod
     def intrinsic_like(mapping: dict) -> bool:
-        return (len(mapping) == 1 and next(iter(mapping)) in ("Ref", "Condition")) or any(
+        return (len(mapping) == 1 and next(iter(mapping)) in table.BARE) or any(
             isinstance(k, str) and k.startswith("Fn::") for k in mapping
         )
 
@@ -353,7 +289,6 @@ class Translator:
         if not isinstance(params, dict):
             self.emit(indent, f"t[{py_string('Parameters')}] = " + layout(self.value(params), 4 * indent, 20))
             return
-        _fn, names = _dsl()
         section = Ctx(PLAIN)
         for name, body in params.items():
             spelled = name_spelling(name, names.camel)
@@ -372,7 +307,6 @@ class Translator:
     def parameter_kwargs(self, body: Any) -> list[Doc] | None:
         if not isinstance(body, dict) or not isinstance(body.get("Type"), str):
             return None
-        _fn, names = _dsl()
         out: list[Doc] = [Pair("type=", Text(py_string(body["Type"])))]
         for key, value in body.items():
             if key == "Type":
@@ -384,7 +318,6 @@ class Translator:
         return out
 
     def mappings(self, indent: int, mappings: Any) -> None:
-        _fn, names = _dsl()
         if not isinstance(mappings, dict):
             self.emit(indent, "t[\"Mappings\"] = " + layout(self.value(mappings), 4 * indent, 16))
             return
@@ -398,7 +331,6 @@ class Translator:
                 self.set_exact(indent, "t.mappings", name, data)
 
     def conditions(self, indent: int, conditions: Any) -> None:
-        _fn, names = _dsl()
         if not isinstance(conditions, dict):
             self.emit(indent, "t[\"Conditions\"] = " + layout(self.value(conditions), 4 * indent, 18))
             return
@@ -414,7 +346,6 @@ class Translator:
     def resources(self, indent: int, resources: Any) -> None:
         from sparkleform.spec import get_schema
 
-        _fn, names = _dsl()
         if not isinstance(resources, dict):
             self.emit(indent, "t[\"Resources\"] = " + layout(self.value(resources), 4 * indent, 17))
             return
@@ -462,7 +393,6 @@ class Translator:
         return Ctx(PROPS, schema, ()) if key == "Properties" else Ctx(METADATA)
 
     def depends_on_names(self, value: Any) -> Any:
-        _fn, names = _dsl()
         if isinstance(value, list):
             return [name_spelling(v, names.camel) for v in value]
         return name_spelling(value, names.camel)
@@ -471,7 +401,6 @@ class Translator:
         """A resource can be a `with` block unless the DSL would rename something in it."""
         if not isinstance(body, dict) or not body:
             return False
-        _fn, names = _dsl()
         attrs = Ctx(RESOURCE)
         if not self.blockable(body, attrs):
             return False
@@ -484,7 +413,6 @@ class Translator:
         return not (isinstance(condition, str) and name_spelling(condition, names.camel) is None)
 
     def outputs(self, indent: int, outputs: Any) -> None:
-        _fn, names = _dsl()
         if not isinstance(outputs, dict):
             self.emit(indent, "t[\"Outputs\"] = " + layout(self.value(outputs), 4 * indent, 15))
             return
@@ -508,7 +436,6 @@ class Translator:
                 )
 
     def output_args(self, body: Any) -> list[Doc] | None:
-        _fn, names = _dsl()
         if not isinstance(body, dict) or "Value" not in body or not set(body) <= _OUTPUT_KEYS:
             return None
         args: list[Doc] = [self.value(body["Value"])]
@@ -539,11 +466,96 @@ class Translator:
             self.assign(indent, f"t[{py_string(key)}]", value)
 
 
+_SIGNATURES: dict[str, inspect.Signature] = {}
+
+
+def _signature(helper: Callable[..., Any]) -> inspect.Signature:
+    sig = _SIGNATURES.get(helper.__name__)
+    if sig is None:
+        sig = _SIGNATURES[helper.__name__] = inspect.signature(helper)
+    return sig
+
+
+def _helper_arguments(row: table.Function, helper: Callable[..., Any], arg: Any) -> tuple[list, dict] | None:
+    """(positional, keyword) arguments for the row's helper from the function's argument."""
+    kwargs: dict[str, Any] = {}
+    if row.helper_args == table.FIELDS:
+        fields: dict[str, Any] = {}
+        for key, item in arg.items() if isinstance(arg, dict) else ():
+            spelled = names.snake(key) if isinstance(key, str) else None
+            if spelled is None:
+                return None
+            fields[spelled] = item
+        if not isinstance(arg, dict):
+            return None
+        try:
+            bound = _signature(helper).bind(**fields)
+        except TypeError:
+            return None
+        return list(bound.args), dict(bound.kwargs)
+    if row.helper_args == table.SPREAD and isinstance(arg, list):
+        args = list(arg)
+        last = args[-1] if args else None
+        if row.options and isinstance(last, dict) and last and all(k in row.options for k in last):
+            kwargs = {row.options[k]: v for k, v in last.items()}
+            args.pop()
+    elif row.helper_args == table.SPREAD and not isinstance(arg, str):
+        return None  # spread helpers take a list, or a plain string whole (`sub("...")`)
+    else:
+        args = [arg]
+    sig = _signature(helper)
+    try:
+        sig.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    params = list(sig.parameters.values())
+    # a trailing argument equal to its default is left out (`get_azs()` for Fn::GetAZs "")
+    while args and len(args) <= len(params):
+        param = params[len(args) - 1]
+        default = param.default
+        if param.kind is param.VAR_POSITIONAL or default is param.empty or not _same(args[-1], default):
+            break
+        args.pop()
+    return args, kwargs
+
+
+def _returns(helper: Callable[..., Any], args: list, kwargs: dict, value: dict) -> bool:
+    """Whether helper(*args, **kwargs) gives back exactly `value` (the helper is the judge)."""
+    try:
+        return _same(helper(*args, **kwargs), value)
+    except (TemplateError, TypeError, ValueError):
+        return False
+
+
+def _spell_name(args: list, pos: int, gives_back: Callable[[list], bool]) -> str | None:
+    """How to write the name argument at `pos` so the helper still gives back the value."""
+    name = args[pos] if pos < len(args) else None
+    if not isinstance(name, str) or not name:
+        return None
+    for guess in (snake_guess(name), names.snake(name), name):
+        if guess and (names.is_snake(guess) or guess == name):
+            trial = list(args)
+            trial[pos] = guess
+            if gives_back(trial):
+                return guess
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, with the same types and key order (NaN equals NaN): the text writes back alike."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b or (a != a and b != b)
+
+
 def _colliding(section: Any) -> bool:
     """Whether two keys of a mapping would be one child of a DSL node (`Web` and `web`)."""
     if not isinstance(section, dict):
         return False
-    _fn, names = _dsl()
     return len({names.identity(k) for k in section if isinstance(k, str)}) != len(section)
 
 

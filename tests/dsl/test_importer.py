@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from corpus_data import corpus_rows
+from sparkleform.dsl.importer import compile_source, function_name, snake_guess, translate
 from sparkleform.formats import load_template
-from sparkleform.formats.translate import compile_source, function_name, snake_guess, translate
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "formats" / "data"  # the templates the formats tests read too
 
 
 def round_trip(doc: dict, name: str = "example") -> str:

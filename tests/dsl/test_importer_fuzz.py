@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sparkleform.formats.translate import compile_source, translate
+from sparkleform.dsl.importer import compile_source, translate
 
 NAMES = st.sampled_from(
     ["Web", "WebServer", "Webserver", "VPC", "DBInstance", "bucket", "my_res", "EC2Instance", "A1", "Ipv6Thing", "x"]
