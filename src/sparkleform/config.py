@@ -11,6 +11,7 @@ defaults: the current folder as the collection, the local provider, state in ./.
     schemas = "schemas/"                 # extra CloudFormation registry schema files
     bucket = "my-templates"              # S3 bucket for large/nested templates (aws)
     prefix = "cfn/"
+    apply_nesting = "deep"               # nested stacks' parameters: deep | shallow | none
     change_sets = false                  # create/update with CreateStack/UpdateStack (aws)
 
     [validate]
@@ -60,6 +61,7 @@ class StackConfig:
     capabilities: list[str] = field(default_factory=list)
     termination_protection: bool | None = None
     stack_policy: str | None = None  # a file, relative to the config's folder
+    hooks: dict[str, str] = field(default_factory=dict)  # event -> command (stacks/hooks.py)
 
 
 @dataclass
@@ -80,6 +82,8 @@ class Config:
     change_sets: bool = True  # false: CreateStack/UpdateStack directly (aws)
     env: str | None = None  # the environment laid over the base (`--env`)
     sources: dict[str, str] = field(default_factory=dict)  # "stacks.vpc.region" -> "sparkleform.toml [env.prod]"
+    apply_nesting: str = "deep"
+    hooks: dict[str, str] = field(default_factory=dict)  # event -> command, for every stack
     raw: dict[str, Any] = field(default_factory=dict)
 
     def collection_dir(self) -> Path:
@@ -115,6 +119,19 @@ def _expect(kind: type, value: Any, key: str, path: Path) -> Any:
         want, got = _KIND_NAMES.get(kind, kind.__name__), _KIND_NAMES.get(type(value), type(value).__name__)
         raise ConfigError(f"`{key}` must be a {want}, not {got}", location=str(path))
     return value
+
+
+HOOK_EVENTS = ("before_create", "after_create", "before_update", "after_update", "before_destroy",
+               "after_destroy", "on_failure")
+
+
+def _hooks(value: Any, key: str, path: Path) -> dict[str, str]:
+    table = _expect(dict, value, key, path)
+    unknown = sorted(set(table) - set(HOOK_EVENTS))
+    if unknown:
+        raise ConfigError(f"`{key}`: unknown hook(s) {', '.join(unknown)}; known: {', '.join(HOOK_EVENTS)}",
+                          location=str(path))
+    return {event: _expect(str, command, f"{key}.{event}", path) for event, command in table.items()}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -195,7 +212,7 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
     data, sources = _with_env(path, _read_toml(path), env)
     root = path.parent.resolve()
     known = {"collection", "packs", "provider", "region", "profile", "state", "schemas", "bucket", "prefix",
-             "stacks", "validate", "change_sets"}
+             "stacks", "validate", "change_sets", "apply_nesting", "hooks"}
     unknown = sorted(set(data) - known)
     if unknown:
         import difflib
@@ -231,6 +248,13 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
         raise ConfigError(f"unknown setting(s) validate.{', validate.'.join(unknown)}; known: validate.ignore",
                           location=str(path))
     cfg.ignore_rules = [str(r).upper() for r in _expect(list, validate.get("ignore", []), "validate.ignore", path)]
+    cfg.hooks = _hooks(data.get("hooks", {}), "hooks", path)
+    if "apply_nesting" in data:
+        cfg.apply_nesting = _expect(str, data["apply_nesting"], "apply_nesting", path)
+        if cfg.apply_nesting not in ("deep", "shallow", "none"):
+            raise ConfigError(
+                f"apply_nesting must be deep, shallow or none, not {cfg.apply_nesting!r}", location=str(path)
+            )
     for name, body in _expect(dict, data.get("stacks", {}), "stacks", path).items():
         body = _expect(dict, body, f"stacks.{name}", path)
         if "template" not in body:
@@ -257,5 +281,6 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
                                                   path)],
             termination_protection=body.get("termination_protection"),
             stack_policy=str(root / body["stack_policy"]) if body.get("stack_policy") else None,
+            hooks=_hooks(body.get("hooks", {}), f"stacks.{name}.hooks", path),
         )
     return cfg

@@ -207,6 +207,7 @@ class Capability(StrEnum):
     IN_PROCESS = "in-process"  # operations run inside this process (Ctrl-C cuts them off; fast polling)
     STACK_SETTINGS = "stack-settings"  # the StackSettings methods: settings changed without an update
     DRIFT = "drift"  # the DriftProvider method: resources changed outside the stack
+    SIMULATE = "simulate"  # the SimulatingProvider method: a throwaway copy to run operations in
 
 
 @runtime_checkable
@@ -311,6 +312,18 @@ class DriftProvider(Provider, Protocol):
 
 def has_drift(provider: Provider) -> TypeGuard[DriftProvider]:
     return Capability.DRIFT in provider.capabilities
+
+
+class SimulatingProvider(Provider, Protocol):
+    """A provider with Capability.SIMULATE: `scratch(folder)` is a copy of it (its stacks as
+    they are now) kept in `folder`, where operations run without touching the real ones, so
+    a plan of a whole stack group can compute the outputs of stacks that do not exist yet."""
+
+    def scratch(self, folder: str) -> Provider: ...
+
+
+def has_simulation(provider: Provider) -> TypeGuard[SimulatingProvider]:
+    return Capability.SIMULATE in provider.capabilities
 
 
 def has_change_sets(provider: Provider) -> TypeGuard[ChangeSetProvider]:

@@ -30,8 +30,12 @@ def load_target(
     *,
     config: Config | None = None,
     overrides: dict[str, Any] | None = None,
+    kept: dict[str, Any] | None = None,
 ) -> Compiled:
-    """Compile `target` (template name, .py path, or template file) into a Compiled."""
+    """Compile `target` (template name, .py path, or template file) into a Compiled.
+
+    `kept`: compile-time parameters a stack was built with, used under `overrides` for
+    the ones the template still takes (a file target ignores them)."""
     path = Path(target)
     if path.suffix.lower() in FILE_SUFFIXES:
         if not path.is_file():
@@ -52,8 +56,17 @@ def load_target(
             entry = registry.get("template", target)
         except CollectionError as exc:
             raise CollectionError(exc.message, hint=_searched(config)) from None
+    if kept:
+        from sparkleform.dsl.templates import template_parameters
+
+        takes = template_parameters(entry.fn)
+        overrides = {**{k: v for k, v in kept.items() if k in takes}, **(overrides or {})}
     template = build(entry, registry, overrides)
-    return template.compile_all(entry.file)
+    from sparkleform.dsl.nesting import apply_nesting
+
+    compiled = apply_nesting(template.compile_all(entry.file), config.apply_nesting)
+    compiled.compile_parameters = dict(overrides or {})  # what it was built with, as given
+    return compiled
 
 
 def _searched(config: Config) -> str:
@@ -120,5 +133,7 @@ def compile(name: str, *, collection: str | Path | None = None, packs: list[str]
         registry = DEFAULT if DEFAULT.find("template", name) else collection_for()
     else:
         registry = load_collection(collection, packs=list(packs))
+    from sparkleform.dsl.nesting import apply_nesting
+
     entry = registry.get("template", name)
-    return build(entry, registry, parameters).compile_all(entry.file).template
+    return apply_nesting(build(entry, registry, parameters).compile_all(entry.file)).template

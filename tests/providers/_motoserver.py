@@ -101,7 +101,8 @@ def _start(warm_up: bool = True) -> MotoServer:
     recording = Path(tempfile.mkdtemp(prefix="sparkleform-moto-")) / "recording.jsonl"
     env = dict(os.environ, **DUMMY_ENV, MOTO_RECORDER_FILEPATH=str(recording))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        # moto.server, plus the one CloudFormation fact it lacks (see _moto_nested.py)
+        [sys.executable, str(Path(__file__).with_name("_moto_nested.py")), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,

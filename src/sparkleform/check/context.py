@@ -26,6 +26,7 @@ class CheckContext:
         self.template = template
         self.sources = sources
         self.filename = filename
+        self.nested: dict[str, dict] = {}  # TemplateURL -> nested template compiled alongside
         self.diagnostics: list[Diagnostic] = []
         self.parameters = _section(template, "Parameters")
         self.mappings = _section(template, "Mappings")

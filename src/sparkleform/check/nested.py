@@ -1,5 +1,5 @@
 """Nested stacks whose TemplateURL is a local file (as `aws cloudformation package` takes
-it): the Parameters given must be ones the child template declares, and every child
+it) or a nested template compiled alongside (`validate NAME` of a DSL template): the Parameters given must be ones the child template declares, and every child
 parameter without a Default must be given. Each Fn::If branch is checked on its own."""
 
 from __future__ import annotations
@@ -55,9 +55,18 @@ def _branches(value: Any, path: tuple):
             yield node, where
 
 
+def _compiled_parameters(ctx: CheckContext, url: str) -> dict | None:
+    child = ctx.nested.get(url)
+    if not isinstance(child, dict):
+        return None
+    params = child.get("Parameters")
+    return params if isinstance(params, dict) else {}
+
+
 @check()
 def check_nested_stacks(ctx: CheckContext) -> None:
-    if not ctx.filename or not os.path.isfile(ctx.filename):
+    on_disk = bool(ctx.filename and os.path.isfile(ctx.filename))
+    if not on_disk and not ctx.nested:
         return
     cache: dict = {}
     for logical_id, res in ctx.resources.items():
@@ -69,7 +78,9 @@ def check_nested_stacks(ctx: CheckContext) -> None:
         url = props.get("TemplateURL")
         if not isinstance(url, str) or url.startswith(REMOTE) or not url:
             continue
-        declared = _child_parameters(ctx.filename, url, cache)
+        declared = _compiled_parameters(ctx, url)
+        if declared is None and on_disk and ctx.filename:
+            declared = _child_parameters(ctx.filename, url, cache)
         if declared is None:
             continue
         required = [n for n, p in declared.items() if isinstance(p, dict) and "Default" not in p]

@@ -92,6 +92,9 @@ def _scalar_text(value) -> str | None:
     return None
 
 
+SFN_EXTENSIONS = ("DisableApply", "StackUnique")
+
+
 @check()
 def check_parameters(ctx: CheckContext) -> None:
     for name, param in ctx.parameters.items():
@@ -100,6 +103,8 @@ def check_parameters(ctx: CheckContext) -> None:
             ctx.report("SF1102", path, "a parameter must be a mapping with at least a Type")
             continue
         for key, value in param.items():
+            if key in SFN_EXTENSIONS:
+                continue  # sfn's DisableApply / StackUnique: scrubbed before the provider sees them
             if key not in ATTRIBUTES:
                 ctx.report("SF1102", (*path, key), f"unknown parameter attribute {key!r}{did_you_mean(str(key), ATTRIBUTES)}")
             elif key == "Default" and isinstance(value, dict):

@@ -10,7 +10,8 @@ from sparkleform.sourcemap import Location, SourceMap
 
 
 def run_checks(
-    template: dict, sources: SourceMap | None = None, *, filename: str | None = None, iam: bool = True
+    template: dict, sources: SourceMap | None = None, *, filename: str | None = None, iam: bool = True,
+    nested: dict[str, dict] | None = None,
 ) -> list[Diagnostic]:
     """Every rule's findings for `template`, each located through `sources` when given.
 
@@ -25,6 +26,7 @@ def run_checks(
     try:
         expansion = expand(template)
         ctx = CheckContext(expansion.template, sources, filename)
+        ctx.nested = nested or {}
         ctx.origin_of = expansion.origin_of
         ctx.original = template
         ctx.macro_skipped = bool(expansion.unexpanded)
@@ -34,6 +36,7 @@ def run_checks(
         return [_locate(Diagnostic("SF1003", ERROR, (), "the template is nested too deeply to check"), sources, filename)]
     out = [_locate(_map_back(d, ctx.origin_of, sources), sources, filename) for d in ctx.diagnostics]
     as_written = CheckContext(template, sources, filename)
+    as_written.nested = nested or {}
     _run(selected, as_written, written=True)
     out.extend(_locate(d, sources, filename) for d in as_written.diagnostics)
     return sorted(out, key=_order)

@@ -19,7 +19,7 @@ import click
 
 COMPLETE_VAR = "_SPARKLEFORM_COMPLETE"
 TEMPLATE_SUFFIXES = (".py", ".json", ".yaml", ".yml", ".template")
-TEMPLATE_PARAMS = {"target", "template"}
+TEMPLATE_PARAMS = {"target", "targets", "template"}
 STACK_PARAMS = {"stack", "stacks"}
 SHELLS = ("bash", "zsh", "fish")
 

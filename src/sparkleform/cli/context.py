@@ -23,6 +23,7 @@ class Settings:
     config_path: str | None = None
     env: str | None = None
     change_sets: bool | None = None  # None: sparkleform.toml's change_sets (default true)
+    apply_nesting: str | None = None
     _config: Any = field(default=None, repr=False)
 
     @property
@@ -32,6 +33,8 @@ class Settings:
             from sparkleform.config import load_config
 
             self._config = load_config(Path(self.config_path) if self.config_path else None, env=self.env)
+            if self.apply_nesting:
+                self._config.apply_nesting = self.apply_nesting
         return self._config
 
     def provider_name(self) -> str:

@@ -12,11 +12,19 @@ from sparkleform.cli.context import get_settings
 KINDS = ("dynamic", "component", "template", "registry")
 
 
+SECTIONS = ("parameters", "outputs", "resources", "tags")
+
+
 @click.command("describe")
 @click.argument("first")
 @click.argument("name", required=False)
-def describe_cmd(first: str, name: str | None) -> None:
-    """Describe STACK (status, parameters with NoEcho masked, outputs, resources), or
+@click.option("--resources", "only", flag_value="resources", multiple=True, help="Only the resources (of every stack in the tree).")
+@click.option("--outputs", "only", flag_value="outputs", multiple=True, help="Only the outputs.")
+@click.option("--tags", "only", flag_value="tags", multiple=True, help="Only the tags.")
+@click.option("--parameters", "only", flag_value="parameters", multiple=True, help="Only the parameters.")
+def describe_cmd(first: str, name: str | None, only: tuple[str, ...] = ()) -> None:
+    """Describe STACK and its nested stacks (status, parameters with NoEcho masked, outputs,
+    resources; --resources/--outputs/--tags/--parameters pick sections), or
     `describe dynamic|component|template|registry NAME`."""
     settings = get_settings()
     if name is not None:
@@ -29,43 +37,83 @@ def describe_cmd(first: str, name: str | None) -> None:
 
         describe_item(first, name, settings)
         return
-    describe_stack(settings, first)
+    describe_stack(settings, first, set(only) or None)
 
 
-def describe_stack(settings, stack_name: str) -> None:
-    from sparkleform.cli.display import print_table
+def describe_stack(settings, stack_name: str, only: set[str] | None = None) -> None:
     from sparkleform.cli.provider_pool import stack_context
-    from sparkleform.contract import NO_ECHO_MASK
+    from sparkleform.stacks import compile_state
     from sparkleform.stacks.render import describe_json
+    from sparkleform.stacks.tree import stack_tree
 
-    stack = stack_context(settings, stack=stack_name).provider.describe_stack(stack_name)
+    provider = stack_context(settings, stack=stack_name).provider
+    root = provider.describe_stack(stack_name)
+    tree = stack_tree(provider, root)
+    kept = compile_state.stored(provider.template_of(root.stack_id))
     if settings.json:
-        click.echo(json.dumps(describe_json(stack), indent=2, default=str))
+        body = describe_json(root)
+        if kept:
+            body["CompileParameters"] = kept
+        if len(tree) > 1:
+            body["NestedStacks"] = [{"Path": path, **describe_json(member)} for path, member in tree[1:]]
+        if only:
+            keep = {"StackName", "StackId", "NestedStacks", "Path"} | {s.capitalize() for s in only}
+            body = _pick(body, keep)
+        click.echo(json.dumps(body, indent=2, default=str))
         return
-    click.echo(f"stack   {stack.name}")
-    click.echo(f"status  {stack.status}" + (f"  ({stack.reason})" if stack.reason else ""))
-    if stack.description:
-        click.echo(f"about   {stack.description}")
-    click.echo(f"id      {stack.stack_id}")
-    if stack.tags:
-        click.echo("tags    " + ", ".join(f"{k}={v}" for k, v in stack.tags.items()))
-    if stack.termination_protection:
-        click.echo("termination protection on")
-    if stack.parameters:
+    for i, (path, stack) in enumerate(tree):
+        if i:
+            click.echo()
+            click.echo(f"== nested stack {path}")
+        _describe_one(settings, stack, kept if not i else {}, only)
+
+
+def _pick(body: dict, keep: set[str]) -> dict:
+    out = {k: v for k, v in body.items() if k in keep}
+    if "NestedStacks" in out:
+        out["NestedStacks"] = [_pick(n, keep) for n in out["NestedStacks"]]
+    return out
+
+
+def _describe_one(settings, stack, kept: dict[str, str], only: set[str] | None) -> None:
+    from sparkleform.cli.display import print_table
+    from sparkleform.contract import NO_ECHO_MASK
+
+    def want(section: str) -> bool:
+        return only is None or section in only
+
+    if only is not None:
+        click.echo(f"stack   {stack.name}")
+        if want("tags") and stack.tags:
+            click.echo("tags    " + ", ".join(f"{k}={v}" for k, v in stack.tags.items()))
+    else:
+        click.echo(f"stack   {stack.name}")
+        click.echo(f"status  {stack.status}" + (f"  ({stack.reason})" if stack.reason else ""))
+        if stack.description:
+            click.echo(f"about   {stack.description}")
+        click.echo(f"id      {stack.stack_id}")
+        if stack.tags:
+            click.echo("tags    " + ", ".join(f"{k}={v}" for k, v in stack.tags.items()))
+        if stack.termination_protection:
+            click.echo("termination protection on")
+    if want("parameters") and stack.parameters:
         click.echo()
         print_table(
             ["parameter", "value"],
             [[p.key, NO_ECHO_MASK if p.no_echo else p.value] for p in stack.parameters],
             color=settings.color,
         )
-    if stack.outputs:
+    if want("parameters") and kept:
+        click.echo()
+        print_table(["compile parameter", "value"], [[k, v] for k, v in kept.items()], color=settings.color)
+    if want("outputs") and stack.outputs:
         click.echo()
         print_table(
             ["output", "value", "export"],
             [[o.key, o.value, o.export_name or ""] for o in stack.outputs],
             color=settings.color,
         )
-    if stack.resources:
+    if want("resources") and stack.resources:
         click.echo()
         print_table(
             ["resource", "type", "status", "physical id"],

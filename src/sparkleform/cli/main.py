@@ -87,6 +87,7 @@ GLOBAL_OPTIONS: dict[str, bool] = {
     "--output": True,
     "--config": True,
     "--env": True,
+    "--apply-nesting": True,
     "--no-color": False,
     "--no-change-sets": False,
     "-v": False,
@@ -151,13 +152,15 @@ class LazyGroup(click.Group):
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", help="Output format for read verbs.")
 @click.option("--config", "config_path", help="Path to sparkleform.toml (default: found upwards from here).")
 @click.option("--env", "env", help="Environment of sparkleform.toml to lay over the base ([env.NAME]).")
+@click.option("--apply-nesting", type=click.Choice(["deep", "shallow", "none"]),
+              help="Wire nested stacks' parameters (default deep, or sparkleform.toml's apply_nesting).")
 @click.option("--no-color", is_flag=True, help="No colours.")
 @click.option("--no-change-sets", is_flag=True, help="Create/update with CreateStack/UpdateStack (aws).")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and more detail.")
 @click.version_option(package_name="sparkleform")
 @click.pass_context
-def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, env, no_color,
-        no_change_sets, verbose):
+def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, output, config_path, env, apply_nesting,
+        no_color, no_change_sets, verbose):
     """sparkleform: write CloudFormation in Python, check it, and run it as stacks."""
     if endpoint_url:
         from sparkleform.inputs import check_endpoint_url
@@ -175,6 +178,7 @@ def cli(ctx: click.Context, provider, region, profile, endpoint_url, state, outp
         config_path=config_path,
         env=env,
         change_sets=False if no_change_sets else None,
+        apply_nesting=apply_nesting,
     )
 
 

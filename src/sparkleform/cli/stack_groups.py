@@ -17,14 +17,48 @@ from sparkleform.stacks.flows import Result
 @click.argument("stacks", nargs=-1)
 @click.option("-y", "--yes", is_flag=True, help="Apply updates without asking.")
 @click.option("--no-check", is_flag=True, help="Deploy without running the template checks first.")
-def up_cmd(stacks: tuple[str, ...], yes: bool, no_check: bool) -> None:
+@click.option("--plan", "plan_only", is_flag=True, help="Only show the plan of the whole group, stack by stack; create nothing.")
+def up_cmd(stacks: tuple[str, ...], yes: bool, no_check: bool, plan_only: bool = False) -> None:
     """Deploy the stack group of sparkleform.toml (or STACKS and what they need) in dependency order."""
     from sparkleform.stacks.groups import up
 
     settings = get_settings()
     ctx = stack_context(settings)
+    if plan_only:
+        show_group_plan(settings, ctx, stacks)
+        return
     results = up(ctx, stacks, confirm=lambda plan: confirm(f"Update stack {plan.stack_name}?", yes), check=not no_check)
     _group_summary(settings, ctx.provider, results)
+
+
+def show_group_plan(settings: Settings, ctx, stacks: tuple[str, ...]) -> None:
+    """Print (or --output json) the plan of the group: each stack's plan, the parameters it
+    would get (`*` marks a value known after apply) and its outputs."""
+    from sparkleform.cli.display import print_table
+    from sparkleform.cli.stack_run import show_plan
+    from sparkleform.contract import has_simulation
+    from sparkleform.stacks.group_plan import plan_group
+    from sparkleform.stacks.render import plan_json
+
+    plans = plan_group(ctx, stacks)
+    if settings.json:
+        echo_json([{"Stack": p.name, "Action": p.action, "Plan": plan_json(p.plan), "Parameters": p.parameters,
+                    "KnownAfterApply": p.unknown, "Outputs": p.outputs, "Note": p.note} for p in plans])
+        return
+    how = ("outputs computed by the local engine's simulation" if has_simulation(ctx.provider)
+           else "outputs of stacks not created yet are known after apply; * marks the values that take one")
+    click.echo(f"plan of the stack group ({how}); nothing is created")
+    for i, p in enumerate(plans, 1):
+        click.echo()
+        click.echo(f"[{i}/{len(plans)}] {p.name}: {p.action}")
+        if p.note:
+            click.echo(f"  {p.note}")
+        show_plan(settings, p.plan)
+        if p.parameters:
+            rows = [[k + (" *" if k in p.unknown else ""), v] for k, v in p.parameters.items()]
+            print_table(["parameter", "value"], rows, color=settings.color)
+        if p.outputs:
+            print_table(["output", "value"], [[k, v] for k, v in p.outputs.items()], color=settings.color)
 
 
 def _group_summary(settings: Settings, provider: Provider, results: dict[str, Result]) -> None:

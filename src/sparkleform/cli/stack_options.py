@@ -22,6 +22,8 @@ def stack_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Fill parameters from this stack's outputs of the same name (repeatable)."),
         click.option("--apply-mapping", "apply_mappings", multiple=True, metavar="[STACK__]OUTPUT:PARAM",
                      help="Fill PARAM from an applied stack's output OUTPUT (repeatable)."),
+        click.option("--ignore-parameters", "ignore_parameters", multiple=True, metavar="NAME[,NAME]",
+                     help="Parameters --apply-stack must not fill (repeatable)."),
         click.option("--set", "set_values", multiple=True, metavar="KEY=VALUE",
                      help="A compile-time parameter of a DSL template (repeatable)."),
         click.option("--tags", "tags", multiple=True, metavar="KEY=VALUE", help="A stack tag (repeatable)."),

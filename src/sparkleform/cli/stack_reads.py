@@ -65,13 +65,20 @@ def outputs_cmd(stack: str, fmt: str | None) -> None:
 
 
 @click.command("list-stacks")
-def list_stacks_cmd() -> None:
+@click.option("--status", "statuses", multiple=True, metavar="STATUS",
+              help="Only stacks in this status (repeatable or comma-separated; globs: '*_COMPLETE').")
+def list_stacks_cmd(statuses: tuple[str, ...] = ()) -> None:
     """List the stacks and their status."""
+    import fnmatch
+
     from sparkleform.cli.display import print_table
     from sparkleform.stacks.render import stack_summary_json
 
     settings = get_settings()
     stacks = stack_context(settings).provider.list_stacks()
+    wanted = [w.strip().upper() for text in statuses for w in text.split(",") if w.strip()]
+    if wanted:
+        stacks = [s for s in stacks if any(fnmatch.fnmatchcase(s.status, w) for w in wanted)]
     if settings.json:
         echo_json([stack_summary_json(s) for s in stacks])
         return

@@ -120,18 +120,37 @@ def execute_cmd(stack: str, change_set: str, no_check: bool) -> None:
 
 
 @click.command("destroy")
-@click.argument("stack")
+@click.argument("stacks", nargs=-1, required=True)
 @click.option("-y", "--yes", is_flag=True, help="Delete without asking.")
 @click.option("--no-wait", is_flag=True, help="Start the delete and return.")
-def destroy_cmd(stack: str, yes: bool, no_wait: bool) -> None:
-    """Delete STACK and its resources, in reverse dependency order."""
-    from sparkleform.stacks.diff import destroy_question
-
+def destroy_cmd(stacks: tuple[str, ...], yes: bool, no_wait: bool) -> None:
+    """Delete STACKS (names or globs such as 'my-app-*') and their resources, in reverse
+    dependency order; several stacks are listed and confirmed once."""
     settings = get_settings()
-    ctx = stack_context(settings, stack=stack)
-    result = flows.destroy(
-        ctx, stack, confirm=lambda found: confirm(destroy_question(ctx.provider, found), yes), wait=not no_wait,
-    )
+    if len(stacks) == 1 and not any(c in stacks[0] for c in "*?["):
+        from sparkleform.stacks.diff import destroy_question
+
+        stack = stacks[0]
+        one = stack_context(settings, stack=stack)
+        result = flows.destroy(
+            one, stack, confirm=lambda found: confirm(destroy_question(one.provider, found), yes), wait=not no_wait,
+        )
+        _destroyed(settings, stack, result)
+        return
+    from sparkleform.stacks.selection import select_stacks
+
+    ctx = stack_context(settings)
+    names = select_stacks(ctx.provider, list(stacks))
+    if not yes:
+        click.echo("stacks to delete:\n" + "\n".join(f"  {n}" for n in names), err=True)
+    if not confirm(f"Delete these {len(names)} stack(s) and all their resources?", yes):
+        click.echo("nothing deleted", err=True)
+        return
+    for name in names:
+        _destroyed(settings, name, flows.destroy(ctx, name, wait=not no_wait))
+
+
+def _destroyed(settings, stack: str, result) -> None:
     if result is flows.Result.STARTED:
         no_wait_note(settings, stack, "delete")
     elif result is flows.Result.DELETED:

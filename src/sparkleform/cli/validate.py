@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,8 +17,10 @@ from sparkleform.stacks.keyvalues import parse_pairs
 FILE_SUFFIXES = (".json", ".yaml", ".yml", ".template")
 
 
-def load_for_check(target: str, overrides: dict[str, str], config=None):
-    """[(display name, template, sources)] for the target and any nested templates."""
+def load_for_check(target: str, overrides: dict[str, str], config=None, *, with_nested: bool = False):
+    """[(display name, template, sources)] for the target and any nested templates; with
+    `with_nested`, a fourth item: {TemplateURL: template} of the nested templates compiled
+    with it (so the nested-parameter check sees them as it sees files beside a file)."""
     path = Path(target)
     if path.suffix.lower() in FILE_SUFFIXES:
         from sparkleform.errors import CollectionError, TemplateError
@@ -30,9 +33,10 @@ def load_for_check(target: str, overrides: dict[str, str], config=None):
             raise CollectionError(f"template file {target} does not exist")
         text = read_text(path)
         if looks_like_json(text):
-            return [(str(target), loads_document(text, str(path)), _LazySources(path))]
-        template, sources = loads_template(text, str(path))
-        return [(str(target), template, sources)]
+            found: list[tuple[str, dict, Any]] = [(str(target), loads_document(text, str(path)), _LazySources(path))]
+        else:
+            found = [(str(target), *loads_template(text, str(path)))]
+        return [(*f, None) for f in found] if with_nested else found
     from sparkleform.targets import load_target
 
     compiled = load_target(target, config=config, overrides=overrides or None)
@@ -40,7 +44,8 @@ def load_for_check(target: str, overrides: dict[str, str], config=None):
     stack = [(compiled.name if compiled.origin == "dsl" else str(compiled.path or target), compiled)]
     while stack:
         name, item = stack.pop(0)
-        out.append((name, item.template, item.sources))
+        nested = {url: child.template for url, child in (getattr(item, "nested", None) or {}).items()}
+        out.append((name, item.template, item.sources, nested) if with_nested else (name, item.template, item.sources))
         for child_name, child in (getattr(item, "nested", None) or {}).items():
             stack.append((f"{name}/{child_name}", child))
     return out
@@ -89,7 +94,7 @@ def _failing(diagnostics: list, fail_on: str) -> bool:
 
 
 @click.command("validate")
-@click.argument("target", nargs=-1, required=True, metavar="TARGET...")  # "target": completes as a template
+@click.argument("target", nargs=-1, metavar="TARGET...")  # "target": completes as a template
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default=None,
               help="Report format (default text).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "none"]), default="error", show_default=True,
@@ -97,14 +102,15 @@ def _failing(diagnostics: list, fail_on: str) -> bool:
 @click.option("--ignore", "ignores", multiple=True, metavar="RULE",
               help="Leave out a rule (or a prefix: SF30, W); adds to [validate] ignore in sparkleform.toml.")
 @click.option("--no-group", is_flag=True, help="List every repeated finding instead of SF2007 × 480.")
+@click.option("--all", "all_templates", is_flag=True, help="Check every template of the collection.")
 @click.option("--cfn-lint", "use_cfn_lint", is_flag=True, help="Also run cfn-lint on the compiled template and merge its findings.")
 @click.option("--schemas", "schemas", type=click.Path(file_okay=False), help="A folder of CloudFormation registry schema files to use.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Compile-time parameter of a Python template.")
 @click.pass_context
-def validate_cmd(ctx: click.Context, target: tuple[str, ...], fmt: str | None, fail_on: str, ignores: tuple[str, ...],
+def validate_cmd(ctx: click.Context, target: tuple[str, ...], all_templates: bool, fmt: str | None, fail_on: str, ignores: tuple[str, ...],
                  no_group: bool, use_cfn_lint: bool, schemas: str | None, sets: tuple[str, ...]):
-    """Check TARGET (a template name, .py file, or JSON/YAML file; several for pre-commit)
-    against the CloudFormation schemas.
+    """Check TARGET (a template name, .py file, or JSON/YAML file; several for pre-commit;
+    --all: every template of the project's collection) against the CloudFormation schemas.
 
     \b
     Example (a CI gate):
@@ -116,8 +122,18 @@ def validate_cmd(ctx: click.Context, target: tuple[str, ...], fmt: str | None, f
     from sparkleform.errors import SparkleformError
     from sparkleform.spec import use_schema_dir
 
-    targets = target
     settings = get_settings()
+    targets = list(target)
+    if all_templates:
+        from sparkleform.targets import collection_for
+
+        folder = Path(settings.config.collection_dir()).resolve()
+        registry = collection_for(settings.config)
+        # the project's own templates (not those of the packs it loads)
+        targets += [e.name for e in registry.all("template")
+                    if e.file and Path(e.file).resolve().is_relative_to(folder) and e.name not in targets]
+    if not targets:
+        raise click.UsageError("give at least one TEMPLATE, or --all")
     fmt = fmt or ("json" if settings.output == "json" else "text")
     overrides = parse_pairs(sets, "--set")
     ignore = [*getattr(settings.config, "ignore_rules", []), *ignores]
@@ -132,7 +148,7 @@ def validate_cmd(ctx: click.Context, target: tuple[str, ...], fmt: str | None, f
     unusable = False
     for one in targets:
         try:
-            loaded = load_for_check(one, overrides, settings.config)
+            loaded = load_for_check(one, overrides, settings.config, with_nested=True)
         except SparkleformError as exc:
             if fmt == "text" and len(targets) == 1:
                 raise
@@ -140,9 +156,9 @@ def validate_cmd(ctx: click.Context, target: tuple[str, ...], fmt: str | None, f
             diagnostics.append(unreadable(exc, one))
             shown_files.append(one)
             continue
-        for name, template, sources in loaded:
+        for name, template, sources, nested in loaded:
             lazy = isinstance(sources, _LazySources)
-            found = run_checks(template, None if lazy else sources, filename=name)
+            found = run_checks(template, None if lazy else sources, filename=name, nested=nested)
             if lazy and any(d.path for d in found):
                 sources = sources.load()
                 found = report_relocate(found, sources, name)

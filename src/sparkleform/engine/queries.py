@@ -64,13 +64,27 @@ def list_stacks(store: StackStore) -> list[Stack]:
 
 
 def events(store: StackStore, name: str, since: str | None = None) -> list[StackEvent]:
+    """The stack's events and its live nested stacks' events (at any depth), merged in the
+    order they happened (`seq`); with `since` (an event id of any of them), only later ones."""
     row = store.stack(name, include_deleted=True)
     if row is None:  # DescribeStackEvents' wording (DescribeStacks says "Stack with id X")
         raise StackNotFound(f"Stack [{name}] does not exist")
+    found: list[tuple[Any, str]] = []
+    pending = [(row["stack_key"], row["stack_id"], row["name"])]
+    while pending:
+        key, stack_id, stack_name = pending.pop()
+        found.extend((r, stack_name) for r in store.events(key))
+        for child in store.children(stack_id):
+            pending.append((store.stack_key(child["stack_id"]), child["stack_id"], child["name"]))
+    found.sort(key=lambda pair: pair[0]["seq"])
+    if since:
+        ids = [r["event_id"] for r, _ in found]
+        if since in ids:
+            found = found[ids.index(since) + 1 :]
     return [
         StackEvent(
             r["event_id"],
-            row["name"],
+            stack_name,
             r["logical_id"],
             r["physical_id"],
             r["type"],
@@ -78,7 +92,7 @@ def events(store: StackStore, name: str, since: str | None = None) -> list[Stack
             registry.text(r["reason"]) if r["reason"] else None,
             datetime.fromtimestamp(r["ts"], UTC),
         )
-        for r in store.events(row["stack_key"], since)
+        for r, stack_name in found
     ]
 
 

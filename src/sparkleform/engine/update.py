@@ -77,11 +77,13 @@ def update_stack(
         with contextlib.suppress(SparkleformError):
             new_outputs_preview = _outputs_preview(cx, run)
     tags_same = options.tags is None or options.tags == {} or options.tags == loads(row["tags"], {})
+    policy_same = options.stack_policy is None or options.stack_policy == loads(row["stack_policy"], None)
     tp_same = options.termination_protection is None or bool(options.termination_protection) == bool(row["termination_protection"])
     if (
         not changes
         and run.raw == previous
         and tags_same
+        and policy_same
         and new_outputs_preview is not None
         and outputs_equal(new_outputs_preview, outputs_now)
         and run.template.get("Description") == row["description"]

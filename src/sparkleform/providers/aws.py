@@ -740,8 +740,12 @@ class AwsProvider:
         if self.change_sets:
             plan = self._make_change_set(name, template, parameters, options, None, current)
             if plan.change_set_name is None:
-                self._unchanged(name, current, options)
-            return self._execute(name, plan.change_set_name, on_event, wait, options, template, current)
+                if not self._stack_level_differs(current, options):
+                    self._unchanged(name, current, options)
+                # a change set carries no stack-level change (tags, notification ARNs,
+                # role) with no resource change: UpdateStack does
+            else:
+                return self._execute(name, plan.change_set_name, on_event, wait, options, template, current)
         old_template = self.template_of(name) if template is None else None
         args = self._common_args(name, template if template is not None else old_template, options)
         args.update(self._template_args(name, template, options))
@@ -763,6 +767,16 @@ class AwsProvider:
         if options.termination_protection is not None:
             self._apply_settings(name, self._require(name), StackOptions(termination_protection=options.termination_protection))
         return result
+
+    @staticmethod
+    def _stack_level_differs(current: dict, options: StackOptions) -> bool:
+        """Tags, notification ARNs or role asked for that the stack does not have."""
+        tags = {t["Key"]: t["Value"] for t in current.get("Tags") or []}
+        if options.tags and {k: str(v) for k, v in options.tags.items()} != tags:
+            return True
+        if options.notification_arns and sorted(options.notification_arns) != sorted(current.get("NotificationARNs") or []):
+            return True
+        return bool(options.role_arn and options.role_arn != current.get("RoleARN"))
 
     def _unchanged(self, name: str, current: dict, options: StackOptions) -> NoReturn:
         self._apply_settings(name, current, options)

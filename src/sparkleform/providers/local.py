@@ -15,7 +15,7 @@ class LocalProvider:
     """Stacks in a SQLite file (default ./.sparkleform/state.db or $SPARKLEFORM_STATE)."""
 
     name = "local"
-    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS})
+    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS, Capability.SIMULATE})
 
     def __init__(
         self,
@@ -29,6 +29,7 @@ class LocalProvider:
         path = state or os.environ.get("SPARKLEFORM_STATE") or DEFAULT_STATE
         self.state = Path(path)
         self.region = region or "us-east-1"
+        self.engine_account_id = account_id
         self.engine = Engine(self.state, region=self.region, account_id=account_id)
 
     def create_stack(
@@ -113,6 +114,19 @@ class LocalProvider:
         stack_id = self.engine.stack_id(name)
         self.engine.recover(name, on_event=on_event)
         return self.engine.describe(stack_id)
+
+    def scratch(self, folder: str) -> LocalProvider:
+        """A copy of this state in `folder` (SQLite's online backup: consistent even while
+        the state is open), for operations whose results are thrown away (`up --plan`)."""
+        import sqlite3
+
+        target = Path(folder) / "scratch.db"
+        if self.state.exists():
+            with sqlite3.connect(self.state) as source, sqlite3.connect(target) as copy:
+                source.backup(copy)
+            copy.close()
+            source.close()
+        return LocalProvider(target, region=self.region, account_id=self.engine_account_id)
 
     # -- local extras ---------------------------------------------------------------------
     def operation_alive(self, name: str) -> bool:

@@ -62,5 +62,18 @@ def read_applied_stacks(refs: list[str], provider_for: ProviderFor) -> list[Appl
                 f"--apply-stack {text}: stack {ref.name} is {stack.status}; its outputs cannot be used",
                 hint=next_step(ref.name, stack.status, in_process=runs_in_process(provider)) or stack.reason or None,
             )
-        applied.append(AppliedStack(label=text, outputs=stack.output_map()))
+        applied.append(AppliedStack(label=text, outputs=with_nested_outputs(provider, stack)))
     return applied
+
+
+def with_nested_outputs(provider: Provider, stack) -> dict[str, str]:
+    """The stack's outputs, then those of its nested stacks at any depth that it does not
+    have itself (as sfn's apply-stack reads them): a stack's own output wins, then the
+    nested stacks in resource order, each before its own nested stacks."""
+    from sparkleform.stacks.tree import stack_tree
+
+    outputs: dict[str, str] = {}
+    for _path, member in stack_tree(provider, stack):
+        for key, value in member.output_map().items():
+            outputs.setdefault(key, value)
+    return outputs

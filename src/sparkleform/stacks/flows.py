@@ -30,6 +30,7 @@ from sparkleform.errors import OperationFailed, SparkleformError
 from sparkleform.stacks.checks import check_templates, located
 from sparkleform.stacks.context import StackContext, Watch
 from sparkleform.stacks.diff import attach_templates
+from sparkleform.stacks.hooks import OPERATION_EVENT, run_hooks
 from sparkleform.stacks.interrupts import watch_interrupts
 from sparkleform.stacks.next_step import hinted
 from sparkleform.stacks.outcome import is_failed, is_in_progress
@@ -79,8 +80,35 @@ def run_operation(
     """Run `call(on_event)` watched by the reporter; raise OperationFailed with the first failure.
 
     Returns the stack afterwards (None for a delete); a stack still in progress when not
-    waiting for it is returned as it is.
+    waiting for it is returned as it is. The hooks of sparkleform.toml and the packs run
+    around a create / update / delete (stacks/hooks.py).
     """
+    event = OPERATION_EVENT.get(operation)
+    if event is None:
+        return _run_operation(ctx, name, operation, call, wait=wait, title=title)
+    run_hooks(ctx.config, name, f"before_{event}")
+    try:
+        stack = _run_operation(ctx, name, operation, call, wait=wait, title=title)
+    except OperationFailed:
+        after = safe_describe(ctx.provider, name)
+        run_hooks(ctx.config, name, "on_failure", after.status if after else "", after.output_map() if after else {})
+        raise
+    if stack is None:
+        run_hooks(ctx.config, name, f"after_{event}", "DELETE_COMPLETE")
+    elif not is_in_progress(stack.status):
+        run_hooks(ctx.config, name, f"after_{event}", stack.status, stack.output_map())
+    return stack
+
+
+def _run_operation(
+    ctx: StackContext,
+    name: str,
+    operation: str,
+    call: Callable[[Any], Any],
+    *,
+    wait: bool = True,
+    title: str | None = None,
+) -> Stack | None:
     provider = ctx.provider
     watch = ctx.reporter.watch(name, title or f"{operation} {name}")
     result: Any = None
@@ -191,6 +219,22 @@ def _apply_settings_only(ctx: StackContext, name: str, existing: Stack, options:
     ctx.reporter.note(f"termination protection of {name} is now {'on' if wanted else 'off'}")
 
 
+def stack_level_changes(existing: Stack, options: StackOptions) -> list[str]:
+    """The stack-level settings an update asks for that no resource change carries: tags
+    that differ, and notification ARNs, role and stack policy when given (the provider
+    compares those and says NoUpdates when they are the same)."""
+    found = []
+    if options.tags and dict(options.tags) != dict(existing.tags or {}):
+        found.append("tags")
+    if options.notification_arns:
+        found.append("notification ARNs")
+    if options.role_arn:
+        found.append("role")
+    if options.stack_policy is not None:
+        found.append("stack policy")
+    return found
+
+
 def _drop_change_set(ctx: StackContext, name: str, change_set: str) -> None:
     provider = ctx.provider
     if has_change_sets(provider):
@@ -236,11 +280,15 @@ def update(
         # An empty plan may still change outputs through new parameter values: the update
         # runs then, and the provider has the last word (NoUpdates).
         same_template = request.template is None or request.template == provider.template_of(name)
-        if not request.parameters_changed(existing) and (the_plan.no_updates or same_template):
+        settings = stack_level_changes(existing, request.options)
+        if not request.parameters_changed(existing) and (the_plan.no_updates or same_template) and not settings:
             _apply_settings_only(ctx, name, existing, request.options)
             ctx.reporter.note(NO_UPDATES)
             return None
-        ctx.reporter.note(f"no resource changes; parameter values of {name} change")
+        if settings and not request.parameters_changed(existing):
+            ctx.reporter.note(f"no resource changes; the stack's {', '.join(settings)} of {name} change")
+        else:
+            ctx.reporter.note(f"no resource changes; parameter values of {name} change")
     else:
         ctx.reporter.plan(the_plan)
     if confirm is not None and not confirm(the_plan):

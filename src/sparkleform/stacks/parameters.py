@@ -49,6 +49,7 @@ class ParameterInputs:
     applied: list[AppliedStack] = field(default_factory=list)
     mappings: list[tuple[str | None, str, str]] = field(default_factory=list)  # (stack, output, param)
     previous: PreviousParameters | None = None
+    not_applied: set[str] = field(default_factory=set)  # never filled by --apply-stack name matching
 
 
 @dataclass
@@ -131,7 +132,7 @@ def resolve_parameters(template: dict, inputs: ParameterInputs) -> Resolution:
             res.values[name], res.origins[name] = mapped[name]
             continue
         matched = None
-        for applied in inputs.applied:
+        for applied in [] if name in inputs.not_applied else inputs.applied:
             for key, value in applied.outputs.items():
                 if match_key(key) == match_key(name):
                     matched = (value, f"output {key} of stack {applied.label}")

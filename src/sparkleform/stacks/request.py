@@ -16,6 +16,7 @@ from sparkleform.contract import Stack, StackOptions
 from sparkleform.errors import ParameterError
 from sparkleform.secrets import mask, register
 from sparkleform.sourcemap import SourceMap
+from sparkleform.stacks import compile_state, extensions
 from sparkleform.stacks.apply import read_applied_stacks
 from sparkleform.stacks.checks import check_templates
 from sparkleform.stacks.context import StackContext
@@ -38,6 +39,7 @@ class StackInputs:
     parameters_file: str | None = None
     apply_stacks: tuple[str, ...] = ()
     apply_mappings: tuple[str, ...] = ()
+    ignore_parameters: tuple[str, ...] = ()
     set_values: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     notification_arns: tuple[str, ...] = ()
@@ -144,8 +146,16 @@ def prepare_request(
     nested: dict[str, dict] = {}
     template: dict | None = None
     sources: SourceMap | None = None
+    old_template: dict | None = None
     if target is not None:
-        loaded = load_stack_template(target, config=config, overrides=overrides)
+        kept: dict[str, str] = {}
+        if existing is not None:
+            old_template = provider.template_of(stack_name)
+            kept = compile_state.stored(old_template)
+            # what the stack was built with beats sparkleform.toml; --set beats both
+            given = parse_pairs(inputs.set_values, "--set")
+            overrides = {k: v for k, v in overrides.items() if k not in kept or k in given}
+        loaded = load_stack_template(target, config=config, overrides=overrides, kept=kept)
         if not inputs.no_check:
             check_templates(loaded.for_checks())
         template, nested, sources = loaded.template, loaded.nested_templates, loaded.sources
@@ -173,8 +183,11 @@ def prepare_request(
     mappings = [parse_mapping(f"{out}:{param}") for out, param in (cfg.apply_mappings if cfg else {}).items()]
     mappings += [parse_mapping(m) for m in inputs.apply_mappings]
     param_inputs.mappings = mappings
+    param_inputs.not_applied = extensions.apply_disabled(declared_from) | {
+        n.strip() for text in inputs.ignore_parameters for n in text.split(",") if n.strip()}
     if existing is not None and not inputs.reset_parameters:
-        old_template = declared_from if template is None else provider.template_of(stack_name)
+        if old_template is None:
+            old_template = declared_from if template is None else provider.template_of(stack_name)
         param_inputs.previous = previous_from_stack(existing.parameters, old_template)
 
     resolution = resolve_parameters(declared_from, param_inputs)
@@ -198,7 +211,7 @@ def prepare_request(
         timeout_minutes=inputs.timeout_minutes,
         on_failure=inputs.on_failure,
         stack_policy=load_stack_policy(policy_file) if policy_file else None,
-        nested_templates=nested,
+        nested_templates={url: extensions.scrub(t) or t for url, t in nested.items()},
     )
     # NoEcho values the stack keeps (resolution.use_previous) are masked by describe, so
     # only the provider knows them: they are left out, and the provider falls back to the
@@ -219,5 +232,6 @@ def prepare_request(
             if origin == "default" and name in param_inputs.previous.values:
                 parameters[name] = default_text(declared[name].get("Default"))
     return StackRequest(
-        template, declared_from, parameters, options, resolution.origins, resolution.use_previous, sources
+        extensions.scrub(template), declared_from, parameters, options, resolution.origins, resolution.use_previous,
+        sources,
     )

@@ -17,6 +17,7 @@ class LoadedTemplate:
     nested_templates: dict[str, dict] = field(default_factory=dict)
     name: str | None = None
     path: Path | None = None
+    compile_parameters: dict[str, str] = field(default_factory=dict)
     sources: SourceMap | None = None
     nested_sources: dict[str, SourceMap] = field(default_factory=dict)  # TemplateURL -> its source map
 
@@ -42,14 +43,25 @@ def _nested(compiled: Any) -> dict[str, Any]:
     return result
 
 
-def load_stack_template(target: str, *, config: Any = None, overrides: dict[str, str] | None = None) -> LoadedTemplate:
-    """Compile or read `target` with the collection's `load_target`."""
-    from sparkleform.targets import load_target  # the DSL loads only for verbs that build templates
+def load_stack_template(
+    target: str, *, config: Any = None, overrides: dict[str, str] | None = None, kept: dict[str, str] | None = None
+) -> LoadedTemplate:
+    """Compile or read `target` with the collection's `load_target`; a DSL template built
+    with compile-time parameters keeps them in its Metadata (stacks/compile_state.py)."""
+    from sparkleform.stacks import compile_state
+    from sparkleform.targets import (  # the DSL loads only for verbs that build templates
+        FILE_SUFFIXES,
+        load_target,
+    )
 
-    compiled = load_target(target, config=config, overrides=overrides or None)
+    is_file = Path(target).suffix.lower() in FILE_SUFFIXES
+    kept = {} if is_file else dict(kept or {})
+    compiled = load_target(target, config=config, overrides=overrides or None, kept=kept or None)
     if not isinstance(compiled.template, dict):
         raise TemplateError(f"{target} did not produce a template mapping")
     nested = _nested(compiled)
+    used = {k: str(v) for k, v in (getattr(compiled, "compile_parameters", None) or {}).items()}
+    compile_state.keep(compiled.template, used)
     return LoadedTemplate(
         template=compiled.template,
         nested_templates={name: child.template for name, child in nested.items()},
@@ -57,6 +69,7 @@ def load_stack_template(target: str, *, config: Any = None, overrides: dict[str,
         path=getattr(compiled, "path", None),
         sources=getattr(compiled, "sources", None),
         nested_sources={name: child.sources for name, child in nested.items() if getattr(child, "sources", None)},
+        compile_parameters=used,
     )
 
 
