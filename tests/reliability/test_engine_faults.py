@@ -14,7 +14,7 @@ import pytest
 from reliability_cli import Cli, assert_clean_error, cli_env, write_template
 
 from sparkleform.engine import Engine
-from sparkleform.engine.errors import StackBusy
+from sparkleform.engine.errors import StackBusy, StackOperationFailed
 from sparkleform.engine.ids import owner, owner_alive, start_time
 
 
@@ -48,11 +48,20 @@ def test_a_lone_surrogate_in_a_logical_id_is_an_input_error(cli: Cli, tmp_path: 
 
 
 def test_a_lone_surrogate_in_a_physical_id_fails_the_resource(cli: Cli, tmp_path: Path) -> None:
+    # The CLI's input reader refuses the file before the engine sees it (exit 2, nothing stored) ...
     t = tmp_path / "t.json"
     t.write_text('{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "a\\udfffb"}}}}')
     out = cli("create", "sur", str(t), "--no-check")
-    assert_clean_error(out, 1)
-    assert cli.status("sur") == "ROLLBACK_COMPLETE"
+    assert_clean_error(out, 2)
+    assert "lone surrogate" in out.stderr
+    assert cli("describe", "sur").returncode == 2  # no stack was created
+    # ... and the engine itself, given such a template from Python, fails the resource and rolls back.
+    engine = Engine(tmp_path / "py.db")
+    template = {"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "a\udfffb"}}}}
+    with pytest.raises(StackOperationFailed):
+        engine.create_stack("sur", template, {})
+    assert engine.describe("sur").status == "ROLLBACK_COMPLETE"
+    engine.close()
 
 
 def test_an_event_callback_that_raises_never_aborts_the_operation(tmp_path: Path) -> None:
