@@ -4,7 +4,7 @@ parameter's own constraints."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sparkleform.allowed_pattern import fullmatch
 from sparkleform.check.diagnostic import ERROR
@@ -138,17 +138,6 @@ def _check_attribute_fit(ctx: CheckContext, path, param: dict, ptype: str) -> No
         for i, item in enumerate(allowed):
             if isinstance(item, (dict, list)) or item is None:
                 ctx.report("SF1102", (*path, "AllowedValues", i), "AllowedValues must be strings or numbers")
-
-
-def _java_regex(pattern: str) -> Any:
-    """A Java regex `re` cannot read (\\p{Alnum} …), through the `regex` package, as cfn-lint
-    does; None if that cannot either (CloudFormation reports it, not us)."""
-    import regex
-
-    try:
-        return regex.compile(pattern)
-    except regex.error:
-        return None
 
 
 def _check_constraints(ctx: CheckContext, path, param: dict, ptype: str) -> None:
