@@ -137,3 +137,86 @@ def test_a_known_total_is_the_denominator_and_rollbacks_count_failures(monkeypat
         assert display.progress().startswith("13/25 complete · ")
     assert display.summary().startswith("app: 12 created · 0 updated · 0 deleted · 1 failed in ")
     assert out.getvalue().rstrip().splitlines()[-1] == display.summary()
+
+
+COUNTED = '''
+"""Three resources made (one more is left out by its condition); EXTRA adds one."""
+import os
+import time
+
+from sparkleform import template
+from sparkleform.engine.custom import register_handler
+
+VERSION, EXTRA = "1", False
+
+
+def _slow(request):
+    time.sleep(float(os.environ.get("SLOW_SECONDS", "1")))
+    return {"Data": {}}
+
+
+register_handler("Custom::Slow", _slow)
+
+
+@template(description="counted")
+def counted(t):
+    t.parameter("env", type="String", default="dev")
+    t.condition("is_prod", {"Fn::Equals": [{"Ref": "Env"}, "prod"]})
+    with t.resources.waiter as w:
+        w.type = "Custom::Slow"
+        w.properties.service_token = "local"
+        w.properties.version = VERSION
+    with t.resources.jobs as q:
+        q.type = "AWS::SQS::Queue"
+    with t.resources.alerts as s:
+        s.type = "AWS::SNS::Topic"
+    with t.resources.prod_only as p:
+        p.type = "AWS::SQS::Queue"
+        p.condition = "IsProd"
+    if EXTRA:
+        with t.resources.extra as q:
+            q.type = "AWS::SQS::Queue"
+'''
+
+
+def _totals(text: str) -> set[str]:
+    """The `k/N complete` progress lines' denominators, over every frame drawn."""
+    return set(re.findall(r"\d+/(\d+) complete · ", text))
+
+
+@pytest.mark.parametrize("verb", ["create", "deploy"])
+def test_the_progress_line_counts_against_the_operations_real_total(tmp_path, verb):
+    (tmp_path / "counted.py").write_text(COUNTED)
+    v2 = COUNTED.replace('VERSION, EXTRA = "1", False', 'VERSION, EXTRA = "2", True')
+    (tmp_path / "counted_v2.py").write_text(v2.replace("def counted(t)", "def counted_v2(t)"))
+    env = {"NO_COLOR": "1", "SLOW_SECONDS": "1"}
+    # create: 3 of the template's 4 resources (ProdOnly's condition is false), known from the start
+    made = Pty(tmp_path, verb, "app", "counted.py", *(["--yes"] if verb == "deploy" else []), env=env)
+    assert made.finish() == 0, made.plain
+    assert _totals(made.plain) == {"3"}, made.plain[-2000:]
+    assert re.search(r"0/3 complete", made.plain) and re.search(r"3/3 complete", made.plain)
+    assert "3 created" in made.plain
+    # update: the plan touches Waiter (modified) and Extra (added); Jobs and Alerts send no events
+    changed = Pty(tmp_path, "update" if verb == "create" else "deploy", "app", "counted_v2.py", "--yes", env=env)
+    assert changed.finish() == 0, changed.plain
+    assert _totals(changed.plain) == {"2"}, changed.plain[-2000:]
+    assert re.search(r"2/2 complete", changed.plain) and "1 created · 1 updated" in changed.plain
+    # destroy: the stack's four resources
+    gone = Pty(tmp_path, "destroy", "app", "--yes", env=env)
+    assert gone.finish() == 0, gone.plain
+    assert _totals(gone.plain) == {"4"}, gone.plain[-2000:]
+    assert re.search(r"4/4 complete", gone.plain) and "4 deleted" in gone.plain
+
+
+def test_up_gives_each_stack_its_own_total(tmp_path):
+    (tmp_path / "counted.py").write_text(COUNTED)
+    (tmp_path / "sparkleform.toml").write_text(
+        '[stacks.small]\ntemplate = "counted.py"\n\n'
+        '[stacks.big]\ntemplate = "counted.py"\nparameters = { Env = "prod" }\n'
+    )
+    term = Pty(tmp_path, "up", "--yes", env={"NO_COLOR": "1", "SLOW_SECONDS": "0.5"})
+    assert term.finish() == 0, term.plain
+    # Env=prod keeps ProdOnly: 4 resources there, 3 in the other
+    assert _totals(term.plain) == {"3", "4"}, term.plain[-2000:]
+    assert re.search(r"3/3 complete", term.plain) and re.search(r"4/4 complete", term.plain)
+    assert not re.search(r"\d/[12] complete", term.plain)

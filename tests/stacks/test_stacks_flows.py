@@ -32,6 +32,7 @@ class Recorder(Reporter):
         self.notes: list[str] = []
         self.plans: list[Plan] = []
         self.events: list[tuple[str, str]] = []
+        self.totals: list[tuple[str, int | None]] = []
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -39,7 +40,8 @@ class Recorder(Reporter):
     def plan(self, plan: Plan) -> None:
         self.plans.append(plan)
 
-    def watch(self, stack, title):
+    def watch(self, stack, title, *, total=None):
+        self.totals.append((title, total))
         log = super().watch(stack, title)
         log.on_event = lambda ev: self.events.append((ev.logical_id, ev.status))
         return log
@@ -84,6 +86,28 @@ def test_create_plan_update_destroy_on_the_local_engine(folder):
     assert stacks.destroy("base", confirm=lambda s: s.name == "base") is Result.DELETED
     with pytest.raises(StackNotFound):
         stacks.describe("base")
+    # The reporter is told each operation's total in advance: one resource made, one
+    # replaced by the update, one deleted.
+    assert reporter.totals == [("create base", 1), ("update base", 1), ("delete base", 1)]
+
+
+def test_the_total_a_reporter_is_given_follows_conditions_and_transforms(folder):
+    template = {
+        "Parameters": {"Env": {"Type": "String", "Default": "dev"}},
+        "Conditions": {"Prod": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+                       "East": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}},
+        "Resources": {"A": {"Type": "AWS::SNS::Topic"}, "B": {"Type": "AWS::SNS::Topic", "Condition": "Prod"}},
+    }
+    (folder / "cond.json").write_text(json.dumps(template))
+    reporter = Recorder()
+    stacks = Stacks(state=folder / "state.db", reporter=reporter)
+    stacks.create("dev", "cond.json")
+    stacks.create("prod", "cond.json", parameters={"Env": "prod"})
+    # A condition on a pseudo parameter is the stack's to decide: no total, the view counts as it goes.
+    template["Resources"]["C"] = {"Type": "AWS::SNS::Topic", "Condition": "East"}
+    (folder / "cond.json").write_text(json.dumps(template))
+    stacks.create("east", "cond.json")
+    assert reporter.totals == [("create dev", 1), ("create prod", 2), ("create east", None)]
 
 
 def test_apply_stack_wiring_and_missing_parameters(folder):

@@ -84,8 +84,9 @@ class _Live:
 class EventDisplay:
     """Callable as a provider's `on_event`; use as a context manager around the operation.
 
-    `total` (optional) is how many resources the operation touches; without it the overall
-    line counts the resources seen so far.
+    `total` (optional) is how many of the stack's own resources the operation touches (the
+    flows pass it: stacks.expected); the overall line then counts those rows, a nested stack
+    as one. Without it the line counts every resource row seen so far.
     """
 
     def __init__(
@@ -180,6 +181,8 @@ class EventDisplay:
     def progress(self) -> str:
         """The overall line: `12/25 complete · 3m10s`."""
         resources = self._resources()
+        if self.total:  # the known total counts the stack's own resources (a nested stack is one)
+            resources = [r for r in resources if r.stack_name == self.stack_name]
         done = sum(1 for r in resources if not is_in_progress(r.status))
         total = max(self.total or 0, len(resources))
         elapsed = self._elapsed()

@@ -54,10 +54,11 @@ class CliReporter(Reporter):
     def plan(self, plan: Plan) -> None:
         show_plan(self.settings, plan, stream=status_stream(self.settings))
 
-    def watch(self, stack: str, title: str) -> Watch:
+    def watch(self, stack: str, title: str, *, total: int | None = None) -> Watch:
         from sparkleform.cli.display import EventDisplay
 
-        return EventDisplay(stack, stream=status_stream(self.settings), color=self.settings.color, title=title)
+        return EventDisplay(stack, stream=status_stream(self.settings), color=self.settings.color, title=title,
+                            total=total)
 
 
 def show_result(settings: Settings, stack: Stack) -> None:

@@ -104,8 +104,9 @@ class Reporter:
     def plan(self, plan: Plan) -> None:
         """A plan about to be confirmed and applied."""
 
-    def watch(self, stack: str, title: str) -> Watch:
-        """What follows one operation's events (`title` e.g. "create vpc")."""
+    def watch(self, stack: str, title: str, *, total: int | None = None) -> Watch:
+        """What follows one operation's events (`title` e.g. "create vpc"; `total`: how many
+        of the stack's own resources it touches, when known in advance)."""
         return EventLog(self.on_event)
 
 

@@ -27,6 +27,7 @@ from sparkleform.contract import (
     runs_in_process,
 )
 from sparkleform.errors import OperationFailed, SparkleformError
+from sparkleform.stacks import expected
 from sparkleform.stacks.checks import check_templates, located
 from sparkleform.stacks.context import StackContext, Watch
 from sparkleform.stacks.diff import attach_templates
@@ -76,19 +77,22 @@ def run_operation(
     *,
     wait: bool = True,
     title: str | None = None,
+    total: int | None = None,
 ) -> Stack | None:
     """Run `call(on_event)` watched by the reporter; raise OperationFailed with the first failure.
 
-    Returns the stack afterwards (None for a delete); a stack still in progress when not
-    waiting for it is returned as it is. The hooks of sparkleform.toml and the packs run
+    `total`: how many of the stack's own resources the operation touches, when known before
+    it starts (stacks.expected), for the reporter's progress line. Returns the stack
+    afterwards (None for a delete); a stack still in progress when not waiting for it is
+    returned as it is. The hooks of sparkleform.toml and the packs run
     around a create / update / delete (stacks/hooks.py).
     """
     event = OPERATION_EVENT.get(operation)
     if event is None:
-        return _run_operation(ctx, name, operation, call, wait=wait, title=title)
+        return _run_operation(ctx, name, operation, call, wait=wait, title=title, total=total)
     run_hooks(ctx.config, name, f"before_{event}")
     try:
-        stack = _run_operation(ctx, name, operation, call, wait=wait, title=title)
+        stack = _run_operation(ctx, name, operation, call, wait=wait, title=title, total=total)
     except OperationFailed:
         after = safe_describe(ctx.provider, name)
         run_hooks(ctx.config, name, "on_failure", after.status if after else "", after.output_map() if after else {})
@@ -108,9 +112,10 @@ def _run_operation(
     *,
     wait: bool = True,
     title: str | None = None,
+    total: int | None = None,
 ) -> Stack | None:
     provider = ctx.provider
-    watch = ctx.reporter.watch(name, title or f"{operation} {name}")
+    watch = ctx.reporter.watch(name, title or f"{operation} {name}", total=total)
     result: Any = None
     with watch_interrupts(name, in_process=runs_in_process(provider), operation=operation):
         try:
@@ -165,7 +170,7 @@ def create(
             lambda on_event: provider.create_stack(
                 name, template_dict, request.parameters, request.options, on_event=on_event, wait=wait
             ),
-            wait=wait, title=title,
+            wait=wait, title=title, total=expected.for_create(template_dict, request.parameters),
         )
     assert stack is not None
     return stack
@@ -314,7 +319,7 @@ def update(
 
     try:
         with located(request.sources):
-            return run_operation(ctx, name, "update", call, wait=wait, title=title)
+            return run_operation(ctx, name, "update", call, wait=wait, title=title, total=expected.for_update(the_plan))
     except NoUpdates:
         ctx.reporter.note(NO_UPDATES)
         return None
@@ -348,7 +353,7 @@ def delete(ctx: StackContext, name: str, *, wait: bool = True, title: str | None
     run_operation(
         ctx, name, "delete",
         lambda on_event: provider.delete_stack(name, on_event=on_event, wait=wait),
-        wait=wait, title=title,
+        wait=wait, title=title, total=expected.for_delete(safe_describe(provider, name)),
     )
     after = safe_describe(provider, name)
     if not wait and after is not None and after.status.endswith("_IN_PROGRESS"):
