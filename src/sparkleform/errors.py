@@ -50,7 +50,12 @@ class SpecError(SparkleformError):
 
 
 class FormatError(SparkleformError):
-    """A JSON/YAML template could not be read (syntax, duplicate keys, bad tags)."""
+    """A JSON/YAML template could not be read (syntax, duplicate keys, bad tags).
+
+    `column` (1-based) is where on the location's line the reader stopped, when it knows.
+    """
+
+    column: int | None = None
 
 
 class InputError(FormatError):

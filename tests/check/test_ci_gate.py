@@ -152,3 +152,52 @@ def test_columns_in_json_and_sarif(folder):
     )
     (py,) = json.loads(run(folder, "validate", "web.py", "--format", "json").stdout)
     assert (py["line"], py["column"]) == (8, 22)  # the subscript "ImageID" on the Python line
+
+
+def test_text_output_gives_file_line_column(folder):
+    # YAML: the keys' columns (ImageID is indented six spaces, Unused two)
+    proc = run(folder, "validate", "findings.yaml")
+    assert proc.returncode == 1
+    assert "findings.yaml:8:7: Resources.Web.Properties.ImageID: AWS::EC2::Instance has no property ImageID" in proc.stdout
+    assert "findings.yaml:2:3: Parameters.Unused: warning: parameter Unused is never used [SF3020]" in proc.stdout
+    # JSON: the column of the quoted key
+    (folder / "findings.json").write_text(
+        '{\n  "Resources": {\n    "Web": {\n      "Type": "AWS::EC2::Instance",\n'
+        '      "Properties": {"ImageId": "ami-12345678", "ImageID": "ami-12345678"}\n    }\n  }\n}\n'
+    )
+    proc = run(folder, "validate", "findings.json")
+    assert "findings.json:5:49: Resources.Web.Properties.ImageID:" in proc.stdout, proc.stdout
+    # a Python template: where the name is written on the line that set it
+    (folder / "web.py").write_text(
+        "from sparkleform import template\n\n\n@template()\ndef web(t):\n"
+        '    t.parameter("key_name", type="String")\n'
+        "    with t.resources.web_server as r:\n"
+        '        r.type = "AWS::EC2::Instance"\n'
+        '        r.properties["ImageID"] = "ami-12345678"\n'
+    )
+    proc = run(folder, "validate", "web.py")
+    assert "web.py:9:22: Resources.WebServer.Properties.ImageID:" in proc.stdout, proc.stdout
+    assert "web.py:6:18: Parameters.KeyName: warning:" in proc.stdout
+    # the JSON report agrees with the text
+    (rec,) = [r for r in json.loads(run(folder, "validate", "web.py", "--format", "json").stdout)
+              if r["rule"] == "SF2002"]
+    assert (rec["line"], rec["column"]) == (9, 22)
+
+
+def test_syntax_errors_give_the_column_the_reader_stopped_at(folder):
+    (folder / "bad.json").write_text('{\n  "Resources": {\n    "A": {"Type": "AWS::SNS::Topic",, }\n  }\n}\n')
+    (folder / "tab.yaml").write_text("Resources:\n  A:\n    Type: AWS::SNS::Topic\n   B: 1\n")
+    one = run(folder, "validate", "bad.json")
+    assert one.returncode == 2 and one.stderr.startswith("error: bad.json:3:37: JSON syntax error"), one.stderr
+    one = run(folder, "validate", "tab.yaml")
+    assert one.returncode == 2 and one.stderr.startswith("error: tab.yaml:4:4: YAML syntax error"), one.stderr
+    # several files: each is an SF1000 finding, with the same place in text, JSON and SARIF
+    both = run(folder, "validate", "bad.json", "tab.yaml")
+    assert "bad.json:3:37: (template): JSON syntax error" in both.stdout
+    assert "tab.yaml:4:4: (template): YAML syntax error" in both.stdout
+    records = json.loads(run(folder, "validate", "bad.json", "tab.yaml", "--format", "json").stdout)
+    assert [(r["file"], r["line"], r["column"]) for r in records] == [("bad.json", 3, 37), ("tab.yaml", 4, 4)]
+    log = json.loads(run(folder, "validate", "bad.json", "tab.yaml", "--format", "sarif").stdout)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    assert [r["locations"][0]["physicalLocation"]["region"] for r in log["runs"][0]["results"]] == [
+        {"startLine": 3, "startColumn": 37}, {"startLine": 4, "startColumn": 4}]

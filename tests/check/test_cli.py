@@ -48,8 +48,9 @@ def test_text_output_points_at_lines_and_exits_1(files):
     bad, _ = files
     result = invoke("validate", str(bad))
     assert result.exit_code == 1
-    assert f"{bad}:9: Resources.Web.Properties.ImageID: AWS::EC2::Instance has no property ImageID (did you mean ImageId?) [SF2002]" in result.output
-    assert f"{bad}:3: Parameters.Unused: warning:" in result.output
+    # file:line:column, the column where the key is written
+    assert f"{bad}:9:7: Resources.Web.Properties.ImageID: AWS::EC2::Instance has no property ImageID (did you mean ImageId?) [SF2002]" in result.output
+    assert f"{bad}:3:3: Parameters.Unused: warning:" in result.output
     assert result.output.strip().splitlines()[-1].startswith("1 error, 1 warning")
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
 from sparkleform.check.diagnostic import ERROR, Diagnostic
+from sparkleform.check.report import place
 
 
 def format_junit(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str:
@@ -25,7 +26,7 @@ def format_junit(diagnostics: Sequence[Diagnostic], files: Sequence[str]) -> str
             ET.SubElement(suite, "testcase", classname=file, name="validate")
             continue
         for d in found:
-            where = f"{file}:{d.location.line}" if d.location and d.location.line else file
+            where = place(d, file)
             case = ET.SubElement(suite, "testcase", classname=file, name=f"{d.rule} {d.path_text or '(template)'}")
             failure = ET.SubElement(case, "failure", message=d.message,
                                     type="error" if d.severity == ERROR else d.severity)

@@ -22,4 +22,8 @@ def unreadable(exc: SparkleformError, target: str) -> Diagnostic:
         else:
             file = exc.location
     message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-    return Diagnostic("SF1000", ERROR, (), message, Location(file, line))
+    found = Diagnostic("SF1000", ERROR, (), message, Location(file, line))
+    column = getattr(exc, "column", None)  # a reader's syntax error knows where it stopped
+    if line and isinstance(column, int) and column > 0:
+        found.extra["column"] = column
+    return found

@@ -24,9 +24,13 @@ def summary(diagnostics: Sequence[Diagnostic]) -> str:
     return ", ".join(parts)
 
 
-def _where(d: Diagnostic, default_file: str | None) -> str:
+def place(d: Diagnostic, default_file: str | None) -> str:
+    """`file:line:column` as compilers and cfn-lint write it (`file:line` without a column)."""
     loc = d.location
     if loc is not None and loc.line:
+        column = d.extra.get("column")
+        if isinstance(column, int) and column > 0:
+            return f"{loc.file}:{loc.line}:{column}"
         return f"{loc.file}:{loc.line}"
     if loc is not None:
         return loc.file
@@ -56,10 +60,10 @@ def format_text(diagnostics: Sequence[Diagnostic], filename: str | None = None, 
         label = "" if d.severity == ERROR else f"{d.severity}: "
         path = d.path_text or "(template)"
         if grouped:
-            places = ", ".join(_where(o, filename) for o in same[1:4]) + (", …" if len(same) > 4 else "")
-            lines.append(f"{_where(d, filename)}: {path}: {label}{d.message} [{d.rule} × {len(same)}; also {places}]")
+            places = ", ".join(place(o, filename) for o in same[1:4]) + (", …" if len(same) > 4 else "")
+            lines.append(f"{place(d, filename)}: {path}: {label}{d.message} [{d.rule} × {len(same)}; also {places}]")
         else:
-            lines.append(f"{_where(d, filename)}: {path}: {label}{d.message} [{d.rule}]")
+            lines.append(f"{place(d, filename)}: {path}: {label}{d.message} [{d.rule}]")
     if lines:
         lines.append("")
     target = f" in {filename}" if filename else ""

@@ -151,6 +151,9 @@ def validate_cmd(ctx: click.Context, target: tuple[str, ...], all_templates: boo
             loaded = load_for_check(one, overrides, settings.config, with_nested=True)
         except SparkleformError as exc:
             if fmt == "text" and len(targets) == 1:
+                column = getattr(exc, "column", None)
+                if exc.location and exc.location.rpartition(":")[2].isdigit() and column:
+                    exc.location = f"{exc.location}:{column}"  # file:line:column, as for findings
                 raise
             unusable = True
             diagnostics.append(unreadable(exc, one))
@@ -172,10 +175,9 @@ def validate_cmd(ctx: click.Context, target: tuple[str, ...], all_templates: boo
                 found = dedupe_cfn_lint(found)
             diagnostics.extend(suppress(found, template, ignore))
             shown_files.append(name)
-    if fmt != "text":
-        from sparkleform.check.columns import add_columns
+    from sparkleform.check.columns import add_columns
 
-        add_columns(diagnostics)
+    add_columns(diagnostics)
     shown = shown_files[0] if len(shown_files) == 1 else ", ".join(targets) if len(targets) > 1 else targets[0]
     if fmt == "json":
         click.echo(report.format_json(diagnostics, shown))

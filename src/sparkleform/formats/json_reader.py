@@ -80,7 +80,10 @@ class _Parser:
         return loc
 
     def _error(self, pos: int, message: str) -> FormatError:
-        return FormatError(f"JSON syntax error: {message}", location=f"{self._filename}:{self._line(pos)}")
+        line = self._line(pos)
+        error = FormatError(f"JSON syntax error: {message}", location=f"{self._filename}:{line}")
+        error.column = pos - (self._newlines[line - 2] + 1 if line > 1 else 0) + 1
+        return error
 
     def parse(self) -> tuple[dict, SourceMap]:
         text = self._text

@@ -107,7 +107,10 @@ def _syntax_error(exc: Exception, filename: str) -> FormatError:
     if mark is None and getattr(exc, "position", None) is not None:
         return FormatError(message, location=f"{filename}:1")
     line = mark.line + 1 if mark is not None else 1
-    return FormatError(message, location=f"{filename}:{line}")
+    error = FormatError(message, location=f"{filename}:{line}")
+    if mark is not None:
+        error.column = mark.column + 1
+    return error
 
 
 def _without_gc(fn: Any) -> Any:
