@@ -96,13 +96,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(warm_up: bool = True) -> MotoServer:
+def _start(warm_up: bool = True, script: str = "_moto_nested.py") -> MotoServer:
     port = _free_port()
     recording = Path(tempfile.mkdtemp(prefix="sparkleform-moto-")) / "recording.jsonl"
     env = dict(os.environ, **DUMMY_ENV, MOTO_RECORDER_FILEPATH=str(recording))
     proc = subprocess.Popen(
         # moto.server, plus the one CloudFormation fact it lacks (see _moto_nested.py)
-        [sys.executable, str(Path(__file__).with_name("_moto_nested.py")), "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, str(Path(__file__).with_name(script)), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -158,10 +158,11 @@ def release() -> None:
         _stop()
 
 
-def start_private() -> MotoServer:
+def start_private(script: str = "_moto_nested.py") -> MotoServer:
     """A moto_server of the caller's own (not the shared one): for tests that change its
-    global state, such as turning IAM authorisation on. Stop it with stop_private()."""
-    return _start(warm_up=False)
+    global state, such as turning IAM authorisation on, or that need the drift layer
+    (`script="_moto_drift.py"`). Stop it with stop_private()."""
+    return _start(warm_up=False, script=script)
 
 
 def stop_private(server: MotoServer) -> None:
