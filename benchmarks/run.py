@@ -1,6 +1,6 @@
 """Run every area's benchmark, one after the other, and print their reports.
 
-    python benchmarks/run.py [AREA ...]      # areas: dsl formats validate engine stacks aws iam
+    python benchmarks/run.py [AREA ...]      # areas: dsl startup formats validate engine stacks aws iam
 
 Each `bench_<area>.py` compares sparkleform with its peer side by side in one run and
 prints ratios; this runner only sequences them (so they do not compete for the CPU) and
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-AREAS = ["dsl", "formats", "validate", "engine", "stacks", "aws", "iam"]
+AREAS = ["dsl", "startup", "formats", "validate", "engine", "stacks", "aws", "iam"]
 
 
 def main(argv: list[str]) -> int:

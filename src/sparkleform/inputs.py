@@ -99,8 +99,21 @@ def check_text(text: str, name: str) -> None:
         ) from None
 
 
-def check_document(doc: Any, name: str, *, max_depth: int = MAX_DEPTH) -> Any:
-    """Walk a parsed document without recursion: depth, node count and text limits. Returns doc."""
+def may_hold_surrogates(text: str) -> bool:
+    """Whether values read from `text` (itself free of them: check_text) can hold a lone
+    surrogate: only a `\\u` (JSON, YAML) or `\\U` (YAML) escape can make one. One scan of
+    the text instead of one check per value."""
+    return "\\u" in text or "\\U" in text
+
+
+def check_document(doc: Any, name: str, *, max_depth: int = MAX_DEPTH, strings: bool = True) -> Any:
+    """Walk a parsed document without recursion: depth, node count and text limits. Returns doc.
+
+    `strings=False` leaves out the lone-surrogate check of every string (the reader passes
+    it when the source text has no escape that could make one: `may_hold_surrogates`).
+    """
+    if not strings:
+        return _check_shape(doc, name, max_depth)
     stack: list[tuple[Any, int]] = [(doc, 1)]
     nodes = 0
     while stack:
@@ -121,6 +134,27 @@ def check_document(doc: Any, name: str, *, max_depth: int = MAX_DEPTH) -> Any:
             stack.extend((item, depth + 1) for item in node)
         elif isinstance(node, str):
             check_text(node, name)
+    return doc
+
+
+def _check_shape(doc: Any, name: str, max_depth: int) -> Any:
+    """check_document's depth and node-count limits alone: only containers are visited."""
+    if type(doc) is not dict and type(doc) is not list:
+        return doc
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    nodes = 1  # the document itself, as check_document counts it
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            raise InputError(f"nested more than {max_depth} levels deep", location=name)
+        values = node.values() if type(node) is dict else node
+        nodes += len(values)
+        if nodes > MAX_NODES:
+            raise InputError(f"more than {MAX_NODES:,} values in one document", location=name)
+        deeper = depth + 1
+        for value in values:
+            if type(value) is dict or type(value) is list:
+                stack.append((value, deeper))
     return doc
 
 

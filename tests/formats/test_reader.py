@@ -362,3 +362,35 @@ def test_alias_bombs_are_refused() -> None:
         lines.append(f"a{level}: &a{level} [{refs}]")
     with pytest.raises(FormatError, match="aliases expand to too much data"):
         loads_template("\n".join(lines) + "\n", "bomb.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "a\\udfffb"}}}}',  # JSON escape
+        'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: "a\\udfffb"}\n',  # YAML \\u
+        'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: "a\\U0000dfffb"}\n',  # YAML \\U
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: a\udfffb}\n",  # a str made in Python
+    ],
+)
+def test_a_lone_surrogate_is_refused_however_it_got_into_the_text(text: str) -> None:
+    """The per-value check is skipped only when the text cannot produce one (no escape, no
+    surrogate in it), so every way in is still refused, by both readers (libyaml refuses a
+    surrogate escape itself)."""
+    from sparkleform.formats import loads_document
+
+    for read in (loads_template, loads_document):
+        with pytest.raises(FormatError, match=r"lone surrogate|invalid Unicode character escape"):
+            read(text, "s.yaml")
+
+
+def test_the_shape_limits_hold_without_the_string_check() -> None:
+    from sparkleform.errors import InputError
+    from sparkleform.inputs import MAX_DEPTH, may_hold_surrogates
+
+    deep = "A: " + "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2) + "\n"
+    assert not may_hold_surrogates(deep)
+    with pytest.raises(InputError, match="levels deep"):
+        loads_template(deep, "deep.yaml")
+    fine = "A: " + "[" * (MAX_DEPTH - 2) + "]" * (MAX_DEPTH - 2) + "\n"
+    assert loads_template(fine, "ok.yaml")[0]["A"]

@@ -53,7 +53,6 @@ def convert_cmd(file: str, to: str | None, out: str | None, compact: bool, long_
     """
     import gc
 
-    from sparkleform.formats import dump_json, dump_yaml
     from sparkleform.formats.reader import loads_document, looks_like_json
 
     # One document in, one out, no reference cycles: the cyclic collector would only walk
@@ -81,7 +80,14 @@ def convert_cmd(file: str, to: str | None, out: str | None, compact: bool, long_
         raise SparkleformError("--compact applies to --to json only")
     if long_form and to != "yaml":
         raise SparkleformError("--long-form applies to --to yaml only")
-    result = dump_json(doc, compact=compact) if to == "json" else dump_yaml(doc, short_form=not long_form)
+    if to == "json":  # only the writer used is imported (a whole process is what `convert` costs)
+        from sparkleform.formats.json_writer import dump_json
+
+        result = dump_json(doc, compact=compact)
+    else:
+        from sparkleform.formats.yaml_writer import dump_yaml
+
+        result = dump_yaml(doc, short_form=not long_form)
     _write(out, result)
 
 

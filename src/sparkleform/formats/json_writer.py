@@ -90,6 +90,14 @@ class _Pretty:
                 self.value(item, inner)
                 separator = "," + inner
             out.append(newline + "]")
+        elif value is True:
+            out.append("true")
+        elif value is False:
+            out.append("false")
+        elif value is None:
+            out.append("null")
+        elif value.__class__ is int:
+            out.append(int.__repr__(value))  # what json.dumps writes, without building an encoder per number
         else:
             out.append(json.dumps(value, allow_nan=False, default=_default, ensure_ascii=False))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sparkleform.errors import FormatError, InputError
-from sparkleform.inputs import check_document, read_input
+from sparkleform.inputs import check_document, check_text, may_hold_surrogates, read_input
 from sparkleform.sourcemap import SourceMap
 
 
@@ -29,12 +29,14 @@ def loads_template(
     are described there as "file:line: ..." strings.
     """
     text = _strip_bom(text)
+    if not text.isascii():
+        check_text(text, filename)  # a str made in Python may hold a lone surrogate; a decoded file cannot
     try:
         doc, lines = _parse_template(text, filename, notes)
     except InputError as exc:
         exc.location = exc.location or filename
         raise
-    return check_document(doc, filename), lines
+    return check_document(doc, filename, strings=may_hold_surrogates(text)), lines
 
 
 def _parse_template(text: str, filename: str, notes: list[str] | None) -> tuple[dict, SourceMap]:
@@ -57,12 +59,14 @@ def _parse_template(text: str, filename: str, notes: list[str] | None) -> tuple[
 def loads_document(text: str, filename: str = "<string>", *, notes: list[str] | None = None) -> dict:
     """Like loads_template without the SourceMap, and faster for JSON (conversion, benchmarks)."""
     text = _strip_bom(text)
+    if not text.isascii():
+        check_text(text, filename)  # a str made in Python may hold a lone surrogate; a decoded file cannot
     try:
         doc = _parse_document(text, filename, notes)
     except InputError as exc:
         exc.location = exc.location or filename
         raise
-    return check_document(doc, filename)
+    return check_document(doc, filename, strings=may_hold_surrogates(text))
 
 
 def _parse_document(text: str, filename: str, notes: list[str] | None) -> dict:
