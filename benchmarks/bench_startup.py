@@ -78,9 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         ratio = "" if label in ("sparkleform --help", "python -c pass") else f"{cpu / ours_cpu:.1f}x"
         print(f"{label:<22}{min(walls) * 1000:>8.0f} ms{statistics.median(walls) * 1000:>10.0f} ms"
               f"{cpu * 1000:>7.0f} ms{ratio:>15}")
-    ours = [r[0] for r in runs["sparkleform --help"]]
-    verdict = "met" if statistics.median(ours) * 1000 < GOAL_MS else "NOT met"
-    print(f"goal: sparkleform --help under {GOAL_MS:.0f} ms wall (median): {verdict}")
+    ours = [r[0] * 1000 for r in runs["sparkleform --help"]]
+    for what, ms in (("best", min(ours)), ("median", statistics.median(ours))):
+        print(f"goal: sparkleform --help under {GOAL_MS:.0f} ms wall, {what} of {args.repeat}: "
+              f"{ms:.0f} ms, {'met' if ms < GOAL_MS else 'NOT met'}")
     return 0
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from sparkleform.inputs import check_number
+
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {
     "true": True, "True": True, "TRUE": True,
@@ -54,9 +56,9 @@ def plain_value(text: str) -> object:
 
 
 def _int(text: str) -> int:
-    from sparkleform.inputs import check_number
-
     check_number(text, "")
+    if text.isdigit() and (text[0] != "0" or len(text) == 1):
+        return int(text)  # plain decimal, the common case
     text = text.replace("_", "")
     sign = -1 if text[0] == "-" else 1
     if text[0] in "+-":

@@ -39,10 +39,6 @@ def _resolve(self: Any, kind: type, value: Any, implicit: Any) -> str:
     return _MAP if kind is MappingNode else _SEQ
 
 
-def _noop(self: Any, *args: Any) -> None:
-    return None
-
-
 @cache
 def _composer_class() -> type:
     """A libyaml-backed node composer (pure-Python PyYAML when libyaml is missing)."""
@@ -75,7 +71,10 @@ def _composer_class() -> type:
     return type(
         "_Composer",
         base,
-        {"__init__": init, "resolve": _resolve, "descend_resolver": _noop, "ascend_resolver": _noop},
+        # The composer calls descend_resolver(parent, index) and ascend_resolver() around every
+        # node; nothing here needs them. Built-in callables that take those arguments (types
+        # are not bound as methods) do nothing without a Python frame per node.
+        {"__init__": init, "resolve": _resolve, "descend_resolver": slice, "ascend_resolver": tuple},
     )
 
 
@@ -413,7 +412,8 @@ class _Walker:
                 raise self._error(node, f"!{tag} {value!r} must be written Resource.Attribute")
             value = [resource, attribute]
         name = long_name(tag)
-        self._entries[(*path, name)] = self._loc(node)
+        if self._track:
+            self._entries[(*path, name)] = self._loc(node)
         return {name: value}
 
 
@@ -422,8 +422,3 @@ class _DocumentWalker(_Walker):
 
     __slots__ = ()
     _track = False
-
-    def _intrinsic(self, node: Any, tag: str, kind: str, value: Any, path: tuple) -> dict:
-        result = super()._intrinsic(node, tag, kind, value, ())
-        self._entries.clear()
-        return result
