@@ -93,8 +93,11 @@ def create_stack(
 def _provision_stack(cx: OpContext, run: Run, options: StackOptions, on_event: EventCallback | None) -> Run:
     """Create a recorded stack's resources and finish it (or roll it back)."""
     store, stack_id, name = cx.store, run.stack_id, run.name
-    failed, first_reason = run_waves(cx, run, create_wave, 0)
-    if not failed:
+    if run.late_errors:  # AWS fails the stack before it makes any resource
+        failed, first_reason = [], run.late_errors[0]
+    else:
+        failed, first_reason = run_waves(cx, run, create_wave, 0)
+    if not failed and not run.late_errors:
         try:
             outputs = evaluate_outputs(run)
             check_exports(store, stack_id, outputs)
@@ -114,6 +117,8 @@ def _provision_stack(cx: OpContext, run: Run, options: StackOptions, on_event: E
             return run
     # failure path
     reason = f"The following resource(s) failed to create: [{', '.join(failed)}]. "
+    if run.late_errors:
+        reason = first_reason + ". "
     if options.disable_rollback or options.on_failure == "DO_NOTHING":
         cx.journal.stack_status(stack_id, name, "CREATE_FAILED", reason, on_event, extra={"owner": None})
         raise StackOperationFailed(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from sparkleform.contract import Plan, ResourceChange, StackOptions
+from sparkleform.contract import NO_CHANGES, Plan, ResourceChange, StackOptions
 from sparkleform.engine.attributes import token
 from sparkleform.engine.changes import (
     change_json,
@@ -49,8 +49,9 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
             dumps(without_secrets(run.raw, run.no_echo)),
             dumps([change_json(c) for c in changes]),
         )
-    reason = None if changes else "No updates are to be performed."
-    return Plan(row["name"], changes, plan_name, "CREATE_COMPLETE", reason)
+    if not changes:  # AWS's change set with nothing to change ends FAILED, with this reason
+        return Plan(row["name"], changes, plan_name, "FAILED", NO_CHANGES)
+    return Plan(row["name"], changes, plan_name, "CREATE_COMPLETE", None)
 
 
 def plan_update(
