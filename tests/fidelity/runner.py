@@ -12,6 +12,7 @@ AWS refuses, `refused-N` (refused up front, nothing created) and `message-N` (it
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def checks_of(name: str, case: dict) -> list[tuple[str, str, str | None]]:
     """(check id, kind, resource) for every expectation of a case."""
     out = []
     for kind, value in sorted(case["expect"].items()):
-        if kind in ("events", "properties") or kind.startswith("plan-"):
+        if kind in ("events", "properties") or kind.startswith(("plan-", "resources-")):
             out += [(f"{name}:{kind}:{lid}", kind, lid) for lid in sorted(value)]
         elif kind == "outputs-1" or kind == "outputs-2":
             out += [(f"{name}:{kind}:{key}", kind, key) for key in sorted(value)]
@@ -84,9 +85,33 @@ def stringly(value: Any) -> Any:
     return value
 
 
+PLACEHOLDER = re.compile(r"<[a-z][a-z0-9-]*>")
+ACCOUNT_PLACEHOLDERS = {"<partition>", "<region>"}
+
+
+def stand_ins(case: dict) -> dict[str, str]:
+    """A concrete value for each name placeholder a case's inputs carry (`<topic-name>`, the
+    snapshot's stand-in for a name the test generated): lower-case letters, valid as any
+    service's name; outputs are written back with the placeholder before comparing."""
+    found = set(PLACEHOLDER.findall(json.dumps([case["steps"], case.get("ssm") or []]))) - ACCOUNT_PLACEHOLDERS
+    return {p: "ph" + re.sub(r"[^a-z0-9]", "", p) for p in sorted(found)}
+
+
+def with_stand_ins(value: Any, names: dict[str, str]) -> Any:
+    if not names:
+        return value
+    text = json.dumps(value)
+    for placeholder, concrete in names.items():
+        text = text.replace(placeholder, concrete)
+    return json.loads(text)
+
+
 def run_case(case: dict) -> dict[str, Any]:
     """What the local engine does with the case's steps, keyed like the case's expectations."""
-    actual: dict[str, Any] = {}
+    names = stand_ins(case)
+    if names:
+        case = dict(case, steps=with_stand_ins(case["steps"], names), ssm=with_stand_ins(case.get("ssm") or [], names))
+    actual: dict[str, Any] = {"stand-ins": names}
     with tempfile.TemporaryDirectory() as tmp:
         provider = LocalProvider(state=Path(tmp) / "state.db")
         try:
@@ -118,9 +143,14 @@ def run_case(case: dict) -> dict[str, Any]:
                     stack_id = stack.stack_id
                     actual[f"status-{n}"] = stack.status
                     actual[f"outputs-{n}"] = stack.output_map()
+                    rows = provider.engine.store.resources(stack_id)
+                    actual[f"resources-{n}"] = {lid: r.status for lid, r in rows.items()}
             events: dict[str, list[str]] = {}
             initiated = set()
+            order = []
             for e in provider.engine.events(stack_id) if stack_id else []:
+                if e.logical_id != STACK and e.status.endswith("_COMPLETE"):
+                    order.append(f"{e.logical_id} {e.status}")
                 if e.status == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":
                     continue  # the recordings leave it out
                 lid = "(stack)" if e.logical_id == STACK else e.logical_id
@@ -128,6 +158,7 @@ def run_case(case: dict) -> dict[str, Any]:
                 if e.status == "CREATE_IN_PROGRESS" and e.reason == "Resource creation Initiated":
                     initiated.add(lid)
             actual["events"] = {k: fold(v) for k, v in events.items()}
+            actual["complete-order"] = order
             actual["initiated"] = sorted(initiated)
             rows = provider.engine.store.resources(stack_id) if stack_id else {}
             actual["properties"] = {lid: stringly(r.properties) for lid, r in rows.items()}
@@ -136,9 +167,22 @@ def run_case(case: dict) -> dict[str, Any]:
     return actual
 
 
+def as_recorded(value: Any, region: str = "us-east-1", account: str = "123456789012") -> Any:
+    """A value written as LocalStack's snapshots write AWS's: the partition, region and account
+    by their placeholders."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("arn:aws:", "arn:<partition>:").replace(region, "<region>").replace(account, "111111111111")
+
+
 def compare(case: dict, actual: dict, kind: str, key: str | None) -> tuple[bool, Any, Any]:
     """(match, expected, actual) for one check."""
     want = expected(case, kind, key)
+    if kind.startswith("outputs-") and isinstance(want, str) and ("<" in want or "111111111111" in want):
+        got = as_recorded((actual.get(kind) or {}).get(key))
+        for placeholder, concrete in actual.get("stand-ins", {}).items():
+            got = got.replace(concrete, placeholder) if isinstance(got, str) else got
+        return got == want, want, got
     if kind == "initiated":
         got = actual.get(kind, [])
         return set(want) <= set(got), want, got
