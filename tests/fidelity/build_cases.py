@@ -719,19 +719,20 @@ class DeployScope(Scope):
                     continue
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 func = stmt.value.func
-                if isinstance(func, ast.Attribute) and func.attr == "destroy" and isinstance(func.value, ast.Name):
-                    if isinstance(self.env.get(func.value.id), Deploy):
-                        self.steps.append({"op": "delete"})
-                        continue
+                if (
+                    isinstance(func, ast.Attribute) and func.attr == "destroy" and isinstance(func.value, ast.Name)
+                    and isinstance(self.env.get(func.value.id), Deploy)
+                ):
+                    self.steps.append({"op": "delete"})
+                    continue
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 fn = ast.unparse(stmt.value.func)
                 if fn == "snapshot.match" and len(stmt.value.args) == 2:
                     with contextlib.suppress(Unsupported):
                         self.matches.append((str(self.ev(stmt.value.args[0])), stmt.value.args[1], len(self.steps)))
                     continue
-                if any(x in fn for x in ("update_stack", "delete_stack", "execute_change_set", "stack_policy", "update_termination")):
-                    if "execute_change_set" not in fn:
-                        raise Unsupported(f"calls {fn}")
+                if any(x in fn for x in ("update_stack", "delete_stack", "stack_policy", "update_termination")):
+                    raise Unsupported(f"calls {fn}")
             with contextlib.suppress(Unsupported, TypeError, KeyError, IndexError, AttributeError):
                 super().run([stmt])
 
@@ -790,7 +791,7 @@ def deploy_expectations(scope: DeployScope, recorded: dict) -> dict:
         for item in walk_values(value):
             if not isinstance(item, dict):
                 continue
-            if "StackStatus" in item and step == last and "DeletionTime" not in item or (
+            if ("StackStatus" in item and step == last and "DeletionTime" not in item) or (
                 "StackStatus" in item and item.get("StackStatus") == "ROLLBACK_COMPLETE"
             ):
                 expect[f"status-{step}"] = item["StackStatus"]
@@ -901,15 +902,15 @@ def build_deploys(repo: str) -> tuple[int, list[str]]:
                     if not expect:
                         skipped.append(f"{test_id}: nothing recorded that a case compares ({', '.join(recorded) or 'assertions only'})")
                         continue
-                    source = f"{path[:-3]}.snapshot.json [{test_id}]" if test_id in snapshot else (
-                        f"{path[:-3]}.validation.json [{test_id}] (assertions of a test validated against AWS)"
-                    )
+                    recorded_in = "snapshot" if test_id in snapshot else "the test's assertions (validated against AWS)"
+                    source = f"{path[:-3]}.{'snapshot' if test_id in snapshot else 'validation'}.json [{test_id}]"
                     case = {
                         "source": {
                             "repository": "localstack/localstack",
                             "commit": commit,
                             "test": test_id,
                             "snapshot": source,
+                            "recorded": recorded_in,
                             "license": "Apache-2.0",
                         },
                         "group": DEPLOY_GROUPS[stem],
