@@ -23,6 +23,8 @@ import sys
 from functools import partial
 from pathlib import Path
 
+from sparkleform.errors import SparkleformError
+
 HERE = Path(__file__).parent
 CASES = HERE / "cases"
 PREFIX = "tests/aws/services/cloudformation/"
@@ -45,6 +47,13 @@ FILE_GROUPS = {
     "test_change_sets": "change sets",
     "test_dynamic_resolving": "dynamic references",
 }
+
+
+class OpenFile:
+    """`open(path)` of a template file a test reads."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
 
 
 class Unsupported(Exception):
@@ -106,6 +115,21 @@ class Scope:
                 import itertools
 
                 return [list(p) for p in itertools.permutations(self.ev(node.args[0].args[0]))]  # type: ignore[attr-defined]
+            if fn.endswith(".read") and isinstance(node.func, ast.Attribute) and self.files is not None:
+                handle = self.ev(node.func.value)
+                if isinstance(handle, OpenFile):
+                    return self.files(handle.path)
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("pop", "get", "copy", "update", "append", "extend"):
+                target = self.ev(node.func.value)
+                if isinstance(target, dict | list):
+                    args = [self.ev(a) for a in node.args]
+                    return getattr(target, node.func.attr)(*args)
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "join" and isinstance(node.func.value, ast.Constant):
+                return str(node.func.value.value).join(str(v) for v in self.ev(node.args[0]))  # type: ignore[attr-defined]
+            if fn == "textwrap.dedent":
+                import textwrap
+
+                return textwrap.dedent(str(self.ev(node.args[0])))
             if fn in ("OrderedDict", "dict") and len(node.args) == 1 and not node.keywords:
                 return dict(self.ev(node.args[0]))  # type: ignore[call-overload]
             if fn == "copy.deepcopy":
@@ -115,7 +139,7 @@ class Scope:
             if fn in ("os.path.join", "os.path.realpath", "os.path.dirname") and self.files is not None:
                 parts = [self.ev(a) for a in node.args]
                 return "/".join(str(p) for p in parts)
-            if fn.split(".")[-1] in ("load_file", "load_template_raw", "load_template") and self.files is not None:
+            if fn.split(".")[-1] in ("load_file", "load_template_raw", "load_template", "load_template_file") and self.files is not None:
                 return self.files(str(self.ev(node.args[0])))
             raise Unsupported(f"call {fn}")
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -130,6 +154,10 @@ class Scope:
                 out.append(self.ev(node.elt))
             self.env[gen.target.id] = saved
             return out
+        if isinstance(node, ast.Attribute) and node.attr in ("stack_name", "stack_id") and isinstance(node.value, ast.Name):
+            if isinstance(self.env.get(node.value.id), Deploy):
+                return STACK if node.attr == "stack_name" else STACK_ID
+            raise Unsupported(f"name {node.value.id}")
         if isinstance(node, ast.IfExp):
             return self.ev(node.body) if self.ev(node.test) else self.ev(node.orelse)
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq | ast.NotEq):
@@ -525,7 +553,7 @@ def build_errors(repo: str) -> tuple[int, list[str]]:
                     scope.env.update(args)
                     try:
                         request = request_of(repo, path, fn, scope)
-                    except (Unsupported, KeyError, TypeError, IndexError, ValueError) as e:
+                    except (Unsupported, KeyError, TypeError, IndexError, ValueError, SparkleformError) as e:
                         skipped.append(f"{test_id}: {e}")
                         continue
                     if request is None:
@@ -604,6 +632,12 @@ class Deploy:
         self.index = index
 
 
+STACK = "fidelity"  # the name the runner gives the case's stack
+STACK_ID = "{{stack-id}}"  # the runner puts the stack's id (ARN) there
+# CloudFormation API calls a case can replay on the local provider (runner.call)
+CALLS = ("describe_stacks", "describe_stack_events", "update_stack", "delete_stack", "get_template")
+
+
 class OutputRef:
     """A variable holding one output of a deployment (`x = stack.outputs["K"]`)."""
 
@@ -644,6 +678,9 @@ class DeployScope(Scope):
         self.matches: list[tuple[str, ast.AST, int]] = []  # (snapshot key, expression, steps so far)
         self.asserts: list[tuple[ast.Compare, int]] = []
         self.raising = False
+        self.stack: str | None = None  # the stack's name when the test chooses it
+        # fixtures a test may use in its values: the runner's region and account
+        self.env.update({"region_name": "us-east-1", "region": "us-east-1", "account_id": "123456789012"})
 
     def deploy(self, call: ast.Call) -> Deploy:
         from sparkleform.formats.reader import loads_template
@@ -676,23 +713,89 @@ class DeployScope(Scope):
             template = template_from(self.repo, self.path, kw["TemplateBody"], self)
             if "Parameters" in kw:
                 params = {p["ParameterKey"]: p["ParameterValue"] for p in self.ev(kw["Parameters"])}
-            kind = self.ev(kw["ChangeSetType"]) if "ChangeSetType" in kw else ("UPDATE" if fn == "create_change_set" else "CREATE")
+            kind = self.ev(kw["ChangeSetType"]) if "ChangeSetType" in kw and not isinstance(kw["ChangeSetType"], ast.Attribute) else (
+                ast.unparse(kw["ChangeSetType"]).rsplit(".", 1)[-1] if "ChangeSetType" in kw else ("UPDATE" if fn == "create_change_set" else "CREATE")
+            )
             op = "create" if kind == "CREATE" else "update"
+            if fn == "create_change_set":
+                op = "plan-" + op  # becomes the operation itself when the test executes it
         if not isinstance(template, dict):
             raise Unsupported("template is not an object")
-        if op == "update" and not self.steps:
+        if op.endswith("update") and not self.steps:
             raise Unsupported("update before a create")
-        if op == "create" and self.steps:
+        if op.endswith("create") and self.steps:
             raise Unsupported("a second stack")
         self.steps.append({"op": op, "template": template, "parameters": {k: str(v) for k, v in params.items()}})
+        if fn == "deploy_cfn_template" and not self.raising:
+            # deploy_cfn_template waits for CREATE_COMPLETE / UPDATE_COMPLETE and raises otherwise:
+            # in a test that passed against AWS, the deployment succeeded
+            self.steps[-1]["waits"] = True
+        named = kw.get("StackName") or kw.get("stack_name")
+        if named is not None and op.endswith("create"):
+            with contextlib.suppress(Unsupported, KeyError):
+                chosen = self.ev(named)
+                if isinstance(chosen, str) and chosen not in (STACK, STACK_ID):
+                    self.stack = chosen
+        if named is not None and op.endswith("update"):
+            with contextlib.suppress(Unsupported, KeyError):
+                if self.ev(named) == STACK_ID:  # the update names the stack by its id
+                    self.steps[-1]["stack"] = STACK_ID
+        if self.raising:
+            self.steps[-1]["raises"] = True
         return Deploy(len(self.steps))
+
+    def rename(self, value: object) -> object:
+        # the runner's own stack name and id are not the test's names: keep them as they are
+        self.renames = {k: v for k, v in self.renames.items() if k not in (STACK, STACK_ID)}
+        return super().rename(value)
+
+    def api_call(self, call: ast.Call) -> None:
+        """A CloudFormation call the test makes (one a case can replay): a step."""
+        fn = ast.unparse(call.func).split(".")[-1]
+        args = {k.arg: self.ev(k.value) for k in call.keywords if k.arg}
+        if "TemplateBody" in args:
+            from sparkleform.formats.reader import loads_template
+
+            loaded = loads_template(str(args["TemplateBody"]), "template")
+            args["TemplateBody"] = loaded[0] if isinstance(loaded, tuple) else loaded
+        self.steps.append({"op": "call", "api": fn, "args": args, "raises": self.raising})
+
+    def execute(self) -> None:
+        for step in reversed(self.steps):
+            if step["op"].startswith("plan-"):
+                step["op"] = step["op"].removeprefix("plan-")
+                return
+        raise Unsupported("executes a change set it did not create")
 
     def run(self, body: list[ast.stmt]) -> None:
         for stmt in body:
             calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and ast.unparse(n.func).split(".")[-1] in DEPLOYERS]
             if isinstance(stmt, ast.With):
-                self.raising = self.raising or any("raises" in ast.unparse(i.context_expr) for i in stmt.items)
+                for item in stmt.items:
+                    ctx = item.context_expr
+                    if isinstance(ctx, ast.Call) and ast.unparse(ctx.func) == "open" and isinstance(item.optional_vars, ast.Name):
+                        with contextlib.suppress(Unsupported, KeyError):
+                            self.env[item.optional_vars.id] = OpenFile(str(self.ev(ctx.args[0])))
+                outer = self.raising
+                self.raising = outer or any("raises" in ast.unparse(i.context_expr) for i in stmt.items)
                 self.run(stmt.body)
+                self.raising = outer
+                continue
+            cfn_calls = [
+                n for n in ast.walk(stmt)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                and ("cloudformation" in ast.unparse(n.func.value) or ast.unparse(n.func.value) in ("cfn", "client"))
+            ]
+            if any(c.func.attr == "execute_change_set" for c in cfn_calls) or any(  # type: ignore[attr-defined]
+                isinstance(n, ast.Call) and ast.unparse(n.func) == "execute_change_set" for n in ast.walk(stmt)
+            ):
+                self.execute()
+                continue
+            replay = [c for c in cfn_calls if c.func.attr not in ("get_waiter", "wait", "get_paginator", "paginate")]  # type: ignore[attr-defined]
+            if replay and not calls:
+                if len(replay) > 1:
+                    raise Unsupported("several calls in one statement")
+                self.api_call(replay[0])
                 continue
             if isinstance(stmt, ast.If) and not calls:
                 with contextlib.suppress(Unsupported, KeyError, TypeError, IndexError, AttributeError):
@@ -731,10 +834,29 @@ class DeployScope(Scope):
                     with contextlib.suppress(Unsupported):
                         self.matches.append((str(self.ev(stmt.value.args[0])), stmt.value.args[1], len(self.steps)))
                     continue
-                if any(x in fn for x in ("update_stack", "delete_stack", "stack_policy", "update_termination")):
+                if any(x in fn for x in ("stack_policy", "update_termination", "delete_change_set")):
                     raise Unsupported(f"calls {fn}")
-            with contextlib.suppress(Unsupported, TypeError, KeyError, IndexError, AttributeError):
-                super().run([stmt])
+            if isinstance(stmt, ast.Delete):
+                try:
+                    for target in stmt.targets:
+                        if not isinstance(target, ast.Subscript):
+                            raise Unsupported("del of a name")
+                        del self.ev(target.value)[self.ev(target.slice)]  # type: ignore[index]
+                except (Unsupported, TypeError, KeyError, IndexError) as e:
+                    raise Unsupported(f"changes a value it does not evaluate: {ast.unparse(stmt)[:60]}") from e
+                continue
+            mutates = (isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Subscript) for t in stmt.targets)) or (
+                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute)
+                and stmt.value.func.attr in ("pop", "update", "append", "extend", "setdefault", "__setitem__")
+            )
+            try:
+                if isinstance(stmt, ast.Expr) and mutates:
+                    self.ev(stmt.value)
+                else:
+                    super().run([stmt])
+            except (Unsupported, TypeError, KeyError, IndexError, AttributeError) as e:
+                if mutates and self.steps:
+                    raise Unsupported(f"changes a value it does not evaluate: {ast.unparse(stmt)[:60]}") from e
 
 
 def output_of(node: ast.AST, env: dict) -> tuple[int, str | None] | None:
@@ -762,9 +884,23 @@ def walk_values(value: object):
             yield from walk_values(v)
 
 
+def error_message(value: object) -> str | None:
+    """The text of a CloudFormation error a test recorded (the response, or str() of the
+    exception), None when the value is not one."""
+    if isinstance(value, dict) and isinstance(value.get("message"), str):
+        value = value["message"]
+    if isinstance(value, dict) and isinstance(value.get("Error"), dict):
+        return value["Error"].get("Message")
+    if isinstance(value, str):
+        m = re.match(r"An error occurred \((\w+)\) when calling the \w+ operation: (.*)$", value, re.S)
+        if m:
+            return m.group(2)
+    return None
+
+
 def deploy_expectations(scope: DeployScope, recorded: dict) -> dict:
     expect: dict = {}
-    last = len(scope.steps)
+    last = max((i for i in range(1, len(scope.steps) + 1) if scope.steps[i - 1]["op"] != "call"), default=0)
 
     # the names the case itself carries (a test's generated name, renamed in its inputs);
     # a placeholder for something AWS generated (an id in the stack) is not one
@@ -779,6 +915,21 @@ def deploy_expectations(scope: DeployScope, recorded: dict) -> dict:
         if key not in recorded or step == 0:
             continue
         value = recorded[key]
+        message = error_message(value)
+        if message is not None:
+            made = scope.steps[step - 1]
+            if made.get("raises") and f"message-{step}" not in expect and (made["op"] != "call" or made["api"] in CALLS):
+                expect[f"message-{step}"] = message
+                if made["op"] in ("create", "update", "plan-create", "plan-update"):
+                    expect[f"refused-{step}"] = True
+            continue
+        if isinstance(value, dict) and value.get("Status") == "FAILED" and "ChangeSetName" in value:
+            expect[f"plan-status-{step}"] = [value["Status"], value.get("StatusReason")]
+            continue
+        # what a described stack shows belongs to the last operation before it (not to a call)
+        step = max((i for i in range(1, step + 1) if scope.steps[i - 1]["op"] != "call"), default=0)
+        if step == 0:
+            continue
         where = output_of(node, scope.env)
         if where is not None:
             n, out = where
@@ -827,6 +978,9 @@ def deploy_expectations(scope: DeployScope, recorded: dict) -> dict:
                 # the test kept the _COMPLETE events in time order: the order resources finish in
                 del expect["events"]
                 expect["complete-order"] = [f"{e['LogicalResourceId']} {e['ResourceStatus']}" for e in ordered_events(listed)]
+    for n, made in enumerate(scope.steps, start=1):
+        if made.pop("waits", False):
+            expect.setdefault(f"status-{n}", "CREATE_COMPLETE" if made["op"] == "create" else "UPDATE_COMPLETE")
     for test, step in scope.asserts:
         if step == 0 or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
             continue
@@ -843,7 +997,7 @@ def deploy_expectations(scope: DeployScope, recorded: dict) -> dict:
     return expect
 
 
-def build_deploys(repo: str) -> tuple[int, list[str]]:
+def build_deploys(repo: str, done: set[str]) -> tuple[int, list[str]]:
     commit = git(repo, "rev-parse", "HEAD").strip()
     files = [f for f in git(repo, "ls-tree", "-r", "--name-only", "HEAD", PREFIX).split() if f.endswith(".py")]
     written, skipped = 0, []
@@ -879,8 +1033,8 @@ def build_deploys(repo: str) -> tuple[int, list[str]]:
                     if test_id not in snapshot and test_id not in validated:
                         continue
                     recorded = snapshot.get(test_id, {}).get("recorded-content", {})
-                    if aws_error(recorded) is not None and aws_error(recorded).get("Code") == "ValidationError":
-                        continue  # a refused request: build_errors' case
+                    if test_id in done:
+                        continue  # a refused request: build_errors wrote its case
                     scope = DeployScope(repo, path)
                     for stmt in tree.body:
                         if isinstance(stmt, ast.Assign):
@@ -889,7 +1043,7 @@ def build_deploys(repo: str) -> tuple[int, list[str]]:
                     scope.env.update(args)
                     try:
                         scope.run(fn.body)
-                    except (Unsupported, KeyError, TypeError, IndexError, ValueError, AttributeError) as e:
+                    except (Unsupported, KeyError, TypeError, IndexError, ValueError, AttributeError, SparkleformError) as e:
                         skipped.append(f"{test_id}: {e}")
                         continue
                     if not scope.steps:
@@ -914,6 +1068,7 @@ def build_deploys(repo: str) -> tuple[int, list[str]]:
                             "license": "Apache-2.0",
                         },
                         "group": DEPLOY_GROUPS[stem],
+                        **({"stack": scope.rename(scope.stack)} if scope.stack else {}),
                         "ssm": scope.rename(scope.env.get("__ssm__", [])),
                         "steps": scope.steps,
                         "expect": scope.rename(expect),
@@ -933,7 +1088,8 @@ def main() -> int:
     CASES.mkdir(exist_ok=True)
     written, skipped = build(sys.argv[1])
     errors, skipped_errors = build_errors(sys.argv[1])
-    deploys, skipped_deploys = build_deploys(sys.argv[1])
+    done = {json.loads(p.read_text())["source"]["test"] for p in CASES.glob("*.json")}
+    deploys, skipped_deploys = build_deploys(sys.argv[1], done)
     skipped += skipped_errors + skipped_deploys
     print(f"{written} update cases, {errors} refused-request cases and {deploys} deployment cases written to {CASES}")
     for line in skipped:

@@ -32,7 +32,7 @@ def checks_of(name: str, case: dict) -> list[tuple[str, str, str | None]]:
     """(check id, kind, resource) for every expectation of a case."""
     out = []
     for kind, value in sorted(case["expect"].items()):
-        if kind in ("events", "properties") or kind.startswith(("plan-", "resources-")):
+        if kind in ("events", "properties") or (kind.startswith(("plan-", "resources-")) and not kind.startswith("plan-status")):
             out += [(f"{name}:{kind}:{lid}", kind, lid) for lid in sorted(value)]
         elif kind == "outputs-1" or kind == "outputs-2":
             out += [(f"{name}:{kind}:{key}", kind, key) for key in sorted(value)]
@@ -86,6 +86,7 @@ def stringly(value: Any) -> Any:
 
 
 PLACEHOLDER = re.compile(r"<[a-z][a-z0-9-]*>")
+PLACEHOLDER_ANY = re.compile(r"(<[a-z][a-z0-9-]*(?::\d+)?>)")
 ACCOUNT_PLACEHOLDERS = {"<partition>", "<region>"}
 
 
@@ -93,7 +94,7 @@ def stand_ins(case: dict) -> dict[str, str]:
     """A concrete value for each name placeholder a case's inputs carry (`<topic-name>`, the
     snapshot's stand-in for a name the test generated): lower-case letters, valid as any
     service's name; outputs are written back with the placeholder before comparing."""
-    found = set(PLACEHOLDER.findall(json.dumps([case["steps"], case.get("ssm") or []]))) - ACCOUNT_PLACEHOLDERS
+    found = set(PLACEHOLDER.findall(json.dumps([case["steps"], case.get("ssm") or [], case.get("stack")]))) - ACCOUNT_PLACEHOLDERS
     return {p: "ph" + re.sub(r"[^a-z0-9]", "", p) for p in sorted(found)}
 
 
@@ -106,9 +107,28 @@ def with_stand_ins(value: Any, names: dict[str, str]) -> Any:
     return json.loads(text)
 
 
+def call(provider: LocalProvider, api: str, args: dict) -> Any:
+    """One CloudFormation API call of a case, made through the provider contract."""
+    name = args.get("StackName", "")
+    if api == "describe_stacks":
+        return provider.describe_stack(name)
+    if api == "describe_stack_events":
+        return provider.events(name)
+    if api == "delete_stack":
+        return provider.delete_stack(name)
+    if api == "get_template":
+        return provider.template_of(name)
+    if api == "update_stack":
+        template = None if args.get("UsePreviousTemplate") else args.get("TemplateBody")
+        params = {p["ParameterKey"]: p.get("ParameterValue") for p in args.get("Parameters") or []}
+        return provider.update_stack(name, template, params)
+    return None  # a call the local provider has no counterpart of: the case compares nothing of it
+
+
 def run_case(case: dict) -> dict[str, Any]:
     """What the local engine does with the case's steps, keyed like the case's expectations."""
     names = stand_ins(case)
+    stack_name = with_stand_ins(case.get("stack") or STACK, names)
     if names:
         case = dict(case, steps=with_stand_ins(case["steps"], names), ssm=with_stand_ins(case.get("ssm") or [], names))
     actual: dict[str, Any] = {"stand-ins": names}
@@ -121,20 +141,32 @@ def run_case(case: dict) -> dict[str, Any]:
             for n, step in enumerate(case["steps"], start=1):
                 if step["op"] == "delete":
                     try:
-                        provider.delete_stack(STACK)
+                        provider.delete_stack(stack_name)
                     except SparkleformError as e:
                         actual[f"error-{n}"] = str(e)
                     continue
+                if step["op"] == "call":
+                    args = json.loads(json.dumps(step["args"]).replace("{{stack-id}}", stack_id or stack_name).replace('"' + STACK + '"', '"' + stack_name + '"'))
+                    try:
+                        call(provider, step["api"], args)
+                    except SparkleformError as e:
+                        actual[f"message-{n}"] = getattr(e, "message", None) or str(e)
+                    continue
+                target = step.get("stack", stack_name).replace("{{stack-id}}", stack_id or stack_name)
                 try:
-                    plan = provider.plan(STACK, step["template"], step["parameters"])
+                    plan = provider.plan(target, step["template"], step["parameters"])
                     actual[f"plan-{n}"] = {c.logical_id: plan_entry(c) for c in plan.changes}
+                    actual[f"plan-status-{n}"] = [plan.status, plan.reason]
+                    if step["op"].startswith("plan-"):
+                        actual[f"refused-{n}"] = False
+                        continue
                     if step["op"] == "create":
-                        stack = provider.create_stack(STACK, step["template"], step["parameters"])
+                        stack = provider.create_stack(stack_name, step["template"], step["parameters"])
                     else:
-                        stack = provider.update_stack(STACK, step["template"], step["parameters"])
+                        stack = provider.update_stack(target, step["template"], step["parameters"])
                 except SparkleformError as e:
                     actual[f"error-{n}"] = actual[f"message-{n}"] = getattr(e, "message", None) or str(e)
-                    stack = provider.describe_stack(STACK) if provider.stack_exists(STACK) else None
+                    stack = provider.describe_stack(stack_name) if provider.stack_exists(stack_name) else None
                     # refused up front: nothing was created (not a stack rolled back)
                     actual[f"refused-{n}"] = stack is None or (step["op"] == "update" and stack.status.endswith("COMPLETE") and "ROLLBACK" not in stack.status)
                 else:
@@ -149,11 +181,11 @@ def run_case(case: dict) -> dict[str, Any]:
             initiated = set()
             order = []
             for e in provider.engine.events(stack_id) if stack_id else []:
-                if e.logical_id != STACK and e.status.endswith("_COMPLETE"):
+                if e.logical_id != stack_name and e.status.endswith("_COMPLETE"):
                     order.append(f"{e.logical_id} {e.status}")
                 if e.status == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":
                     continue  # the recordings leave it out
-                lid = "(stack)" if e.logical_id == STACK else e.logical_id
+                lid = "(stack)" if e.logical_id == stack_name else e.logical_id
                 events.setdefault(lid, []).append(e.status)
                 if e.status == "CREATE_IN_PROGRESS" and e.reason == "Resource creation Initiated":
                     initiated.add(lid)
@@ -178,6 +210,14 @@ def as_recorded(value: Any, region: str = "us-east-1", account: str = "123456789
 def compare(case: dict, actual: dict, kind: str, key: str | None) -> tuple[bool, Any, Any]:
     """(match, expected, actual) for one check."""
     want = expected(case, kind, key)
+    if kind.startswith("message-") and isinstance(want, str) and PLACEHOLDER_ANY.search(want):
+        # a placeholder stands for a name or id AWS generated: any such word matches it
+        got = actual.get(kind)
+        pattern = "".join(
+            r"[^\s\]\[,]+" if PLACEHOLDER_ANY.fullmatch(part) else re.escape(part)
+            for part in PLACEHOLDER_ANY.split(want)
+        )
+        return isinstance(got, str) and re.fullmatch(pattern, got) is not None, want, got
     if kind.startswith("outputs-") and isinstance(want, str) and ("<" in want or "111111111111" in want):
         got = as_recorded((actual.get(kind) or {}).get(key))
         for placeholder, concrete in actual.get("stand-ins", {}).items():

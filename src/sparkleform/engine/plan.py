@@ -16,7 +16,7 @@ from sparkleform.engine.changes import (
     replacement_of,
 )
 from sparkleform.engine.context import OpContext
-from sparkleform.engine.errors import ResourceFailure, StackNotFound, ValidationError
+from sparkleform.engine.errors import ResourceFailure, StackBusy, StackNotFound, ValidationError
 from sparkleform.engine.handlers import STACK_TYPE
 from sparkleform.engine.intrinsics import UNKNOWN, contains_unknown
 from sparkleform.engine.model import Run
@@ -32,6 +32,10 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
     options = options or StackOptions()
     store = cx.store
     row = store.stack(name)
+    if row is None and name.startswith("arn:"):
+        gone = store.stack(name, include_deleted=True)
+        if gone is not None:  # AWS's answer to a change set for a deleted stack named by its id
+            raise StackBusy(f"Stack:{gone['stack_id']} is in {gone['status']} state and can not be updated.")
     if row is None:
         if template is None:
             raise StackNotFound(f"Stack [{name}] does not exist")
