@@ -186,6 +186,8 @@ def run_case(case: dict) -> dict[str, Any]:
                 if e.status == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":
                     continue  # the recordings leave it out
                 lid = "(stack)" if e.logical_id == stack_name else e.logical_id
+                if lid == "(stack)" and e.reason and e.reason != "User Initiated":
+                    actual.setdefault("stack-reasons", []).append(e.reason)
                 events.setdefault(lid, []).append(e.status)
                 if e.status == "CREATE_IN_PROGRESS" and e.reason == "Resource creation Initiated":
                     initiated.add(lid)

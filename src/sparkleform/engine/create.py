@@ -205,8 +205,8 @@ def _check_name(name: str) -> None:
     if not isinstance(name, str) or not re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]{0,127}", name):
         raise ValidationError(
             f"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*"
-        )
+            "Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"
+        )  # AWS's text (LocalStack's api/test_stacks snapshot, test_stack_name_creation)
 
 
 def _options_json(options: StackOptions) -> dict:

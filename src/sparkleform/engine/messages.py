@@ -78,7 +78,7 @@ TAG_VALUE_LENGTH = (
 TAG_AWS_PREFIX = "Tag keys starting with 'aws:' are reserved for internal use"
 MALFORMED_POLICY = "{message}"  # IAM MalformedPolicyDocument: the policy model's own text
 SG_RULE = "{message}"
-SG_PORTS = "Invalid value '{value}' for portRange. Must specify both from and to ports with TCP/UDP."
+SG_PORTS = "Invalid value for portRange. Must specify both from and to ports with TCP/UDP."
 SG_PROTOCOL = "Invalid value '{value}' for IP protocol. Unknown protocol."
 SG_NO_SOURCE = (
     "Either CIDR, prefix list ID or source security group must be specified for ingress rule"

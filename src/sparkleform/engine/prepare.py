@@ -46,6 +46,11 @@ def expand(template: Any, *, region: str, account_id: str, parameters: dict[str,
 
     if not isinstance(template, dict):
         raise TemplateFormatError("Template format error: the template must be a JSON or YAML object")
+    declared = template.get("Transform")
+    for item in declared if isinstance(declared, list) else [declared]:
+        if isinstance(item, dict) and not isinstance(item.get("Name"), str):
+            # AWS's text (LocalStack's test_template_engine snapshot, test_error_pass_macro_as_reference)
+            raise ValidationError("Key Name of transform definition must be a string.")
     names = transforms_of(template)
     unsupported = [n for n in names if n not in SUPPORTED_TRANSFORMS]
     if unsupported:
