@@ -93,6 +93,7 @@ def create_stack(
 def _provision_stack(cx: OpContext, run: Run, options: StackOptions, on_event: EventCallback | None) -> Run:
     """Create a recorded stack's resources and finish it (or roll it back)."""
     store, stack_id, name = cx.store, run.stack_id, run.name
+    failed: list[str]
     if run.late_errors:  # AWS fails the stack before it makes any resource
         failed, first_reason = [], run.late_errors[0]
     else:
