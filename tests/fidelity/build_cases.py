@@ -155,7 +155,12 @@ class Scope:
             self.env[gen.target.id] = saved
             return out
         if isinstance(node, ast.Attribute) and node.attr in ("stack_name", "stack_id") and isinstance(node.value, ast.Name):
-            if isinstance(self.env.get(node.value.id), Deploy):
+            handle = self.env.get(node.value.id)
+            if isinstance(handle, Deploy):
+                if handle.stack is not None:
+                    if node.attr == "stack_id":
+                        raise Unsupported("the id of a second stack")
+                    return handle.stack
                 return STACK if node.attr == "stack_name" else STACK_ID
             raise Unsupported(f"name {node.value.id}")
         if isinstance(node, ast.IfExp):
@@ -634,10 +639,11 @@ DEPLOY_GROUPS = {
 
 
 class Deploy:
-    """What `deploy_cfn_template(...)` returned, as far as a case needs it."""
+    """What `deploy_cfn_template(...)` returned, as far as a case needs it: the step that made
+    it and the stack (None: the case's first stack)."""
 
-    def __init__(self, index: int) -> None:
-        self.index = index
+    def __init__(self, index: int, stack: str | None = None) -> None:
+        self.index, self.stack = index, stack
 
 
 STACK = "fidelity"  # the name the runner gives the case's stack
@@ -674,6 +680,14 @@ def render(template: str, mapping: dict) -> str:
     if "{{" in template or "{%" in template:
         raise Unsupported("jinja template beyond substitutions")
     return template
+
+
+def _walk_outside_lambdas(node: ast.AST):
+    """ast.walk, leaving out the bodies of lambdas (a cleanup registered for later is not a call now)."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, ast.Lambda):
+            yield from _walk_outside_lambdas(child)
 
 
 class DeployScope(Scope):
@@ -731,9 +745,12 @@ class DeployScope(Scope):
             raise Unsupported("template is not an object")
         if op.endswith("update") and not self.steps:
             raise Unsupported("update before a create")
-        if op.endswith("create") and self.steps:
-            raise Unsupported("a second stack")
+        creates = sum(1 for st in self.steps if st["op"].endswith("create"))
         self.steps.append({"op": op, "template": template, "parameters": {k: str(v) for k, v in params.items()}})
+        other = None
+        if op.endswith("create") and creates:  # a further stack of the case (an importer, a second name)
+            other = f"{STACK}{creates + 1}"
+            self.steps[-1]["stack"] = other
         if fn == "deploy_cfn_template" and not self.raising:
             # deploy_cfn_template waits for CREATE_COMPLETE / UPDATE_COMPLETE and raises otherwise:
             # in a test that passed against AWS, the deployment succeeded
@@ -743,14 +760,21 @@ class DeployScope(Scope):
             with contextlib.suppress(Unsupported, KeyError):
                 chosen = self.ev(named)
                 if isinstance(chosen, str) and chosen not in (STACK, STACK_ID):
-                    self.stack = chosen
+                    if other is None:
+                        self.stack = chosen
+                    else:
+                        other = self.steps[-1]["stack"] = chosen
         if named is not None and op.endswith("update"):
-            with contextlib.suppress(Unsupported, KeyError):
-                if self.ev(named) == STACK_ID:  # the update names the stack by its id
-                    self.steps[-1]["stack"] = STACK_ID
+            target = self.ev(named)
+            if target == STACK_ID:  # the update names the stack by its id
+                self.steps[-1]["stack"] = STACK_ID
+            elif target not in (STACK, self.stack):
+                if not any(st.get("stack") == target for st in self.steps[:-1]):
+                    raise Unsupported("an update of a stack the case did not create")
+                self.steps[-1]["stack"] = target
         if self.raising:
             self.steps[-1]["raises"] = True
-        return Deploy(len(self.steps))
+        return Deploy(len(self.steps), other)
 
     def rename(self, value: object) -> object:
         # the runner's own stack name and id are not the test's names: keep them as they are
@@ -775,15 +799,20 @@ class DeployScope(Scope):
         self.steps.append({"op": "call", "api": fn, "args": args, "raises": self.raising})
 
     def execute(self) -> None:
+        """The test executes the change set it made last: a step of its own, where it happens
+        (the change set's step stays a plan, checked where it was made)."""
         for step in reversed(self.steps):
             if step["op"].startswith("plan-"):
-                step["op"] = step["op"].removeprefix("plan-")
+                ran = {k: v for k, v in step.items() if k not in ("op", "raises", "waits")}
+                self.steps.append(dict(ran, op=step["op"].removeprefix("plan-")))
+                if self.raising:
+                    self.steps[-1]["raises"] = True
                 return
         raise Unsupported("executes a change set it did not create")
 
     def run(self, body: list[ast.stmt]) -> None:
         for stmt in body:
-            calls = [n for n in ast.walk(stmt) if isinstance(n, ast.Call) and ast.unparse(n.func).split(".")[-1] in DEPLOYERS]
+            calls = [n for n in _walk_outside_lambdas(stmt) if isinstance(n, ast.Call) and ast.unparse(n.func).split(".")[-1] in DEPLOYERS]
             if isinstance(stmt, ast.With):
                 for item in stmt.items:
                     ctx = item.context_expr
@@ -796,7 +825,7 @@ class DeployScope(Scope):
                 self.raising = outer
                 continue
             cfn_calls = [
-                n for n in ast.walk(stmt)
+                n for n in _walk_outside_lambdas(stmt)
                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                 and ("cloudformation" in ast.unparse(n.func.value) or ast.unparse(n.func.value) in ("cfn", "client"))
             ]
@@ -840,7 +869,8 @@ class DeployScope(Scope):
                     isinstance(func, ast.Attribute) and func.attr == "destroy" and isinstance(func.value, ast.Name)
                     and isinstance(self.env.get(func.value.id), Deploy)
                 ):
-                    self.steps.append({"op": "delete"})
+                    gone = self.env[func.value.id].stack
+                    self.steps.append({"op": "delete", **({"stack": gone} if gone else {})})
                     continue
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 fn = ast.unparse(stmt.value.func)
@@ -930,6 +960,7 @@ def deploy_expectations(scope: DeployScope, recorded: dict) -> dict:
         if isinstance(value, str) and comparable(value, names):
             expect.setdefault(kind, {})[key] = value
 
+    multi = any(st.get("stack") not in (None, STACK_ID) for st in scope.steps)
     for key, node, step in scope.matches:
         if key not in recorded or step == 0:
             continue
@@ -945,6 +976,8 @@ def deploy_expectations(scope: DeployScope, recorded: dict) -> dict:
         if isinstance(value, dict) and value.get("Status") == "FAILED" and "ChangeSetName" in value:
             expect[f"plan-status-{step}"] = [value["Status"], value.get("StatusReason")]
             continue
+        if multi and output_of(node, scope.env) is None:
+            continue  # with several stacks, only outputs read from a deployment say which stack
         # what a described stack shows belongs to the last operation before it (not to a call)
         step = max((i for i in range(1, step + 1) if scope.steps[i - 1]["op"] != "call"), default=0)
         if step == 0:
@@ -1003,6 +1036,9 @@ def deploy_expectations(scope: DeployScope, recorded: dict) -> dict:
                 # the test kept the _COMPLETE events in time order: the order resources finish in
                 del expect["events"]
                 expect["complete-order"] = [f"{e['LogicalResourceId']} {e['ResourceStatus']}" for e in ordered_events(listed)]
+    if multi:
+        # several stacks: events, resources and reasons would be ambiguous; keep the per-step facts
+        expect = {k: v for k, v in expect.items() if k.startswith(("status-", "outputs-", "message-", "refused-", "plan-"))}
     for n, made in enumerate(scope.steps, start=1):
         if made.pop("waits", False):
             expect.setdefault(f"status-{n}", "CREATE_COMPLETE" if made["op"] == "create" else "UPDATE_COMPLETE")
@@ -1074,7 +1110,7 @@ def build_deploys(repo: str, done: set[str]) -> tuple[int, list[str]]:
                     if not scope.steps:
                         continue
                     scope.steps = scope.rename(scope.steps)
-                    if any("Transform" in s.get("template", {}) for s in scope.steps):
+                    if any("Transform" in s.get("template", {}) for s in scope.steps) or "Fn::Transform" in json.dumps(scope.steps):
                         skipped.append(f"{test_id}: uses a transform")
                         continue
                     expect = deploy_expectations(scope, recorded)

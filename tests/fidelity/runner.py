@@ -141,7 +141,7 @@ def run_case(case: dict) -> dict[str, Any]:
             for n, step in enumerate(case["steps"], start=1):
                 if step["op"] == "delete":
                     try:
-                        provider.delete_stack(stack_name)
+                        provider.delete_stack(step.get("stack", stack_name))
                     except SparkleformError as e:
                         actual[f"error-{n}"] = str(e)
                     continue
@@ -161,21 +161,22 @@ def run_case(case: dict) -> dict[str, Any]:
                         actual[f"refused-{n}"] = False
                         continue
                     if step["op"] == "create":
-                        stack = provider.create_stack(stack_name, step["template"], step["parameters"])
+                        stack = provider.create_stack(target, step["template"], step["parameters"])
                     else:
                         stack = provider.update_stack(target, step["template"], step["parameters"])
                 except SparkleformError as e:
                     actual[f"error-{n}"] = actual[f"message-{n}"] = getattr(e, "message", None) or str(e)
-                    stack = provider.describe_stack(stack_name) if provider.stack_exists(stack_name) else None
+                    stack = provider.describe_stack(target) if provider.stack_exists(target) else None
                     # refused up front: nothing was created (not a stack rolled back)
                     actual[f"refused-{n}"] = stack is None or (step["op"] == "update" and stack.status.endswith("COMPLETE") and "ROLLBACK" not in stack.status)
                 else:
                     actual[f"refused-{n}"] = False
                 if stack is not None:
-                    stack_id = stack.stack_id
+                    if stack_id is None or step.get("stack") in (None, "{{stack-id}}"):
+                        stack_id = stack.stack_id  # the case's (first) stack: events and resources are its
                     actual[f"status-{n}"] = stack.status
                     actual[f"outputs-{n}"] = stack.output_map()
-                    rows = provider.engine.store.resources(stack_id)
+                    rows = provider.engine.store.resources(stack.stack_id)
                     actual[f"resources-{n}"] = {lid: r.status for lid, r in rows.items()}
             events: dict[str, list[str]] = {}
             initiated = set()
