@@ -1,13 +1,20 @@
 """Build the fidelity cases from LocalStack's AWS-recorded CloudFormation test snapshots.
 
 LocalStack's CloudFormation tests (github.com/localstack/localstack, Apache-2.0) record real
-AWS responses in `*.snapshot.json` files next to the tests. This script reads a local git
-snapshot of that repository, finds every test that deploys one template and updates it to a
-second one (`capture_update_process(snapshot, t1, t2, p1=, p2=)`), evaluates the two
-templates and their parameters from the test's source (dict literals, with the snapshot's
-own name substitutions applied) and writes, per test, one JSON case file in `cases/`:
-the steps, and the id-independent facts AWS recorded (plan entries, status sequences,
-resolved properties, outputs). Only data is carried over, never test code.
+AWS responses in `*.snapshot.json` files next to the tests, and list the tests validated
+against AWS in `*.validation.json`. This script reads a local git snapshot of that
+repository, evaluates the literal parts of each usable test (dict literals, template files
+it names, the snapshot's own name substitutions; never running test code) and writes one
+JSON case file per test (per variant of a parametrized one) in `cases/`, of three kinds:
+
+- update cases: `capture_update_process(snapshot, t1, t2, p1=, p2=)`: plan entries, status
+  sequences, resolved properties, outputs (`build`);
+- refused-request cases: one request in `pytest.raises` answered with a ValidationError: the
+  stage and the text (`build_errors`);
+- deployment cases: the test's deployments, change sets, updates, deletes and CloudFormation
+  calls as steps, and what it recorded or asserted about them (`build_deploys`).
+
+Only data is carried over, never test code.
 
     python tests/fidelity/build_cases.py /path/to/localstack/git-dir
 """

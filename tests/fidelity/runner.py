@@ -6,7 +6,12 @@ Replacement, Scope and Details), `status-N` (the stack's status after step N), `
 `events` (each resource's status sequence over the whole case, repeats folded), `initiated`
 (the resources whose creation has a second CREATE_IN_PROGRESS, "Resource creation
 Initiated"), `properties` (each resource's resolved properties at the end); for a request
-AWS refuses, `refused-N` (refused up front, nothing created) and `message-N` (its text).
+AWS refuses, `refused-N` (refused up front, nothing created) and `message-N` (its text);
+for deployment cases also `resources-N` (each resource's status after step N), `plan-status-N`
+(a FAILED change set's status and reason), `complete-order` (the order resources finish in)
+and `stack-reasons` (the stack's event reasons). Steps: create, update, delete, `plan-…` (a
+change set made and not executed), `call` (a CloudFormation API call replayed through the
+provider contract).
 """
 
 from __future__ import annotations
