@@ -1156,7 +1156,7 @@ def main() -> int:
     CASES.mkdir(exist_ok=True)
     written, skipped = build(sys.argv[1])
     errors, skipped_errors = build_errors(sys.argv[1])
-    done = {json.loads(p.read_text())["source"]["test"] for p in CASES.glob("*.json")}
+    done = {json.loads(p.read_text())["source"]["test"] for p in CASES.glob("error__*.json")}
     deploys, skipped_deploys = build_deploys(sys.argv[1], done)
     skipped += skipped_errors + skipped_deploys
     print(f"{written} update cases, {errors} refused-request cases and {deploys} deployment cases written to {CASES}")
