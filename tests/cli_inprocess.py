@@ -1,0 +1,110 @@
+"""The real `sparkleform` CLI entry point (`main`, with its error handling and exit codes) run
+in the test process, and the policy deciding when a test's CLI call is a real subprocess.
+
+A subprocess costs a Python start and the CLI's imports (0.4-1 s, boto3 included, on a
+loaded 2-core machine); in-process the same `main` runs in milliseconds. Both are what users
+run. So `CliCalls.run` starts a real `python -m sparkleform.cli.main` process for the first
+call of each (verb, provider, expected exit code) in the session, and runs the rest
+in-process. `SPARKLEFORM_TEST_SUBPROCESS=1` makes every call a subprocess (a full check of
+the process path: `SPARKLEFORM_TEST_SUBPROCESS=1 pytest tests/e2e`).
+
+In-process, a call starts as a fresh process would: the cwd and environment of the call, no
+terminal on stdin (empty input), and the CLI's per-process caches of the user's project (the
+loaded collection files, the source locations they map to) emptied, so a file a test
+rewrites between two calls is read again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+ALL_SUBPROCESS = os.environ.get("SPARKLEFORM_TEST_SUBPROCESS", "") not in ("", "0")
+UNSET = ("SPARKLEFORM_STATE", "SPARKLEFORM_PROVIDER")
+
+_seen: set[tuple[str, str, int | None]] = set()
+
+
+def _forget_project_caches() -> None:
+    """What a fresh process would not have: the project's collection files already loaded
+    (keyed by folder; a test may rewrite them between calls) and their source locations."""
+    from sparkleform.dsl import collection, location
+
+    collection._collections.clear()
+    collection._loaded_files.clear()
+    location._cache.clear()
+
+
+def call_key(args: Sequence[str], check: int | None) -> tuple[str, str, int | None]:
+    """(verb, provider, expected exit code) of a command line."""
+    from sparkleform.cli.main import GLOBAL_OPTIONS, hoist_global_options
+
+    hoisted = hoist_global_options(list(args))
+    verb, provider, i = "", "local", 0
+    while i < len(hoisted):
+        arg = hoisted[i]
+        name, eq, value = arg.partition("=")
+        if name == "--provider":
+            provider = value if eq else (hoisted[i + 1] if i + 1 < len(hoisted) else "")
+        if name in GLOBAL_OPTIONS or arg.startswith("-"):
+            i += 2 if GLOBAL_OPTIONS.get(name) and not eq else 1
+            continue
+        verb = arg
+        break
+    return verb, provider, check
+
+
+def run_subprocess(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None,
+                   timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python -m sparkleform.cli.main ARGS` with no terminal (stdin from /dev/null)."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    for key in UNSET:
+        full_env.pop(key, None)
+    return subprocess.run(
+        [sys.executable, "-m", "sparkleform.cli.main", *args],
+        cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout, env=full_env,
+    )
+
+
+def run_in_process(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The same call through `sparkleform.cli.main.main` in this process."""
+    from click.testing import CliRunner
+
+    from sparkleform.cli.main import main
+
+    _forget_project_caches()
+    overrides: dict[str, str | None] = {"NO_COLOR": "1", **(env or {})}
+    for key in UNSET:
+        overrides[key] = None
+    old_cwd = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with CliRunner().isolation(input=b"", env=overrides) as (out, err, _):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            stdout = out.getvalue().decode("utf-8", "replace")
+            stderr = err.getvalue().decode("utf-8", "replace")
+    finally:
+        os.chdir(old_cwd)
+    return subprocess.CompletedProcess(["sparkleform", *args], code, stdout, stderr)
+
+
+def run(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, *, check: int | None = 0,
+        process: bool | None = None) -> subprocess.CompletedProcess:
+    """A CLI call: a subprocess when `process` says so, when this (verb, provider, expected
+    exit code) has not run as one yet this session, when `env` sets a PYTHON* variable (only a
+    new interpreter reads it) or when SPARKLEFORM_TEST_SUBPROCESS is set; in-process otherwise."""
+    key = call_key(args, check)
+    if process is None:
+        starts_python = any(name.startswith("PYTHON") for name in env or {})  # PYTHONPATH: a new interpreter
+        process = ALL_SUBPROCESS or starts_python or key not in _seen
+    if process:
+        _seen.add(key)
+        return run_subprocess(args, cwd, env)
+    return run_in_process(args, cwd, env)
