@@ -9,9 +9,9 @@ in-process. `SPARKLEFORM_TEST_SUBPROCESS=1` makes every call a subprocess (a ful
 the process path: `SPARKLEFORM_TEST_SUBPROCESS=1 pytest tests/e2e`).
 
 In-process, a call starts as a fresh process would: the cwd and environment of the call, no
-terminal on stdin (empty input), and the CLI's per-process caches of the user's project (the
-loaded collection files, the source locations they map to) emptied, so a file a test
-rewrites between two calls is read again.
+terminal on stdin (empty input, or the text given), and the per-process caches of the user's
+files emptied (`_forget_project_caches`), so a file a test rewrites between two calls, or
+another test's file of the same relative name, is read again.
 """
 
 from __future__ import annotations
@@ -29,13 +29,21 @@ _seen: set[tuple[str, str, int | None]] = set()
 
 
 def _forget_project_caches() -> None:
-    """What a fresh process would not have: the project's collection files already loaded
-    (keyed by folder; a test may rewrite them between calls) and their source locations."""
+    """What a fresh process would not have: the per-process caches keyed by the user's files
+    (a test may rewrite a file between calls, and relative names repeat across tests): the
+    collection files loaded and their source locations, the lines read for columns and for
+    `# sparkleform: ignore[...]` comments, and a project's extra schema folder."""
+    from sparkleform.check import columns, suppress
     from sparkleform.dsl import collection, location
+    from sparkleform.spec import schemas, use_schema_dir
 
     collection._collections.clear()
     collection._loaded_files.clear()
     location._cache.clear()
+    columns._lines.cache_clear()
+    suppress._line_ignores.cache_clear()
+    if schemas._extra_dirs:
+        use_schema_dir(None)
 
 
 def call_key(args: Sequence[str], check: int | None) -> tuple[str, str, int | None]:
@@ -57,32 +65,43 @@ def call_key(args: Sequence[str], check: int | None) -> tuple[str, str, int | No
     return verb, provider, check
 
 
-def run_subprocess(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None,
-                   timeout: float = 60) -> subprocess.CompletedProcess:
-    """`python -m sparkleform.cli.main ARGS` with no terminal (stdin from /dev/null)."""
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+def _env(env: Mapping[str, str] | None, no_color: bool) -> dict[str, str | None]:
+    """The call's changes to the environment (None: unset)."""
+    changes: dict[str, str | None] = {"NO_COLOR": "1"} if no_color else {}
+    changes.update(env or {})
     for key in UNSET:
-        full_env.pop(key, None)
+        changes[key] = None
+    return changes
+
+
+def run_subprocess(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, *,
+                   input: str | None = None, no_color: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`python -m sparkleform.cli.main ARGS` with no terminal (stdin `input`, or /dev/null)."""
+    full_env = dict(os.environ)
+    for key, value in _env(env, no_color).items():
+        if value is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = value
     return subprocess.run(
-        [sys.executable, "-m", "sparkleform.cli.main", *args],
-        cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout, env=full_env,
+        [sys.executable, "-m", "sparkleform.cli.main", *args], cwd=cwd, capture_output=True, text=True,
+        input=input, stdin=subprocess.DEVNULL if input is None else None, timeout=timeout, env=full_env,
     )
 
 
-def run_in_process(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_in_process(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, *,
+                   input: str | None = None, no_color: bool = True) -> subprocess.CompletedProcess:
     """The same call through `sparkleform.cli.main.main` in this process."""
     from click.testing import CliRunner
 
     from sparkleform.cli.main import main
 
     _forget_project_caches()
-    overrides: dict[str, str | None] = {"NO_COLOR": "1", **(env or {})}
-    for key in UNSET:
-        overrides[key] = None
     old_cwd = os.getcwd()
     os.chdir(cwd)
     try:
-        with CliRunner().isolation(input=b"", env=overrides) as (out, err, _):
+        stdin = (input or "").encode("utf-8")
+        with CliRunner().isolation(input=stdin, env=_env(env, no_color)) as (out, err, _):
             try:
                 main(list(args))
                 code = 0
@@ -96,7 +115,7 @@ def run_in_process(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None
 
 
 def run(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, *, check: int | None = 0,
-        process: bool | None = None) -> subprocess.CompletedProcess:
+        process: bool | None = None, input: str | None = None, no_color: bool = True) -> subprocess.CompletedProcess:
     """A CLI call: a subprocess when `process` says so, when this (verb, provider, expected
     exit code) has not run as one yet this session, when `env` sets a PYTHON* variable (only a
     new interpreter reads it) or when SPARKLEFORM_TEST_SUBPROCESS is set; in-process otherwise."""
@@ -106,5 +125,5 @@ def run(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, *,
         process = ALL_SUBPROCESS or starts_python or key not in _seen
     if process:
         _seen.add(key)
-        return run_subprocess(args, cwd, env)
-    return run_in_process(args, cwd, env)
+        return run_subprocess(args, cwd, env, input=input, no_color=no_color)
+    return run_in_process(args, cwd, env, input=input, no_color=no_color)
