@@ -3,15 +3,16 @@ in the test process, and the policy deciding when a test's CLI call is a real su
 
 A subprocess costs a Python start and the CLI's imports (0.4-1 s, boto3 included, on a
 loaded 2-core machine); in-process the same `main` runs in milliseconds. Both are what users
-run. So `CliCalls.run` starts a real `python -m sparkleform.cli.main` process for the first
-call of each (verb, provider, expected exit code) in the session, and runs the rest
-in-process. `SPARKLEFORM_TEST_SUBPROCESS=1` makes every call a subprocess (a full check of
-the process path: `SPARKLEFORM_TEST_SUBPROCESS=1 pytest tests/e2e`).
+run. So `run` starts a real `python -m sparkleform.cli.main` process for the first call of
+each (verb, provider, expected exit code) in the session, and runs the rest in-process.
+`SPARKLEFORM_TEST_SUBPROCESS=1` makes every call a subprocess (a full check of the process
+path: `SPARKLEFORM_TEST_SUBPROCESS=1 pytest tests/e2e tests/fidelity_checks`).
 
 In-process, a call starts as a fresh process would: the cwd and environment of the call, no
-terminal on stdin (empty input, or the text given), and the per-process caches of the user's
-files emptied (`_forget_project_caches`), so a file a test rewrites between two calls, or
-another test's file of the same relative name, is read again.
+terminal on stdin (empty input, or the text given), and what a process keeps for its
+lifetime forgotten (`_forget_process_state`): the NoEcho values it masks, and its caches of
+the user's files, so a file a test rewrites between two calls, or another test's file of
+the same relative name, is read again.
 """
 
 from __future__ import annotations
@@ -28,15 +29,20 @@ UNSET = ("SPARKLEFORM_STATE", "SPARKLEFORM_PROVIDER")
 _seen: set[tuple[str, str, int | None]] = set()
 
 
-def _forget_project_caches() -> None:
-    """What a fresh process would not have: the per-process caches keyed by the user's files
-    (a test may rewrite a file between calls, and relative names repeat across tests): the
-    collection files loaded and their source locations, the lines read for columns and for
-    `# sparkleform: ignore[...]` comments, and a project's extra schema folder."""
+def _forget_process_state() -> None:
+    """What a fresh process would not have. The NoEcho values seen (masked in everything the
+    process prints) and the state files already warned about; and the caches keyed by the
+    user's files (a test may rewrite a file between calls, and relative names repeat across
+    tests): the collection files loaded and their source locations, the lines read for
+    columns and for `# sparkleform: ignore[...]` comments, a project's extra schema folder."""
+    from sparkleform import secrets
     from sparkleform.check import columns, suppress
     from sparkleform.dsl import collection, location
+    from sparkleform.engine import store
     from sparkleform.spec import schemas, use_schema_dir
 
+    secrets.registry.__init__()  # type: ignore[misc]  # emptied in place: mask() reads this object
+    store._warned.clear()
     collection._collections.clear()
     collection._loaded_files.clear()
     location._cache.clear()
@@ -96,7 +102,7 @@ def run_in_process(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None
 
     from sparkleform.cli.main import main
 
-    _forget_project_caches()
+    _forget_process_state()
     old_cwd = os.getcwd()
     os.chdir(cwd)
     try:
