@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 ALL_SUBPROCESS = os.environ.get("SPARKLEFORM_TEST_SUBPROCESS", "") not in ("", "0")
-UNSET = ("SPARKLEFORM_STATE", "SPARKLEFORM_PROVIDER")
 
 _seen: set[tuple[str, str, int | None]] = set()
 
@@ -72,11 +71,12 @@ def call_key(args: Sequence[str], check: int | None) -> tuple[str, str, int | No
 
 
 def _env(env: Mapping[str, str] | None, no_color: bool) -> dict[str, str | None]:
-    """The call's changes to the environment (None: unset)."""
-    changes: dict[str, str | None] = {"NO_COLOR": "1"} if no_color else {}
+    """The call's changes to the environment (None: unset): no SPARKLEFORM_* setting of the
+    machine running the tests (state file, provider, environment) reaches the call."""
+    changes: dict[str, str | None] = {key: None for key in os.environ if key.startswith("SPARKLEFORM_")}
+    if no_color:
+        changes["NO_COLOR"] = "1"
     changes.update(env or {})
-    for key in UNSET:
-        changes[key] = None
     return changes
 
 
