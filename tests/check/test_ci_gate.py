@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -15,6 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
+import cli_inprocess
 from sparkleform.check.rules import all_rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +33,9 @@ Resources:
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sparkleform.cli.main", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+    """The real CLI: a subprocess for the first call of each verb in the session, in-process
+    after that (tests/cli_inprocess.py)."""
+    return cli_inprocess.run(args, cwd, check=None, no_color=False)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """End to end: the build verbs (compile, list, describe, new) through the real CLI."""
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -9,18 +8,16 @@ from pathlib import Path
 
 import pytest
 
+import cli_inprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 
 def run(*args, cwd=EXAMPLES, check=None):
-    proc = subprocess.run(
-        [sys.executable, "-m", "sparkleform.cli.main", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
+    """The real CLI: a subprocess for the first call of each verb in the session, in-process
+    after that (tests/cli_inprocess.py)."""
+    proc = cli_inprocess.run(args, cwd, check=check)
     if check is not None:
         assert proc.returncode == check, proc.stderr
     return proc

@@ -3,12 +3,12 @@ validates cleanly; mistakes get a "did you mean"; every verb's help has an examp
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+import cli_inprocess
 
 SITE = """\
 Resources:
@@ -22,8 +22,9 @@ Outputs:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sparkleform.cli.main", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    """The real CLI: a subprocess for the first call of each verb in the session, in-process
+    after that (tests/cli_inprocess.py)."""
+    return cli_inprocess.run(args, cwd, check=None)
 
 
 @pytest.fixture(scope="module")

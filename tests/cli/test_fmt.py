@@ -7,11 +7,11 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import cli_inprocess
 from corpus_data import corpus_rows
 from sparkleform.formats import loads_document
 from sparkleform.formats.fmt import format_text, yaml_comment_lines
@@ -42,8 +42,9 @@ Outputs:
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sparkleform.cli.main", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    """The real CLI: a subprocess for the first call of each verb in the session, in-process
+    after that (tests/cli_inprocess.py)."""
+    return cli_inprocess.run(args, cwd, check=None, no_color=False)
 
 
 def test_fmt_prints_formatted_yaml_keeping_comments_order_and_quotes(tmp_path):

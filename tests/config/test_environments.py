@@ -5,11 +5,10 @@ came from; all through the CLI on the local engine."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
+
+import cli_inprocess
 
 TEMPLATE = {
     "Parameters": {"Env": {"Type": "String"}},
@@ -49,9 +48,9 @@ def project(tmp_path):
 
 
 def sf(cwd, *args, check=0):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPARKLEFORM_")}
-    proc = subprocess.run([sys.executable, "-m", "sparkleform.cli.main", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=60, env={**env, "NO_COLOR": "1"}, stdin=subprocess.DEVNULL)
+    """The real CLI: a subprocess for the first call of each verb in the session, in-process
+    after that (tests/cli_inprocess.py)."""
+    proc = cli_inprocess.run(args, cwd, check=check)
     assert proc.returncode == check, proc.stdout + proc.stderr
     return proc
 

@@ -1,9 +1,9 @@
 """`sparkleform trace`: the part and file:line behind every key, through the CLI."""
 
 import json
-import subprocess
-import sys
 import textwrap
+
+import cli_inprocess
 
 
 def _write(root, rel, text):
@@ -45,8 +45,7 @@ def test_trace_names_template_component_dynamic_registry_and_builtin(tmp_path):
             web = t.dynamic("ec2_instance", "web", instance_type="t3.micro")
             web.properties.key_name = ref("key_name")
         """)
-    out = subprocess.run([sys.executable, "-m", "sparkleform.cli.main", "--output", "json", "trace", "app"],
-                         cwd=tmp_path, capture_output=True, text=True, check=False)
+    out = cli_inprocess.run(["--output", "json", "trace", "app"], tmp_path, check=0)
     assert out.returncode == 0, out.stderr
     rows = {r["path"]: (r["part"], r["location"]) for r in json.loads(out.stdout)}
     assert rows["Parameters.KeyName.Type"] == ("component base", "sparkleformation/components/base.py:5")
@@ -56,15 +55,15 @@ def test_trace_names_template_component_dynamic_registry_and_builtin(tmp_path):
     assert rows["Resources.WebEc2Instance.Properties.InstanceType"] == (
         "built-in dynamic ec2_instance (AWS::EC2::Instance)", "sparkleformation/templates/app.py:6")
     assert rows["Resources.WebEc2Instance.Properties.KeyName"] == ("template app", "sparkleformation/templates/app.py:7")
-    text = subprocess.run([sys.executable, "-m", "sparkleform.cli.main", "trace", "app"],
-                          cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    shown = cli_inprocess.run(["trace", "app"], tmp_path, check=0)
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
     line = next(ln for ln in text.splitlines() if ln.startswith("Resources.OrdersQueue.Type "))
     assert line.split() == ["Resources.OrdersQueue.Type", "dynamic", "work_queue", "sparkleformation/dynamics/queue.py:5"]
 
 
 def test_trace_of_an_unknown_template_is_a_clear_error(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "sparkleform.cli.main", "trace", "nope"],
-                         cwd=tmp_path, capture_output=True, text=True, check=False)
+    out = cli_inprocess.run(["trace", "nope"], tmp_path, check=2)
     assert out.returncode == 2
     assert "no template named 'nope'" in out.stderr
     assert "Traceback" not in out.stderr

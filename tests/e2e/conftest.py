@@ -1,16 +1,18 @@
-"""End-to-end helpers: run the real `sparkleform` CLI in a subprocess with state in a tmp dir."""
+"""End-to-end helpers: run the real `sparkleform` CLI (tests/cli_inprocess.py) with state in a tmp dir."""
 
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from e2e_support import AWS_ENV, DATA, Cli, Terminal  # noqa: F401
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
+
+import _motoserver
 
 
 @pytest.fixture
@@ -52,30 +54,11 @@ def cake(tmp_path: Path, _baked_cake: tuple[Path, dict, dict]) -> Cake:
     return Cake(Cli(cwd=tmp_path, state=tmp_path / "state" / "state.db"), dict(elb), dict(asg))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint():
-    exe = shutil.which("moto_server")
-    if exe is None:
+    """The session's shared moto_server (tests/providers/_motoserver.py)."""
+    if shutil.which("moto_server") is None:
         pytest.skip("moto_server is not installed")
-    port = _free_port()
-    proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.skip("moto_server did not start")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = _motoserver.acquire()
+    yield server.endpoint
+    _motoserver.release()

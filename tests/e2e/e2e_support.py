@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import cli_inprocess
+
 DATA = Path(__file__).parent / "data"
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
@@ -21,15 +23,12 @@ class Cli:
     cwd: Path
     state: Path
 
-    def run(self, *args: str, check: int | None = 0, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        """Run `sparkleform --state STATE ARGS` with no terminal (stdin from /dev/null)."""
-        full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-        full_env.pop("SPARKLEFORM_STATE", None)
-        full_env.pop("SPARKLEFORM_PROVIDER", None)
-        proc = subprocess.run(
-            [sys.executable, "-m", "sparkleform.cli.main", "--state", str(self.state), *args],
-            cwd=self.cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60, env=full_env,
-        )
+    def run(self, *args: str, check: int | None = 0, env: dict[str, str] | None = None,
+            process: bool | None = None) -> subprocess.CompletedProcess:
+        """Run `sparkleform --state STATE ARGS` with no terminal (stdin empty): a real
+        subprocess for the first call of each verb in the session (or when `process` is
+        True), the same entry point in-process otherwise (see tests/cli_inprocess.py)."""
+        proc = cli_inprocess.run(["--state", str(self.state), *args], self.cwd, env, check=check, process=process)
         if check is not None:
             assert proc.returncode == check, (
                 f"exit {proc.returncode} != {check} for {args}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"

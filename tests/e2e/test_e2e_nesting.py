@@ -78,12 +78,13 @@ def test_shallow_and_none_modes(project):
     assert "apply_nesting must be deep, shallow or none" in bad.stderr
 
 
-def _nested_outputs(cli: Cli, *aws: str, env=None) -> dict[str, dict]:
-    """{stack name: {output: value}} of every stack the provider lists."""
+def _nested_outputs(cli: Cli, *aws: str, env=None, prefix: str = "") -> dict[str, dict]:
+    """{stack name: {output: value}} of every stack the provider lists whose name starts with
+    `prefix` (moto_server is shared by the session: it lists every other test's stacks too)."""
     listed = json.loads(cli.run(*aws, "list-stacks", "--output", "json", env=env).stdout)
     return {
         s["StackName"]: json.loads(cli.run(*aws, "outputs", s["StackName"], "--output", "json", env=env).stdout)
-        for s in listed
+        for s in listed if s["StackName"].startswith(prefix)
     }
 
 
@@ -129,7 +130,7 @@ def test_create_through_the_aws_provider(project, moto):
     created = project.run(*aws, "create", "deep-app", "root", "-p", "Environment=dev",
                           "--bucket", "nesting-templates", env=AWS_ENV)
     assert "CREATE_COMPLETE" in created.stdout
-    mine = {k: v for k, v in _nested_outputs(project, *aws, env=AWS_ENV).items() if k.startswith("deep-app")}
+    mine = _nested_outputs(project, *aws, env=AWS_ENV, prefix="deep-app")
     _check_created(mine)
     _check_layer_on_nested_outputs(project, "deep-app", *aws, env=AWS_ENV)
 
@@ -137,8 +138,8 @@ def test_create_through_the_aws_provider(project, moto):
 def _check_layer_on_nested_outputs(cli: Cli, lower: str = "app", *aws: str, env=None) -> None:
     """A layer applied on the nested project: Subnet exists only as an output of the nested
     stack networking (two levels down), and --apply-stack finds it there."""
-    outputs = _nested_outputs(cli, *aws, env=env)
-    subnet = next(v for k, v in outputs.items() if k.startswith(lower) and "-Networking-" in k)["Subnet"]
+    outputs = _nested_outputs(cli, *aws, env=env, prefix=lower)
+    subnet = next(v for k, v in outputs.items() if "-Networking-" in k)["Subnet"]
     layer = f"{lower}-consumer"
     created = cli.run(*aws, "create", layer, "consumer", "--apply-stack", lower, env=env)
     assert "CREATE_COMPLETE" in created.stdout
@@ -271,7 +272,7 @@ def test_parameter_extensions_and_ignore_parameters(project, where, request):
     bucket = ("--bucket", "nesting-templates") if aws else ()
     # StackUnique: each nested worker gets a root parameter of its own
     run("create", f"ws-{where}", "workers", "-p", "FirstName=a", "-p", "SecondName=b", *bucket)
-    outputs = {k: v for k, v in _nested_outputs(project, *aws, env=env).items() if k.startswith(f"ws-{where}-")}
+    outputs = _nested_outputs(project, *aws, env=env, prefix=f"ws-{where}-")
     assert sorted(v["QueueName"] for v in outputs.values()) == ["a", "b"]
     # ... and the extension keys never reach the provider
     kept = json.loads(run("describe", f"ws-{where}", "--output", "json").stdout)

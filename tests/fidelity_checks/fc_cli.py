@@ -1,11 +1,12 @@
-"""Running `sparkleform` as a user does (a subprocess) on small templates written to a temp dir."""
+"""Running `sparkleform` as a user does (its entry point, in a subprocess or in-process) on small
+templates written to a temp dir."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
+
+import cli_inprocess
 
 
 class Cli:
@@ -19,13 +20,9 @@ class Cli:
         return path
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        env = {**os.environ, "NO_COLOR": "1"}
-        env.pop("SPARKLEFORM_STATE", None)
-        env.pop("SPARKLEFORM_PROVIDER", None)
-        return subprocess.run(
-            [sys.executable, "-m", "sparkleform.cli.main", "--state", str(self.state), *args],
-            cwd=self.root, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, env=env,
-        )
+        """`sparkleform --state STATE ARGS`: a real subprocess for the first call of each verb
+        in the session, the same entry point in-process after that (tests/cli_inprocess.py)."""
+        return cli_inprocess.run(["--state", str(self.state), *args], self.root, check=None)
 
     def status(self, stack: str) -> str | None:
         """The stack's status as `describe --output json` reports it; None when there is none."""

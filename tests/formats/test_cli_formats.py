@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+import cli_inprocess
 from sparkleform.formats import load_template, loads_template
 
 DATA = Path(__file__).parent / "data"
@@ -14,14 +14,9 @@ EC2 = DATA / "ec2_example.json"
 
 
 def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from sparkleform.cli.main import main; main()", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """The real CLI: a subprocess for the first call of each verb in the session, in-process
+    after that (tests/cli_inprocess.py)."""
+    return cli_inprocess.run(args, cwd, check=None, input=stdin, no_color=False)
 
 
 def test_convert_json_to_yaml_and_back(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ moto_server for EC2/Auto Scaling, and a small VPC with a NAT auto scaling group 
 from __future__ import annotations
 
 import sys
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,9 +32,43 @@ def moto_server():
     _motoserver.release()
 
 
+@pytest.fixture(scope="session")
+def etcd_server():
+    """One etcd server for the session; tests share it, each under a key prefix of its own."""
+    binary = etcd_binary()
+    if binary is None:
+        pytest.skip("etcd is not installed (.ci/install-nat.sh installs it)")
+    server = EtcdServer(binary)
+    server.start()
+    yield server
+    server.close()
+
+
+@dataclass
+class EtcdPrefix:
+    """The shared etcd seen by one test: its lock URLs live under a prefix of their own."""
+
+    server: EtcdServer
+    prefix: str
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def lock_url(self) -> str:
+        return f"{self.server.lock_url}/{self.prefix}"
+
+
 @pytest.fixture
-def etcd():
-    """A fresh etcd server (its own data dir and ports) for one test."""
+def etcd(etcd_server) -> EtcdPrefix:
+    """The session's etcd, under a fresh key prefix (no lock of another test is seen)."""
+    return EtcdPrefix(etcd_server, f"t-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def private_etcd():
+    """An etcd server of this test's own (its own data dir and ports): for a test that stops it."""
     binary = etcd_binary()
     if binary is None:
         pytest.skip("etcd is not installed (.ci/install-nat.sh installs it)")

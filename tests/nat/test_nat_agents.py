@@ -58,7 +58,8 @@ def test_one_leader_takes_the_routes_kill_9_and_sigterm_hand_over(etcd, cluster_
     assert_no_split_brain(cluster)
 
 
-def test_failing_health_check_hands_over_then_an_etcd_outage_causes_no_split_brain(etcd, cluster_on):
+def test_failing_health_check_hands_over_then_an_etcd_outage_causes_no_split_brain(private_etcd, cluster_on):
+    etcd = private_etcd  # stopped and started again below: not the session's shared server
     cluster = cluster_on(etcd.lock_url)
     first = cluster.wait_for_leader(WAIT)
     first.health.fail()

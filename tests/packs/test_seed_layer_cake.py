@@ -4,24 +4,20 @@ ASG stack on both, each filled by --apply-stack; the ASG's parameters are the EL
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+import cli_inprocess
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("SPARKLEFORM_STATE", None)
-    env.pop("SPARKLEFORM_PROVIDER", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "sparkleform.cli.main", "--state", str(tmp_path / "state.db"), *args],
-        cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, env=env,
-    )
+    """`sparkleform --state STATE ARGS` in tmp_path: a real subprocess for the first call of
+    each verb in the session, the same entry point in-process after that (tests/cli_inprocess.py)."""
+    proc = cli_inprocess.run(["--state", str(tmp_path / "state.db"), *args], tmp_path, check=0 if check else None)
     if check:
         assert proc.returncode == 0, f"{args}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     return proc

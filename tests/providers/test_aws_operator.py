@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+import cli_inprocess
 from sparkleform.contract import StackOptions
 from sparkleform.providers import aws_errors
 
@@ -26,13 +27,11 @@ APP = {
 
 
 def sf(cwd, endpoint, *args, check=0):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPARKLEFORM_")}
-    env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "NO_COLOR": "1"})
-    proc = subprocess.run(
-        [sys.executable, "-m", "sparkleform.cli.main", "--provider", "aws", "--endpoint-url", endpoint,
-         "--region", "us-east-1", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL,
-    )
+    """`sparkleform --provider aws ... ARGS` on moto: a real subprocess for the first call of each
+    verb in the session, the same entry point in-process after that (tests/cli_inprocess.py)."""
+    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    proc = cli_inprocess.run(["--provider", "aws", "--endpoint-url", endpoint, "--region", "us-east-1", *args],
+                             cwd, env, check=check)
     assert proc.returncode == check, proc.stdout + proc.stderr
     return proc
 
