@@ -45,8 +45,8 @@ def _forget_process_state() -> None:
     collection._collections.clear()
     collection._loaded_files.clear()
     location._cache.clear()
-    columns._lines.cache_clear()
-    suppress._line_ignores.cache_clear()
+    columns._read_lines.cache_clear()
+    suppress._read_line_ignores.cache_clear()
     if schemas._extra_dirs:
         use_schema_dir(None)
 

@@ -5,6 +5,7 @@ character that is not a space."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -13,8 +14,18 @@ from pathlib import Path
 from sparkleform.check.diagnostic import Diagnostic
 
 
-@lru_cache(maxsize=64)
 def _lines(file: str) -> tuple[str, ...]:
+    # keyed by the file's identity and modification too: a long-lived process (the Python API)
+    # that validates a file, edits it and validates again reads the new lines
+    try:
+        st = os.stat(file)
+    except OSError:
+        return ()
+    return _read_lines(os.path.abspath(file), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=64)
+def _read_lines(file: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
     try:
         return tuple(Path(file).read_text(encoding="utf-8").splitlines())
     except (OSError, UnicodeDecodeError):

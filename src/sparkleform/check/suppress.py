@@ -10,6 +10,7 @@ in sparkleform.toml), on one resource (its Metadata), or on one line of a Python
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -46,8 +47,17 @@ def resource_ignores(template: dict) -> dict[str, set[str]]:
     return out
 
 
-@lru_cache(maxsize=64)
 def _line_ignores(file: str) -> dict[int, frozenset[str]]:
+    # keyed by modification as well as name, so an edited file is read again in a long process
+    try:
+        st = os.stat(file)
+    except OSError:
+        return {}
+    return _read_line_ignores(os.path.abspath(file), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=64)
+def _read_line_ignores(file: str, _mtime_ns: int, _size: int) -> dict[int, frozenset[str]]:
     try:
         text = Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -13,8 +13,10 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
+import os
 import re
 import sys
+import weakref
 from pathlib import Path
 
 from sparkleform.dsl.documents import SUFFIXES as DOCUMENT_SUFFIXES
@@ -25,14 +27,16 @@ from sparkleform.errors import CollectionError
 
 SUBFOLDERS = ("components", "dynamics", "registry", "templates")
 ENTRY_POINT_GROUP = "sparkleform.packs"
-_loaded_files: dict[tuple[int, str], None] = {}
+# the files each registry has executed; weak, so a registry's id reused after it is gone
+# never makes a new registry skip a file
+_loaded_files: weakref.WeakKeyDictionary[Registry, set[str]] = weakref.WeakKeyDictionary()
 
 
 def load_file(registry: Registry, path: Path, source: str) -> None:
     """Execute one collection file with `registry` as the place its decorators register."""
     path = path.resolve()
-    key = (id(registry), str(path))
-    if key in _loaded_files:
+    loaded = _loaded_files.setdefault(registry, set())
+    if str(path) in loaded:
         return
     digest = hashlib.sha1(f"{id(registry)}:{path}".encode()).hexdigest()[:12]
     module_name = f"_sparkleform_collection_{digest}_{path.stem}"
@@ -61,7 +65,7 @@ def load_file(registry: Registry, path: Path, source: str) -> None:
     finally:
         reset_current(token)
         registry.source = previous_source
-    _loaded_files[key] = None
+    loaded.add(str(path))
 
 
 def load_folder(registry: Registry, folder: Path, source: str | None = None) -> None:
@@ -161,7 +165,29 @@ def load_pack(registry: Registry, name: str) -> None:
     load_folder(registry, folder, label)
 
 
-_collections: dict[tuple, Registry] = {}
+_collections: dict[tuple, tuple[tuple, Registry]] = {}
+
+
+def _fingerprint(folder: Path | str | None) -> tuple:
+    """The sizes and modification times of the files `load_folder` reads (the subfolders at
+    any depth, the .py files directly in the folder): a cached collection is used again only
+    while these are unchanged, so a long-lived process that edits a component and compiles
+    again sees the edit."""
+    if folder is None or not Path(folder).is_dir():
+        return ()
+    found = []
+    tops = [(str(folder), False)] + [(os.path.join(folder, sub), True) for sub in SUBFOLDERS]
+    for top, deep in tops:
+        for root, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if deep and not d.startswith(".") and d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", *DOCUMENT_SUFFIXES)):
+                    try:
+                        st = os.stat(os.path.join(root, name))
+                    except OSError:
+                        continue
+                    found.append((root, name, st.st_mtime_ns, st.st_size))
+    return tuple(found)
 
 
 def load_collection(
@@ -172,9 +198,10 @@ def load_collection(
 ) -> Registry:
     """A registry of built-in packs, then `packs`, then the project folder (later wins)."""
     key = (str(Path(folder).resolve()) if folder else None, tuple(packs), builtin)
+    stamp = _fingerprint(folder)
     cached = _collections.get(key)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     registry = Registry()
     if builtin:
         for name in builtin_packs():
@@ -183,6 +210,6 @@ def load_collection(
         load_pack(registry, name)
     if folder is not None and Path(folder).is_dir():
         load_folder(registry, Path(folder))
-    _collections[key] = registry
+    _collections[key] = (stamp, registry)
     return registry
 
