@@ -178,7 +178,7 @@ def test_a_version_2_state_keeps_working_and_loses_its_copies(tmp_path: Path) ->
     conn.commit()
     conn.close()
     engine = Engine(path)
-    assert engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
     assert engine.template_versions("app")[0]["parameters"]["Secret"] == "****"
     assert not any(SECRET in (e.reason or "") for e in engine.events("app"))
     engine.update_stack("app", TEMPLATE, {"Plain": "q", "Secret": USE_PREVIOUS_VALUE})  # as UpdateStack's UsePreviousValue

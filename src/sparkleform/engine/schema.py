@@ -21,7 +21,7 @@ from pathlib import Path
 from sparkleform.contract import NO_ECHO_MASK
 from sparkleform.secrets import Masker
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stacks (
@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS stacks (
     parent_id TEXT,
     snapshot TEXT,
     cleanup TEXT,
+    secret_ids TEXT NOT NULL DEFAULT '{}',
+    resolved TEXT NOT NULL DEFAULT '{}',
     owner TEXT,
     created REAL NOT NULL,
     updated REAL,
@@ -109,10 +111,11 @@ CREATE TABLE IF NOT EXISTS change_sets (
 CREATE TABLE IF NOT EXISTS ssm_parameters (
     region TEXT NOT NULL,
     name TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
     type TEXT NOT NULL,
     value TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (region, name)
+    stack_key INTEGER,
+    PRIMARY KEY (region, name, version)
 );
 """
 
@@ -144,6 +147,12 @@ def prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
             hint="upgrade sparkleform, or point --state / $SPARKLEFORM_STATE at another file",
         )
     old = version < 2 and bool(_columns(conn, "stacks"))  # version 1: the tables keyed by ARN
+    ssm_v3 = bool(_columns(conn, "ssm_parameters")) and "stack_key" not in _columns(conn, "ssm_parameters")
+    if ssm_v3:  # up to version 3: one row per parameter (its latest value), no versions
+        conn.execute("ALTER TABLE ssm_parameters RENAME TO ssm_parameters_v3")
+    if not old and _columns(conn, "stacks") and "secret_ids" not in _columns(conn, "stacks"):
+        conn.execute("ALTER TABLE stacks ADD COLUMN secret_ids TEXT NOT NULL DEFAULT '{}'")
+        conn.execute("ALTER TABLE stacks ADD COLUMN resolved TEXT NOT NULL DEFAULT '{}'")
     if old:
         conn.execute("DROP INDEX IF EXISTS stacks_by_name")
         conn.execute("DROP INDEX IF EXISTS events_by_stack")
@@ -156,6 +165,14 @@ def prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
         _copy_v1(conn)
     if old or version == 2:
         _scrub_secrets(conn)
+    if ssm_v3:
+        conn.execute(
+            "INSERT INTO ssm_parameters(region, name, version, type, value)"
+            " SELECT region, name, version, type, value FROM ssm_parameters_v3"
+        )
+        conn.execute("DROP TABLE ssm_parameters_v3")
+    if 0 < version < 4 or old:
+        _seal_live_stacks(conn)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
@@ -218,6 +235,46 @@ def _scrub_secrets(conn: sqlite3.Connection) -> None:
             hidden = masker.text(reason)
             if hidden != reason:
                 conn.execute("UPDATE events SET reason=? WHERE seq=?", (hidden, seq))
+
+
+def _seal_live_stacks(conn: sqlite3.Connection) -> None:
+    """Version 4: the NoEcho values a live stack's resource rows and its parameter-store
+    entries hold are replaced by markers (engine/sealing.py); the stack's row keeps them once."""
+    from sparkleform.engine.sealing import Sealer, ids_for, secret_values
+
+    stacks = conn.execute(
+        "SELECT stack_key, parameters, no_echo FROM stacks WHERE deleted IS NULL AND no_echo <> '[]'"
+    ).fetchall()
+    for key, parameters, no_echo in stacks:
+        try:
+            values, names = json.loads(parameters or "{}"), json.loads(no_echo or "[]")
+        except ValueError:
+            continue
+        if not isinstance(values, dict) or not isinstance(names, list):
+            continue
+        ids = ids_for(values, set(names))
+        sealer = Sealer(secret_values(values, ids))
+        conn.execute("UPDATE stacks SET secret_ids=? WHERE stack_key=?", (json.dumps(ids), key))
+        if not sealer:
+            continue
+        for logical, props, attrs, rtype, physical in conn.execute(
+            "SELECT logical_id, properties, attributes, type, physical_id FROM resources WHERE stack_key=?", (key,)
+        ).fetchall():
+            if sealer.holds(props) or sealer.holds(attrs):
+                conn.execute(
+                    "UPDATE resources SET properties=?, attributes=? WHERE stack_key=? AND logical_id=?",
+                    (json.dumps(sealer.seal(json.loads(props))), json.dumps(sealer.seal(json.loads(attrs))), key, logical),
+                )
+            if rtype == "AWS::SSM::Parameter" and physical:
+                for version, value in conn.execute(
+                    "SELECT version, value FROM ssm_parameters WHERE name=?", (physical,)
+                ).fetchall():
+                    sealed = sealer.seal_text(value)
+                    if sealed != value:
+                        conn.execute(
+                            "UPDATE ssm_parameters SET value=?, stack_key=? WHERE name=? AND version=?",
+                            (sealed, key, physical, version),
+                        )
 
 
 def _copy_v1(conn: sqlite3.Connection) -> None:
