@@ -164,11 +164,14 @@ def resolve_parameters(
 
 
 def resolved_values(declared: dict[str, Any], values: dict[str, Any], no_echo: set[str]) -> dict[str, str]:
-    """DescribeStacks' ResolvedValue of each SSM parameter type (not NoEcho ones: they are
-    shown masked and need not be kept): the Parameter Store value the operation used."""
+    """DescribeStacks' ResolvedValue of each SSM parameter type: the Parameter Store value the
+    operation used (a NoEcho one is kept masked: it is only ever shown masked)."""
     out = {}
     for name, decl in (declared or {}).items():
-        if name in no_echo or not isinstance(decl, dict) or not str(decl.get("Type", "")).startswith(SSM_PREFIX):
+        if not isinstance(decl, dict) or not str(decl.get("Type", "")).startswith(SSM_PREFIX):
+            continue
+        if name in no_echo:
+            out[name] = NO_ECHO_MASK
             continue
         value = values.get(name)
         if value is not None:

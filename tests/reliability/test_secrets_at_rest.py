@@ -1,0 +1,128 @@
+"""At rest, a NoEcho value is kept once: the stack's current value, in its stacks row. The
+resources that use it (an SSM parameter's Value, a tag, its base64, a string it is embedded
+in, a GetAtt of it), the local parameter store and the snapshot an update keeps hold markers
+instead (engine/sealing.py), through create, update, a failed update's rollback and delete;
+nothing is left once the stack is deleted, and a parameter the stack retained keeps its value
+as its own. Each step searches the whole state file (database and -wal, raw bytes) for the
+value, its JSON escape and its base64."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+from pathlib import Path
+
+from reliability_cli import Cli, write_template
+
+SECRET = 'Pa"ss-w0rd/for-the-db-7733'
+SECRET2 = "second-Secret-value-19xq"
+SECRET3 = "third-value-that-fails-42"
+
+
+def forms(secret: str) -> list[bytes]:
+    b64 = base64.b64encode(secret.encode()).decode()
+    out = {secret, json.dumps(secret)[1:-1], b64, b64.rstrip("=")}
+    return [f.encode() for f in out]
+
+
+def count(cli: Cli, secret: str) -> int:
+    """How many times the state's bytes hold `secret` in any of its forms."""
+    data = b""
+    for suffix in ("", "-wal"):
+        path = Path(f"{cli.state}{suffix}")
+        if path.exists():
+            data += path.read_bytes()
+    return sum(data.count(f) for f in forms(secret))
+
+
+def template(fail: bool = False, retain: bool = False) -> dict:
+    resources: dict = {
+        "Param": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Ref": "Secret"}}},
+        "Encoded": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::Base64": {"Ref": "Secret"}}}},
+        "Embedded": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::Sub": "user:${Secret}@db"}}},
+        "Tagged": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "k", "Value": {"Ref": "Secret"}}]}},
+        "Copied": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Param", "Value"]}}},
+    }
+    if fail:
+        resources["Broken"] = {"Type": "AWS::SNS::Topic", "DependsOn": "Copied", "Metadata": {"sparkleform:fail": "create"}}
+    if retain:
+        resources["Kept"] = {
+            "Type": "AWS::SSM::Parameter",
+            "DeletionPolicy": "Retain",
+            "Properties": {"Name": "/kept/secret", "Type": "String", "Value": {"Ref": "Secret"}},
+        }
+    return {
+        "Parameters": {"Secret": {"Type": "String", "NoEcho": True}, "Plain": {"Type": "String", "Default": "p"}},
+        "Resources": resources,
+    }
+
+
+def test_a_noecho_value_is_kept_once_through_create_update_rollback_and_delete(tmp_path: Path) -> None:
+    cli = Cli(tmp_path, tmp_path / "state" / "state.db")
+    t = write_template(tmp_path / "t.json", template())
+    failing = write_template(tmp_path / "fail.json", template(fail=True))
+
+    assert cli("create", "app", t, "-p", f"Secret={SECRET}").returncode == 0
+    assert count(cli, SECRET) == 1  # the stack's current value
+
+    assert cli("update", "app", t, "-p", f"Secret={SECRET2}", "--yes").returncode == 0
+    assert (count(cli, SECRET), count(cli, SECRET2)) == (0, 1)
+
+    # UsePreviousValue: the value is still needed, still once
+    assert cli("update", "app", t, "-p", "Plain=q", "--yes").returncode == 0
+    assert count(cli, SECRET2) == 1
+
+    failed = cli("update", "app", failing, "-p", f"Secret={SECRET3}", "--yes")
+    assert failed.returncode == 1, failed.stderr
+    assert cli.status("app") == "UPDATE_ROLLBACK_COMPLETE"
+    assert (count(cli, SECRET2), count(cli, SECRET3)) == (1, 0)
+
+    # the resources read their values back: an update that changes nothing else finds nothing to do
+    again = cli("update", "app", t, "-p", "Plain=q", "--yes")
+    assert again.returncode == 0, again.stderr
+    conn = sqlite3.connect(cli.state)
+    tags = [json.loads(p) for (p,) in conn.execute("SELECT properties FROM resources WHERE logical_id='Tagged'")]
+    conn.close()
+    assert tags and "{{sparkleform:NoEcho:" in tags[0]["Tags"][0]["Value"]
+
+    assert cli("destroy", "app", "--yes").returncode == 0
+    assert (count(cli, SECRET), count(cli, SECRET2), count(cli, SECRET3)) == (0, 0, 0)
+
+
+def test_the_engine_uses_the_real_values(tmp_path: Path) -> None:
+    """Sealed rows are read back as the values: GetAtt, the parameter store, a changed value."""
+    from sparkleform.providers.local import LocalProvider
+
+    provider = LocalProvider(state=tmp_path / "s.db")
+    engine = provider.engine
+    provider.create_stack("app", template(), {"Secret": SECRET})
+    rows = engine.store.resources(engine.store.require("app")["stack_id"])
+    assert rows["Copied"].properties["DisplayName"] == SECRET
+    assert rows["Encoded"].attributes["Value"] == base64.b64encode(SECRET.encode()).decode()
+    assert rows["Embedded"].properties["Value"] == f"user:{SECRET}@db"
+    name = rows["Param"].physical_id
+    assert engine.ssm_lookup(name) == SECRET
+    plan = provider.plan("app", template(), {"Secret": SECRET2})
+    assert {c.logical_id for c in plan.changes} >= {"Param", "Encoded", "Embedded", "Tagged"}
+    provider.update_stack("app", template(), {"Secret": SECRET2})
+    assert engine.ssm_lookup(name) == SECRET2
+    rows = engine.store.resources(engine.store.require("app")["stack_id"])
+    assert rows["Copied"].properties["DisplayName"] == SECRET2
+    provider.close()
+
+
+def test_a_retained_parameter_keeps_its_value_as_its_own(tmp_path: Path) -> None:
+    """When the stack goes, a parameter it retained stops referring to the stack's value and
+    holds the value itself (as an SSM parameter on AWS does): the one copy left."""
+    from sparkleform.providers.local import LocalProvider
+
+    cli = Cli(tmp_path, tmp_path / "state.db")
+    t = write_template(tmp_path / "t.json", template(retain=True))
+    assert cli("create", "app", t, "-p", f"Secret={SECRET}").returncode == 0
+    assert count(cli, SECRET) == 1
+    assert cli("destroy", "app", "--yes").returncode == 0
+    assert count(cli, SECRET) == 1
+    provider = LocalProvider(state=cli.state)
+    assert provider.engine.ssm_lookup("/kept/secret") == SECRET
+    provider.close()
