@@ -126,3 +126,50 @@ def test_a_retained_parameter_keeps_its_value_as_its_own(tmp_path: Path) -> None
     provider = LocalProvider(state=cli.state)
     assert provider.engine.ssm_lookup("/kept/secret") == SECRET
     provider.close()
+
+
+def test_a_version_3_state_is_sealed_when_opened(tmp_path: Path) -> None:
+    """A file of state version 3 kept the value in every resource row that used it and in the
+    parameter store (one row per parameter, no versions): opening it migrates it to version 4,
+    leaving the value once, and the stack keeps working."""
+    from sparkleform.engine.sealing import Sealer, secret_values
+    from sparkleform.providers.local import LocalProvider
+
+    path = tmp_path / "s.db"
+    provider = LocalProvider(state=path)
+    provider.create_stack("app", template(), {"Secret": SECRET})
+    provider.close()
+    conn = sqlite3.connect(path)  # rewrite it as version 3 wrote it
+    params, ids = conn.execute("SELECT parameters, secret_ids FROM stacks").fetchone()
+    sealer = Sealer(secret_values(json.loads(params), json.loads(ids)))
+    for key, logical, props, attrs in conn.execute("SELECT stack_key, logical_id, properties, attributes FROM resources").fetchall():
+        conn.execute(
+            "UPDATE resources SET properties=?, attributes=? WHERE stack_key=? AND logical_id=?",
+            (json.dumps(sealer.unseal(json.loads(props))), json.dumps(sealer.unseal(json.loads(attrs))), key, logical),
+        )
+    rows = conn.execute("SELECT region, name, type, value FROM ssm_parameters").fetchall()
+    conn.execute("DROP TABLE ssm_parameters")
+    conn.execute(
+        "CREATE TABLE ssm_parameters (region TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL,"
+        " version INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (region, name))"
+    )
+    conn.executemany("INSERT INTO ssm_parameters(region, name, type, value) VALUES (?,?,?,?)",
+                     [(r, n, t, sealer.unseal_text(v)) for r, n, t, v in rows])
+    conn.execute("ALTER TABLE stacks DROP COLUMN secret_ids")
+    conn.execute("ALTER TABLE stacks DROP COLUMN resolved")
+    conn.execute("PRAGMA user_version=3")
+    conn.commit()
+    conn.execute("VACUUM")
+    conn.close()
+    cli = Cli(tmp_path, path)
+    assert count(cli, SECRET) > 4  # what version 3 kept
+    provider = LocalProvider(state=path)
+    assert provider.engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    rows4 = provider.engine.store.resources(provider.engine.store.require("app")["stack_id"])
+    assert rows4["Copied"].properties["DisplayName"] == SECRET
+    assert provider.engine.ssm_lookup(rows4["Param"].physical_id) == SECRET
+    provider.close()
+    assert count(cli, SECRET) == 1
+    assert cli("update", "app", write_template(tmp_path / "t.json", template()), "-p", f"Secret={SECRET2}",
+               "--yes").returncode == 0
+    assert (count(cli, SECRET), count(cli, SECRET2)) == (0, 1)
