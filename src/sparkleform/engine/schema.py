@@ -7,7 +7,10 @@ events no longer repeat the stack's name: a create of 500 resources writes 1,500
 and the ARN was most of each. Version 3 has the same tables and keeps NoEcho values only
 where the engine needs them (see docs/security.md): migrating to it masks the copies an
 earlier version kept in template versions, change sets, event reasons and deleted stacks.
-A file of version 1 (user_version 0, the tables already there) or 2 is migrated in one
+Version 4 keeps markers (engine/sealing.py) where a resource row or the parameter store held
+a live stack's NoEcho value, the ids behind them and SSM parameter types' resolved values in
+the stacks row, and every version of a parameter-store entry (one row per version).
+A file of version 1 (user_version 0, the tables already there), 2 or 3 is migrated in one
 transaction when it is first opened; a file from a newer sparkleform is refused rather than
 guessed at.
 """

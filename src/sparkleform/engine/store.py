@@ -111,7 +111,8 @@ class StackStore:
         self._templates: dict[tuple[str, int, bool], dict] = {}
         self._keys: dict[str, int] = {}  # stack id -> stacks.stack_key (never changes)
         self._parameter_writes: list[tuple[str, tuple]] = []  # (statement, arguments), see defer_parameter
-        self._sealers: dict[str, Sealer | None] = {}  # stack id -> its NoEcho values' sealer (see sealer)
+        # stack id -> (what it was built from, its NoEcho values' sealer), see `sealer`
+        self._sealers: dict[str, tuple[Any, Sealer | None]] = {}
         deadline = time.monotonic() + BUSY_SECONDS
         delay = 0.001
         while True:
@@ -287,8 +288,15 @@ class StackStore:
     def sealer(self, stack_id: str) -> Sealer | None:
         """What seals and unseals the NoEcho values of a stack's rows: its current values, and
         during an update also the values before it (kept in the snapshot); None when it has none."""
-        if stack_id in self._sealers:
-            return self._sealers[stack_id]
+        # what the sealer depends on: another process may have changed it since it was cached
+        probe = self.one("SELECT secret_ids, length(snapshot) AS n FROM stacks WHERE stack_id=?", (stack_id,))
+        stamp = None if probe is None else (probe["secret_ids"], probe["n"])
+        cached = self._sealers.get(stack_id)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        if stamp is None or (stamp[0] in ("{}", "", None) and not stamp[1]):
+            self._sealers[stack_id] = (stamp, None)
+            return None
         row = self.one("SELECT parameters, secret_ids, snapshot FROM stacks WHERE stack_id=?", (stack_id,))
         sealer = None
         if row is not None:
@@ -300,7 +308,7 @@ class StackStore:
                 old = Sealer(values).unseal(snap.get("parameters") or {})
                 values = {**secret_values(old, snap.get("secret_ids") or {}), **values}
             sealer = Sealer(values) if values else None
-        self._sealers[stack_id] = sealer
+        self._sealers[stack_id] = (stamp, sealer)
         return sealer
 
     def seal(self, stack_id: str, node: Any) -> Any:
