@@ -173,3 +173,23 @@ def test_a_version_3_state_is_sealed_when_opened(tmp_path: Path) -> None:
     assert cli("update", "app", write_template(tmp_path / "t.json", template()), "-p", f"Secret={SECRET2}",
                "--yes").returncode == 0
     assert (count(cli, SECRET), count(cli, SECRET2)) == (0, 1)
+
+
+def test_a_value_of_any_characters_is_sealed(tmp_path: Path) -> None:
+    """Non-ASCII (stored as \\u escapes), and a short value where a whole string equals it."""
+    from sparkleform.providers.local import LocalProvider
+
+    cli = Cli(tmp_path, tmp_path / "s.db")
+    for i, secret in enumerate(("pässwörd-ünïcode-✓-9", "abc")):
+        provider = LocalProvider(state=cli.state)
+        provider.create_stack(f"s{i}", template(), {"Secret": secret})
+        rows = provider.engine.store.resources(provider.engine.store.require(f"s{i}")["stack_id"])
+        assert rows["Param"].properties["Value"] == secret
+        provider.close()
+        escaped = json.dumps(secret).encode()  # how the state's JSON spells it, as a whole string
+        data = Path(cli.state).read_bytes()
+        if len(secret) >= 4:
+            assert data.count(escaped[1:-1]) + data.count(secret.encode()) == 1, secret
+        else:  # a short value is sealed where a whole string equals it ("user:abc@db" keeps it)
+            assert data.count(escaped) == 1, secret
+        assert cli("destroy", f"s{i}", "--yes").returncode == 0

@@ -22,6 +22,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from sparkleform.contract import NO_ECHO_MASK
+
 PREFIX = "{{sparkleform:NoEcho:"
 _MARKER = re.compile(r"\{\{sparkleform:NoEcho:([0-9a-f]{16})(?::(base64|json))?\}\}")
 SHORTEST_INSIDE = 4  # a shorter value is sealed only where a whole string equals it
@@ -51,16 +53,18 @@ class Sealer:
             for form, suffix in _forms(value):
                 self._replace.append((form, f"{PREFIX}{key}{suffix}}}}}", len(value) >= SHORTEST_INSIDE))
         self._replace.sort(key=lambda r: -len(r[0]))
+        # the forms as the state's JSON text spells them (ASCII, escaped), for `holds`
+        self._probes = [(json.dumps(form)[1:-1], inside) for form, _, inside in self._replace]
 
     def __bool__(self) -> bool:
         return bool(self.values)
 
     def holds(self, text: str) -> bool:
         """Whether a (JSON) text may hold one of the values (a cheap test before `seal`)."""
-        for form, _, inside in self._replace:
-            if inside and form in text:
+        for probe, inside in self._probes:
+            if inside and probe in text:
                 return True
-            if not inside and (f'"{form}"' in text or form == text):
+            if not inside and (f'"{probe}"' in text or probe == text):
                 return True
         return False
 
@@ -120,7 +124,7 @@ def ids_for(parameters: Mapping[str, Any], no_echo: set[str] | list[str], previo
     out = {}
     for name in sorted(no_echo):
         value = parameters.get(name)
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value or value == NO_ECHO_MASK:  # masked: a stack that keeps none
             continue
         old = (previous_ids or {}).get(name)
         if old is not None and previous is not None and previous.get(name) == value:
