@@ -90,8 +90,9 @@ class Handlers:
         if res.type == "AWS::SSM::Parameter":
             value = res.properties.get("Value")
             if value is not None:
-                self.store.defer_parameter(
-                    physical, _param_text(value), str(res.properties.get("Type", "String")), stack_id=run.stack_id
+                self.store.defer_parameter(  # a stack without NoEcho values has nothing to seal
+                    physical, _param_text(value), str(res.properties.get("Type", "String")),
+                    stack_id=run.stack_id if run.no_echo else None,
                 )
             attrs.setdefault("Type", res.properties.get("Type", "String"))
             attrs.setdefault("Value", _param_text(value) if value is not None else "")

@@ -597,7 +597,6 @@ class StackStore:
             if sealed != value:
                 value, key = sealed, self.stack_key(stack_id)
         self._parameter_writes.append((_PUT_PARAMETER, (self.region, name, type, value, key, self.region, name)))
-        self._parameter_writes.append((_TRIM_VERSIONS, (self.region, name, self.region, name)))
 
     @property
     def parameters_pending(self) -> bool:
@@ -608,8 +607,14 @@ class StackStore:
         if not self._parameter_writes:
             return
         writes, self._parameter_writes = self._parameter_writes, []
-        for sql, args in writes:
-            self.conn.execute(sql, args)
+        run: list[tuple] = []
+        for i, (sql, args) in enumerate(writes):  # in order; a run of one statement at once
+            run.append(args)
+            if i + 1 == len(writes) or writes[i + 1][0] != sql:
+                self.conn.executemany(sql, run)
+                run = []
+        written = {(args[0], args[1]) for sql, args in writes if sql is _PUT_PARAMETER}
+        self.conn.executemany(_TRIM_VERSIONS, [(r, n, r, n) for r, n in written])
 
     def release_parameters(self, stack_id: str) -> None:
         """A stack is going away: the parameter-store entries that still refer to its NoEcho

@@ -98,10 +98,12 @@ def update_stack(
     old_ids = loads(row["secret_ids"], {}) or {}
     new_ids = ids_for(run.raw, run.no_echo, old_ids, previous)
     both = Sealer({**secret_values(previous, old_ids), **secret_values(run.raw, new_ids)})
+    current = Sealer(secret_values(run.raw, new_ids))
+    rows = {k: r.to_state() for k, r in run.current.items()}
     snapshot = {
-        "resources": both.seal({k: r.to_state() for k, r in run.current.items()}),
+        "resources": both.seal(rows) if both else rows,
         "outputs": outputs_now,
-        "parameters": Sealer(secret_values(run.raw, new_ids)).seal(previous),
+        "parameters": current.seal(previous) if current else previous,
         "secret_ids": old_ids,
         "resolved": loads(row["resolved"], {}),
         "no_echo": loads(row["no_echo"], []),
