@@ -193,3 +193,26 @@ def test_a_value_of_any_characters_is_sealed(tmp_path: Path) -> None:
         else:  # a short value is sealed where a whole string equals it ("user:abc@db" keeps it)
             assert data.count(escaped) == 1, secret
         assert cli("destroy", f"s{i}", "--yes").returncode == 0
+
+
+def test_an_older_version_fed_by_a_changed_noecho_value_is_gone(tmp_path: Path) -> None:
+    """The state keeps a NoEcho value only while its stack uses it: the parameter-store version
+    written with the value before an update cannot be read back, and says why."""
+    import pytest
+
+    from sparkleform.errors import OperationFailed
+    from sparkleform.providers.local import LocalProvider
+
+    provider = LocalProvider(state=tmp_path / "s.db")
+    provider.create_stack("app", template(), {"Secret": SECRET})
+    provider.update_stack("app", template(), {"Secret": SECRET2})
+    rows = provider.engine.store.resources(provider.engine.store.require("app")["stack_id"])
+    name = rows["Param"].physical_id
+
+    def reader(selector: str) -> dict:
+        return {"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": f"{{{{resolve:ssm:{selector}}}}}"}}}}
+
+    assert provider.create_stack("latest", reader(f"{name}:2"), {}).status == "CREATE_COMPLETE"
+    with pytest.raises(OperationFailed, match="came from a NoEcho parameter whose value has changed since"):
+        provider.create_stack("old", reader(f"{name}:1"), {})
+    provider.close()

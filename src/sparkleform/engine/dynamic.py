@@ -30,11 +30,12 @@ Lookup = Callable[..., "str | None"]  # StackStore.ssm_lookup: (name, version=No
 class ParameterStoreMiss(Exception):
     """A parameter (`version` None) or one of its versions is not in the local store."""
 
-    def __init__(self, message: str, name: str, version: int | None) -> None:
+    def __init__(self, message: str, name: str, version: int | None, *, missing: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.name = name
         self.version = version
+        self.missing = missing  # the parameter is not there at all (else: that version, or its value)
 
 
 def split_selector(selector: str) -> tuple[str, int | None]:
@@ -57,10 +58,13 @@ def ssm_value(lookup: Lookup, selector: str) -> str:
             return value
         exists = version is not None and lookup(name) is not None
     except ParameterUnavailable as exc:
-        raise ParameterStoreMiss(str(exc), name, version) from None
+        raise ParameterStoreMiss(str(exc), name, version, missing=False) from None
     if exists:
         raise ParameterStoreMiss(
-            f"Systems Manager could not find version {version} of {name}. Verify the version and try again.", name, version
+            f"Systems Manager could not find version {version} of {name}. Verify the version and try again.",
+            name,
+            version,
+            missing=False,
         )
     raise ParameterStoreMiss(f"Parameter {name} not found.", name, None)
 
@@ -82,7 +86,7 @@ def resolve_reference(store: ParameterLookup, service: str, ref: str) -> str:
         try:
             return ssm_value(store.ssm_lookup, ref)
         except ParameterStoreMiss as miss:
-            if miss.version is not None:
+            if not miss.missing:
                 raise ResourceFailure(miss.message) from None
             raise ResourceFailure(
                 f"Parameters [{miss.name}] referenced by {{{{resolve:{service}:{ref}}}}} do not exist in the local "

@@ -140,7 +140,7 @@ def resolve_parameters(
             try:
                 stored = ssm_value(ssm_lookup, text)  # a key, or key:version
             except ParameterStoreMiss as miss:
-                if miss.version is not None:
+                if not miss.missing:
                     raise StackParameterError(miss.message) from None
                 raise StackParameterError(
                     f"Parameters [{name}] referenced by template have no value in the parameter store: "
