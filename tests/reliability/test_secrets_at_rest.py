@@ -132,35 +132,13 @@ def test_a_version_3_state_is_sealed_when_opened(tmp_path: Path) -> None:
     """A file of state version 3 kept the value in every resource row that used it and in the
     parameter store (one row per parameter, no versions): opening it migrates it to version 4,
     leaving the value once, and the stack keeps working."""
-    from sparkleform.engine.sealing import Sealer, secret_values
     from sparkleform.providers.local import LocalProvider
 
     path = tmp_path / "s.db"
     provider = LocalProvider(state=path)
     provider.create_stack("app", template(), {"Secret": SECRET})
     provider.close()
-    conn = sqlite3.connect(path)  # rewrite it as version 3 wrote it
-    params, ids = conn.execute("SELECT parameters, secret_ids FROM stacks").fetchone()
-    sealer = Sealer(secret_values(json.loads(params), json.loads(ids)))
-    for key, logical, props, attrs in conn.execute("SELECT stack_key, logical_id, properties, attributes FROM resources").fetchall():
-        conn.execute(
-            "UPDATE resources SET properties=?, attributes=? WHERE stack_key=? AND logical_id=?",
-            (json.dumps(sealer.unseal(json.loads(props))), json.dumps(sealer.unseal(json.loads(attrs))), key, logical),
-        )
-    rows = conn.execute("SELECT region, name, type, value FROM ssm_parameters").fetchall()
-    conn.execute("DROP TABLE ssm_parameters")
-    conn.execute(
-        "CREATE TABLE ssm_parameters (region TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL,"
-        " version INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (region, name))"
-    )
-    conn.executemany("INSERT INTO ssm_parameters(region, name, type, value) VALUES (?,?,?,?)",
-                     [(r, n, t, sealer.unseal_text(v)) for r, n, t, v in rows])
-    conn.execute("ALTER TABLE stacks DROP COLUMN secret_ids")
-    conn.execute("ALTER TABLE stacks DROP COLUMN resolved")
-    conn.execute("PRAGMA user_version=3")
-    conn.commit()
-    conn.execute("VACUUM")
-    conn.close()
+    _as_version_3(path)
     cli = Cli(tmp_path, path)
     assert count(cli, SECRET) > 4  # what version 3 kept
     provider = LocalProvider(state=path)
@@ -216,3 +194,73 @@ def test_an_older_version_fed_by_a_changed_noecho_value_is_gone(tmp_path: Path) 
     with pytest.raises(OperationFailed, match="came from a NoEcho parameter whose value has changed since"):
         provider.create_stack("old", reader(f"{name}:1"), {})
     provider.close()
+
+
+def _as_version_3(path: Path) -> None:
+    """Rewrite a state file as version 3 kept it: values in resource rows, the snapshot and
+    the parameter store (one row per parameter), no ids."""
+    from sparkleform.engine.sealing import Sealer, secret_values
+
+    conn = sqlite3.connect(path)
+    params, ids, snapshot = conn.execute("SELECT parameters, secret_ids, snapshot FROM stacks").fetchone()
+    values = secret_values(json.loads(params), json.loads(ids))
+    if snapshot:
+        snap = json.loads(snapshot)
+        current = Sealer(values)
+        values.update(secret_values(current.unseal(snap["parameters"]), snap.pop("secret_ids")))
+        sealer = Sealer(values)
+        conn.execute("UPDATE stacks SET snapshot=?", (json.dumps(sealer.unseal(snap)),))
+    sealer = Sealer(values)
+    for key, logical, props, attrs in conn.execute("SELECT stack_key, logical_id, properties, attributes FROM resources").fetchall():
+        conn.execute(
+            "UPDATE resources SET properties=?, attributes=? WHERE stack_key=? AND logical_id=?",
+            (json.dumps(sealer.unseal(json.loads(props))), json.dumps(sealer.unseal(json.loads(attrs))), key, logical),
+        )
+    rows = conn.execute(
+        "SELECT region, name, type, value FROM ssm_parameters s WHERE version = "
+        "(SELECT MAX(version) FROM ssm_parameters WHERE name = s.name)"
+    ).fetchall()
+    conn.execute("DROP TABLE ssm_parameters")
+    conn.execute(
+        "CREATE TABLE ssm_parameters (region TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, value TEXT NOT NULL,"
+        " version INTEGER NOT NULL DEFAULT 1, PRIMARY KEY (region, name))"
+    )
+    conn.executemany("INSERT INTO ssm_parameters(region, name, type, value) VALUES (?,?,?,?)",
+                     [(r, n, t, sealer.unseal_text(v)) for r, n, t, v in rows])
+    conn.execute("ALTER TABLE stacks DROP COLUMN secret_ids")
+    conn.execute("ALTER TABLE stacks DROP COLUMN resolved")
+    conn.execute("PRAGMA user_version=3")
+    conn.commit()
+    conn.execute("VACUUM")
+    conn.close()
+
+
+def test_a_version_3_state_with_an_update_left_failed_is_sealed_and_fixed_by_the_next_update(tmp_path: Path) -> None:
+    import pytest
+
+    from sparkleform.contract import StackOptions
+    from sparkleform.errors import OperationFailed
+    from sparkleform.providers.local import LocalProvider
+
+    path = tmp_path / "s.db"
+    provider = LocalProvider(state=path)
+    provider.create_stack("app", template(), {"Secret": SECRET})
+    with pytest.raises(OperationFailed):  # rollback disabled: UPDATE_FAILED, its snapshot kept
+        provider.update_stack("app", template(fail=True), {"Secret": SECRET2}, StackOptions(disable_rollback=True))
+    provider.close()
+    _as_version_3(path)
+    cli = Cli(tmp_path, path)
+    assert count(cli, SECRET) > 2 and count(cli, SECRET2) > 2
+    provider = LocalProvider(state=path)
+    store = provider.engine.store
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert provider.describe_stack("app").status == "UPDATE_FAILED"
+    provider.close()
+    # the new value once (the stack's), the old one once (the snapshot, for a rollback)
+    assert (count(cli, SECRET), count(cli, SECRET2)) == (1, 1)
+    provider = LocalProvider(state=path)
+    provider.update_stack("app", template(), {"Secret": SECRET})
+    rows = provider.engine.store.resources(provider.engine.store.require("app")["stack_id"])
+    assert rows["Copied"].properties["DisplayName"] == SECRET
+    provider.close()
+    assert (count(cli, SECRET), count(cli, SECRET2)) == (1, 0)

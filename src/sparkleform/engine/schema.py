@@ -246,9 +246,9 @@ def _seal_live_stacks(conn: sqlite3.Connection) -> None:
     from sparkleform.engine.sealing import Sealer, ids_for, secret_values
 
     stacks = conn.execute(
-        "SELECT stack_key, parameters, no_echo FROM stacks WHERE deleted IS NULL AND no_echo <> '[]'"
+        "SELECT stack_key, parameters, no_echo, snapshot FROM stacks WHERE deleted IS NULL AND no_echo <> '[]'"
     ).fetchall()
-    for key, parameters, no_echo in stacks:
+    for key, parameters, no_echo, snapshot in stacks:
         try:
             values, names = json.loads(parameters or "{}"), json.loads(no_echo or "[]")
         except ValueError:
@@ -258,6 +258,13 @@ def _seal_live_stacks(conn: sqlite3.Connection) -> None:
         ids = ids_for(values, set(names))
         sealer = Sealer(secret_values(values, ids))
         conn.execute("UPDATE stacks SET secret_ids=? WHERE stack_key=?", (json.dumps(ids), key))
+        if snapshot:  # an update was in progress: its snapshot as version 4 keeps it (engine/update.py)
+            snap = json.loads(snapshot)
+            before = snap.get("parameters") or {}
+            old_ids = ids_for(before, set(snap.get("no_echo") or []), ids, values)
+            both = Sealer({**secret_values(before, old_ids), **secret_values(values, ids)})
+            snap.update(resources=both.seal(snap.get("resources") or {}), parameters=sealer.seal(before), secret_ids=old_ids)
+            conn.execute("UPDATE stacks SET snapshot=? WHERE stack_key=?", (json.dumps(snap), key))
         if not sealer:
             continue
         for logical, props, attrs, rtype, physical in conn.execute(
