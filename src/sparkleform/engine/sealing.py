@@ -53,6 +53,13 @@ class Sealer:
             for form, suffix in _forms(value):
                 self._replace.append((form, f"{PREFIX}{key}{suffix}}}}}", len(value) >= SHORTEST_INSIDE))
         self._replace.sort(key=lambda r: -len(r[0]))
+        self._whole = {}
+        for form, marker, _ in reversed(self._replace):  # the longest form wins a tie
+            self._whole[form] = marker
+        inside = [(form, marker) for form, marker, within in self._replace if within]
+        self._inside = dict(reversed(inside))
+        # one pass, longest form first: a marker just written is never searched again
+        self._pattern = re.compile("|".join(re.escape(form) for form, _ in inside)) if inside else None
         # the forms as the state's JSON text spells them (ASCII, escaped), for `holds`
         self._probes = [(json.dumps(form)[1:-1], inside) for form, _, inside in self._replace]
 
@@ -69,12 +76,12 @@ class Sealer:
         return False
 
     def seal_text(self, text: str) -> str:
-        for form, marker, inside in self._replace:
-            if text == form:
-                return marker
-            if inside and form in text:
-                text = text.replace(form, marker)
-        return text
+        marker = self._whole.get(text)
+        if marker is not None:
+            return marker
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._inside[m.group(0)], text)
 
     def seal(self, node: Any) -> Any:
         """`node` (JSON-ready data) with every value replaced by its marker."""
