@@ -180,6 +180,8 @@ def test_a_version_2_state_keeps_working_and_loses_its_copies(tmp_path: Path) ->
     engine = Engine(path)
     assert engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
     assert engine.template_versions("app")[0]["parameters"]["Secret"] == "****"
+    rows = engine.store.resources(engine.store.require("app")["stack_id"])  # the resources still read the value
+    assert rows["Tagged"].properties["Tags"][0]["Value"] == SECRET
     assert not any(SECRET in (e.reason or "") for e in engine.events("app"))
     engine.update_stack("app", TEMPLATE, {"Plain": "q", "Secret": USE_PREVIOUS_VALUE})  # as UpdateStack's UsePreviousValue
     assert engine.describe("app").status == "UPDATE_COMPLETE"

@@ -246,16 +246,19 @@ def _seal_live_stacks(conn: sqlite3.Connection) -> None:
     from sparkleform.engine.sealing import Sealer, ids_for, secret_values
 
     stacks = conn.execute(
-        "SELECT stack_key, parameters, no_echo, snapshot FROM stacks WHERE deleted IS NULL AND no_echo <> '[]'"
+        "SELECT stack_key, parameters, no_echo, snapshot, secret_ids FROM stacks"
+        " WHERE deleted IS NULL AND no_echo <> '[]'"
     ).fetchall()
-    for key, parameters, no_echo, snapshot in stacks:
+    for key, parameters, no_echo, snapshot, known in stacks:
         try:
-            values, names = json.loads(parameters or "{}"), json.loads(no_echo or "[]")
+            values, names, known_ids = json.loads(parameters or "{}"), json.loads(no_echo or "[]"), json.loads(known or "{}")
         except ValueError:
             continue
-        if not isinstance(values, dict) or not isinstance(names, list):
+        if not isinstance(values, dict) or not isinstance(names, list) or not isinstance(known_ids, dict):
             continue
-        ids = ids_for(values, set(names))
+        if known_ids and snapshot and '"secret_ids"' in snapshot:
+            continue  # sealed already (a file relabelled as older): its markers stay valid
+        ids = ids_for(values, set(names), known_ids, values)
         sealer = Sealer(secret_values(values, ids))
         conn.execute("UPDATE stacks SET secret_ids=? WHERE stack_key=?", (json.dumps(ids), key))
         if snapshot:  # an update was in progress: its snapshot as version 4 keeps it (engine/update.py)
