@@ -44,8 +44,10 @@ def template(fail: bool = False, retain: bool = False) -> dict:
         "Tagged": {"Type": "AWS::S3::Bucket", "Properties": {"Tags": [{"Key": "k", "Value": {"Ref": "Secret"}}]}},
         "Copied": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Param", "Value"]}}},
     }
-    if fail:
-        resources["Broken"] = {"Type": "AWS::SNS::Topic", "DependsOn": "Copied", "Metadata": {"sparkleform:fail": "create"}}
+    if fail:  # a resource the update adds (its rollback deletes it), then one that fails
+        resources["Added"] = {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::Sub": "a-${Secret}"}}}
+        resources["Broken"] = {"Type": "AWS::SNS::Topic", "DependsOn": ["Copied", "Added"],
+                               "Metadata": {"sparkleform:fail": "create"}}
     if retain:
         resources["Kept"] = {
             "Type": "AWS::SSM::Parameter",

@@ -303,10 +303,12 @@ class StackStore:
             ids = loads(row["secret_ids"], {}) or {}
             values = secret_values(loads(row["parameters"], {}), ids) if ids else {}
             snap_text = row["snapshot"]
-            if snap_text and '"secret_ids":{}' not in snap_text and '"secret_ids"' in snap_text:
+            if snap_text and ('"secret_ids":{"' in snap_text or '"secret_ids": {"' in snap_text):
                 snap = loads(snap_text, {}) or {}
                 old = Sealer(values).unseal(snap.get("parameters") or {})
                 values = {**secret_values(old, snap.get("secret_ids") or {}), **values}
+                failed = snap.get("rolled_back") or {}  # an update being rolled back: its values
+                values.update(secret_values(failed.get("parameters") or {}, failed.get("secret_ids") or {}))
             sealer = Sealer(values) if values else None
         self._sealers[stack_id] = (stamp, sealer)
         return sealer

@@ -157,6 +157,15 @@ def rollback_update(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
         if logical not in old_rows:
             to_remove[logical] = cur
 
+    # the values the failed update brought stay readable (in the snapshot) until what it
+    # added is deleted: its rows hold markers of them
+    row = store.stack_row(stack_id)
+    assert row is not None
+    sealed_snap = loads(row["snapshot"], None) or {}
+    failed_ids = {k: i for k, i in (loads(row["secret_ids"], {}) or {}).items() if i not in snap.get("secret_ids", {}).values()}
+    if failed_ids and "rolled_back" not in sealed_snap:
+        now_values = loads(row["parameters"], {})
+        sealed_snap["rolled_back"] = {"parameters": {k: now_values.get(k) for k in failed_ids}, "secret_ids": failed_ids}
     journal.stack_status(
         stack_id,
         name,
@@ -164,6 +173,7 @@ def rollback_update(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
         None,
         on_event,
         extra={
+            **({"snapshot": dumps(sealed_snap)} if "rolled_back" in sealed_snap else {}),
             "outputs": dumps(snap.get("outputs", [])),
             "parameters": dumps(snap.get("parameters", {})),
             "no_echo": dumps(snap.get("no_echo", [])),
