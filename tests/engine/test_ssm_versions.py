@@ -51,6 +51,11 @@ def test_the_store_keeps_the_latest_100_versions(provider) -> None:
     assert provider.engine.ssm_lookup("/many:1") is None
     assert provider.engine.ssm_lookup("/many:2") == "v2"
     assert provider.engine.ssm_lookup("/many:101") == "v101"
+    # a resource's write (committed with the resource) trims the same way
+    provider.create_stack("app", {"Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {
+        "Name": "/many", "Type": "String", "Value": "from-stack"}}}}, {})
+    assert provider.engine.ssm_lookup("/many:2") is None
+    assert (provider.engine.ssm_lookup("/many:3"), provider.engine.ssm_lookup("/many")) == ("v3", "from-stack")
 
 
 def test_a_dynamic_reference_to_a_missing_version_fails_with_aws_text(provider) -> None:

@@ -615,8 +615,15 @@ class StackStore:
             if i + 1 == len(writes) or writes[i + 1][0] != sql:
                 self.conn.executemany(sql, run)
                 run = []
-        written = {(args[0], args[1]) for sql, args in writes if sql is _PUT_PARAMETER}
-        self.conn.executemany(_TRIM_VERSIONS, [(r, n, r, n) for r, n in written])
+        written = sorted({args[1] for sql, args in writes if sql is _PUT_PARAMETER})
+        for i in range(0, len(written), 500):  # only the names over the limit are trimmed
+            part = written[i : i + 500]
+            over = self.conn.execute(
+                f"SELECT DISTINCT name FROM ssm_parameters WHERE region=? AND version>{MAX_VERSIONS}"
+                f" AND name IN ({','.join('?' * len(part))})",
+                (self.region, *part),
+            ).fetchall()
+            self.conn.executemany(_TRIM_VERSIONS, [(self.region, n, self.region, n) for (n,) in over])
 
     def release_parameters(self, stack_id: str) -> None:
         """A stack is going away: the parameter-store entries that still refer to its NoEcho
