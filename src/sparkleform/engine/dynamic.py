@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+from sparkleform.engine import messages
 from sparkleform.engine.errors import ParameterUnavailable, ResourceFailure
 
 DYNAMIC = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]+)\}\}")
@@ -61,7 +62,7 @@ def ssm_value(lookup: Lookup, selector: str) -> str:
         raise ParameterStoreMiss(str(exc), name, version, missing=False) from None
     if exists:
         raise ParameterStoreMiss(
-            f"Systems Manager could not find version {version} of {name}. Verify the version and try again.",
+            messages.SSM_VERSION_NOT_FOUND.format(version=version, name=name),
             name,
             version,
             missing=False,

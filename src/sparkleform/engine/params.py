@@ -12,6 +12,7 @@ from typing import Any
 
 from sparkleform.allowed_pattern import fullmatch
 from sparkleform.contract import NO_ECHO_MASK
+from sparkleform.engine import messages
 from sparkleform.engine.dynamic import ParameterStoreMiss, ssm_value
 from sparkleform.engine.errors import StackParameterError, TemplateFormatError
 
@@ -143,8 +144,9 @@ def resolve_parameters(
                 if not miss.missing:
                     raise StackParameterError(miss.message) from None
                 raise StackParameterError(
-                    f"Parameters [{name}] referenced by template have no value in the parameter store: "
-                    f"[{text}] was not found (put it with `LocalProvider.put_parameter`)"
+                    messages.SSM_PARAMETER_MISSING.format(name=name),
+                    hint=f"the local parameter store has no {text}: put it with LocalProvider.put_parameter, "
+                    "or create it in a stack (AWS::SSM::Parameter)",
                 ) from None
             if "List<" in inner or "CommaDelimitedList" in inner:
                 values[name] = [v.strip() for v in stored.split(",")]
