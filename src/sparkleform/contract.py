@@ -113,6 +113,9 @@ class StackParameter:
     key: str
     value: str  # already masked (NO_ECHO_MASK) where the template says NoEcho
     no_echo: bool = False
+    # DescribeStacks' ResolvedValue: for an SSM parameter type (`value` is the Parameter Store
+    # key), the value the last create or update used; masked where the template says NoEcho
+    resolved_value: str | None = None
 
 
 @dataclass(slots=True)

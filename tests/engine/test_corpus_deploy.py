@@ -59,6 +59,7 @@ EXPECTED = {
 
 _NEEDS_EXPORT = re.compile(r"No export named (.*) found\.")
 _NEEDS_SSM = re.compile(r"Parameters \[(.*?)\] referenced by \{\{resolve:ssm")
+_NEEDS_VERSION = re.compile(r"could not find version (\d+) of (\S+)\. Verify")
 _NEEDS_SECRET = re.compile(r"can't find the specified secret (\S+)")
 _NEEDS_SECRET_KEY = re.compile(r"Could not find SecretString key (\S+) in secret (\S+)")
 
@@ -78,6 +79,10 @@ def _provide(provider: LocalProvider, message: str, supplied: dict[str, dict]) -
         return True
     if m := _NEEDS_SSM.search(message):
         provider.put_parameter(m.group(1), "value")
+        return True
+    if m := _NEEDS_VERSION.search(message):  # `{{resolve:ssm:name:N}}`: put versions up to N
+        while provider.put_parameter(m.group(2), "value") < int(m.group(1)):
+            pass
         return True
     if m := _NEEDS_SECRET_KEY.search(message):
         key, secret = m.group(1), m.group(2)

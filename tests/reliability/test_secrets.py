@@ -1,8 +1,8 @@
 """A NoEcho value never reaches output: every verb's stdout and stderr (text and JSON, errors,
 `-v` tracebacks, a failure reason, a plan's details, the graph), in its direct form or the
 forms a template derives cheaply (Fn::Base64, the pieces of an Fn::Split joined back); at
-rest the state keeps it only as the stack's current value (and in the resolved properties
-of the resources that use it), masks it everywhere else, and purges it with the stack."""
+rest the state keeps it only as the stack's current value (markers in the resources that use
+it: test_secrets_at_rest.py), masks it everywhere else, and purges it with the stack."""
 
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def test_a_value_typed_at_a_hidden_prompt_is_never_printed(tmp_path: Path) -> No
 
 def test_a_version_2_state_keeps_working_and_loses_its_copies(tmp_path: Path) -> None:
     """A file written by state version 2 kept a NoEcho value in every template version,
-    change set and event reason: opening it migrates it to version 3 (copies masked), and
+    change set and event reason: opening it migrates it (copies masked, to version 4), and
     the stack keeps its value for UsePreviousValue."""
     from sparkleform.engine import Engine
 
@@ -178,8 +178,10 @@ def test_a_version_2_state_keeps_working_and_loses_its_copies(tmp_path: Path) ->
     conn.commit()
     conn.close()
     engine = Engine(path)
-    assert engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
     assert engine.template_versions("app")[0]["parameters"]["Secret"] == "****"
+    rows = engine.store.resources(engine.store.require("app")["stack_id"])  # the resources still read the value
+    assert rows["Tagged"].properties["Tags"][0]["Value"] == SECRET
     assert not any(SECRET in (e.reason or "") for e in engine.events("app"))
     engine.update_stack("app", TEMPLATE, {"Plain": "q", "Secret": USE_PREVIOUS_VALUE})  # as UpdateStack's UsePreviousValue
     assert engine.describe("app").status == "UPDATE_COMPLETE"

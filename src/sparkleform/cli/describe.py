@@ -75,6 +75,15 @@ def _pick(body: dict, keep: set[str]) -> dict:
     return out
 
 
+def _resolved(p) -> str:
+    """A parameter's ResolvedValue cell (SSM parameter types), masked for NoEcho."""
+    from sparkleform.contract import NO_ECHO_MASK
+
+    if p.resolved_value is None:
+        return ""
+    return NO_ECHO_MASK if p.no_echo else p.resolved_value
+
+
 def _describe_one(settings, stack, kept: dict[str, str], only: set[str] | None) -> None:
     from sparkleform.cli.display import print_table
     from sparkleform.contract import NO_ECHO_MASK
@@ -98,9 +107,14 @@ def _describe_one(settings, stack, kept: dict[str, str], only: set[str] | None) 
             click.echo("termination protection on")
     if want("parameters") and stack.parameters:
         click.echo()
+        resolved = any(p.resolved_value is not None for p in stack.parameters)
         print_table(
-            ["parameter", "value"],
-            [[p.key, NO_ECHO_MASK if p.no_echo else p.value] for p in stack.parameters],
+            ["parameter", "value", "resolved value"] if resolved else ["parameter", "value"],
+            [
+                [p.key, NO_ECHO_MASK if p.no_echo else p.value]
+                + ([_resolved(p)] if resolved else [])
+                for p in stack.parameters
+            ],
             color=settings.color,
         )
     if want("parameters") and kept:

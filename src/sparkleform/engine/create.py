@@ -23,9 +23,10 @@ from sparkleform.engine.ids import owner
 from sparkleform.engine.journal import deliver
 from sparkleform.engine.model import Change, ResourceRow, Run, policies_of
 from sparkleform.engine.outputs import check_exports, evaluate_outputs, write_exports
-from sparkleform.engine.params import without_secrets
+from sparkleform.engine.params import resolved_values, without_secrets
 from sparkleform.engine.preflight import prepare_run
 from sparkleform.engine.provision import Failures, Step, Work, provision, run_wave, run_waves
+from sparkleform.engine.sealing import ids_for
 from sparkleform.engine.store import dumps, loads, now
 from sparkleform.errors import SparkleformError
 
@@ -65,6 +66,8 @@ def create_stack(
                 "reason": "User Initiated",
                 "parameters": dumps(run.raw),
                 "no_echo": dumps(sorted(run.no_echo)),
+                "secret_ids": dumps(ids_for(run.raw, run.no_echo)),
+                "resolved": dumps(resolved_values(run.template.get("Parameters") or {}, run.values, run.no_echo)),
                 "tags": dumps(options.tags or {}),
                 "termination_protection": 1 if options.termination_protection else 0,
                 "stack_policy": dumps(options.stack_policy) if options.stack_policy else None,
@@ -190,6 +193,9 @@ def rollback_create(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
     extra = {"owner": None, "outputs": "[]"}
     if not failure:  # a rolled-back create can only be deleted: its NoEcho values are not needed
         extra["parameters"] = dumps(without_secrets(loads(row["parameters"], {}), loads(row["no_echo"], [])))
+        extra["secret_ids"] = "{}"
+        with cx.store.tx():  # parameters it retained keep their values as their own
+            cx.store.release_parameters(stack_id)
     cx.journal.stack_status(
         stack_id,
         name,

@@ -52,7 +52,10 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
         raise StackOperationFailed(f"Stack {name} failed to delete: {failure} (DELETE_FAILED)", stack_status="DELETE_FAILED")
     row = cx.store.stack_row(stack_id)
     assert row is not None
-    # a deleted stack keeps no NoEcho value (nor the snapshot of an update that holds them)
+    # a deleted stack keeps no NoEcho value (nor the snapshot of an update that holds them);
+    # parameters it retained keep their values as their own
+    with cx.store.tx():
+        cx.store.release_parameters(stack_id)
     purged = without_secrets(loads(row["parameters"], {}), loads(row["no_echo"], []))
     cx.journal.stack_status(
         stack_id,
@@ -60,7 +63,14 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
         "DELETE_COMPLETE",
         None,
         on_event,
-        extra={"owner": None, "deleted": now(), "parameters": dumps(purged), "snapshot": None, "cleanup": None},
+        extra={
+            "owner": None,
+            "deleted": now(),
+            "parameters": dumps(purged),
+            "snapshot": None,
+            "cleanup": None,
+            "secret_ids": "{}",
+        },
         after=lambda: write_exports(cx.store, stack_id, [], set()),
     )
 

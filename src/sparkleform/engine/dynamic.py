@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from sparkleform.engine.errors import ResourceFailure
+from sparkleform.engine import messages
+from sparkleform.engine.errors import ParameterUnavailable, ResourceFailure
 
 DYNAMIC = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]+)\}\}")
 
@@ -21,7 +22,52 @@ DYNAMIC = re.compile(r"\{\{resolve:(ssm|ssm-secure|secretsmanager):([^}]+)\}\}")
 class ParameterLookup(Protocol):
     """Where the values live: the local parameter store (`StackStore.ssm_lookup`)."""
 
-    def ssm_lookup(self, name: str) -> str | None: ...
+    def ssm_lookup(self, name: str, version: int | None = None) -> str | None: ...
+
+
+Lookup = Callable[..., "str | None"]  # StackStore.ssm_lookup: (name, version=None) -> value or None
+
+
+class ParameterStoreMiss(Exception):
+    """A parameter (`version` None) or one of its versions is not in the local store."""
+
+    def __init__(self, message: str, name: str, version: int | None, *, missing: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.name = name
+        self.version = version
+        self.missing = missing  # the parameter is not there at all (else: that version, or its value)
+
+
+def split_selector(selector: str) -> tuple[str, int | None]:
+    """`name:version` -> (name, version); a name (or ARN) alone -> (name, None)."""
+    if ":" in selector and not (selector.startswith("arn:") and selector.count(":") <= 5):
+        head, _, tail = selector.rpartition(":")
+        if tail.isdigit() and head:
+            return head, int(tail)
+    return selector, None
+
+
+def ssm_value(lookup: Lookup, selector: str) -> str:
+    """The value a selector (`name` or `name:version`) names in the local parameter store, as
+    GetParameter answers it; ParameterStoreMiss when the parameter or the version is not
+    there (the version's message is Systems Manager's ParameterVersionNotFound text)."""
+    name, version = split_selector(selector)
+    try:
+        value = lookup(name, version) if version is not None else lookup(name)
+        if value is not None:
+            return value
+        exists = version is not None and lookup(name) is not None
+    except ParameterUnavailable as exc:
+        raise ParameterStoreMiss(str(exc), name, version, missing=False) from None
+    if exists:
+        raise ParameterStoreMiss(
+            messages.SSM_VERSION_NOT_FOUND.format(version=version, name=name),
+            name,
+            version,
+            missing=False,
+        )
+    raise ParameterStoreMiss(f"Parameter {name} not found.", name, None)
 
 
 def _strings(node: Any) -> Iterator[str]:
@@ -38,18 +84,15 @@ def _strings(node: Any) -> Iterator[str]:
 def resolve_reference(store: ParameterLookup, service: str, ref: str) -> str:
     """The value a dynamic reference stands for; ResourceFailure when it is not in the store."""
     if service in ("ssm", "ssm-secure"):
-        name = ref
-        if ":" in ref and not ref.startswith("arn:"):
-            head, _, tail = ref.rpartition(":")
-            if tail.isdigit():
-                name = head
-        value = store.ssm_lookup(name)
-        if value is None:
+        try:
+            return ssm_value(store.ssm_lookup, ref)
+        except ParameterStoreMiss as miss:
+            if not miss.missing:
+                raise ResourceFailure(miss.message) from None
             raise ResourceFailure(
-                f"Parameters [{name}] referenced by {{{{resolve:{service}:{ref}}}}} do not exist in the local "
+                f"Parameters [{miss.name}] referenced by {{{{resolve:{service}:{ref}}}}} do not exist in the local "
                 "parameter store (put them with LocalProvider.put_parameter)"
-            )
-        return value
+            ) from None
     parts = ref.split(":")
     if parts[0] == "arn" and len(parts) >= 7:
         secret_id, rest = ":".join(parts[:7]), parts[7:]

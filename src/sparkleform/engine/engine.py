@@ -21,6 +21,7 @@ from typing import Any
 from sparkleform.contract import EventCallback, Plan, Stack, StackEvent, StackOptions, StackResource
 from sparkleform.engine import create, delete, plan, queries, recover, update
 from sparkleform.engine.context import OpContext
+from sparkleform.engine.dynamic import ParameterStoreMiss, ssm_value
 from sparkleform.engine.handlers import Handlers
 from sparkleform.engine.journal import Journal, guarded
 from sparkleform.engine.store import StackStore
@@ -116,10 +117,14 @@ class Engine:
 
     # -- the parameter store, settings, closing ---------------------------------------
     def ssm_lookup(self, name: str) -> str | None:
-        return self.store.ssm_lookup(name)
+        """A parameter's value: `name` (latest version) or `name:version`; None when absent."""
+        try:
+            return ssm_value(self.store.ssm_lookup, name)
+        except ParameterStoreMiss:
+            return None
 
-    def put_parameter(self, name: str, value: str, type: str = "String") -> None:
-        self.store.put_parameter(name, value, type)
+    def put_parameter(self, name: str, value: str, type: str = "String") -> int:
+        return self.store.put_parameter(name, value, type)
 
     def set_termination_protection(self, name: str, enabled: bool) -> None:
         self.store.set_termination_protection(self.stack_id(name), enabled)

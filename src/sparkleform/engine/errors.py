@@ -67,3 +67,8 @@ class ResourceFailure(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ParameterUnavailable(Exception):
+    """A parameter-store value the local state no longer has (it came from a NoEcho
+    parameter whose value has changed since); `str()` says so."""

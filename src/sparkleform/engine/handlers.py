@@ -90,7 +90,10 @@ class Handlers:
         if res.type == "AWS::SSM::Parameter":
             value = res.properties.get("Value")
             if value is not None:
-                self.store.defer_parameter(physical, _param_text(value), str(res.properties.get("Type", "String")))
+                self.store.defer_parameter(  # a stack without NoEcho values has nothing to seal
+                    physical, _param_text(value), str(res.properties.get("Type", "String")),
+                    stack_id=run.stack_id if run.no_echo else None,
+                )
             attrs.setdefault("Type", res.properties.get("Type", "String"))
             attrs.setdefault("Value", _param_text(value) if value is not None else "")
         elif res.type == "AWS::SecretsManager::Secret":
@@ -133,7 +136,7 @@ class Handlers:
             if key in attrs and not isinstance(value, dict):
                 attrs[key] = value
         if res.type == "AWS::SSM::Parameter" and res.properties.get("Value") is not None:
-            self.restore_parameter(res.physical_id, res.properties)
+            self.restore_parameter(run.stack_id, res.physical_id, res.properties)
             attrs["Value"] = _param_text(res.properties["Value"])
         elif res.type == "AWS::SecretsManager::Secret":
             self._store_secret(res.physical_id, res.properties)
@@ -175,10 +178,10 @@ class Handlers:
             if isinstance(res.properties.get("Name"), str):
                 self.store.defer_parameter("secret:" + res.properties["Name"], None)
 
-    def restore_parameter(self, name: str, props: dict) -> None:
+    def restore_parameter(self, stack_id: str, name: str, props: dict) -> None:
         """Write an SSM parameter's value from its properties (an update, or an update of it
-        being rolled back)."""
-        self.store.defer_parameter(name, _param_text(props["Value"]), str(props.get("Type", "String")))
+        being rolled back): a new version, as on AWS."""
+        self.store.defer_parameter(name, _param_text(props["Value"]), str(props.get("Type", "String")), stack_id=stack_id)
 
     # -- custom resources -------------------------------------------------------------
     def _call(self, fn: Handler, request: dict) -> dict:

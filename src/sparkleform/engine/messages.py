@@ -83,3 +83,12 @@ SG_PROTOCOL = "Invalid value '{value}' for IP protocol. Unknown protocol."
 SG_NO_SOURCE = (
     "Either CIDR, prefix list ID or source security group must be specified for ingress rule"
 )
+
+# -- the parameter store (Systems Manager) -----------------------------------------------------
+# an AWS::SSM::Parameter::Value<> parameter whose key is not in Parameter Store (CreateStack's
+# ValidationError; LocalStack's recording of AWS: tests/aws/services/cloudformation/
+# test_template_engine.snapshot.json, TestSsmParameters::test_resolve_ssm_missing_parameter)
+SSM_PARAMETER_MISSING = "Parameter {name} should either have input value or default value"
+# a `name:version` that names no version (Systems Manager's ParameterVersionNotFound, as moto's
+# ssm/models.py raises it)
+SSM_VERSION_NOT_FOUND = "Systems Manager could not find version {version} of {name}. Verify the version and try again."

@@ -12,6 +12,8 @@ from typing import Any
 
 from sparkleform.allowed_pattern import fullmatch
 from sparkleform.contract import NO_ECHO_MASK
+from sparkleform.engine import messages
+from sparkleform.engine.dynamic import ParameterStoreMiss, ssm_value
 from sparkleform.engine.errors import StackParameterError, TemplateFormatError
 
 PLAIN_TYPES = {"String", "Number", "List<Number>", "List<String>", "CommaDelimitedList"}
@@ -92,7 +94,7 @@ def resolve_parameters(
     given: dict[str, Any],
     *,
     previous: dict[str, str] | None = None,
-    ssm_lookup: Callable[[str], str | None] | None = None,
+    ssm_lookup: Callable[..., str | None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """-> (values for Ref: str or list[str], raw text per parameter as stored).
 
@@ -134,12 +136,18 @@ def resolve_parameters(
         text = raw[name]
         if ptype.startswith(SSM_PREFIX):
             inner = ptype[len(SSM_PREFIX) :]
-            stored = ssm_lookup(text) if ssm_lookup else None
-            if stored is None:
+            if ssm_lookup is None:
+                raise StackParameterError(f"Parameters [{name}] cannot be resolved: no parameter store")
+            try:
+                stored = ssm_value(ssm_lookup, text)  # a key, or key:version
+            except ParameterStoreMiss as miss:
+                if not miss.missing:
+                    raise StackParameterError(miss.message) from None
                 raise StackParameterError(
-                    f"Parameters [{name}] referenced by template have no value in the parameter store: "
-                    f"[{text}] was not found (put it with `LocalProvider.put_parameter`)"
-                )
+                    messages.SSM_PARAMETER_MISSING.format(name=name),
+                    hint=f"the local parameter store has no {text}: put it with LocalProvider.put_parameter, "
+                    "or create it in a stack (AWS::SSM::Parameter)",
+                ) from None
             if "List<" in inner or "CommaDelimitedList" in inner:
                 values[name] = [v.strip() for v in stored.split(",")]
             else:
@@ -155,6 +163,22 @@ def resolve_parameters(
             _check_one(name, decl, text, ptype == "Number")
             values[name] = text
     return values, raw
+
+
+def resolved_values(declared: dict[str, Any], values: dict[str, Any], no_echo: set[str]) -> dict[str, str]:
+    """DescribeStacks' ResolvedValue of each SSM parameter type: the Parameter Store value the
+    operation used (a NoEcho one is kept masked: it is only ever shown masked)."""
+    out = {}
+    for name, decl in (declared or {}).items():
+        if not isinstance(decl, dict) or not str(decl.get("Type", "")).startswith(SSM_PREFIX):
+            continue
+        if name in no_echo:
+            out[name] = NO_ECHO_MASK
+            continue
+        value = values.get(name)
+        if value is not None:
+            out[name] = ",".join(value) if isinstance(value, list) else str(value)
+    return out
 
 
 def without_secrets(raw: dict[str, str], no_echo: set[str] | list[str]) -> dict[str, str]:

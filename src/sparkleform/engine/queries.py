@@ -32,8 +32,14 @@ def stack_from_row(
     """The stack of a stacks row; its resources read from the state with `with_resources`,
     or the given ones."""
     no_echo = set(loads(row["no_echo"], []))
+    resolved = loads(row["resolved"], {}) or {}
     params = [
-        StackParameter(k, NO_ECHO_MASK if k in no_echo else v, k in no_echo)
+        StackParameter(
+            k,
+            NO_ECHO_MASK if k in no_echo else v,
+            k in no_echo,
+            (NO_ECHO_MASK if k in no_echo else resolved[k]) if k in resolved else None,
+        )
         for k, v in loads(row["parameters"], {}).items()
     ]
     outputs = [StackOutput(o["key"], o["value"], o.get("description"), o.get("export_name")) for o in loads(row["outputs"], [])]

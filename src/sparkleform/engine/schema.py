@@ -7,7 +7,10 @@ events no longer repeat the stack's name: a create of 500 resources writes 1,500
 and the ARN was most of each. Version 3 has the same tables and keeps NoEcho values only
 where the engine needs them (see docs/security.md): migrating to it masks the copies an
 earlier version kept in template versions, change sets, event reasons and deleted stacks.
-A file of version 1 (user_version 0, the tables already there) or 2 is migrated in one
+Version 4 keeps markers (engine/sealing.py) where a resource row or the parameter store held
+a live stack's NoEcho value, the ids behind them and SSM parameter types' resolved values in
+the stacks row, and every version of a parameter-store entry (one row per version).
+A file of version 1 (user_version 0, the tables already there), 2 or 3 is migrated in one
 transaction when it is first opened; a file from a newer sparkleform is refused rather than
 guessed at.
 """
@@ -21,7 +24,7 @@ from pathlib import Path
 from sparkleform.contract import NO_ECHO_MASK
 from sparkleform.secrets import Masker
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stacks (
@@ -43,6 +46,8 @@ CREATE TABLE IF NOT EXISTS stacks (
     parent_id TEXT,
     snapshot TEXT,
     cleanup TEXT,
+    secret_ids TEXT NOT NULL DEFAULT '{}',
+    resolved TEXT NOT NULL DEFAULT '{}',
     owner TEXT,
     created REAL NOT NULL,
     updated REAL,
@@ -109,10 +114,11 @@ CREATE TABLE IF NOT EXISTS change_sets (
 CREATE TABLE IF NOT EXISTS ssm_parameters (
     region TEXT NOT NULL,
     name TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
     type TEXT NOT NULL,
     value TEXT NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (region, name)
+    stack_key INTEGER,
+    PRIMARY KEY (region, name, version)
 );
 """
 
@@ -144,6 +150,12 @@ def prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
             hint="upgrade sparkleform, or point --state / $SPARKLEFORM_STATE at another file",
         )
     old = version < 2 and bool(_columns(conn, "stacks"))  # version 1: the tables keyed by ARN
+    ssm_v3 = bool(_columns(conn, "ssm_parameters")) and "stack_key" not in _columns(conn, "ssm_parameters")
+    if ssm_v3:  # up to version 3: one row per parameter (its latest value), no versions
+        conn.execute("ALTER TABLE ssm_parameters RENAME TO ssm_parameters_v3")
+    if not old and _columns(conn, "stacks") and "secret_ids" not in _columns(conn, "stacks"):
+        conn.execute("ALTER TABLE stacks ADD COLUMN secret_ids TEXT NOT NULL DEFAULT '{}'")
+        conn.execute("ALTER TABLE stacks ADD COLUMN resolved TEXT NOT NULL DEFAULT '{}'")
     if old:
         conn.execute("DROP INDEX IF EXISTS stacks_by_name")
         conn.execute("DROP INDEX IF EXISTS events_by_stack")
@@ -156,6 +168,14 @@ def prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
         _copy_v1(conn)
     if old or version == 2:
         _scrub_secrets(conn)
+    if ssm_v3:
+        conn.execute(
+            "INSERT INTO ssm_parameters(region, name, version, type, value)"
+            " SELECT region, name, version, type, value FROM ssm_parameters_v3"
+        )
+        conn.execute("DROP TABLE ssm_parameters_v3")
+    if 0 < version < 4 or old:
+        _seal_live_stacks(conn)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
@@ -218,6 +238,56 @@ def _scrub_secrets(conn: sqlite3.Connection) -> None:
             hidden = masker.text(reason)
             if hidden != reason:
                 conn.execute("UPDATE events SET reason=? WHERE seq=?", (hidden, seq))
+
+
+def _seal_live_stacks(conn: sqlite3.Connection) -> None:
+    """Version 4: the NoEcho values a live stack's resource rows and its parameter-store
+    entries hold are replaced by markers (engine/sealing.py); the stack's row keeps them once."""
+    from sparkleform.engine.sealing import Sealer, ids_for, secret_values
+
+    stacks = conn.execute(
+        "SELECT stack_key, parameters, no_echo, snapshot, secret_ids FROM stacks"
+        " WHERE deleted IS NULL AND no_echo <> '[]'"
+    ).fetchall()
+    for key, parameters, no_echo, snapshot, known in stacks:
+        try:
+            values, names, known_ids = json.loads(parameters or "{}"), json.loads(no_echo or "[]"), json.loads(known or "{}")
+        except ValueError:
+            continue
+        if not isinstance(values, dict) or not isinstance(names, list) or not isinstance(known_ids, dict):
+            continue
+        if known_ids and snapshot and '"secret_ids"' in snapshot:
+            continue  # sealed already (a file relabelled as older): its markers stay valid
+        ids = ids_for(values, set(names), known_ids, values)
+        sealer = Sealer(secret_values(values, ids))
+        conn.execute("UPDATE stacks SET secret_ids=? WHERE stack_key=?", (json.dumps(ids), key))
+        if snapshot:  # an update was in progress: its snapshot as version 4 keeps it (engine/update.py)
+            snap = json.loads(snapshot)
+            before = snap.get("parameters") or {}
+            old_ids = ids_for(before, set(snap.get("no_echo") or []), ids, values)
+            both = Sealer({**secret_values(before, old_ids), **secret_values(values, ids)})
+            snap.update(resources=both.seal(snap.get("resources") or {}), parameters=sealer.seal(before), secret_ids=old_ids)
+            conn.execute("UPDATE stacks SET snapshot=? WHERE stack_key=?", (json.dumps(snap), key))
+        if not sealer:
+            continue
+        for logical, props, attrs, rtype, physical in conn.execute(
+            "SELECT logical_id, properties, attributes, type, physical_id FROM resources WHERE stack_key=?", (key,)
+        ).fetchall():
+            if sealer.holds(props) or sealer.holds(attrs):
+                conn.execute(
+                    "UPDATE resources SET properties=?, attributes=? WHERE stack_key=? AND logical_id=?",
+                    (json.dumps(sealer.seal(json.loads(props))), json.dumps(sealer.seal(json.loads(attrs))), key, logical),
+                )
+            if rtype == "AWS::SSM::Parameter" and physical:
+                for version, value in conn.execute(
+                    "SELECT version, value FROM ssm_parameters WHERE name=?", (physical,)
+                ).fetchall():
+                    sealed = sealer.seal_text(value)
+                    if sealed != value:
+                        conn.execute(
+                            "UPDATE ssm_parameters SET value=?, stack_key=? WHERE name=? AND version=?",
+                            (sealed, key, physical, version),
+                        )
 
 
 def _copy_v1(conn: sqlite3.Connection) -> None:

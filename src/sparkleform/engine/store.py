@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from sparkleform import secrets
-from sparkleform.engine.errors import StackNotFound, StateError
+from sparkleform.engine.errors import ParameterUnavailable, StackNotFound, StateError
 from sparkleform.engine.model import ResourceRow
 from sparkleform.engine.schema import SCHEMA_VERSION, prepare_schema, schema_version
+from sparkleform.engine.sealing import PREFIX, Sealer, secret_values
 
 _encoder = json.JSONEncoder(separators=(",", ":"), default=str)
 _encode = _encoder.encode  # one encoder: json.dumps builds one per call
@@ -110,6 +111,8 @@ class StackStore:
         self._templates: dict[tuple[str, int, bool], dict] = {}
         self._keys: dict[str, int] = {}  # stack id -> stacks.stack_key (never changes)
         self._parameter_writes: list[tuple[str, tuple]] = []  # (statement, arguments), see defer_parameter
+        # stack id -> (what it was built from, its NoEcho values' sealer), see `sealer`
+        self._sealers: dict[str, tuple[Any, Sealer | None]] = {}
         deadline = time.monotonic() + BUSY_SECONDS
         delay = 0.001
         while True:
@@ -268,9 +271,11 @@ class StackStore:
         )
         assert inserted.lastrowid is not None
         self._keys[columns["stack_id"]] = inserted.lastrowid
+        self._sealers.pop(columns["stack_id"], None)
 
     def set_stack(self, stack_id: str, columns: dict[str, Any]) -> None:
         """Set columns of a stack's row (inside `tx`)."""
+        self._sealers.pop(stack_id, None)
         cols = ", ".join(f"{k}=?" for k in columns)
         self.conn.execute(f"UPDATE stacks SET {cols} WHERE stack_id=?", (*columns.values(), stack_id))
 
@@ -278,6 +283,45 @@ class StackStore:
         """Turn a stack's termination protection on or off, in a transaction of its own."""
         with self.tx():
             self.set_stack(stack_id, {"termination_protection": 1 if enabled else 0})
+
+    # -- NoEcho values at rest (engine/sealing.py) -------------------------------------
+    def sealer(self, stack_id: str) -> Sealer | None:
+        """What seals and unseals the NoEcho values of a stack's rows: its current values, and
+        during an update also the values before it (kept in the snapshot); None when it has none."""
+        # what the sealer depends on: another process may have changed it since it was cached
+        probe = self.one("SELECT secret_ids, length(snapshot) AS n FROM stacks WHERE stack_id=?", (stack_id,))
+        stamp = None if probe is None else (probe["secret_ids"], probe["n"])
+        cached = self._sealers.get(stack_id)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        if stamp is None or (stamp[0] in ("{}", "", None) and not stamp[1]):
+            self._sealers[stack_id] = (stamp, None)
+            return None
+        row = self.one("SELECT parameters, secret_ids, snapshot FROM stacks WHERE stack_id=?", (stack_id,))
+        sealer = None
+        if row is not None:
+            ids = loads(row["secret_ids"], {}) or {}
+            values = secret_values(loads(row["parameters"], {}), ids) if ids else {}
+            snap_text = row["snapshot"]
+            if snap_text and ('"secret_ids":{"' in snap_text or '"secret_ids": {"' in snap_text):
+                snap = loads(snap_text, {}) or {}
+                old = Sealer(values).unseal(snap.get("parameters") or {})
+                values = {**secret_values(old, snap.get("secret_ids") or {}), **values}
+                failed = snap.get("rolled_back") or {}  # an update being rolled back: its values
+                values.update(secret_values(failed.get("parameters") or {}, failed.get("secret_ids") or {}))
+            sealer = Sealer(values) if values else None
+        self._sealers[stack_id] = (stamp, sealer)
+        return sealer
+
+    def seal(self, stack_id: str, node: Any) -> Any:
+        """`node` with the stack's NoEcho values replaced by markers, to be written."""
+        sealer = self.sealer(stack_id)
+        return sealer.seal(node) if sealer else node
+
+    def unseal(self, stack_id: str, node: Any) -> Any:
+        """`node` as read, with the markers of the stack's NoEcho values replaced by the values."""
+        sealer = self.sealer(stack_id)
+        return sealer.unseal(node) if sealer else node
 
     # -- templates --------------------------------------------------------------------
     def template(self, stack_id: str, version: int, *, processed: bool = True) -> dict:
@@ -323,18 +367,25 @@ class StackStore:
     def resources(self, stack_id: str) -> dict[str, ResourceRow]:
         """A stack's resource rows by logical id, in creation order."""
         out = {}
+        sealer = self.sealer(stack_id)
         for logical_id, rtype, physical_id, status, properties, attributes, policy, seq, reason in self.tuples(
             "SELECT logical_id, type, physical_id, status, properties, attributes, policy, seq, reason"
             " FROM resources WHERE stack_key=? ORDER BY seq",
             (self.stack_key(stack_id),),
         ):
+            props, attrs = loads(properties, {}), loads(attributes, {})
+            if sealer is not None:
+                if PREFIX in properties:
+                    props = sealer.unseal(props)
+                if PREFIX in attributes:
+                    attrs = sealer.unseal(attrs)
             out[logical_id] = ResourceRow(
                 logical_id,
                 rtype,
                 physical_id,
                 status,
-                loads(properties, {}),
-                loads(attributes, {}),
+                props,
+                attrs,
                 loads(policy, {}),
                 seq,
                 reason,
@@ -377,11 +428,17 @@ class StackStore:
         key = self.stack_key(stack_id)
         removes = []
         upserts = []
+        sealer = self.sealer(stack_id)
         for logical, (res, remove) in rows.items():
             if remove:
                 removes.append((key, logical))
                 continue
             props, attrs, policy = res.properties, res.attributes, res.policy
+            if sealer is not None:
+                props_json = res.props_json or (dumps(props) if props else "{}")
+                attrs_json = res.attrs_json or (dumps(attrs) if attrs else "{}")
+                res.props_json = dumps(sealer.seal(props)) if sealer.holds(props_json) else props_json
+                res.attrs_json = dumps(sealer.seal(attrs)) if sealer.holds(attrs_json) else attrs_json
             upserts.append(
                 (
                     key,
@@ -490,42 +547,113 @@ class StackStore:
         )
 
     # -- the parameter store ----------------------------------------------------------
-    def ssm_lookup(self, name: str) -> str | None:
-        row = self.one("SELECT value FROM ssm_parameters WHERE region=? AND name=?", (self.region, name))
-        return None if row is None else row["value"]
+    def ssm_lookup(self, name: str, version: int | None = None) -> str | None:
+        """A parameter's value (its latest version, or `version`); None when there is no such
+        parameter or version. A value that came from a stack's NoEcho parameter is read back
+        through the stack's current value (ParameterUnavailable once that value has changed)."""
+        if version is None:
+            row = self.one(
+                "SELECT value, stack_key FROM ssm_parameters WHERE region=? AND name=? ORDER BY version DESC LIMIT 1",
+                (self.region, name),
+            )
+        else:
+            row = self.one(
+                "SELECT value, stack_key FROM ssm_parameters WHERE region=? AND name=? AND version=?",
+                (self.region, name, version),
+            )
+        if row is None:
+            return None
+        value = row["value"]
+        if row["stack_key"] is not None and PREFIX in value:
+            owner = self.one("SELECT stack_id FROM stacks WHERE stack_key=?", (row["stack_key"],))
+            sealer = self.sealer(owner["stack_id"]) if owner is not None else None
+            value = sealer.unseal_text(value) if sealer is not None else value
+            if PREFIX in value:
+                raise ParameterUnavailable(
+                    f"Version {version or 'latest'} of parameter {name} came from a NoEcho parameter whose value has "
+                    "changed since: the local state keeps a NoEcho value only while its stack uses it"
+                )
+        return value
 
-    def put_parameter(self, name: str, value: str, type: str = "String") -> None:
-        """Write a parameter now, in a transaction of its own."""
+    def put_parameter(self, name: str, value: str, type: str = "String") -> int:
+        """Write a parameter now, in a transaction of its own; -> its new version (1 for a new
+        parameter, then one more per put, as PutParameter answers)."""
         with self.tx():
-            self.conn.execute(_PUT_PARAMETER, (self.region, name, type, value))
+            self.conn.execute(_PUT_PARAMETER, (self.region, name, type, value, None, self.region, name))
+            self.conn.execute(_TRIM_VERSIONS, (self.region, name, self.region, name))
+            row = self.conn.execute(
+                "SELECT MAX(version) FROM ssm_parameters WHERE region=? AND name=?", (self.region, name)
+            ).fetchone()
+        return int(row[0])
 
-    def defer_parameter(self, name: str, value: str | None, type: str = "String") -> None:
-        """Write (or with value None, delete) a parameter in the next transaction that
-        `flush_parameters`: a resource's side effect is committed with the resource."""
+    def defer_parameter(self, name: str, value: str | None, type: str = "String", *, stack_id: str | None = None) -> None:
+        """Write a new version of (or with value None, delete) a parameter in the next
+        transaction that `flush_parameters`: a resource's side effect is committed with the
+        resource. With `stack_id`, the stack's NoEcho values in `value` are kept as markers."""
         if value is None:
             self._parameter_writes.append((_DELETE_PARAMETER, (self.region, name)))
-        else:
-            self._parameter_writes.append((_PUT_PARAMETER, (self.region, name, type, value)))
+            return
+        key = None
+        if stack_id is not None:
+            sealed = self.seal(stack_id, value)
+            if sealed != value:
+                value, key = sealed, self.stack_key(stack_id)
+        self._parameter_writes.append((_PUT_PARAMETER, (self.region, name, type, value, key, self.region, name)))
 
     @property
     def parameters_pending(self) -> bool:
         return bool(self._parameter_writes)
 
     def flush_parameters(self) -> None:
-        """Run the deferred parameter writes (inside `tx`)."""
+        """Run the deferred parameter writes, in order (inside `tx`)."""
         if not self._parameter_writes:
             return
         writes, self._parameter_writes = self._parameter_writes, []
-        groups: dict[str, list[tuple]] = {}
-        for sql, args in writes:
-            groups.setdefault(sql, []).append(args)
-        for sql, rows in groups.items():  # writes to different names commute, so grouping is safe
-            self.conn.executemany(sql, rows)
+        run: list[tuple] = []
+        for i, (sql, args) in enumerate(writes):  # in order; a run of one statement at once
+            run.append(args)
+            if i + 1 == len(writes) or writes[i + 1][0] != sql:
+                self.conn.executemany(sql, run)
+                run = []
+        written = sorted({args[1] for sql, args in writes if sql is _PUT_PARAMETER})
+        for i in range(0, len(written), 500):  # only the names over the limit are trimmed
+            part = written[i : i + 500]
+            over = self.conn.execute(
+                f"SELECT DISTINCT name FROM ssm_parameters WHERE region=? AND version>{MAX_VERSIONS}"
+                f" AND name IN ({','.join('?' * len(part))})",
+                (self.region, *part),
+            ).fetchall()
+            self.conn.executemany(_TRIM_VERSIONS, [(self.region, n, self.region, n) for (n,) in over])
 
+    def release_parameters(self, stack_id: str) -> None:
+        """A stack is going away: the parameter-store entries that still refer to its NoEcho
+        values (parameters it retained) get the values themselves, as the parameters' own
+        (inside `tx`). Versions whose value the stack no longer knows are dropped."""
+        key = self.stack_key(stack_id)
+        sealer = self.sealer(stack_id)
+        for row in self.all("SELECT region, name, version, value FROM ssm_parameters WHERE stack_key=?", (key,)):
+            value = sealer.unseal_text(row["value"]) if sealer is not None else row["value"]
+            if PREFIX in value:
+                self.conn.execute(
+                    "DELETE FROM ssm_parameters WHERE region=? AND name=? AND version=?",
+                    (row["region"], row["name"], row["version"]),
+                )
+            else:
+                self.conn.execute(
+                    "UPDATE ssm_parameters SET value=?, stack_key=NULL WHERE region=? AND name=? AND version=?",
+                    (value, row["region"], row["name"], row["version"]),
+                )
+
+
+MAX_VERSIONS = 100  # Parameter Store keeps the latest 100 versions of a parameter
 
 _PUT_PARAMETER = (
-    "INSERT INTO ssm_parameters(region, name, type, value, version) VALUES (?,?,?,?,1)"
-    " ON CONFLICT(region, name) DO UPDATE SET value=excluded.value, type=excluded.type, version=version+1"
+    "INSERT INTO ssm_parameters(region, name, type, value, stack_key, version)"
+    " SELECT ?, ?, ?, ?, ?, COALESCE(MAX(version), 0) + 1 FROM ssm_parameters WHERE region=? AND name=?"
+)
+_TRIM_VERSIONS = (
+    "DELETE FROM ssm_parameters WHERE region=? AND name=? AND version <="
+    f" (SELECT MAX(version) - {MAX_VERSIONS} FROM ssm_parameters WHERE region=? AND name=?)"
 )
 _DELETE_PARAMETER = "DELETE FROM ssm_parameters WHERE region=? AND name=?"
 

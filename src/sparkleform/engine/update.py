@@ -25,7 +25,7 @@ from sparkleform.engine.outputs import (
     outputs_equal,
     write_exports,
 )
-from sparkleform.engine.params import without_secrets
+from sparkleform.engine.params import resolved_values, without_secrets
 from sparkleform.engine.plan import plan_update
 from sparkleform.engine.policy import denial
 from sparkleform.engine.preflight import evaluate_over
@@ -39,6 +39,7 @@ from sparkleform.engine.provision import (
     run_wave,
     run_waves,
 )
+from sparkleform.engine.sealing import Sealer, ids_for, secret_values
 from sparkleform.engine.store import dumps, loads, now
 from sparkleform.engine.update_finish import cleanup_after_update, rollback_update
 from sparkleform.errors import SparkleformError
@@ -92,10 +93,19 @@ def update_stack(
             store.set_termination_protection(stack_id, bool(options.termination_protection))
             return stack_id
         raise NoUpdates("No updates are to be performed.")
+    # NoEcho values at rest (engine/sealing.py): the rows keep markers; the snapshot keeps a
+    # value from before the update only when the update changes it (its rollback needs it)
+    old_ids = loads(row["secret_ids"], {}) or {}
+    new_ids = ids_for(run.raw, run.no_echo, old_ids, previous)
+    both = Sealer({**secret_values(previous, old_ids), **secret_values(run.raw, new_ids)})
+    current = Sealer(secret_values(run.raw, new_ids))
+    rows = {k: r.to_state() for k, r in run.current.items()}
     snapshot = {
-        "resources": {k: r.to_state() for k, r in run.current.items()},
+        "resources": both.seal(rows) if both else rows,
         "outputs": outputs_now,
-        "parameters": previous,
+        "parameters": current.seal(previous) if current else previous,
+        "secret_ids": old_ids,
+        "resolved": loads(row["resolved"], {}),
         "no_echo": loads(row["no_echo"], []),
         "template_version": row["template_version"],
         "tags": loads(row["tags"], {}),
@@ -109,6 +119,8 @@ def update_stack(
         "template_version": version,
         "parameters": dumps(run.raw),
         "no_echo": dumps(sorted(run.no_echo)),
+        "secret_ids": dumps(new_ids),
+        "resolved": dumps(resolved_values(run.template.get("Parameters") or {}, run.values, run.no_echo)),
         "description": run.template.get("Description"),
         "updated": now(),
     }

@@ -29,6 +29,7 @@ def _snapshot_rows(store: StackStore, stack_id: str) -> tuple[dict, dict[str, Re
     snap = loads(row["snapshot"], None) if row else None
     if not snap:
         return {}, {}
+    snap = store.unseal(stack_id, snap)  # its NoEcho markers (engine/sealing.py), read back
     return snap, {k: ResourceRow.from_state(k, v) for k, v in snap["resources"].items()}
 
 
@@ -36,7 +37,7 @@ def _replacements_to_remove(store: StackStore, stack_id: str) -> dict[str, Resou
     """The replacement resources a rollback has yet to delete, as it recorded them before
     putting the replaced rows back (after that, the rows no longer name them)."""
     row = store.stack_row(stack_id)
-    pending = loads(row["cleanup"], None) if row else None
+    pending = store.unseal(stack_id, loads(row["cleanup"], None) if row else None)
     return {key: ResourceRow.from_state(key.partition(NEW)[0], v) for key, v in (pending or {}).items()}
 
 
@@ -128,7 +129,9 @@ def rollback_update(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
         cur = current.get(logical)
         if cur is not None and cur.physical_id != old.physical_id and cur.physical_id:
             replacements[logical + NEW] = cur
-    recorded = {"cleanup": dumps({k: r.to_state() for k, r in replacements.items()}) if replacements else None}
+    recorded = {
+        "cleanup": dumps(store.seal(stack_id, {k: r.to_state() for k, r in replacements.items()})) if replacements else None
+    }
     row = store.stack_row(stack_id)
     assert row is not None
     if row["status"] != "UPDATE_ROLLBACK_IN_PROGRESS":
@@ -144,7 +147,7 @@ def rollback_update(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
             continue
         restored = ResourceRow(logical, old.type, old.physical_id, old.status, old.properties, old.attributes, old.policy, old.seq)
         if old.type == "AWS::SSM::Parameter" and old.physical_id and "Value" in old.properties:
-            cx.handlers.restore_parameter(old.physical_id, old.properties)
+            cx.handlers.restore_parameter(stack_id, old.physical_id, old.properties)
         if old.type == STACK_TYPE and cur is not None and cur.physical_id == old.physical_id:
             with contextlib.suppress(SparkleformError):
                 cx.handlers.rollback_nested(restored)
@@ -154,6 +157,15 @@ def rollback_update(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
         if logical not in old_rows:
             to_remove[logical] = cur
 
+    # the values the failed update brought stay readable (in the snapshot) until what it
+    # added is deleted: its rows hold markers of them
+    row = store.stack_row(stack_id)
+    assert row is not None
+    sealed_snap = loads(row["snapshot"], None) or {}
+    failed_ids = {k: i for k, i in (loads(row["secret_ids"], {}) or {}).items() if i not in snap.get("secret_ids", {}).values()}
+    if failed_ids and "rolled_back" not in sealed_snap:
+        now_values = loads(row["parameters"], {})
+        sealed_snap["rolled_back"] = {"parameters": {k: now_values.get(k) for k in failed_ids}, "secret_ids": failed_ids}
     journal.stack_status(
         stack_id,
         name,
@@ -161,9 +173,12 @@ def rollback_update(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
         None,
         on_event,
         extra={
+            **({"snapshot": dumps(sealed_snap)} if "rolled_back" in sealed_snap else {}),
             "outputs": dumps(snap.get("outputs", [])),
             "parameters": dumps(snap.get("parameters", {})),
             "no_echo": dumps(snap.get("no_echo", [])),
+            "secret_ids": dumps(snap.get("secret_ids", {})),
+            "resolved": dumps(snap.get("resolved", {})),
             "template_version": snap.get("template_version", 1),
             "tags": dumps(snap.get("tags", {})),
             "description": snap.get("description"),

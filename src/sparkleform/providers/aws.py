@@ -216,8 +216,11 @@ class AwsProvider:
         for p in raw.get("Parameters") or []:
             key = p.get("ParameterKey", "")
             hidden = key in no_echo or p.get("ParameterValue") == NO_ECHO_MASK
-            value = NO_ECHO_MASK if hidden else str(p.get("ResolvedValue") or p.get("ParameterValue", ""))
-            params.append(StackParameter(key, value, hidden))
+            value = NO_ECHO_MASK if hidden else str(p.get("ParameterValue", ""))
+            resolved = p.get("ResolvedValue")
+            if resolved is not None:
+                resolved = NO_ECHO_MASK if hidden else str(resolved)
+            params.append(StackParameter(key, value, hidden, resolved))
         outputs = [
             StackOutput(o.get("OutputKey", ""), str(o.get("OutputValue", "")), o.get("Description"), o.get("ExportName"))
             for o in raw.get("Outputs") or []

@@ -135,9 +135,10 @@ class LocalProvider:
 
         return owner_alive(self.engine.store.require(name)["owner"])
 
-    def put_parameter(self, name: str, value: str, type: str = "String") -> None:
-        """Put a value in the local parameter store (SSM parameter types, {{resolve:ssm:...}})."""
-        self.engine.put_parameter(name, value, type)
+    def put_parameter(self, name: str, value: str, type: str = "String") -> int:
+        """Put a value in the local parameter store (SSM parameter types, {{resolve:ssm:...}});
+        -> its version (1, then one more per put: `{{resolve:ssm:name:2}}` reads version 2)."""
+        return self.engine.put_parameter(name, value, type)
 
     def set_termination_protection(self, name: str, enabled: bool) -> None:
         self.engine.set_termination_protection(name, enabled)

@@ -32,6 +32,11 @@ def describe_json(stack: Stack) -> dict[str, Any]:
             {
                 "ParameterKey": p.key,
                 "ParameterValue": NO_ECHO_MASK if p.no_echo else p.value,
+                **(
+                    {"ResolvedValue": NO_ECHO_MASK if p.no_echo else p.resolved_value}
+                    if p.resolved_value is not None
+                    else {}
+                ),
                 "NoEcho": p.no_echo,
             }
             for p in stack.parameters
