@@ -45,13 +45,24 @@ def browser(certs):
 
 
 def click_and_wait(browser, element):
-    """Click a submit button and wait until the next page has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
+    """Click a submit button and wait until the next page has replaced this one.
+
+    The old page is marked with a window property and the wait ends when a complete document
+    without it is there. Selenium's staleness check asks the element itself, and under load
+    Chromium answers that while the document is being swapped with other errors than a stale
+    element ("Node with given id does not belong to the document"); every WebDriver error
+    during the swap counts as "not yet" here."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    browser.execute_script("window.__sparkleformOldPage = true")
     element.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(element))
-    WebDriverWait(browser, 15).until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+    def replaced(b) -> bool:
+        return bool(b.execute_script(
+            "return window.__sparkleformOldPage === undefined && document.readyState === 'complete'"))
+
+    WebDriverWait(browser, 30, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(replaced)
 
 
 def sign_in(browser, url, user, password):
