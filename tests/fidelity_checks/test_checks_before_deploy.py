@@ -43,7 +43,7 @@ def test_create_refuses_a_yaml_typo_with_its_line_and_creates_nothing(cli):
     cli.write("typo.yaml", TYPO)
     proc = cli.run("create", "web", "typo.yaml")
     assert proc.returncode == 1, proc.stderr
-    assert "typo.yaml:6:" in proc.stderr
+    assert "typo.yaml:6:7:" in proc.stderr  # file:line:column, as validate writes it
     assert "InstnceType" in proc.stderr and "nothing was deployed" in proc.stderr
     assert "--no-check" in proc.stderr
     assert cli.status("web") is None
@@ -53,7 +53,7 @@ def test_create_refuses_a_dsl_typo_at_the_python_line(cli):
     cli.write("typo.py", DSL_TYPO)
     proc = cli.run("create", "dsl", "typo.py")
     assert proc.returncode == 1, proc.stderr
-    assert "typo.py:8:" in proc.stderr and "DisplayNam" in proc.stderr
+    assert "typo.py:8:22:" in proc.stderr and "DisplayNam" in proc.stderr
     assert cli.status("dsl") is None
 
 

@@ -29,7 +29,11 @@ class TemplateChecksFailed(TemplateError):
     exit_code = 1
 
     def __init__(self, findings: list[Any]) -> None:
-        lines = [f"  {d}" for d in findings[:MAX_SHOWN]]
+        from sparkleform.check.report import place
+
+        # `file:line:column` as validate writes it (the column when check_templates found one)
+        lines = [f"  {place(d, None) + ': ' if d.location else ''}{d.path_text}: {d.message} [{d.rule}]"
+                 for d in findings[:MAX_SHOWN]]
         if len(findings) > MAX_SHOWN:
             lines.append(f"  … and {len(findings) - MAX_SHOWN} more (`sparkleform validate` lists them all)")
         count = f"{len(findings)} error{'s' if len(findings) != 1 else ''}"
@@ -49,6 +53,9 @@ def check_templates(templates: Iterable[tuple[str | None, dict, SourceMap | None
     for filename, template, sources in templates:
         errors.extend(d for d in run_checks(template, sources, filename=filename) if d.severity == ERROR)
     if errors:
+        from sparkleform.check.columns import add_columns
+
+        add_columns(errors[:MAX_SHOWN])
         raise TemplateChecksFailed(errors)
 
 
