@@ -38,18 +38,18 @@ def parse_stack_ref(text: str) -> StackRef:
 
 UNUSABLE = ("ROLLBACK_COMPLETE", "DELETE_COMPLETE", "DELETE_IN_PROGRESS")
 
-ProviderFor = Callable[[str | None, str | None], Provider]
+ProviderFor = Callable[[str | None, str | None, str], Provider]
 
 
 def read_applied_stacks(refs: list[str], provider_for: ProviderFor) -> list[AppliedStack]:
     """The outputs of each referenced stack, in the order given.
 
-    `provider_for(provider_name, region)` returns the provider to ask (None: the command's own).
+    `provider_for(provider_name, region, stack)` returns the provider to ask (None: the command's own).
     """
     applied: list[AppliedStack] = []
     for text in refs:
         ref = parse_stack_ref(text)
-        provider = provider_for(ref.provider, ref.region)
+        provider = provider_for(ref.provider, ref.region, ref.name)
         try:
             stack = provider.describe_stack(ref.name)
         except SparkleformError as exc:

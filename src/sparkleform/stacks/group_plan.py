@@ -45,18 +45,25 @@ def plan_group(ctx: StackContext, stacks: Iterable[str] = ()) -> list[StackPlan]
     if has_simulation(ctx.provider):
         with tempfile.TemporaryDirectory(prefix="sparkleform-plan-") as folder:
             scratch = ctx.provider.scratch(folder)
+            sim = _quiet(ctx, scratch)
             try:
-                return _simulated(ctx, scratch, order)
+                return _simulated(sim, order)
             finally:
-                close = getattr(scratch, "close", None)
-                if close is not None:
-                    close()
+                for provider in sim.pool.providers():
+                    close = getattr(provider, "close", None)
+                    if close is not None:
+                        close()
     return _placeholders(ctx, order)
 
 
-def _quiet(ctx: StackContext, provider: Provider) -> StackContext:
-    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=ctx.pool.options, main=provider)
-    return StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False)
+def _quiet(ctx: StackContext, scratch: Provider) -> StackContext:
+    """A quiet context on the scratch copy: a stack in its own region or profile gets a
+    provider on the same copy (never on the real state)."""
+    options = {**ctx.pool.options, scratch.name: {**ctx.pool.options.get(scratch.name, {}),
+                                                  "state": str(getattr(scratch, "state", ""))}}
+    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=options, main=scratch, profile=ctx.pool.profile)
+    return StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False,
+                        region_flag=ctx.region_flag, profile_flag=ctx.profile_flag)
 
 
 def _creation_plan(name: str, template: dict | None) -> Plan:
@@ -67,10 +74,11 @@ def _creation_plan(name: str, template: dict | None) -> Plan:
     ])
 
 
-def _simulated(ctx: StackContext, scratch: Provider, order: list[str]) -> list[StackPlan]:
-    sim = _quiet(ctx, scratch)
+def _simulated(ctx: StackContext, order: list[str]) -> list[StackPlan]:
     out: list[StackPlan] = []
     for name in order:
+        sim = ctx.for_stack(name)
+        scratch = sim.provider
         existing = safe_describe(scratch, name) if scratch.stack_exists(name) else None
         template = template_target(ctx.config, ctx.config.stacks[name].template)
         if existing is None:
@@ -109,14 +117,18 @@ class _Pending:
 
 
 def _placeholders(ctx: StackContext, order: list[str]) -> list[StackPlan]:
-    provider = ctx.provider
     deps = dependencies(ctx.config.stacks)
     pending: dict[str, dict] = {}
-    view = _Pending(provider, pending)
-    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=ctx.pool.options, main=view)
-    seen = StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False)
+    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=ctx.pool.options, main=ctx.provider,
+                        profile=ctx.pool.profile, cache=ctx.pool._cache,
+                        wrap=lambda real: _Pending(real, pending))
+    view = StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False,
+                        region_flag=ctx.region_flag, profile_flag=ctx.profile_flag)
     out: list[StackPlan] = []
     for name in order:
+        here = ctx.for_stack(name)
+        provider = here.provider
+        seen = view.for_stack(name)
         waits_on = [d for d in deps.get(name, []) if d in pending]
         existing = safe_describe(provider, name) if provider.stack_exists(name) else None
         template = template_target(ctx.config, ctx.config.stacks[name].template)
@@ -135,7 +147,7 @@ def _placeholders(ctx: StackContext, order: list[str]) -> list[StackPlan]:
             out.append(StackPlan(name, "update", Plan(name, []), dict(request.parameters), {}, unknown, note))
             continue
         try:
-            the_plan = plan(ctx, name, template)
+            the_plan = plan(here, name, template)
         except SparkleformError as exc:
             out.append(StackPlan(name, "update", Plan(name, []), dict(request.parameters), {}, unknown, exc.message))
             continue
