@@ -121,6 +121,8 @@ class LocalProvider:
         import sqlite3
 
         target = Path(folder) / "scratch.db"
+        # created owner-only before SQLite writes to it: the copy holds NoEcho values too
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
         if self.state.exists():
             with sqlite3.connect(self.state) as source, sqlite3.connect(target) as copy:
                 source.backup(copy)
