@@ -208,6 +208,7 @@ class Capability(StrEnum):
     STACK_SETTINGS = "stack-settings"  # the StackSettings methods: settings changed without an update
     DRIFT = "drift"  # the DriftProvider method: resources changed outside the stack
     SIMULATE = "simulate"  # the SimulatingProvider method: a throwaway copy to run operations in
+    ATTRIBUTES = "attributes"  # the AttributesProvider method: each resource's attribute values
 
 
 @runtime_checkable
@@ -320,6 +321,18 @@ class SimulatingProvider(Provider, Protocol):
     a plan of a whole stack group can compute the outputs of stacks that do not exist yet."""
 
     def scratch(self, folder: str) -> Provider: ...
+
+
+@runtime_checkable
+class AttributesProvider(Provider, Protocol):
+    """A provider with Capability.ATTRIBUTES: each resource's attribute values (what GetAtt
+    answers, as far as the provider can read them cheaply), NoEcho values masked."""
+
+    def resource_attributes(self, name: str) -> dict[str, dict[str, Any]]: ...
+
+
+def has_attributes(provider: Provider) -> TypeGuard[AttributesProvider]:
+    return Capability.ATTRIBUTES in provider.capabilities
 
 
 def has_simulation(provider: Provider) -> TypeGuard[SimulatingProvider]:

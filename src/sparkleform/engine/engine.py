@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sparkleform.contract import EventCallback, Plan, Stack, StackEvent, StackOptions, StackResource
-from sparkleform.engine import create, delete, plan, queries, recover, update
+from sparkleform.engine import create, delete, inspect, plan, queries, recover, update
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.handlers import Handlers
 from sparkleform.engine.journal import Journal, guarded
@@ -110,6 +110,9 @@ class Engine:
 
     def template_of(self, name: str, version: int | None = None, *, processed: bool = False) -> dict:
         return queries.template_of(self.store, name, version, processed=processed)
+
+    def resource_attributes(self, name: str) -> dict[str, dict[str, Any]]:
+        return inspect.resource_attributes(self.cx, name)
 
     def template_versions(self, name: str) -> list[dict[str, Any]]:
         return queries.template_versions(self.store, name)

@@ -17,7 +17,7 @@ from sparkleform.engine.changes import (
 )
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.errors import ResourceFailure, StackNotFound, ValidationError
-from sparkleform.engine.handlers import STACK_TYPE
+from sparkleform.engine.handlers import STACK_TYPE, param_text
 from sparkleform.engine.intrinsics import UNKNOWN, contains_unknown
 from sparkleform.engine.model import Run
 from sparkleform.engine.params import without_secrets
@@ -39,6 +39,7 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
         changes = [ResourceChange("Add", lid, run.template["Resources"][lid]["Type"]) for lid in run.active]
         return Plan(name, changes, f"plan-{token(8).lower()}", "CREATE_COMPLETE", None)
     run, changes, _ = plan_update(cx, row, template, parameters, options, planning=True)
+    inside = nested_changes(cx, run, changes)
     plan_name = f"plan-{token(8).lower()}"
     submitted = template if template is not None else store.template(row["stack_id"], row["template_version"], processed=False)
     with store.tx():
@@ -50,7 +51,48 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
             dumps([change_json(c) for c in changes]),
         )
     reason = None if changes else "No updates are to be performed."
-    return Plan(row["name"], changes, plan_name, "CREATE_COMPLETE", reason)
+    return Plan(row["name"], changes + inside, plan_name, "CREATE_COMPLETE", reason)
+
+
+def nested_changes(cx: OpContext, run: Run, changes: list[ResourceChange], prefix: str = "", depth: int = 0) -> list[ResourceChange]:
+    """What changes inside the nested stacks the plan modifies or adds, as AWS shows it with
+    IncludeNestedStacks: each child's rows (then its own children's), their logical ids
+    prefixed with the nested stack's path (`Infrastructure/Networking/Subnet`). A child is
+    planned from its new template and the parameters the parent resolved, against its
+    current state; one whose parameters are known only after apply is left out."""
+    out: list[ResourceChange] = []
+    if depth > 8:
+        return out
+    for change in changes:
+        if change.resource_type != STACK_TYPE or change.action != "Modify":
+            continue
+        props = run.planned.get(change.logical_id)  # set when every property is known
+        if not isinstance(props, dict):
+            continue
+        decl = run.template["Resources"][change.logical_id]
+        try:
+            child_template = cx.handlers.nested_template(run, props, decl)
+        except ResourceFailure:
+            continue
+        here = f"{prefix}{change.logical_id}/"
+        params = props.get("Parameters") or {}
+        if not isinstance(params, dict):
+            continue
+        child_params = {k: param_text(v) for k, v in params.items()}
+        child_options = StackOptions(nested_templates=dict(run.options.nested_templates or {}))
+        child_row = cx.store.stack(change.physical_id) if change.physical_id else None
+        if child_row is None:
+            continue
+        try:
+            child_run, rows, _ = plan_update(cx, child_row, child_template, child_params, child_options, planning=True)
+        except (SparkleformError, ResourceFailure):
+            continue  # the parent's row already says it changes; the child's own refusal shows on apply
+        deeper = nested_changes(cx, child_run, rows, here, depth + 1)
+        for row in rows:
+            row.logical_id = here + row.logical_id
+        out.extend(rows)
+        out.extend(deeper)
+    return out
 
 
 def plan_update(

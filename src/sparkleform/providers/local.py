@@ -15,7 +15,7 @@ class LocalProvider:
     """Stacks in a SQLite file (default ./.sparkleform/state.db or $SPARKLEFORM_STATE)."""
 
     name = "local"
-    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS, Capability.SIMULATE})
+    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS, Capability.SIMULATE, Capability.ATTRIBUTES})
 
     def __init__(
         self,
@@ -109,6 +109,9 @@ class LocalProvider:
 
     def template_of(self, name: str) -> dict:
         return self.engine.template_of(name)
+
+    def resource_attributes(self, name: str) -> dict[str, dict[str, Any]]:
+        return self.engine.resource_attributes(name)
 
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack:
         stack_id = self.engine.stack_id(name)

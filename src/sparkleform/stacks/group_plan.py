@@ -49,8 +49,8 @@ def plan_group(ctx: StackContext, stacks: Iterable[str] = ()) -> list[StackPlan]
             try:
                 return _simulated(sim, order)
             finally:
-                for provider in sim.pool.providers():
-                    close = getattr(provider, "close", None)
+                for made in sim.pool.providers():
+                    close = getattr(made, "close", None)
                     if close is not None:
                         close()
     return _placeholders(ctx, order)
