@@ -29,6 +29,7 @@ EXAMPLES: dict[str, list[str]] = {
     "events": ["sparkleform events web-prod --follow"],
     "outputs": ["sparkleform outputs web-prod --output json"],
     "list-stacks": ["sparkleform list-stacks"],
+    "inspect": ["sparkleform inspect web-prod", "sparkleform inspect vpc --attribute Vpc.CidrBlock"],
     "recover": ["sparkleform recover web-prod"],
     "up": ["sparkleform up", "sparkleform up app   # app and the stacks it needs"],
     "down": ["sparkleform down --yes"],

@@ -74,7 +74,7 @@ class AwsProvider:
     """
 
     name = "aws"
-    capabilities = frozenset({Capability.CHANGE_SETS, Capability.DRIFT})
+    capabilities = frozenset({Capability.CHANGE_SETS, Capability.DRIFT, Capability.ATTRIBUTES})
 
     def __init__(
         self,
@@ -257,6 +257,15 @@ class AwsProvider:
         """DescribeStacks' own entry for a stack (RoleARN, NotificationARNs, TimeoutInMinutes,
         DisableRollback, Capabilities ... that the Stack dataclass does not carry)."""
         return self._require(name)
+
+    def resource_attributes(self, name: str) -> dict[str, dict[str, Any]]:
+        """Each resource's attribute values as far as one cheap call tells them (aws_inspect)."""
+        from sparkleform.providers.aws_inspect import attributes_of
+
+        stack = self.describe_stack(name)
+        region = self.region_name or "us-east-1"
+        return {r.logical_id: attributes_of(self.client, r.resource_type, r.physical_id, region)
+                for r in stack.resources}
 
     def stack_policy(self, name: str) -> dict | None:
         body = self._call("GetStackPolicy", stack=name, StackName=name).get("StackPolicyBody")
