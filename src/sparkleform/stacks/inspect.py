@@ -94,6 +94,6 @@ def _hint(document: dict[str, Any], parts: list[str]) -> str:
     resources = document.get("Resources") or {}
     name = parts[1] if parts[0] == "Resources" and len(parts) > 1 else parts[0]
     if name in resources:
-        known = sorted((resources[name].get("Attributes") or {}))
+        known = sorted(resources[name].get("Attributes") or {})
         return f"attributes of {name}: {', '.join(known) if known else 'none read'}"
     return f"resources: {', '.join(resources) or 'none'}; top-level keys: {', '.join(document)}"
