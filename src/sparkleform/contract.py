@@ -176,6 +176,7 @@ class StackOptions:
     on_failure: str | None = None  # "ROLLBACK" | "DELETE" | "DO_NOTHING"
     stack_policy: dict | None = None
     nested_templates: dict[str, dict] = field(default_factory=dict)  # TemplateURL/file name -> dict
+    upload_root_template: bool = False  # send the template itself as a TemplateURL (aws), not only when large
 
 
 EventCallback = Callable[[StackEvent], None]

@@ -383,7 +383,7 @@ class AwsProvider:
         if template is None:
             return {"UsePreviousTemplate": True}
         shipper = self._shipper()
-        args = shipper.template_args(name, template, options.nested_templates)
+        args = shipper.template_args(name, template, options.nested_templates, upload=options.upload_root_template)
         self.last_uploads = shipper.uploaded
         return args
 

@@ -54,6 +54,7 @@ class StackInputs:
     bucket: str | None = None
     prefix: str | None = None
     no_check: bool = False  # skip the template checks before the deploy (stacks.checks)
+    upload_root_template: bool = False  # the root template through the bucket as well (aws)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -212,6 +213,7 @@ def prepare_request(
         on_failure=inputs.on_failure,
         stack_policy=load_stack_policy(policy_file) if policy_file else None,
         nested_templates={url: extensions.scrub(t) or t for url, t in nested.items()},
+        upload_root_template=inputs.upload_root_template or config.upload_root_template,
     )
     # NoEcho values the stack keeps (resolution.use_previous) are masked by describe, so
     # only the provider knows them: they are left out, and the provider falls back to the
