@@ -210,6 +210,7 @@ class Capability(StrEnum):
     DRIFT = "drift"  # the DriftProvider method: resources changed outside the stack
     SIMULATE = "simulate"  # the SimulatingProvider method: a throwaway copy to run operations in
     ATTRIBUTES = "attributes"  # the AttributesProvider method: each resource's attribute values
+    STACK_POLICIES = "stack-policies"  # the StackPolicyProvider methods: a stack's policy read and set alone
 
 
 @runtime_checkable
@@ -334,6 +335,20 @@ class AttributesProvider(Provider, Protocol):
 
 def has_attributes(provider: Provider) -> TypeGuard[AttributesProvider]:
     return Capability.ATTRIBUTES in provider.capabilities
+
+
+@runtime_checkable
+class StackPolicyProvider(Provider, Protocol):
+    """A provider with Capability.STACK_POLICIES: a stack's policy read and set without an
+    update (nested stacks get theirs this way)."""
+
+    def stack_policy(self, name: str) -> dict | None: ...
+
+    def set_stack_policy(self, name: str, policy: dict) -> None: ...
+
+
+def has_stack_policies(provider: Provider) -> TypeGuard[StackPolicyProvider]:
+    return Capability.STACK_POLICIES in provider.capabilities
 
 
 def has_simulation(provider: Provider) -> TypeGuard[SimulatingProvider]:

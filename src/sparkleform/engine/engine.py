@@ -23,7 +23,7 @@ from sparkleform.engine import create, delete, inspect, plan, queries, recover, 
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.handlers import Handlers
 from sparkleform.engine.journal import Journal, guarded
-from sparkleform.engine.store import StackStore
+from sparkleform.engine.store import StackStore, loads
 
 
 class Engine:
@@ -123,6 +123,12 @@ class Engine:
 
     def put_parameter(self, name: str, value: str, type: str = "String") -> None:
         self.store.put_parameter(name, value, type)
+
+    def stack_policy(self, name: str) -> dict | None:
+        return loads(self.store.require(name)["stack_policy"], None)
+
+    def set_stack_policy(self, name: str, policy: dict | None) -> None:
+        self.store.set_stack_policy(self.stack_id(name), policy)
 
     def set_termination_protection(self, name: str, enabled: bool) -> None:
         self.store.set_termination_protection(self.stack_id(name), enabled)

@@ -74,7 +74,7 @@ class AwsProvider:
     """
 
     name = "aws"
-    capabilities = frozenset({Capability.CHANGE_SETS, Capability.DRIFT, Capability.ATTRIBUTES})
+    capabilities = frozenset({Capability.CHANGE_SETS, Capability.DRIFT, Capability.ATTRIBUTES, Capability.STACK_POLICIES})
 
     def __init__(
         self,
@@ -266,6 +266,9 @@ class AwsProvider:
         region = self.region_name or "us-east-1"
         return {r.logical_id: attributes_of(self.client, r.resource_type, r.physical_id, region)
                 for r in stack.resources}
+
+    def set_stack_policy(self, name: str, policy: dict) -> None:
+        self._call("SetStackPolicy", stack=name, StackName=name, StackPolicyBody=json.dumps(policy))
 
     def stack_policy(self, name: str) -> dict | None:
         body = self._call("GetStackPolicy", stack=name, StackName=name).get("StackPolicyBody")

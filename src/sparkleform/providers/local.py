@@ -15,7 +15,8 @@ class LocalProvider:
     """Stacks in a SQLite file (default ./.sparkleform/state.db or $SPARKLEFORM_STATE)."""
 
     name = "local"
-    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS, Capability.SIMULATE, Capability.ATTRIBUTES})
+    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS, Capability.SIMULATE, Capability.ATTRIBUTES,
+                              Capability.STACK_POLICIES})
 
     def __init__(
         self,
@@ -143,6 +144,12 @@ class LocalProvider:
     def put_parameter(self, name: str, value: str, type: str = "String") -> None:
         """Put a value in the local parameter store (SSM parameter types, {{resolve:ssm:...}})."""
         self.engine.put_parameter(name, value, type)
+
+    def stack_policy(self, name: str) -> dict | None:
+        return self.engine.stack_policy(name)
+
+    def set_stack_policy(self, name: str, policy: dict) -> None:
+        self.engine.set_stack_policy(name, policy)
 
     def set_termination_protection(self, name: str, enabled: bool) -> None:
         self.engine.set_termination_protection(name, enabled)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sparkleform.config import Config
 from sparkleform.contract import Stack, StackOptions
+from sparkleform.dsl.stack_policy import policy_of
 from sparkleform.errors import ParameterError
 from sparkleform.secrets import mask, register
 from sparkleform.sourcemap import SourceMap
@@ -211,7 +212,8 @@ def prepare_request(
         role_arn=inputs.role_arn or (cfg.role_arn if cfg else None),
         timeout_minutes=inputs.timeout_minutes,
         on_failure=inputs.on_failure,
-        stack_policy=load_stack_policy(policy_file) if policy_file else None,
+        # --stack-policy / sparkleform.toml first, then the one written in the DSL template
+        stack_policy=load_stack_policy(policy_file) if policy_file else policy_of(template),
         nested_templates={url: extensions.scrub(t) or t for url, t in nested.items()},
         upload_root_template=inputs.upload_root_template or config.upload_root_template,
     )
