@@ -26,6 +26,12 @@ def project(tmp_path: Path) -> Cli:
 
 
 def test_plan_shows_the_changes_inside_nested_stacks(project):
+    # before the stack exists: what each nested stack would add, at any depth
+    added = project.json("plan", "tn", "deep_tuning", "-p", "Delay=1")
+    assert [(c["Action"], c["LogicalResourceId"]) for c in added["Changes"]] == [
+        ("Add", "Tuning"), ("Add", "Tuning/Tuned"), ("Add", "Tuning/Tuned/Queue"), ("Add", "Tuning/Tuned/Topic"),
+        ("Add", "Tuning/Log")]
+    assert project.json("list-stacks") == []
     project.run("create", "tn", "deep_tuning", "-p", "Delay=1")
     text = project.run("plan", "tn", "deep_tuning", "-p", "Delay=5").stdout
     lines = [line.split() for line in text.splitlines()]

@@ -37,6 +37,7 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
             raise StackNotFound(f"Stack [{name}] does not exist")
         run = prepare_run(cx, name, cx.new_stack_id(name), template, parameters, options, planning=True)
         changes = [ResourceChange("Add", lid, run.template["Resources"][lid]["Type"]) for lid in run.active]
+        changes += nested_changes(cx, run, changes)
         return Plan(name, changes, f"plan-{token(8).lower()}", "CREATE_COMPLETE", None)
     run, changes, _ = plan_update(cx, row, template, parameters, options, planning=True)
     inside = nested_changes(cx, run, changes)
@@ -64,6 +65,8 @@ def nested_changes(cx: OpContext, run: Run, changes: list[ResourceChange], prefi
     if depth > 8:
         return out
     for change in changes:
+        if change.resource_type == STACK_TYPE and change.action == "Add":
+            out += _added(cx, run, run.template["Resources"][change.logical_id], f"{prefix}{change.logical_id}/", depth)
         if change.resource_type != STACK_TYPE or change.action != "Modify":
             continue
         props = run.planned.get(change.logical_id)  # set when every property is known
@@ -176,3 +179,25 @@ def plan_update(
     run.current = current
     run.changed_ids = {c.logical_id for c in changes if c.action != "Remove"}
     return run, changes, previous
+
+
+def _added(cx: OpContext, run: Run, decl: dict, prefix: str, depth: int) -> list[ResourceChange]:
+    """The resources a new nested stack would add (its template's, and its own nested
+    stacks' at any depth), when its TemplateURL names a template the engine can read."""
+    props = decl.get("Properties") if isinstance(decl, dict) else None
+    url = props.get("TemplateURL") if isinstance(props, dict) else None
+    if not isinstance(url, str) or depth > 8:
+        return []
+    try:
+        child = cx.handlers.nested_template(run, {"TemplateURL": url}, decl)
+    except ResourceFailure:
+        return []
+    resources = child.get("Resources") if isinstance(child, dict) else None
+    out: list[ResourceChange] = []
+    for logical, body in (resources.items() if isinstance(resources, dict) else []):
+        if not isinstance(body, dict):
+            continue
+        out.append(ResourceChange("Add", prefix + logical, str(body.get("Type", "?"))))
+        if body.get("Type") == STACK_TYPE:
+            out += _added(cx, run, body, f"{prefix}{logical}/", depth + 1)
+    return out
