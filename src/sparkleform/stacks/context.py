@@ -171,12 +171,10 @@ class StackContext:
             return self
         return replace(self, pool=self.pool.at(region, profile))
 
-    def provider_for(self, provider: str | None, region: str | None, stack: str | None = None) -> Provider:
-        """The provider to read stack `stack` from (an `--apply-stack` reference): a plain name
-        of a group stack is read where that stack lives."""
-        if provider is None and region is None and stack is not None and stack in self.config.stacks:
-            return self.for_stack(stack).provider
-        return self.pool.get(provider, region)
+    def group_provider(self, stack: str) -> Provider | None:
+        """Where a stack of the group lives (an `--apply-stack` of its plain name is read
+        there); None for a name the group does not have."""
+        return self.for_stack(stack).provider if stack in self.config.stacks else None
 
     @classmethod
     def open(

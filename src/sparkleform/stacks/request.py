@@ -181,7 +181,7 @@ def prepare_request(
     applied_refs = list(cfg.apply_stacks if cfg else [])
     applied_refs += [s for s in inputs.apply_stacks if s not in applied_refs]
     if applied_refs:
-        param_inputs.applied = read_applied_stacks(applied_refs, ctx.provider_for)
+        param_inputs.applied = read_applied_stacks(applied_refs, ctx.pool.get, ctx.group_provider)
     mappings = [parse_mapping(f"{out}:{param}") for out, param in (cfg.apply_mappings if cfg else {}).items()]
     mappings += [parse_mapping(m) for m in inputs.apply_mappings]
     param_inputs.mappings = mappings
