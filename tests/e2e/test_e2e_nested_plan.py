@@ -56,6 +56,16 @@ def test_plan_shows_the_changes_inside_nested_stacks(project):
     assert {p["ParameterKey"]: p["ParameterValue"] for p in described["Parameters"]}["Delay"] == "5"
 
 
+def test_the_group_plan_lists_what_nested_stacks_add(project):
+    (project.cwd / "sparkleform.toml").write_text('[stacks.tn]\ntemplate = "deep_tuning"\nparameters = { Delay = "1" }\n')
+    (planned,) = project.json("plan", "--group")
+    assert [c["LogicalResourceId"] for c in planned["Plan"]["Changes"]] == [
+        "Tuning", "Tuning/Tuned", "Tuning/Tuned/Queue", "Tuning/Tuned/Topic", "Tuning/Log"]
+    project.run("up")
+    (again,) = project.json("plan", "--group")
+    assert again["Action"] == "update" and again["Plan"]["Changes"] == []
+
+
 def test_plan_through_the_aws_provider_asks_for_the_nested_change_sets(project):
     pytest.importorskip("boto3")
     server = _motoserver.acquire()

@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sparkleform.cfn import NESTED_STACK_TYPE
 from sparkleform.contract import Plan, Provider, ResourceChange, Stack, StackOutput, has_simulation
 from sparkleform.errors import SparkleformError
 from sparkleform.stacks.context import ProviderPool, Reporter, StackContext
@@ -66,12 +67,21 @@ def _quiet(ctx: StackContext, scratch: Provider) -> StackContext:
                         region_flag=ctx.region_flag, profile_flag=ctx.profile_flag)
 
 
-def _creation_plan(name: str, template: dict | None) -> Plan:
-    resources = (template or {}).get("Resources") or {}
-    return Plan(stack_name=name, changes=[
-        ResourceChange("Add", logical, str(body.get("Type", "?")) if isinstance(body, dict) else "?")
-        for logical, body in resources.items()
-    ])
+def _creation_plan(name: str, template: dict | None, nested: dict[str, dict] | None = None) -> Plan:
+    """Every resource Added, and those of its nested templates (`Child/Queue`) at any depth."""
+    changes: list[ResourceChange] = []
+
+    def add(body: dict | None, prefix: str, depth: int) -> None:
+        resources = (body or {}).get("Resources") or {}
+        for logical, res in resources.items() if isinstance(resources, dict) else []:
+            kind = str(res.get("Type", "?")) if isinstance(res, dict) else "?"
+            changes.append(ResourceChange("Add", prefix + logical, kind))
+            url = ((res.get("Properties") or {}).get("TemplateURL") if isinstance(res, dict) else None)
+            if kind == NESTED_STACK_TYPE and isinstance(url, str) and nested and url in nested and depth < 8:
+                add(nested[url], f"{prefix}{logical}/", depth + 1)
+
+    add(template, "", 0)
+    return Plan(stack_name=name, changes=changes)
 
 
 def _simulated(ctx: StackContext, order: list[str]) -> list[StackPlan]:
@@ -83,7 +93,7 @@ def _simulated(ctx: StackContext, order: list[str]) -> list[StackPlan]:
         template = template_target(ctx.config, ctx.config.stacks[name].template)
         if existing is None:
             request = prepare_request(sim, name, None, StackInputs(), existing=None)
-            the_plan = _creation_plan(name, request.template)
+            the_plan = _creation_plan(name, request.template, request.options.nested_templates)
             stack = create(sim, name, None, StackInputs(), report_wiring=False)
             out.append(StackPlan(name, "create", the_plan, dict(request.parameters), stack.output_map()))
             continue
@@ -139,7 +149,7 @@ def _placeholders(ctx: StackContext, order: list[str]) -> list[StackPlan]:
             assert request.template is not None
             pending[name] = request.template
             outputs = {k: KNOWN_AFTER_APPLY for k in (request.template.get("Outputs") or {})}
-            out.append(StackPlan(name, "create", _creation_plan(name, request.template), dict(request.parameters),
+            out.append(StackPlan(name, "create", _creation_plan(name, request.template, request.options.nested_templates), dict(request.parameters),
                                  outputs, unknown))
             continue
         if waits_on:
