@@ -69,17 +69,17 @@ def test_the_aws_provider_sets_each_stacks_policy(project):
     try:
         bucket = _motoserver.ensure_bucket(server, "policy-templates")
         aws = ("--provider", "aws", "--endpoint-url", server.endpoint, "--region", "us-east-1")
-        created = project.run(*aws, "create", "g-aws", "guarded", "-p", "Delay=1", "--bucket", bucket, env=AWS_ENV)
-        assert "stack policy set on nested stack(s) GuardedTuned of g-aws" in created.stdout
+        created = project.run(*aws, "create", "policy-guarded-aws", "guarded", "-p", "Delay=1", "--bucket", bucket, env=AWS_ENV)
+        assert "stack policy set on nested stack(s) GuardedTuned of policy-guarded-aws" in created.stdout
         cf = boto3.client("cloudformation", endpoint_url=server.endpoint, region_name="us-east-1",
                           aws_access_key_id="testing", aws_secret_access_key="testing")
 
         def policy(stack: str) -> list:
             return json.loads(cf.get_stack_policy(StackName=stack)["StackPolicyBody"])["Statement"]
 
-        assert policy("g-aws") == [ROOT_DENIES, ALLOW_REST]
-        nested = next(r["PhysicalResourceId"] for r in cf.describe_stack_resources(StackName="g-aws")["StackResources"]
-                      if r["LogicalResourceId"] == "GuardedTuned")
+        assert policy("policy-guarded-aws") == [ROOT_DENIES, ALLOW_REST]
+        resources = cf.describe_stack_resources(StackName="policy-guarded-aws")["StackResources"]
+        nested = next(r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == "GuardedTuned")
         assert policy(nested) == [CHILD_DENIES, ALLOW_REST]
     finally:
         _motoserver.release()
