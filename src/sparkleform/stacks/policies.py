@@ -7,17 +7,18 @@ can; a policy already in place is left alone."""
 from __future__ import annotations
 
 from sparkleform.contract import Stack, has_stack_policies
-from sparkleform.dsl.stack_policy import policy_of
 from sparkleform.errors import SparkleformError
 from sparkleform.stacks.context import StackContext
-from sparkleform.stacks.tree import stack_tree
+from sparkleform.stacks.tree import NESTED_STACK, stack_tree
 
 
 def apply_nested_policies(ctx: StackContext, stack: Stack) -> list[str]:
     """Set on each nested stack of `stack` the policy of its template; returns the paths set."""
     provider = ctx.provider
-    if not has_stack_policies(provider):
+    if not has_stack_policies(provider) or not any(r.resource_type == NESTED_STACK for r in stack.resources):
         return []
+    from sparkleform.dsl.stack_policy import policy_of  # the DSL package only when it is needed
+
     done: list[str] = []
     for path, member in stack_tree(provider, stack)[1:]:
         try:

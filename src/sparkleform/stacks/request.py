@@ -13,7 +13,6 @@ from typing import Any
 
 from sparkleform.config import Config
 from sparkleform.contract import Stack, StackOptions
-from sparkleform.dsl.stack_policy import policy_of
 from sparkleform.errors import ParameterError
 from sparkleform.secrets import mask, register
 from sparkleform.sourcemap import SourceMap
@@ -203,6 +202,8 @@ def prepare_request(
     protection = inputs.termination_protection
     if protection is None and cfg is not None:
         protection = cfg.termination_protection
+    from sparkleform.dsl.stack_policy import policy_of  # the DSL package only when it is needed
+
     options = StackOptions(
         tags=tags,
         disable_rollback=inputs.no_rollback,
