@@ -17,6 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
 
 import _motoserver
 
+from sparkleform.contract import NO_CHANGES
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Cli:
@@ -47,7 +49,7 @@ def test_plan_shows_the_changes_inside_nested_stacks(project):
     # the Topic beside the queue does not change, and nothing was applied
     assert not any(c["LogicalResourceId"].endswith("/Topic") for c in planned["Changes"])
     again = project.json("plan", "tn", "deep_tuning", "-p", "Delay=1")
-    assert again["Changes"] == [] and again["StatusReason"] == "No updates are to be performed."
+    assert again["Changes"] == [] and again["StatusReason"] == NO_CHANGES
     # what the plan showed is what the update does inside
     project.run("update", "tn", "deep_tuning", "-p", "Delay=5", "--yes")
     listed = [s["StackName"] for s in project.json("list-stacks")]
