@@ -13,6 +13,7 @@ defaults: the current folder as the collection, the local provider, state in ./.
     prefix = "cfn/"
     apply_nesting = "deep"               # nested stacks' parameters: deep | shallow | none
     change_sets = false                  # create/update with CreateStack/UpdateStack (aws)
+    upload_root_template = true          # send every root template through the bucket (aws)
 
     [validate]
     ignore = ["SF3020"]                  # rules `validate` leaves out everywhere
@@ -80,6 +81,7 @@ class Config:
     ignore_rules: list[str] = field(default_factory=list)  # [validate] ignore
     profile: str | None = None
     change_sets: bool = True  # false: CreateStack/UpdateStack directly (aws)
+    upload_root_template: bool = False  # true: the root template goes to the bucket too (aws)
     env: str | None = None  # the environment laid over the base (`--env`)
     sources: dict[str, str] = field(default_factory=dict)  # "stacks.vpc.region" -> "sparkleform.toml [env.prod]"
     apply_nesting: str = "deep"
@@ -212,7 +214,7 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
     data, sources = _with_env(path, _read_toml(path), env)
     root = path.parent.resolve()
     known = {"collection", "packs", "provider", "region", "profile", "state", "schemas", "bucket", "prefix",
-             "stacks", "validate", "change_sets", "apply_nesting", "hooks"}
+             "stacks", "validate", "change_sets", "apply_nesting", "hooks", "upload_root_template"}
     unknown = sorted(set(data) - known)
     if unknown:
         import difflib
@@ -228,6 +230,7 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
     cfg = Config(root=root, path=path, raw=data, env=env, sources=sources)
     cfg.profile = data.get("profile")
     cfg.change_sets = bool(_expect(bool, data.get("change_sets", True), "change_sets", path))
+    cfg.upload_root_template = bool(_expect(bool, data.get("upload_root_template", False), "upload_root_template", path))
     if "collection" in data:
         cfg.collection = (root / _expect(str, data["collection"], "collection", path)).resolve()
     cfg.packs = list(_expect(list, data.get("packs", []), "packs", path))

@@ -182,6 +182,7 @@ class StackOptions:
     on_failure: str | None = None  # "ROLLBACK" | "DELETE" | "DO_NOTHING"
     stack_policy: dict | None = None
     nested_templates: dict[str, dict] = field(default_factory=dict)  # TemplateURL/file name -> dict
+    upload_root_template: bool = False  # send the template itself as a TemplateURL (aws), not only when large
 
 
 EventCallback = Callable[[StackEvent], None]
@@ -214,6 +215,8 @@ class Capability(StrEnum):
     STACK_SETTINGS = "stack-settings"  # the StackSettings methods: settings changed without an update
     DRIFT = "drift"  # the DriftProvider method: resources changed outside the stack
     SIMULATE = "simulate"  # the SimulatingProvider method: a throwaway copy to run operations in
+    ATTRIBUTES = "attributes"  # the AttributesProvider method: each resource's attribute values
+    STACK_POLICIES = "stack-policies"  # the StackPolicyProvider methods: a stack's policy read and set alone
 
 
 @runtime_checkable
@@ -326,6 +329,32 @@ class SimulatingProvider(Provider, Protocol):
     a plan of a whole stack group can compute the outputs of stacks that do not exist yet."""
 
     def scratch(self, folder: str) -> Provider: ...
+
+
+@runtime_checkable
+class AttributesProvider(Provider, Protocol):
+    """A provider with Capability.ATTRIBUTES: each resource's attribute values (what GetAtt
+    answers, as far as the provider can read them cheaply), NoEcho values masked."""
+
+    def resource_attributes(self, name: str) -> dict[str, dict[str, Any]]: ...
+
+
+def has_attributes(provider: Provider) -> TypeGuard[AttributesProvider]:
+    return Capability.ATTRIBUTES in provider.capabilities
+
+
+@runtime_checkable
+class StackPolicyProvider(Provider, Protocol):
+    """A provider with Capability.STACK_POLICIES: a stack's policy read and set without an
+    update (nested stacks get theirs this way)."""
+
+    def stack_policy(self, name: str) -> dict | None: ...
+
+    def set_stack_policy(self, name: str, policy: dict) -> None: ...
+
+
+def has_stack_policies(provider: Provider) -> TypeGuard[StackPolicyProvider]:
+    return Capability.STACK_POLICIES in provider.capabilities
 
 
 def has_simulation(provider: Provider) -> TypeGuard[SimulatingProvider]:

@@ -52,6 +52,8 @@ def test_declared_capabilities_match_the_methods(provider):
     assert contract.has_drift(provider) == isinstance(provider, contract.DriftProvider)
     assert contract.runs_in_process(provider) == (provider.name == "local")
     assert contract.has_simulation(provider) == isinstance(provider, contract.SimulatingProvider)
+    assert contract.has_attributes(provider) == isinstance(provider, contract.AttributesProvider)
+    assert contract.has_stack_policies(provider) == isinstance(provider, contract.StackPolicyProvider)
 
 
 def test_the_engine_raises_the_contracts_classes_themselves():

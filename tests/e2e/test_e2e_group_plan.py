@@ -65,3 +65,33 @@ def test_up_plan_through_the_aws_provider(cake):
         assert not {"vpc", "coolapp-elb", "coolapp-asg"} & set(names)
     finally:
         _motoserver.release()
+
+
+def _shape(plans: list[dict]) -> list[tuple]:
+    return [(p["Stack"], p["Action"], sorted(p["Parameters"]), sorted(p["Outputs"]),
+             [c["LogicalResourceId"] for c in p["Plan"]["Changes"]]) for p in plans]
+
+
+def test_plan_of_the_group_is_up_plan(cake):
+    by_up = cake.json("up", "--plan")
+    assert _shape(cake.json("plan")) == _shape(by_up)  # `plan` without STACK: the group
+    selected = cake.json("plan", "--group", "coolapp-elb")  # coolapp-elb and what it needs
+    assert [p["Stack"] for p in selected] == ["vpc", "coolapp-elb"]
+    assert _shape(selected) == _shape(by_up)[:2]
+    text = cake.run("plan", "--group").stdout
+    assert text.startswith("plan of the stack group") and "[3/3] coolapp-asg: create" in text
+    refused = cake.run("plan", "--group", "-p", "Size=3", check=2)
+    assert "--parameter: a group is planned with the settings of sparkleform.toml" in refused.stderr
+    assert cake.json("list-stacks") == []
+
+
+def test_plan_of_the_group_through_the_aws_provider(cake):
+    pytest.importorskip("boto3")
+    server = _motoserver.acquire()
+    try:
+        aws = ("--provider", "aws", "--endpoint-url", server.endpoint, "--region", "us-east-1")
+        plans = json.loads(cake.run(*aws, "plan", "--group", "coolapp-elb", "--output", "json", env=AWS_ENV).stdout)
+        assert [(p["Stack"], p["Action"]) for p in plans] == [("vpc", "create"), ("coolapp-elb", "create")]
+        assert sorted(plans[1]["KnownAfterApply"]) == ["SubnetId", "VpcId"]
+    finally:
+        _motoserver.release()

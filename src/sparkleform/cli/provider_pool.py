@@ -18,13 +18,14 @@ def stack_context(
     return StackContext.open(
         settings.provider_name(),
         config=settings.config,
-        region=settings.region_name(stack),
+        region=settings.region,
         state=settings.state_path(),
-        profile=settings.profile_name(stack),
+        profile=settings.profile,
         endpoint_url=settings.endpoint_url,
         bucket=bucket,
         prefix=prefix,
         reporter=CliReporter(settings),
         interactive=None,  # ask on a terminal, refuse clearly without one
         change_sets=settings.change_sets,
+        stack=stack,
     )

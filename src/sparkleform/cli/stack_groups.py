@@ -9,7 +9,7 @@ import click
 from sparkleform.cli.context import Settings, get_settings
 from sparkleform.cli.provider_pool import stack_context
 from sparkleform.cli.stack_run import confirm, echo_json
-from sparkleform.contract import Provider
+from sparkleform.stacks.context import StackContext
 from sparkleform.stacks.flows import Result
 
 
@@ -28,7 +28,7 @@ def up_cmd(stacks: tuple[str, ...], yes: bool, no_check: bool, plan_only: bool =
         show_group_plan(settings, ctx, stacks)
         return
     results = up(ctx, stacks, confirm=lambda plan: confirm(f"Update stack {plan.stack_name}?", yes), check=not no_check)
-    _group_summary(settings, ctx.provider, results)
+    _group_summary(settings, ctx, results)
 
 
 def show_group_plan(settings: Settings, ctx, stacks: tuple[str, ...]) -> None:
@@ -61,16 +61,16 @@ def show_group_plan(settings: Settings, ctx, stacks: tuple[str, ...]) -> None:
             print_table(["output", "value"], [[k, v] for k, v in p.outputs.items()], color=settings.color)
 
 
-def _group_summary(settings: Settings, provider: Provider, results: dict[str, Result]) -> None:
+def _group_summary(settings: Settings, ctx: StackContext, results: dict[str, Result]) -> None:
     from sparkleform.cli.display import print_table
 
     if settings.json:
-        echo_json({name: {"Result": str(result), "Outputs": provider.describe_stack(name).output_map()}
+        echo_json({name: {"Result": str(result), "Outputs": ctx.for_stack(name).provider.describe_stack(name).output_map()}
                     for name, result in results.items()})
         return
     rows = []
     for name, result in results.items():
-        stack = provider.describe_stack(name)
+        stack = ctx.for_stack(name).provider.describe_stack(name)
         rows.append([name, str(result), stack.status, ", ".join(f"{k}={v}" for k, v in stack.output_map().items())])
     print_table(["stack", "result", "status", "outputs"], rows, color=settings.color, title="stack group")
 

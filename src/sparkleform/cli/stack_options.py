@@ -43,6 +43,8 @@ def stack_input_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="CAPABILITY_IAM / CAPABILITY_NAMED_IAM / CAPABILITY_AUTO_EXPAND (default: detected)."),
         click.option("--bucket", help="S3 bucket for large and nested templates (aws)."),
         click.option("--prefix", help="Key prefix in that bucket (aws)."),
+        click.option("--upload-root-template", is_flag=True,
+                     help="Upload the template itself to the bucket and send its URL (aws; always above 51,200 bytes)."),
         click.option("--no-check", "no_check", is_flag=True,
                      help="Deploy without running the template checks first (`sparkleform validate`'s)."),
     ]

@@ -60,15 +60,30 @@ def create_cmd(stack: str, template: str | None, no_wait: bool, plan_only: bool,
 
 
 @click.command("plan")
-@click.argument("stack")
-@click.argument("template", required=False)
+@click.argument("names", nargs=-1, metavar="[STACK [TEMPLATE]]")
 @stack_input_options
-def plan_cmd(stack: str, template: str | None, **kwargs: Any) -> None:
-    """Show what updating STACK (to TEMPLATE, or with new parameters) would change; for a
-    stack that does not exist yet, what creating it would add."""
+@click.option("--group", is_flag=True,
+              help="Plan the stack group of sparkleform.toml (or the STACKS named and what they need), as `up --plan`.")
+def plan_cmd(names: tuple[str, ...], group: bool, **kwargs: Any) -> None:
+    """Show what updating STACK (to TEMPLATE, or with new parameters) would change, inside its
+    nested stacks too; for a stack that does not exist yet, what creating it would add. Without
+    STACK (or with --group STACK...), the plan of the stack group of sparkleform.toml."""
     from sparkleform.stacks.render import plan_json
 
     settings = get_settings()
+    if group or not names:
+        from sparkleform.cli.stack_groups import show_group_plan
+
+        given = [p.opts[-1] for p in click.get_current_context().command.params
+                 if isinstance(p, click.Option) and p.name in kwargs and kwargs[p.name]]
+        if given:
+            raise click.UsageError(f"{', '.join(given)}: a group is planned with the settings of sparkleform.toml; "
+                                   "these options are for one stack")
+        show_group_plan(settings, stack_context(settings), names)
+        return
+    if len(names) > 2:
+        raise click.UsageError("plan takes STACK [TEMPLATE]; to plan several stacks of the group: plan --group STACK...")
+    stack, template = names[0], (names[1] if len(names) > 1 else None)
     inputs = StackInputs.from_kwargs(kwargs)
     ctx = stack_context(settings, bucket=inputs.bucket, prefix=inputs.prefix, stack=stack)
     plan = flows.plan(ctx, stack, template, inputs)

@@ -67,6 +67,7 @@ class Template:
         self._nests: list[_Nest] = []
         self._overrides: list[Any] = []
         self._parts: list[tuple[Node, Location | None, str]] = []
+        self._policy: list[dict[str, Any]] = []  # statements of t.stack_policy(...)
         if description is not None:
             self._root._assign("Description", True, description, caller_location())
         for component_name in load:
@@ -298,6 +299,29 @@ class Template:
         self._nests.append(_Nest(logical, template, dict(parameters or {}), compile_parameters, url, loc))
         return node
 
+    def stack_policy(
+        self,
+        allow: Any = None,
+        deny: Any = None,
+        *,
+        statements: typing.Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """The stack policy of stacks made from this template (SparkleFormation's `policy`):
+        `allow` / `deny` are `{resource: actions}` (logical ids or snake_case names, or `*`;
+        actions Modify, Replace, Delete, *), or actions alone for every resource;
+        `statements` are stack policy statements as CloudFormation writes them. Applied on
+        create and update to the stack and, for nested templates, to each nested stack."""
+        from sparkleform.dsl.stack_policy import statements_for
+
+        def named(spec: Any) -> Any:
+            if not isinstance(spec, dict):
+                return spec
+            return {k if k == "*" or not _is_snake(k) else camel(k): v for k, v in spec.items()}
+
+        self._policy += statements_for("Allow", named(allow), "stack_policy(allow=...)")
+        self._policy += statements_for("Deny", named(deny), "stack_policy(deny=...)")
+        self._policy += [dict(statement) for statement in statements]
+
     # -- compile ------------------------------------------------------------------------
     def compile(self) -> dict[str, Any]:
         """The template as a plain dict (sections in CloudFormation order)."""
@@ -309,8 +333,23 @@ class Template:
 
     def compile_all(self, path: str | None = None) -> Compiled:
         """The template, its SourceMap, and every nested template compiled alongside."""
+        from sparkleform.dsl.stack_policy import METADATA_KEY, build_policy
+
         nested = self._compile_nests()
         doc, sources = compile_tree(self._root)
+        policy = build_policy(doc, self._policy)
+        if policy is not None:
+            metadata = doc.get("Metadata")
+            if not isinstance(metadata, dict):  # a new section: in CloudFormation's order, before Parameters
+                metadata = {}
+                head: dict[str, Any] = {k: doc.pop(k) for k in ("AWSTemplateFormatVersion", "Description", "Transform")
+                                        if k in doc}
+                rest = dict(doc)
+                doc.clear()
+                doc.update(head)
+                doc["Metadata"] = metadata
+                doc.update(rest)
+            metadata[METADATA_KEY] = policy
         if nested:
             self._wire_nests(doc, nested, sources)
         parts: list[tuple[tuple[str, ...], Location | None, str]] = [

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from sparkleform.contract import EventCallback, Plan, Stack, StackEvent, StackOptions, StackResource
-from sparkleform.engine import create, delete, plan, queries, recover, update
+from sparkleform.engine import create, delete, inspect, plan, queries, recover, update
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.dynamic import ParameterStoreMiss, ssm_value
 from sparkleform.engine.handlers import Handlers
 from sparkleform.engine.journal import Journal, guarded
-from sparkleform.engine.store import StackStore
+from sparkleform.engine.store import StackStore, loads
 
 
 class Engine:
@@ -112,6 +112,9 @@ class Engine:
     def template_of(self, name: str, version: int | None = None, *, processed: bool = False) -> dict:
         return queries.template_of(self.store, name, version, processed=processed)
 
+    def resource_attributes(self, name: str) -> dict[str, dict[str, Any]]:
+        return inspect.resource_attributes(self.cx, name)
+
     def template_versions(self, name: str) -> list[dict[str, Any]]:
         return queries.template_versions(self.store, name)
 
@@ -125,6 +128,12 @@ class Engine:
 
     def put_parameter(self, name: str, value: str, type: str = "String") -> int:
         return self.store.put_parameter(name, value, type)
+
+    def stack_policy(self, name: str) -> dict | None:
+        return loads(self.store.require(name)["stack_policy"], None)
+
+    def set_stack_policy(self, name: str, policy: dict | None) -> None:
+        self.store.set_stack_policy(self.stack_id(name), policy)
 
     def set_termination_protection(self, name: str, enabled: bool) -> None:
         self.store.set_termination_protection(self.stack_id(name), enabled)

@@ -35,7 +35,7 @@ def acts_outside(rtype: str) -> bool:
     return rtype == STACK_TYPE or is_custom(rtype)
 
 
-def _param_text(value: Any) -> str:
+def param_text(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
     if isinstance(value, bool):
@@ -91,11 +91,11 @@ class Handlers:
             value = res.properties.get("Value")
             if value is not None:
                 self.store.defer_parameter(  # a stack without NoEcho values has nothing to seal
-                    physical, _param_text(value), str(res.properties.get("Type", "String")),
+                    physical, param_text(value), str(res.properties.get("Type", "String")),
                     stack_id=run.stack_id if run.no_echo else None,
                 )
             attrs.setdefault("Type", res.properties.get("Type", "String"))
-            attrs.setdefault("Value", _param_text(value) if value is not None else "")
+            attrs.setdefault("Value", param_text(value) if value is not None else "")
         elif res.type == "AWS::SecretsManager::Secret":
             self._store_secret(physical, res.properties)
         return physical, attrs
@@ -137,7 +137,7 @@ class Handlers:
                 attrs[key] = value
         if res.type == "AWS::SSM::Parameter" and res.properties.get("Value") is not None:
             self.restore_parameter(run.stack_id, res.physical_id, res.properties)
-            attrs["Value"] = _param_text(res.properties["Value"])
+            attrs["Value"] = param_text(res.properties["Value"])
         elif res.type == "AWS::SecretsManager::Secret":
             self._store_secret(res.physical_id, res.properties)
         return attrs
@@ -181,7 +181,7 @@ class Handlers:
     def restore_parameter(self, stack_id: str, name: str, props: dict) -> None:
         """Write an SSM parameter's value from its properties (an update, or an update of it
         being rolled back): a new version, as on AWS."""
-        self.store.defer_parameter(name, _param_text(props["Value"]), str(props.get("Type", "String")), stack_id=stack_id)
+        self.store.defer_parameter(name, param_text(props["Value"]), str(props.get("Type", "String")), stack_id=stack_id)
 
     # -- custom resources -------------------------------------------------------------
     def _call(self, fn: Handler, request: dict) -> dict:
@@ -258,7 +258,7 @@ class Handlers:
         params = props.get("Parameters") or {}
         if not isinstance(params, dict):
             raise ResourceFailure("Property Parameters must be an object")
-        return {k: _param_text(v) for k, v in params.items()}
+        return {k: param_text(v) for k, v in params.items()}
 
     def _nested_attrs(self, child_id: str, template: dict) -> dict[str, Any]:
         row = self.store.stack(child_id)

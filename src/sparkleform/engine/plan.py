@@ -17,7 +17,7 @@ from sparkleform.engine.changes import (
 )
 from sparkleform.engine.context import OpContext
 from sparkleform.engine.errors import ResourceFailure, StackBusy, StackNotFound, ValidationError
-from sparkleform.engine.handlers import STACK_TYPE
+from sparkleform.engine.handlers import STACK_TYPE, param_text
 from sparkleform.engine.intrinsics import UNKNOWN, contains_unknown
 from sparkleform.engine.model import Run
 from sparkleform.engine.params import without_secrets
@@ -41,8 +41,10 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
             raise StackNotFound(f"Stack [{name}] does not exist")
         run = prepare_run(cx, name, cx.new_stack_id(name), template, parameters, options, planning=True)
         changes = [ResourceChange("Add", lid, run.template["Resources"][lid]["Type"]) for lid in run.active]
+        changes += nested_changes(cx, run, changes)
         return Plan(name, changes, f"plan-{token(8).lower()}", "CREATE_COMPLETE", None)
     run, changes, _ = plan_update(cx, row, template, parameters, options, planning=True)
+    inside = nested_changes(cx, run, changes)
     plan_name = f"plan-{token(8).lower()}"
     submitted = template if template is not None else store.template(row["stack_id"], row["template_version"], processed=False)
     with store.tx():
@@ -55,7 +57,50 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
         )
     if not changes:  # AWS's change set with nothing to change ends FAILED, with this reason
         return Plan(row["name"], changes, plan_name, "FAILED", NO_CHANGES)
-    return Plan(row["name"], changes, plan_name, "CREATE_COMPLETE", None)
+    return Plan(row["name"], changes + inside, plan_name, "CREATE_COMPLETE", None)
+
+
+def nested_changes(cx: OpContext, run: Run, changes: list[ResourceChange], prefix: str = "", depth: int = 0) -> list[ResourceChange]:
+    """What changes inside the nested stacks the plan modifies or adds, as AWS shows it with
+    IncludeNestedStacks: each child's rows (then its own children's), their logical ids
+    prefixed with the nested stack's path (`Infrastructure/Networking/Subnet`). A child is
+    planned from its new template and the parameters the parent resolved, against its
+    current state; one whose parameters are known only after apply is left out."""
+    out: list[ResourceChange] = []
+    if depth > 8:
+        return out
+    for change in changes:
+        if change.resource_type == STACK_TYPE and change.action == "Add":
+            out += _added(cx, run, run.template["Resources"][change.logical_id], f"{prefix}{change.logical_id}/", depth)
+        if change.resource_type != STACK_TYPE or change.action != "Modify":
+            continue
+        props = run.planned.get(change.logical_id)  # set when every property is known
+        if not isinstance(props, dict):
+            continue
+        decl = run.template["Resources"][change.logical_id]
+        try:
+            child_template = cx.handlers.nested_template(run, props, decl)
+        except ResourceFailure:
+            continue
+        here = f"{prefix}{change.logical_id}/"
+        params = props.get("Parameters") or {}
+        if not isinstance(params, dict):
+            continue
+        child_params = {k: param_text(v) for k, v in params.items()}
+        child_options = StackOptions(nested_templates=dict(run.options.nested_templates or {}))
+        child_row = cx.store.stack(change.physical_id) if change.physical_id else None
+        if child_row is None:
+            continue
+        try:
+            child_run, rows, _ = plan_update(cx, child_row, child_template, child_params, child_options, planning=True)
+        except (SparkleformError, ResourceFailure):
+            continue  # the parent's row already says it changes; the child's own refusal shows on apply
+        deeper = nested_changes(cx, child_run, rows, here, depth + 1)
+        for row in rows:
+            row.logical_id = here + row.logical_id
+        out.extend(rows)
+        out.extend(deeper)
+    return out
 
 
 def plan_update(
@@ -139,3 +184,25 @@ def plan_update(
     run.current = current
     run.changed_ids = {c.logical_id for c in changes if c.action != "Remove"}
     return run, changes, previous
+
+
+def _added(cx: OpContext, run: Run, decl: dict, prefix: str, depth: int) -> list[ResourceChange]:
+    """The resources a new nested stack would add (its template's, and its own nested
+    stacks' at any depth), when its TemplateURL names a template the engine can read."""
+    props = decl.get("Properties") if isinstance(decl, dict) else None
+    url = props.get("TemplateURL") if isinstance(props, dict) else None
+    if not isinstance(url, str) or depth > 8:
+        return []
+    try:
+        child = cx.handlers.nested_template(run, {"TemplateURL": url}, decl)
+    except ResourceFailure:
+        return []
+    resources = child.get("Resources") if isinstance(child, dict) else None
+    out: list[ResourceChange] = []
+    for logical, body in (resources.items() if isinstance(resources, dict) else []):
+        if not isinstance(body, dict):
+            continue
+        out.append(ResourceChange("Add", prefix + logical, str(body.get("Type", "?"))))
+        if body.get("Type") == STACK_TYPE:
+            out += _added(cx, run, body, f"{prefix}{logical}/", depth + 1)
+    return out

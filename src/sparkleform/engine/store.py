@@ -279,6 +279,11 @@ class StackStore:
         cols = ", ".join(f"{k}=?" for k in columns)
         self.conn.execute(f"UPDATE stacks SET {cols} WHERE stack_id=?", (*columns.values(), stack_id))
 
+    def set_stack_policy(self, stack_id: str, policy: dict | None) -> None:
+        """Set (or, with None, drop) a stack's policy, in a transaction of its own."""
+        with self.tx():
+            self.set_stack(stack_id, {"stack_policy": dumps(policy) if policy is not None else None})
+
     def set_termination_protection(self, stack_id: str, enabled: bool) -> None:
         """Turn a stack's termination protection on or off, in a transaction of its own."""
         with self.tx():

@@ -75,7 +75,7 @@ class AwsProvider:
     """
 
     name = "aws"
-    capabilities = frozenset({Capability.CHANGE_SETS, Capability.DRIFT})
+    capabilities = frozenset({Capability.CHANGE_SETS, Capability.DRIFT, Capability.ATTRIBUTES, Capability.STACK_POLICIES})
 
     def __init__(
         self,
@@ -262,6 +262,18 @@ class AwsProvider:
         DisableRollback, Capabilities ... that the Stack dataclass does not carry)."""
         return self._require(name)
 
+    def resource_attributes(self, name: str) -> dict[str, dict[str, Any]]:
+        """Each resource's attribute values as far as one cheap call tells them (aws_inspect)."""
+        from sparkleform.providers.aws_inspect import attributes_of
+
+        stack = self.describe_stack(name)
+        region = self.region_name or "us-east-1"
+        return {r.logical_id: attributes_of(self.client, r.resource_type, r.physical_id, region)
+                for r in stack.resources}
+
+    def set_stack_policy(self, name: str, policy: dict) -> None:
+        self._call("SetStackPolicy", stack=name, StackName=name, StackPolicyBody=json.dumps(policy))
+
     def stack_policy(self, name: str) -> dict | None:
         body = self._call("GetStackPolicy", stack=name, StackName=name).get("StackPolicyBody")
         return json.loads(body) if body else None
@@ -378,7 +390,7 @@ class AwsProvider:
         if template is None:
             return {"UsePreviousTemplate": True}
         shipper = self._shipper()
-        args = shipper.template_args(name, template, options.nested_templates)
+        args = shipper.template_args(name, template, options.nested_templates, upload=options.upload_root_template)
         self.last_uploads = shipper.uploaded
         return args
 

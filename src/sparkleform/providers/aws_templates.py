@@ -127,12 +127,15 @@ class TemplateShipper:
         self.prefix = (prefix or "").strip("/")
         self.uploaded: list[str] = []  # URLs uploaded by this shipper, in order
 
-    def template_args(self, stack: str, template: dict, nested: dict[str, dict] | None = None) -> dict[str, str]:
-        """{"TemplateBody": ...} or {"TemplateURL": ...} for CreateStack/CreateChangeSet/UpdateStack."""
+    def template_args(
+        self, stack: str, template: dict, nested: dict[str, dict] | None = None, *, upload: bool = False
+    ) -> dict[str, str]:
+        """{"TemplateBody": ...} or {"TemplateURL": ...} for CreateStack/CreateChangeSet/UpdateStack:
+        uploaded when `upload` (sfn's --upload-root-template) or when over the inline limit."""
         prepared = self.rewrite_nested(stack, template, nested or {})
         body = dumps(prepared)
         size = len(body.encode("utf-8"))
-        if size <= INLINE_LIMIT:
+        if size <= INLINE_LIMIT and not upload:
             return {"TemplateBody": body}
         if size > URL_LIMIT:
             from sparkleform.errors import TemplateError
@@ -141,7 +144,8 @@ class TemplateShipper:
                 f"template for stack {stack} is {size:,} bytes: CloudFormation reads at most "
                 f"{URL_LIMIT:,} bytes from S3; split it into nested stacks"
             )
-        reason = f"the template is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte inline limit"
+        reason = (f"the template is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte inline limit"
+                  if size > INLINE_LIMIT else "--upload-root-template sends the template through S3")
         return {"TemplateURL": self.upload(stack, "template", body, reason)}
 
     def rewrite_nested(self, stack: str, template: dict, nested: dict[str, dict], _depth: int = 0) -> dict:

@@ -15,7 +15,8 @@ class LocalProvider:
     """Stacks in a SQLite file (default ./.sparkleform/state.db or $SPARKLEFORM_STATE)."""
 
     name = "local"
-    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS, Capability.SIMULATE})
+    capabilities = frozenset({Capability.IN_PROCESS, Capability.STACK_SETTINGS, Capability.SIMULATE, Capability.ATTRIBUTES,
+                              Capability.STACK_POLICIES})
 
     def __init__(
         self,
@@ -110,6 +111,9 @@ class LocalProvider:
     def template_of(self, name: str) -> dict:
         return self.engine.template_of(name)
 
+    def resource_attributes(self, name: str) -> dict[str, dict[str, Any]]:
+        return self.engine.resource_attributes(name)
+
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack:
         stack_id = self.engine.stack_id(name)
         self.engine.recover(name, on_event=on_event)
@@ -121,6 +125,8 @@ class LocalProvider:
         import sqlite3
 
         target = Path(folder) / "scratch.db"
+        # created owner-only before SQLite writes to it: the copy holds NoEcho values too
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
         if self.state.exists():
             with sqlite3.connect(self.state) as source, sqlite3.connect(target) as copy:
                 source.backup(copy)
@@ -139,6 +145,12 @@ class LocalProvider:
         """Put a value in the local parameter store (SSM parameter types, {{resolve:ssm:...}});
         -> its version (1, then one more per put: `{{resolve:ssm:name:2}}` reads version 2)."""
         return self.engine.put_parameter(name, value, type)
+
+    def stack_policy(self, name: str) -> dict | None:
+        return self.engine.stack_policy(name)
+
+    def set_stack_policy(self, name: str, policy: dict) -> None:
+        self.engine.set_stack_policy(name, policy)
 
     def set_termination_protection(self, name: str, enabled: bool) -> None:
         self.engine.set_termination_protection(name, enabled)

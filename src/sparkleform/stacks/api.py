@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from sparkleform.config import Config
 from sparkleform.contract import DriftReport, Plan, Provider, Stack
@@ -22,6 +23,8 @@ from sparkleform.stacks.context import Reporter, StackContext
 from sparkleform.stacks.deploy import Deployed, deploy
 from sparkleform.stacks.drift import drift
 from sparkleform.stacks.flows import ConfirmPlan, ConfirmStack, Result
+from sparkleform.stacks.group_plan import StackPlan, plan_group
+from sparkleform.stacks.inspect import inspect
 from sparkleform.stacks.request import StackInputs
 
 
@@ -86,7 +89,7 @@ class Stacks:
     ) -> Stack:
         """Create stack `name` from `template` (a collection template name, .py path or
         JSON/YAML file; None: the stack's entry in sparkleform.toml)."""
-        return flows.create(self.context, name, template, self._inputs(inputs, parameters, apply_stacks, tags),
+        return flows.create(self.context.for_stack(name), name, template, self._inputs(inputs, parameters, apply_stacks, tags),
                             wait=wait)
 
     def plan(
@@ -99,7 +102,7 @@ class Stacks:
         inputs: StackInputs | None = None,
     ) -> Plan:
         """What an update of `name` (or its create) would change; changes nothing."""
-        return flows.plan(self.context, name, template, self._inputs(inputs, parameters, apply_stacks, None))
+        return flows.plan(self.context.for_stack(name), name, template, self._inputs(inputs, parameters, apply_stacks, None))
 
     def update(
         self,
@@ -114,7 +117,7 @@ class Stacks:
         wait: bool = True,
     ) -> Stack | None:
         """Plan, `confirm(plan)` (None: apply without asking), apply. None: nothing changed."""
-        return flows.update(self.context, name, template, self._inputs(inputs, parameters, apply_stacks, tags),
+        return flows.update(self.context.for_stack(name), name, template, self._inputs(inputs, parameters, apply_stacks, tags),
                             confirm=confirm, wait=wait)
 
     def deploy(
@@ -132,20 +135,20 @@ class Stacks:
     ) -> Deployed:
         """Create `name`, or update it when it exists; a ROLLBACK_COMPLETE / REVIEW_IN_PROGRESS
         stack is deleted first after `confirm_delete(stack)` (None: without asking)."""
-        return deploy(self.context, name, template, self._inputs(inputs, parameters, apply_stacks, tags),
+        return deploy(self.context.for_stack(name), name, template, self._inputs(inputs, parameters, apply_stacks, tags),
                       confirm=confirm, confirm_delete=confirm_delete, wait=wait)
 
     def destroy(self, name: str, *, confirm: ConfirmStack | None = None, wait: bool = True) -> Result:
         """Delete stack `name` after `confirm(stack)` (None: without asking)."""
-        return flows.destroy(self.context, name, confirm=confirm, wait=wait)
+        return flows.destroy(self.context.for_stack(name), name, confirm=confirm, wait=wait)
 
     def recover(self, name: str) -> Stack:
         """Roll back an operation that was cut off."""
-        return flows.recover(self.context, name)
+        return flows.recover(self.context.for_stack(name), name)
 
     def execute(self, name: str, change_set: str, *, check: bool = True) -> Stack:
         """Execute a change set left for review (providers with change sets), its template checked first."""
-        return flows.execute(self.context, name, change_set, check=check)
+        return flows.execute(self.context.for_stack(name), name, change_set, check=check)
 
     def up(self, *names: str, confirm: ConfirmPlan | None = None, check: bool = True) -> dict[str, Result]:
         """Create or update the stack group (or `names` and what they need) in dependency order."""
@@ -155,12 +158,20 @@ class Stacks:
         """Delete the stack group (or `names` and what depends on them) in reverse order."""
         return groups.down(self.context, names, confirm=confirm)
 
+    def plan_group(self, *names: str) -> list[StackPlan]:
+        """The plan of `up` for the group (or `names` and what they need), stack by stack; changes nothing."""
+        return plan_group(self.context, names)
+
+    def inspect(self, name: str) -> dict[str, Any]:
+        """Stack `name` as `inspect --output json` shows it: resources with physical ids and attributes."""
+        return inspect(self.context.for_stack(name), name)
+
     def drift(self, name: str) -> DriftReport | None:
         """Drift of stack `name` (None on a provider without drift: the local engine)."""
-        return drift(self.context, name)
+        return drift(self.context.for_stack(name), name)
 
     def describe(self, name: str) -> Stack:
-        return self.context.provider.describe_stack(name)
+        return self.context.for_stack(name).provider.describe_stack(name)
 
     def outputs(self, name: str) -> dict[str, str]:
-        return self.context.provider.describe_stack(name).output_map()
+        return self.context.for_stack(name).provider.describe_stack(name).output_map()

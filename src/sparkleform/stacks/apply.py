@@ -41,15 +41,20 @@ UNUSABLE = ("ROLLBACK_COMPLETE", "DELETE_COMPLETE", "DELETE_IN_PROGRESS")
 ProviderFor = Callable[[str | None, str | None], Provider]
 
 
-def read_applied_stacks(refs: list[str], provider_for: ProviderFor) -> list[AppliedStack]:
+def read_applied_stacks(
+    refs: list[str], provider_for: ProviderFor, locate: Callable[[str], Provider | None] | None = None
+) -> list[AppliedStack]:
     """The outputs of each referenced stack, in the order given.
 
-    `provider_for(provider_name, region)` returns the provider to ask (None: the command's own).
+    `provider_for(provider_name, region)` returns the provider to ask (None: the command's own);
+    `locate(name)`, when given, the provider of a plain name that lives elsewhere (a group
+    stack in its own region), or None.
     """
     applied: list[AppliedStack] = []
     for text in refs:
         ref = parse_stack_ref(text)
-        provider = provider_for(ref.provider, ref.region)
+        located = locate(ref.name) if locate is not None and ref.provider is None and ref.region is None else None
+        provider = located or provider_for(ref.provider, ref.region)
         try:
             stack = provider.describe_stack(ref.name)
         except SparkleformError as exc:

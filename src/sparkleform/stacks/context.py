@@ -6,7 +6,8 @@ tells what happens. The CLI builds one from its options; Python code builds one 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -16,10 +17,13 @@ from sparkleform.stacks.outcome import Failure, first_failure
 
 
 class ProviderPool:
-    """The flow's provider plus any other `--apply-stack PROVIDER[:REGION]:NAME` needs, each made once.
+    """The flow's provider plus any other a stack needs, each made once per (provider, region,
+    profile): `--apply-stack PROVIDER[:REGION]:NAME`, and the stacks of a group that live in
+    their own region or profile (sparkleform.toml `[stacks.NAME] region/profile`).
 
     `options` holds the keyword arguments of `get_provider` per provider name (the local
-    provider's `state`, the AWS provider's `profile`, `endpoint_url`, `bucket` ...).
+    provider's `state`, the AWS provider's `profile`, `endpoint_url`, `bucket` ...). Pools made
+    by `at` share their providers; `wrap` (when given) is laid over every provider handed out.
     """
 
     def __init__(
@@ -29,27 +33,50 @@ class ProviderPool:
         *,
         options: dict[str, dict[str, Any]] | None = None,
         main: Provider | None = None,
+        profile: str | None = None,
+        cache: dict[tuple[str, str | None, str | None], Provider] | None = None,
+        wrap: Callable[[Provider], Provider] | None = None,
     ) -> None:
         self.name = main.name if main is not None else name
         self.region = region
         self.options = options or {}
-        self._cache: dict[tuple[str, str | None], Provider] = {}
+        self.profile = profile
+        self.wrap = wrap
+        self._cache = cache if cache is not None else {}
         if main is not None:
-            self._cache[(self.name, region)] = main
+            self._cache[self._key(self.name, region, profile)] = main
 
-    def get(self, name: str | None = None, region: str | None = None) -> Provider:
-        """The provider called `name` in `region` (None: the flow's own provider / region)."""
+    def _key(self, name: str, region: str | None, profile: str | None) -> tuple[str, str | None, str | None]:
+        if name != "aws":
+            profile = None
+        return (name, region, profile or self.options.get(name, {}).get("profile"))
+
+    def get(self, name: str | None = None, region: str | None = None, profile: str | None = None) -> Provider:
+        """The provider called `name` in `region` with `profile` (None: the pool's own)."""
         from sparkleform.providers import get_provider
 
         name = name or self.name
         region = region or self.region
-        key = (name, region)
+        profile = profile or self.profile
+        key = self._key(name, region, profile)
         if key not in self._cache:
             options = dict(self.options.get(name, {}))
             if region:
                 options["region"] = region
+            if name == "aws" and key[2]:
+                options["profile"] = key[2]
             self._cache[key] = get_provider(name, **options)
-        return self._cache[key]
+        provider = self._cache[key]
+        return self.wrap(provider) if self.wrap is not None else provider
+
+    def at(self, region: str | None, profile: str | None) -> ProviderPool:
+        """The same pool seen from a stack in `region` with `profile` (None: this pool's)."""
+        return ProviderPool(self.name, region or self.region, options=self.options, profile=profile or self.profile,
+                            cache=self._cache, wrap=self.wrap)
+
+    def providers(self) -> list[Provider]:
+        """Every provider made so far (to close them)."""
+        return list(self._cache.values())
 
     @property
     def main(self) -> Provider:
@@ -125,10 +152,30 @@ class StackContext:
     # False: create and update without change sets (CreateStack/UpdateStack) on a provider
     # that has them, for endpoints whose change sets are incomplete (moto_server's)
     change_sets: bool = True
+    # the region / profile given by the caller (--region, Stacks(region=)): they beat a
+    # stack's own in sparkleform.toml
+    region_flag: str | None = None
+    profile_flag: str | None = None
 
     @property
     def provider(self) -> Provider:
         return self.pool.main
+
+    def for_stack(self, name: str) -> StackContext:
+        """This context as stack `name` sees it: its provider in the stack's own region and
+        profile from sparkleform.toml (`[stacks.NAME] region/profile`) unless the caller gave
+        one; the same context when the stack has neither."""
+        entry = self.config.stacks.get(name)
+        region = self.region_flag or (entry.region if entry else None)
+        profile = self.profile_flag or (entry.profile if entry else None)
+        if not region and not profile:
+            return self
+        return replace(self, pool=self.pool.at(region, profile))
+
+    def group_provider(self, stack: str) -> Provider | None:
+        """Where a stack of the group lives (an `--apply-stack` of its plain name is read
+        there); None for a name the group does not have."""
+        return self.for_stack(stack).provider if stack in self.config.stacks else None
 
     @classmethod
     def open(
@@ -145,14 +192,18 @@ class StackContext:
         reporter: Reporter | None = None,
         interactive: bool | None = False,
         change_sets: bool | None = None,
+        stack: str | None = None,
     ) -> StackContext:
         """A context as the CLI makes it: the provider by name (default: $SPARKLEFORM_PROVIDER,
         the configuration's, else "local") or given, and the configuration from `config` (a
         sparkleform.toml path; default: found upwards from the current folder). `change_sets`
         False (default: the configuration's `change_sets`, else True) creates and updates
-        without change sets."""
+        without change sets. `stack`: the stack the context is for, whose own region and
+        profile in sparkleform.toml apply unless `region` / `profile` are given."""
         cfg = config if isinstance(config, Config) else load_config(Path(config) if config else None)
+        region_flag, profile_flag = region, profile
         region = region or cfg.region
+        profile = profile or cfg.profile
         state = state or os.environ.get("SPARKLEFORM_STATE") or cfg.state
         options: dict[str, dict[str, Any]] = {
             "local": {"state": str(state or Path(".sparkleform") / "state.db")},
@@ -172,6 +223,7 @@ class StackContext:
             pool = ProviderPool(name, region, options=options)
         else:
             pool = ProviderPool(region=region, options=options, main=provider)
-        return cls(pool=pool, config=cfg, reporter=reporter or Reporter(), interactive=interactive,
-                   change_sets=bool(change_sets))
+        ctx = cls(pool=pool, config=cfg, reporter=reporter or Reporter(), interactive=interactive,
+                  change_sets=bool(change_sets), region_flag=region_flag, profile_flag=profile_flag)
+        return ctx.for_stack(stack) if stack else ctx
 

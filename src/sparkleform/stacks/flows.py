@@ -24,6 +24,7 @@ from sparkleform.contract import (
     Stack,
     StackOptions,
     has_change_sets,
+    has_stack_policies,
     has_stack_settings,
     runs_in_process,
 )
@@ -36,6 +37,7 @@ from sparkleform.stacks.hooks import OPERATION_EVENT, run_hooks
 from sparkleform.stacks.interrupts import watch_interrupts
 from sparkleform.stacks.next_step import hinted
 from sparkleform.stacks.outcome import is_failed, is_in_progress
+from sparkleform.stacks.policies import apply_nested_policies
 from sparkleform.stacks.request import StackInputs, StackRequest, prepare_request
 
 ConfirmPlan = Callable[[Plan], bool]  # asked before an update is applied; False: nothing changes
@@ -174,6 +176,8 @@ def create(
             wait=wait, title=title, total=expected.for_create(template_dict, request.parameters),
         )
     assert stack is not None
+    if not is_in_progress(stack.status):
+        apply_nested_policies(ctx, stack)
     return stack
 
 
@@ -225,10 +229,16 @@ def _apply_settings_only(ctx: StackContext, name: str, existing: Stack, options:
     ctx.reporter.note(f"termination protection of {name} is now {'on' if wanted else 'off'}")
 
 
-def stack_level_changes(existing: Stack, options: StackOptions) -> list[str]:
+def current_policy(provider: Provider, name: str) -> dict | bool | None:
+    """The stack's policy where the provider reads it alone; True where it cannot (unknown)."""
+    return provider.stack_policy(name) if has_stack_policies(provider) else True
+
+
+def stack_level_changes(existing: Stack, options: StackOptions, policy: dict | bool | None = True) -> list[str]:
     """The stack-level settings an update asks for that no resource change carries: tags
     that differ, and notification ARNs, role and stack policy when given (the provider
-    compares those and says NoUpdates when they are the same)."""
+    compares those and says NoUpdates when they are the same); a stack policy the stack
+    already has (`policy`, True when unknown) is no change."""
     found = []
     if options.tags and dict(options.tags) != dict(existing.tags or {}):
         found.append("tags")
@@ -236,7 +246,7 @@ def stack_level_changes(existing: Stack, options: StackOptions) -> list[str]:
         found.append("notification ARNs")
     if options.role_arn:
         found.append("role")
-    if options.stack_policy is not None:
+    if options.stack_policy is not None and options.stack_policy != policy:
         found.append("stack policy")
     return found
 
@@ -286,7 +296,7 @@ def update(
         # An empty plan may still change outputs through new parameter values: the update
         # runs then, and the provider has the last word (NoUpdates).
         same_template = request.template is None or request.template == provider.template_of(name)
-        settings = stack_level_changes(existing, request.options)
+        settings = stack_level_changes(existing, request.options, current_policy(provider, name))
         if not request.parameters_changed(existing) and (the_plan.no_updates or same_template) and not settings:
             _apply_settings_only(ctx, name, existing, request.options)
             ctx.reporter.note(NO_UPDATES)
@@ -320,7 +330,11 @@ def update(
 
     try:
         with located(request.sources):
-            return run_operation(ctx, name, "update", call, wait=wait, title=title, total=expected.for_update(the_plan))
+            updated = run_operation(ctx, name, "update", call, wait=wait, title=title,
+                                    total=expected.for_update(the_plan))
+        if updated is not None and not is_in_progress(updated.status):
+            apply_nested_policies(ctx, updated)
+        return updated
     except NoUpdates:
         ctx.reporter.note(NO_UPDATES)
         return None
@@ -345,6 +359,7 @@ def execute(ctx: StackContext, name: str, change_set: str, *, check: bool = True
         ctx, name, operation, lambda on_event: provider.execute_change_set(name, change_set, on_event=on_event)
     )
     assert stack is not None
+    apply_nested_policies(ctx, stack)
     return stack
 
 

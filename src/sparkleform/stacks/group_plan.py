@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sparkleform.cfn import NESTED_STACK_TYPE
 from sparkleform.contract import Plan, Provider, ResourceChange, Stack, StackOutput, has_simulation
 from sparkleform.errors import SparkleformError
 from sparkleform.stacks.context import ProviderPool, Reporter, StackContext
@@ -45,37 +46,54 @@ def plan_group(ctx: StackContext, stacks: Iterable[str] = ()) -> list[StackPlan]
     if has_simulation(ctx.provider):
         with tempfile.TemporaryDirectory(prefix="sparkleform-plan-") as folder:
             scratch = ctx.provider.scratch(folder)
+            sim = _quiet(ctx, scratch)
             try:
-                return _simulated(ctx, scratch, order)
+                return _simulated(sim, order)
             finally:
-                close = getattr(scratch, "close", None)
-                if close is not None:
-                    close()
+                for made in sim.pool.providers():
+                    close = getattr(made, "close", None)
+                    if close is not None:
+                        close()
     return _placeholders(ctx, order)
 
 
-def _quiet(ctx: StackContext, provider: Provider) -> StackContext:
-    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=ctx.pool.options, main=provider)
-    return StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False)
+def _quiet(ctx: StackContext, scratch: Provider) -> StackContext:
+    """A quiet context on the scratch copy: a stack in its own region or profile gets a
+    provider on the same copy (never on the real state)."""
+    options = {**ctx.pool.options, scratch.name: {**ctx.pool.options.get(scratch.name, {}),
+                                                  "state": str(getattr(scratch, "state", ""))}}
+    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=options, main=scratch, profile=ctx.pool.profile)
+    return StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False,
+                        region_flag=ctx.region_flag, profile_flag=ctx.profile_flag)
 
 
-def _creation_plan(name: str, template: dict | None) -> Plan:
-    resources = (template or {}).get("Resources") or {}
-    return Plan(stack_name=name, changes=[
-        ResourceChange("Add", logical, str(body.get("Type", "?")) if isinstance(body, dict) else "?")
-        for logical, body in resources.items()
-    ])
+def _creation_plan(name: str, template: dict | None, nested: dict[str, dict] | None = None) -> Plan:
+    """Every resource Added, and those of its nested templates (`Child/Queue`) at any depth."""
+    changes: list[ResourceChange] = []
+
+    def add(body: dict | None, prefix: str, depth: int) -> None:
+        resources = (body or {}).get("Resources") or {}
+        for logical, res in resources.items() if isinstance(resources, dict) else []:
+            kind = str(res.get("Type", "?")) if isinstance(res, dict) else "?"
+            changes.append(ResourceChange("Add", prefix + logical, kind))
+            url = ((res.get("Properties") or {}).get("TemplateURL") if isinstance(res, dict) else None)
+            if kind == NESTED_STACK_TYPE and isinstance(url, str) and nested and url in nested and depth < 8:
+                add(nested[url], f"{prefix}{logical}/", depth + 1)
+
+    add(template, "", 0)
+    return Plan(stack_name=name, changes=changes)
 
 
-def _simulated(ctx: StackContext, scratch: Provider, order: list[str]) -> list[StackPlan]:
-    sim = _quiet(ctx, scratch)
+def _simulated(ctx: StackContext, order: list[str]) -> list[StackPlan]:
     out: list[StackPlan] = []
     for name in order:
+        sim = ctx.for_stack(name)
+        scratch = sim.provider
         existing = safe_describe(scratch, name) if scratch.stack_exists(name) else None
         template = template_target(ctx.config, ctx.config.stacks[name].template)
         if existing is None:
             request = prepare_request(sim, name, None, StackInputs(), existing=None)
-            the_plan = _creation_plan(name, request.template)
+            the_plan = _creation_plan(name, request.template, request.options.nested_templates)
             stack = create(sim, name, None, StackInputs(), report_wiring=False)
             out.append(StackPlan(name, "create", the_plan, dict(request.parameters), stack.output_map()))
             continue
@@ -109,14 +127,18 @@ class _Pending:
 
 
 def _placeholders(ctx: StackContext, order: list[str]) -> list[StackPlan]:
-    provider = ctx.provider
     deps = dependencies(ctx.config.stacks)
     pending: dict[str, dict] = {}
-    view = _Pending(provider, pending)
-    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=ctx.pool.options, main=view)
-    seen = StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False)
+    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=ctx.pool.options, main=ctx.provider,
+                        profile=ctx.pool.profile, cache=ctx.pool._cache,
+                        wrap=lambda real: _Pending(real, pending))
+    view = StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False,
+                        region_flag=ctx.region_flag, profile_flag=ctx.profile_flag)
     out: list[StackPlan] = []
     for name in order:
+        here = ctx.for_stack(name)
+        provider = here.provider
+        seen = view.for_stack(name)
         waits_on = [d for d in deps.get(name, []) if d in pending]
         existing = safe_describe(provider, name) if provider.stack_exists(name) else None
         template = template_target(ctx.config, ctx.config.stacks[name].template)
@@ -127,7 +149,7 @@ def _placeholders(ctx: StackContext, order: list[str]) -> list[StackPlan]:
             assert request.template is not None
             pending[name] = request.template
             outputs = {k: KNOWN_AFTER_APPLY for k in (request.template.get("Outputs") or {})}
-            out.append(StackPlan(name, "create", _creation_plan(name, request.template), dict(request.parameters),
+            out.append(StackPlan(name, "create", _creation_plan(name, request.template, request.options.nested_templates), dict(request.parameters),
                                  outputs, unknown))
             continue
         if waits_on:
@@ -135,7 +157,7 @@ def _placeholders(ctx: StackContext, order: list[str]) -> list[StackPlan]:
             out.append(StackPlan(name, "update", Plan(name, []), dict(request.parameters), {}, unknown, note))
             continue
         try:
-            the_plan = plan(ctx, name, template)
+            the_plan = plan(here, name, template)
         except SparkleformError as exc:
             out.append(StackPlan(name, "update", Plan(name, []), dict(request.parameters), {}, unknown, exc.message))
             continue

@@ -1,5 +1,6 @@
 """Stack groups: the `[stacks.*]` of sparkleform.toml in dependency order (apply_stacks edges),
-and the `up` / `down` flows that deploy them in that order or tear them down in reverse."""
+and the `up` / `down` flows that deploy them in that order or tear them down in reverse, each
+stack through the provider of its own region and profile (StackContext.for_stack)."""
 
 from __future__ import annotations
 
@@ -92,19 +93,20 @@ def up(
     failure stops the loop; its hint names the stacks not attempted.
     """
     order = group_order(ctx.config.stacks, stacks)
-    provider = ctx.provider
     results: dict[str, Result] = {}
     for i, name in enumerate(order, 1):
+        here = ctx.for_stack(name)  # the stack's own region / profile
+        provider = here.provider
         existing = safe_describe(provider, name) if provider.stack_exists(name) else None
         action = "update" if existing is not None else "create"
         ctx.reporter.note(f"[{i}/{len(order)}] {name}: {action}")
         try:
             if existing is None:
-                create(ctx, name, None, StackInputs(no_check=not check), title=f"[{i}/{len(order)}] create {name}", report_wiring=False)
+                create(here, name, None, StackInputs(no_check=not check), title=f"[{i}/{len(order)}] create {name}", report_wiring=False)
                 results[name] = Result.CREATED
             else:
                 template = template_target(ctx.config, ctx.config.stacks[name].template)
-                outcome = update(ctx, name, template, StackInputs(no_check=not check), confirm=confirm, existing=existing,
+                outcome = update(here, name, template, StackInputs(no_check=not check), confirm=confirm, existing=existing,
                                  title=f"[{i}/{len(order)}] update {name}")
                 results[name] = Result.UPDATED if outcome is not None else Result.UNCHANGED
         except SparkleformError as exc:
@@ -120,8 +122,7 @@ def down(
     order, after `confirm(names)` (None: without asking). Returns the stacks deleted ([] when
     none existed or `confirm` said no)."""
     order = group_order(ctx.config.stacks, stacks, teardown=True)
-    provider = ctx.provider
-    present = [name for name in order if provider.stack_exists(name)]
+    present = [name for name in order if ctx.for_stack(name).provider.stack_exists(name)]
     if not present:
         ctx.reporter.note("no stack of the group exists; nothing to delete")
         return []
@@ -131,7 +132,7 @@ def down(
     for i, name in enumerate(present, 1):
         ctx.reporter.note(f"[{i}/{len(present)}] {name}: delete")
         try:
-            delete(ctx, name, title=f"[{i}/{len(present)}] delete {name}")
+            delete(ctx.for_stack(name), name, title=f"[{i}/{len(present)}] delete {name}")
         except SparkleformError as exc:
             _not_attempted(exc, present[i:])
             raise

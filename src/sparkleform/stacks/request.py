@@ -54,6 +54,7 @@ class StackInputs:
     bucket: str | None = None
     prefix: str | None = None
     no_check: bool = False  # skip the template checks before the deploy (stacks.checks)
+    upload_root_template: bool = False  # the root template through the bucket as well (aws)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -179,7 +180,7 @@ def prepare_request(
     applied_refs = list(cfg.apply_stacks if cfg else [])
     applied_refs += [s for s in inputs.apply_stacks if s not in applied_refs]
     if applied_refs:
-        param_inputs.applied = read_applied_stacks(applied_refs, ctx.pool.get)
+        param_inputs.applied = read_applied_stacks(applied_refs, ctx.pool.get, ctx.group_provider)
     mappings = [parse_mapping(f"{out}:{param}") for out, param in (cfg.apply_mappings if cfg else {}).items()]
     mappings += [parse_mapping(m) for m in inputs.apply_mappings]
     param_inputs.mappings = mappings
@@ -201,6 +202,8 @@ def prepare_request(
     protection = inputs.termination_protection
     if protection is None and cfg is not None:
         protection = cfg.termination_protection
+    from sparkleform.dsl.stack_policy import policy_of  # the DSL package only when it is needed
+
     options = StackOptions(
         tags=tags,
         disable_rollback=inputs.no_rollback,
@@ -210,8 +213,10 @@ def prepare_request(
         role_arn=inputs.role_arn or (cfg.role_arn if cfg else None),
         timeout_minutes=inputs.timeout_minutes,
         on_failure=inputs.on_failure,
-        stack_policy=load_stack_policy(policy_file) if policy_file else None,
+        # --stack-policy / sparkleform.toml first, then the one written in the DSL template
+        stack_policy=load_stack_policy(policy_file) if policy_file else policy_of(template),
         nested_templates={url: extensions.scrub(t) or t for url, t in nested.items()},
+        upload_root_template=inputs.upload_root_template or config.upload_root_template,
     )
     # NoEcho values the stack keeps (resolution.use_previous) are masked by describe, so
     # only the provider knows them: they are left out, and the provider falls back to the
