@@ -8,6 +8,7 @@ Every verb that writes files (compile -o, convert -o, import -o, graph -o, new) 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -49,6 +50,13 @@ def _no_links(path: Path, root: Path | None) -> None:
         current = current.parent
 
 
+def _special(path: Path) -> bool:
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def write_text(
     path: str | Path,
     text: str | bytes,
@@ -75,6 +83,15 @@ def write_text(
     if path.resolve() in protect:
         raise WriteError(f"{path} is one of the template's own source files; it would be overwritten",
                          hint="write the compiled templates to another folder")
+    if _special(path):
+        # a device, a pipe, a socket the user named (`-o /dev/null`, a FIFO): written into, never
+        # replaced by a regular file (a rename over /dev/null would replace the machine's)
+        try:
+            with open(path, "wb") as fh:
+                fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+        except OSError as exc:
+            raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return path
     parent = path.parent
     if make_parents:
         try:

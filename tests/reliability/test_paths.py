@@ -140,3 +140,31 @@ def test_written_files_get_the_umask_mode(work, args, out):
     (work / out).unlink()
     assert run_cli(*args, *(("--force",) if args[0] == "new" else ())).code == 0
     assert stat.S_IMODE((work / out).stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("compile", "q.yaml", "-o", "pipe"),
+        ("convert", "q.yaml", "-o", "pipe"),
+        ("graph", "q.yaml", "-o", "pipe"),
+    ],
+)
+def test_a_named_pipe_or_device_is_written_into_not_replaced(work, args):
+    # `-o /dev/null` ran as root replaced the machine's /dev/null with a regular file (a
+    # temporary file renamed over it); a FIFO stands in for the device here. Its reading end is
+    # opened first, without blocking, so the writer's open returns and the pipe's buffer holds
+    # what it wrote.
+    os.mkfifo(work / "pipe")
+    reader = os.open(work / "pipe", os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        result = run_cli(*args)
+        try:
+            got = os.read(reader, 1 << 16)
+        except BlockingIOError:
+            got = b""
+    finally:
+        os.close(reader)
+    assert result.code == 0, result.stderr
+    assert stat.S_ISFIFO((work / "pipe").stat().st_mode)
+    assert b"AWS::SQS::Queue" in got
