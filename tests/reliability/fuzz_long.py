@@ -130,11 +130,28 @@ class Figures:
     exits: dict[str, int] = field(default_factory=dict)
 
 
+def classify(stderr: str, code: str, wall: float, peak_mb: float, hang_s: float = HANG_S) -> list[str]:
+    """What is wrong with one child's run (nothing: [])."""
+    killed = code == f"signal {int(signal.SIGALRM)}"
+    kinds = []
+    if "Traceback" in stderr or "MemoryError" in stderr:
+        kinds.append("traceback")
+    if code not in ("0", "1", "2") and not killed:
+        kinds.append("exit")
+    if wall > hang_s or killed:
+        kinds.append("hang")
+    if peak_mb > MEMORY_MB or "MemoryError" in stderr:
+        kinds.append("memory")
+    return kinds
+
+
 class Runner:
     """Forks one child per input, at most `jobs` at a time, each in a folder of its own."""
 
-    def __init__(self, root: Path, jobs: int, kill_after: int, findings: Path | None, memory_limit_mb: int) -> None:
+    def __init__(self, root: Path, jobs: int, kill_after: int, findings: Path | None, memory_limit_mb: int,
+                 hang_s: float = HANG_S) -> None:
         self.root = root
+        self.hang_s = hang_s
         self.free = [root / f"slot{i}" for i in range(jobs)]
         self.running: dict[int, tuple[Path, str, float, list[str], bytes]] = {}
         self.kill_after = kill_after
@@ -175,15 +192,7 @@ class Runner:
             code = f"signal {os.WTERMSIG(status)}"
         else:
             code = str(os.WEXITSTATUS(status))
-        kinds = []
-        if "Traceback" in stderr or "MemoryError" in stderr:
-            kinds.append("traceback")
-        if code not in ("0", "1", "2") and code != f"signal {signal.SIGALRM}":
-            kinds.append("exit")
-        if wall > HANG_S or code == f"signal {signal.SIGALRM}":
-            kinds.append("hang")
-        if peak_mb > MEMORY_MB or "MemoryError" in stderr:
-            kinds.append("memory")
+        kinds = classify(stderr, code, wall, peak_mb, self.hang_s)
         f = self.figures.setdefault(verb_name, Figures())
         f.inputs += 1
         f.tracebacks += "traceback" in kinds
@@ -354,6 +363,9 @@ def main() -> int:
     parser.add_argument("--memory-limit-mb", type=int, default=3072, help="address-space limit of a child")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--replay", type=Path, help="run one saved finding folder again and stop")
+    parser.add_argument("--input", type=Path, action="append",
+                        help="run this file (not generated input) through each of --verbs; repeatable")
+    parser.add_argument("--hang-s", type=float, default=HANG_S, help="wall time over which an input is a hang")
     args = parser.parse_args()
     if args.replay:
         return replay(args.replay)
@@ -370,8 +382,19 @@ def main() -> int:
     if args.findings:
         args.findings.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="sparkleform-fuzz-"))
-    runner = Runner(root, args.jobs, args.kill_after, args.findings, args.memory_limit_mb)
+    runner = Runner(root, args.jobs, args.kill_after, args.findings, args.memory_limit_mb, args.hang_s)
     started = time.monotonic()
+    if args.input:
+        try:
+            for path in args.input:
+                for verb_name in verbs:
+                    runner.submit(verb_name, path.read_bytes(), VERBS[verb_name].suffixes[0])
+        finally:
+            runner.drain()
+            report(runner, args.report, started, args, done=True)
+            shutil.rmtree(root, ignore_errors=True)
+        print(f"{sum(f.inputs for f in runner.figures.values())} inputs, {len(runner.found)} findings")
+        return 1 if runner.found else 0
     per_verb = {v: args.examples // len(verbs) + (i < args.examples % len(verbs)) for i, v in enumerate(verbs)}
     done = {v: 0 for v in verbs}
     rnd = 0
