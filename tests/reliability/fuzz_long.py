@@ -205,16 +205,17 @@ class Runner:
         f.total_s += wall
         f.exits[code] = f.exits.get(code, 0) + 1
         if kinds:
-            self._keep(verb_name, kinds, argv, data, stderr, code, wall, peak_mb, slot)
+            self._keep(verb_name, kinds, argv, data, stderr, code, wall, cpu, peak_mb, slot)
         self.free.append(slot)
 
     def drain(self) -> None:
         while self.running:
             self.reap()
 
-    def _keep(self, verb, kinds, argv, data, stderr, code, wall, peak_mb, slot) -> None:
+    def _keep(self, verb, kinds, argv, data, stderr, code, wall, cpu, peak_mb, slot) -> None:
         last = stderr.strip().splitlines()[-1:] or [""]
-        entry = {"verb": verb, "kinds": kinds, "code": code, "wall_s": round(wall, 2), "peak_mb": round(peak_mb, 1),
+        entry = {"verb": verb, "kinds": kinds, "code": code, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+                 "peak_mb": round(peak_mb, 1),
                  "argv": argv, "last_line": last[0][:300]}
         if self.findings is not None:
             folder = self.findings / f"{len(self.found):05d}-{verb}"
@@ -222,7 +223,8 @@ class Runner:
             (folder / "finding.json").write_text(json.dumps(entry, indent=2))
             entry["folder"] = str(folder)
         self.found.append(entry)
-        print(f"FINDING {verb} {kinds} exit={code} {wall:.1f}s {peak_mb:.0f}MB: {entry['last_line']}", flush=True)
+        print(f"FINDING {verb} {kinds} exit={code} {wall:.1f}s (CPU {cpu:.1f}s) {peak_mb:.0f}MB: {entry['last_line']}",
+              flush=True)
 
 
 def _child(slot: Path, argv: list[str], kill_after: int, memory_limit: int) -> None:
