@@ -41,3 +41,28 @@ def test_a_wrongly_typed_stack_setting(work, setting, fragment):
     (work / "sparkleform.toml").write_text(f'[stacks.a]\ntemplate = "q.yaml"\n{setting}\n')
     result = run_cli("up", "--yes", "--state", str(work / "state.db"))
     assert_input_error(result, "sparkleform.toml", fragment)
+
+
+SURROGATE_TEMPLATE = (
+    "from sparkleform import template\n\n\n@template\ndef t(t):\n"
+    "    t.resources.q.type = 'AWS::SQS::Queue'\n"
+    "    t.mapping('m', {'\\udfff': {'a': 'b'}})\n"
+)
+PY_VERBS = {
+    "validate": ("validate", "t.py"),
+    "graph": ("graph", "t.py"),
+    "compile": ("compile", "t.py"),
+    "create": ("create", "s", "t.py"),
+    "plan": ("plan", "s", "t.py"),
+    "iam": ("iam", "simulate", "t.py", "--action", "s3:GetObject"),
+    "trace": ("trace", "t.py"),
+}
+
+
+@pytest.mark.parametrize("verb", PY_VERBS)
+def test_a_python_template_that_makes_a_lone_surrogate(work, verb):
+    """validate and graph printed a UnicodeEncodeError traceback: what a Python template
+    makes is held to the limits of a template file."""
+    (work / "t.py").write_text(SURROGATE_TEMPLATE)
+    result = run_cli(*PY_VERBS[verb], "--state", str(work / "state.db"))
+    assert_input_error(result, "t.py", "a lone surrogate '\\udfff'")
