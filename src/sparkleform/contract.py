@@ -36,6 +36,9 @@ from sparkleform.errors import OperationFailed, SparkleformError
 
 NO_ECHO_MASK = "****"
 NO_UPDATES = "No updates are to be performed."  # CloudFormation's wording for NoUpdates
+# A change set (a plan) that changes nothing: CloudFormation's StatusReason of the FAILED
+# change set (recorded in LocalStack's api/test_changesets.snapshot.json, test_empty_changeset).
+NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
 
 
 # --------------------------------------------------------------------------- errors

@@ -175,7 +175,7 @@ def test_compile_time_parameters_are_kept_with_the_stack(project, where, request
 
     run("create", name, "ctp", "--set", "number_of_nodes=3")
     # no --set: the plan starts from what the stack was built with, so nothing changes
-    assert "No updates are to be performed." in run("plan", name, "ctp").stdout
+    assert "The submitted information didn't contain changes." in run("plan", name, "ctp").stdout
     described = run("describe", name).stdout
     assert "COMPILE PARAMETER" in described and "number_of_nodes    3" in described
     # --set overrides, and the new value is what the stack keeps from then on
@@ -186,7 +186,7 @@ def test_compile_time_parameters_are_kept_with_the_stack(project, where, request
     kept = json.loads(run("describe", name, "--output", "json").stdout)
     assert kept["CompileParameters"] == {"number_of_nodes": "2"}
     assert sorted(r["LogicalResourceId"] for r in kept["Resources"]) == ["Node0", "Node1"]
-    assert "No updates are to be performed." in run("plan", name, "ctp").stdout
+    assert "The submitted information didn't contain changes." in run("plan", name, "ctp").stdout
 
 
 @pytest.mark.parametrize("where", ["local", "aws"])

@@ -296,9 +296,46 @@ def test_java_allowed_pattern_is_checked_by_validate(default, reported):
     assert ("SF1103" in codes) is reported
 
 
-def test_a_plan_importing_an_export_not_there_yet_is_made_and_the_create_refused(provider):
+def test_an_import_of_an_export_not_there_yet_is_planned_and_fails_when_executed(provider):
+    """AWS creates the change set (Add P) and its execution fails and rolls back
+    (LocalStack's test_change_set_exports_imports.snapshot.json, ..._import_non_existent_export)."""
+    from sparkleform.errors import OperationFailed
+
     template = {"Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": {"Fn::ImportValue": "later"}}}}}
     plan = provider.plan("imp", template, {})
     assert [(c.action, c.logical_id) for c in plan.changes] == [("Add", "P")]
-    with pytest.raises(SparkleformError, match="No export named later found"):
+    with pytest.raises(OperationFailed, match="No export named later found"):
         provider.create_stack("imp", template, {})
+    assert provider.describe_stack("imp").status == "ROLLBACK_COMPLETE"
+    failed = [(e.logical_id, e.status, e.reason) for e in provider.events("imp") if e.status == "CREATE_FAILED"]
+    assert failed == [("P", "CREATE_FAILED", "No export named later found.")]
+
+
+def test_an_output_getatt_of_a_missing_attribute_starts_the_create_and_rolls_back(provider):
+    """AWS's events: the stack's CREATE_IN_PROGRESS, ROLLBACK_IN_PROGRESS with the reason, and
+    ROLLBACK_COMPLETE; no resource is made (LocalStack's engine/test_attributes.snapshot.json,
+    test_invalid_getatt_fails). An update with it rolls back the same way."""
+    from sparkleform.errors import OperationFailed
+
+    base = {"Resources": {"MyResource": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "unimportant"}}}}
+    bad = dict(base, Outputs={"InvalidOutput": {"Value": {"Fn::GetAtt": "MyResource.Invalid"}}})
+    assert [c.action for c in provider.plan("att", bad, {}).changes] == ["Add"]
+    with pytest.raises(OperationFailed, match=r"does not support attribute \{Invalid\}"):
+        provider.create_stack("att", bad, {})
+    events = [(e.logical_id, e.status, e.reason) for e in provider.events("att")]
+    assert events == [
+        ("att", "CREATE_IN_PROGRESS", "User Initiated"),
+        ("att", "ROLLBACK_IN_PROGRESS", "[Error] /Outputs/InvalidOutput/Value/Fn::GetAtt: Resource type "
+         "AWS::SSM::Parameter does not support attribute {Invalid}. Rollback requested by user."),
+        ("att", "ROLLBACK_COMPLETE", None),
+    ]
+    provider.create_stack("att2", base, {})
+    with pytest.raises(OperationFailed, match=r"does not support attribute \{Invalid\}"):
+        provider.update_stack("att2", bad, {})
+    assert provider.describe_stack("att2").status == "UPDATE_ROLLBACK_COMPLETE"
+    assert provider.describe_stack("att2").outputs == []
+    # in Resources it is still refused up front, as AWS does
+    in_resources = dict(base, Resources=dict(base["Resources"], T={"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": "MyResource.Invalid"}}}))
+    with pytest.raises(SparkleformError, match="does not support attribute type Invalid"):
+        provider.create_stack("att3", in_resources, {})
+    assert not provider.stack_exists("att3")

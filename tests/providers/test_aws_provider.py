@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from sparkleform.contract import NO_ECHO_MASK, StackOptions
+from sparkleform.contract import NO_CHANGES, NO_ECHO_MASK, StackOptions
 from sparkleform.errors import ConfigError, OperationFailed, SparkleformError, TemplateError
 from sparkleform.providers.aws_errors import (
     NO_UPDATES,
@@ -178,7 +178,7 @@ def test_missing_stack_errors(aws, unique):
 
 
 def test_no_updates_is_the_contracts_no_updates(aws, unique):
-    """Nothing to change: plans say so (no_updates, AWS's reason), and update_stack raises the
+    """Nothing to change: plans say so (no_updates, the change set's reason NO_CHANGES), and update_stack raises the
     contract's NoUpdates as the local engine does, leaving the stack as it was."""
     from sparkleform.contract import NoUpdates
 
@@ -186,12 +186,12 @@ def test_no_updates_is_the_contracts_no_updates(aws, unique):
     tpl = {"Parameters": {"P": {"Type": "String"}}, "Resources": {"T": {"Type": "AWS::SNS::Topic"}}}
     aws.create_stack(name, tpl, {"P": "x"})
     plan = aws.create_change_set(name, tpl, {"P": "x"})
-    assert plan.empty and plan.no_updates and plan.reason == NO_UPDATES and plan.change_set_name is None
+    assert plan.empty and plan.no_updates and plan.reason == NO_CHANGES and plan.change_set_name is None
     with pytest.raises(NoUpdates, match=NO_UPDATES):
         aws.update_stack(name, tpl, {"P": "x"})
     assert aws.describe_stack(name).status == "CREATE_COMPLETE"
     again = aws.plan(name, tpl, {"P": "x"})
-    assert again.no_updates and again.reason == NO_UPDATES
+    assert again.no_updates and again.reason == NO_CHANGES
 
 
 # --------------------------------------------------------------------------- plans and change sets

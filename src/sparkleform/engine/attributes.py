@@ -62,6 +62,9 @@ EC2_PREFIX = {
     "AWS::EC2::VPCCidrBlock": "vpc-cidr-assoc-",
     "AWS::EC2::NetworkAclEntry": "acle-",
     "AWS::EC2::IPAM": "ipam-",
+    # ids of other services with the same shape (a prefix and 17 hex digits)
+    "AWS::SSM::MaintenanceWindow": "mw-",
+    "AWS::SSM::PatchBaseline": "pb-",
 }
 
 ATTR_PREFIX = {
@@ -311,6 +314,8 @@ def _identifier_value(ctx: SimContext, rtype: str, logical_id: str, ident: str, 
         if rtype == "AWS::SNS::Topic":
             return make_arn(ctx, rtype, name)
         return make_arn(ctx, rtype, name)
+    if rtype == "AWS::EC2::VPCGatewayAttachment" and lower == "attachmenttype":
+        return "IGW" if props.get("InternetGatewayId") else "VGW"
     if rtype == "AWS::CloudFront::Distribution" and lower == "id":
         return "E" + token(13)
     if rtype == "AWS::KMS::Key" and lower == "keyid":
@@ -361,6 +366,14 @@ def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple
     else:
         generated = [i for i in idents if i in schema.read_only and i not in props]
         physical = values[generated[0]] if len(generated) == 1 else "|".join(values[i] for i in idents)
+    if rtype == "AWS::EC2::VPCGatewayAttachment":  # AWS's Ref: "IGW|vpc-…" (or "VGW|vpc-…")
+        physical = "|".join(values[i] for i in idents)
+    elif rtype == "AWS::Events::Rule":
+        bus = props.get("EventBusName")
+        if isinstance(bus, str) and bus and bus != "default":  # a rule on a custom bus: "bus|rule"
+            bus = bus.rsplit("/", 1)[-1]
+            attrs["Arn"] = make_arn(ctx, rtype, f"{bus}/{physical}")
+            physical = f"{bus}|{physical}"
     for ident, value in values.items():
         attrs.setdefault(ident, value)
     if override == "PublicIp":

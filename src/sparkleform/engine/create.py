@@ -99,8 +99,12 @@ def create_stack(
 def _provision_stack(cx: OpContext, run: Run, options: StackOptions, on_event: EventCallback | None) -> Run:
     """Create a recorded stack's resources and finish it (or roll it back)."""
     store, stack_id, name = cx.store, run.stack_id, run.name
-    failed, first_reason = run_waves(cx, run, create_wave, 0)
-    if not failed:
+    failed: list[str]
+    if run.late_errors:  # AWS fails the stack before it makes any resource
+        failed, first_reason = [], run.late_errors[0]
+    else:
+        failed, first_reason = run_waves(cx, run, create_wave, 0)
+    if not failed and not run.late_errors:
         try:
             outputs = evaluate_outputs(run)
             check_exports(store, stack_id, outputs)
@@ -120,6 +124,8 @@ def _provision_stack(cx: OpContext, run: Run, options: StackOptions, on_event: E
             return run
     # failure path
     reason = f"The following resource(s) failed to create: [{', '.join(failed)}]. "
+    if run.late_errors:
+        reason = first_reason + ". "
     if options.disable_rollback or options.on_failure == "DO_NOTHING":
         cx.journal.stack_status(stack_id, name, "CREATE_FAILED", reason, on_event, extra={"owner": None})
         raise StackOperationFailed(
@@ -208,8 +214,8 @@ def _check_name(name: str) -> None:
     if not isinstance(name, str) or not re.fullmatch(r"[a-zA-Z][-a-zA-Z0-9]{0,127}", name):
         raise ValidationError(
             f"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*"
-        )
+            "Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*"
+        )  # AWS's text (LocalStack's api/test_stacks snapshot, test_stack_name_creation)
 
 
 def _options_json(options: StackOptions) -> dict:

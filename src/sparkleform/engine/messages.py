@@ -27,6 +27,11 @@ TEMPLATE_TOO_LARGE = "Template may not exceed 1000000 bytes in size."
 TOO_MANY = "Template format error: Number of {what}, {count}, is greater than maximum allowed, {limit}"
 NAME_TOO_LONG = "Template format error: {what} name '{name}' exceeds the maximum length of {limit}"
 
+# -- found once the operation has started (the stack fails and rolls back, no resource made) --
+# LocalStack's engine/test_attributes.snapshot.json (test_invalid_getatt_fails), the stack's
+# ROLLBACK_IN_PROGRESS reason (followed by " Rollback requested by user.")
+OUTPUT_ATTRIBUTE = "[Error] /{path}/Fn::GetAtt: Resource type {type} does not support attribute {{{attr}}}"
+
 # -- service rules (the resource fails with the service's error, the stack rolls back) ------
 SERVICE_ERROR = (
     "Resource handler returned message: \"{message}\" (Service: {service}, Status Code: 400, "
@@ -73,7 +78,7 @@ TAG_VALUE_LENGTH = (
 TAG_AWS_PREFIX = "Tag keys starting with 'aws:' are reserved for internal use"
 MALFORMED_POLICY = "{message}"  # IAM MalformedPolicyDocument: the policy model's own text
 SG_RULE = "{message}"
-SG_PORTS = "Invalid value '{value}' for portRange. Must specify both from and to ports with TCP/UDP."
+SG_PORTS = "Invalid value for portRange. Must specify both from and to ports with TCP/UDP."
 SG_PROTOCOL = "Invalid value '{value}' for IP protocol. Unknown protocol."
 SG_NO_SOURCE = (
     "Either CIDR, prefix list ID or source security group must be specified for ingress rule"

@@ -96,6 +96,9 @@ class Run:
     changed_ids: set[str] = field(default_factory=set)
     policy: dict | None = None  # the stack policy updates are checked against
     submitted_json: str | None = None  # the submitted template encoded (measured for the size limit, stored as is)
+    # problems AWS finds only once the operation has started (an Output's GetAtt of an attribute
+    # the type does not have): the stack fails and rolls back before any resource is made
+    late_errors: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from sparkleform.contract import Plan, ResourceChange, StackOptions
+from sparkleform.contract import NO_CHANGES, Plan, ResourceChange, StackOptions
 from sparkleform.engine.attributes import token
 from sparkleform.engine.changes import (
     change_json,
@@ -16,7 +16,7 @@ from sparkleform.engine.changes import (
     replacement_of,
 )
 from sparkleform.engine.context import OpContext
-from sparkleform.engine.errors import ResourceFailure, StackNotFound, ValidationError
+from sparkleform.engine.errors import ResourceFailure, StackBusy, StackNotFound, ValidationError
 from sparkleform.engine.handlers import STACK_TYPE
 from sparkleform.engine.intrinsics import UNKNOWN, contains_unknown
 from sparkleform.engine.model import Run
@@ -32,6 +32,10 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
     options = options or StackOptions()
     store = cx.store
     row = store.stack(name)
+    if row is None and name.startswith("arn:"):
+        gone = store.stack(name, include_deleted=True)
+        if gone is not None:  # AWS's answer to a change set for a deleted stack named by its id
+            raise StackBusy(f"Stack:{gone['stack_id']} is in {gone['status']} state and can not be updated.")
     if row is None:
         if template is None:
             raise StackNotFound(f"Stack [{name}] does not exist")
@@ -49,8 +53,9 @@ def plan(cx: OpContext, name: str, template: dict | None, parameters: dict[str, 
             dumps(without_secrets(run.raw, run.no_echo)),
             dumps([change_json(c) for c in changes]),
         )
-    reason = None if changes else "No updates are to be performed."
-    return Plan(row["name"], changes, plan_name, "CREATE_COMPLETE", reason)
+    if not changes:  # AWS's change set with nothing to change ends FAILED, with this reason
+        return Plan(row["name"], changes, plan_name, "FAILED", NO_CHANGES)
+    return Plan(row["name"], changes, plan_name, "CREATE_COMPLETE", None)
 
 
 def plan_update(

@@ -99,12 +99,14 @@ def _prepare_checked(
     pseudo = pseudo_parameters(cx, name, stack_id, options)
     check_rules(template, values, pseudo, region)
     static_functions: set[str] = set()
-    uses_imports = prepare.check_references(template, static_functions)
+    late: list[str] = []
+    uses_imports = prepare.check_references(template, static_functions, late)
     no_echo = no_echo_names(template.get("Parameters") or {})
     secrets.register(raw[n] for n in no_echo if raw.get(n))
     run = Run(stack_id, name, template, values, raw, no_echo, options, cx.sim_context(name, stack_id))
     ev = Evaluator(template, values, pseudo, RunResolver(cx.store, run), region=region)
     run.evaluator = ev
+    run.late_errors = late
     ev.all_conditions()
     template = run.template = _resolve_policies(template, ev)
     resources = template["Resources"]
@@ -178,7 +180,7 @@ def _check_unicode(template: dict) -> None:
 
 
 def _check_imports(cx: OpContext, run: Run) -> None:
-    """Fn::ImportValue names must exist when the operation starts, as CloudFormation checks."""
+    """The exports the run imports (recorded for the importer when the operation starts)."""
     names: set[str] = set()
     evaluator = run.evaluator
 
@@ -208,7 +210,7 @@ def _check_imports(cx: OpContext, run: Run) -> None:
         cond = out.get("Condition") if isinstance(out, dict) else None
         if cond is None or evaluator.condition(cond):
             walk(out)
-    for name in sorted(names):
-        if cx.store.export_value(name) is None:
-            raise ValidationError(f"No export named {name} found.")
-    run.imports = names
+    # An export that does not exist is not refused here: AWS creates the change set and its
+    # execution fails (the resource, through the resolver) and rolls back (LocalStack's
+    # test_change_set_exports_imports.snapshot.json, ..._import_non_existent_export).
+    run.imports = {name for name in names if cx.store.export_value(name) is not None}

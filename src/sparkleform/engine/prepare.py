@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sparkleform.cfn import SECTIONS
+from sparkleform.engine import messages
 from sparkleform.engine.attributes import allowed_attribute
 from sparkleform.engine.custom import is_custom
 from sparkleform.engine.errors import TemplateFormatError, ValidationError
@@ -45,6 +46,11 @@ def expand(template: Any, *, region: str, account_id: str, parameters: dict[str,
 
     if not isinstance(template, dict):
         raise TemplateFormatError("Template format error: the template must be a JSON or YAML object")
+    declared = template.get("Transform")
+    for item in declared if isinstance(declared, list) else [declared]:
+        if isinstance(item, dict) and not isinstance(item.get("Name"), str):
+            # AWS's text (LocalStack's test_template_engine snapshot, test_error_pass_macro_as_reference)
+            raise ValidationError("Key Name of transform definition must be a string.")
     names = transforms_of(template)
     unsupported = [n for n in names if n not in SUPPORTED_TRANSFORMS]
     if unsupported:
@@ -121,11 +127,14 @@ class _NeedPath(Exception):
     """A malformed node was found by the path-less walk: walk again with paths to name it."""
 
 
-def check_references(template: dict, seen: set[str] | None = None) -> bool:
+def check_references(template: dict, seen: set[str] | None = None, late: list[str] | None = None) -> bool:
     """Every Ref names a parameter, pseudo parameter or resource; every GetAtt a known attribute.
 
     -> whether the template uses Fn::ImportValue (so the caller can skip looking for them);
-    `seen` (when given) collects which of Fn::Select, Fn::Split and Fn::FindInMap it uses."""
+    `seen` (when given) collects which of Fn::Select, Fn::Split and Fn::FindInMap it uses;
+    `late` (when given) collects the Outputs' GetAtts of attributes the type does not have,
+    which AWS does not refuse up front: its create starts and rolls back with that reason
+    (LocalStack's engine/test_attributes.snapshot.json, test_invalid_getatt_fails)."""
     resources = template.get("Resources") or {}
     params = template.get("Parameters") or {}
     conditions = template.get("Conditions") or {}
@@ -157,7 +166,12 @@ def check_references(template: dict, seen: set[str] | None = None) -> bool:
                 problems.append(logical)
                 return True
             if isinstance(attr, str):
-                _check_attribute(logical, resources[logical].get("Type", ""), attr)
+                rtype = resources[logical].get("Type", "")
+                if late is not None and path is not None and path[0] == "Outputs":
+                    if _unknown_attribute(rtype, attr):
+                        late.append(messages.OUTPUT_ATTRIBUTE.format(path="/".join(map(str, path)), type=rtype, attr=attr))
+                    return True
+                _check_attribute(logical, rtype, attr)
             return True
         if key == "Fn::If" and isinstance(value, list) and value and isinstance(value[0], str) and value[0] not in conditions:
                 raise TemplateFormatError(
@@ -166,8 +180,9 @@ def check_references(template: dict, seen: set[str] | None = None) -> bool:
         return False
 
     try:
-        for section in ("Resources", "Outputs"):
-            _walk(template.get(section) or {}, None, visit)
+        _walk(resources, None, visit)
+        # Outputs with paths (they are few): a late problem names its place
+        _walk(template.get("Outputs") or {}, ("Outputs",) if late is not None else None, visit)
     except _NeedPath:
         # the same walk, in the same order, with paths: it raises at the same node, named
         for section in ("Resources", "Outputs"):
@@ -207,14 +222,17 @@ def first_use(template: dict, name: str) -> tuple:
     return found[0] if found else ()
 
 
-def _check_attribute(logical: str, rtype: str, attr: str) -> None:
+def _unknown_attribute(rtype: str, attr: str) -> bool:
     if rtype == "AWS::CloudFormation::Stack":
         if attr.startswith("Outputs.") or attr == "StackId":
-            return
+            return False
     elif is_custom(rtype):
-        return
-    allowed = allowed_attribute(rtype, attr)
-    if allowed is False:
+        return False
+    return allowed_attribute(rtype, attr) is False
+
+
+def _check_attribute(logical: str, rtype: str, attr: str) -> None:
+    if _unknown_attribute(rtype, attr):
         raise TemplateFormatError(
             f"Template error: resource {logical} does not support attribute type {attr} in Fn::GetAtt",
             template_path=("Resources", logical),

@@ -1,7 +1,8 @@
 """What CloudFormation refuses when the request arrives (a ValidationError, nothing created),
 which the engine would otherwise only find while creating a resource: Ref/GetAtt of a
 resource whose Condition is false, Mappings of the wrong shape, a FindInMap key that is not
-there, a malformed Fn::Select / Fn::Split, null values, unknown resource attributes.
+there, a malformed Fn::Select / Fn::Split, null values, unknown resource attributes,
+logical ids that are not alphanumeric.
 
 Each text is AWS's own, as recorded in LocalStack's AWS snapshots (tests/fidelity cases).
 """
@@ -9,6 +10,7 @@ Each text is AWS's own, as recorded in LocalStack's AWS snapshots (tests/fidelit
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from sparkleform.engine.errors import ResourceFailure, TemplateFormatError, ValidationError
@@ -26,11 +28,14 @@ SPLIT_TEXT = (
     "(2) a string to be split or a function that returns a string to be split."
 )
 STATIC = ("Fn::Select", "Fn::Split", "Fn::FindInMap")
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
 
 
 def check_shape(template: dict) -> None:
     """The template's own shape: resource attributes, Mappings, null output values."""
-    for _logical, res in template["Resources"].items():
+    for logical, res in template["Resources"].items():
+        if not _ALNUM.fullmatch(logical):  # AWS's text, LocalStack's api/test_resources snapshot
+            raise TemplateFormatError(f"Template format error: Resource name {logical} is non alphanumeric.")
         for key in res:
             if key not in RESOURCE_KEYS:
                 raise ValidationError(f"Invalid template resource property '{key}'")

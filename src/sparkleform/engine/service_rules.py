@@ -234,7 +234,7 @@ def _sg_rule(rule: dict, ends: tuple[str, ...], *, ingress: bool) -> None:
     if protocol not in _PROTOCOLS and not (protocol.isdigit() and 0 <= int(protocol) <= 255):
         _fail("Ec2", "InvalidRequest", messages.SG_PROTOCOL.format(value=rule.get("IpProtocol")))
     if protocol in _PORTED and (rule.get("FromPort") is None or rule.get("ToPort") is None):
-        _fail("Ec2", "InvalidRequest", messages.SG_PORTS.format(value=rule.get("FromPort", "null")))
+        _fail("Ec2", "InvalidRequest", messages.SG_PORTS)
     if ingress and not any(rule.get(k) not in (None, "") for k in ends):
         _fail("Ec2", "InvalidRequest", messages.SG_NO_SOURCE)
 

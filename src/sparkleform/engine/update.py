@@ -160,9 +160,11 @@ def _apply_update(cx: OpContext, run: Run, row: Any, changes: list, on_event: Ev
             cx.journal.resource_status(run.key, res, "UPDATE_FAILED", reason, on_event)
             failed, first_reason = [change.logical_id], reason
             break
-    if not failed:
+    if not failed and run.late_errors:  # AWS fails the update before it changes any resource
+        first_reason = run.late_errors[0]
+    elif not failed:
         failed, first_reason = run_waves(cx, run, update_wave, max_seq)
-    if not failed:
+    if not failed and not run.late_errors:
         try:
             outputs = evaluate_outputs(run)
             check_exports(store, stack_id, outputs)
@@ -192,6 +194,8 @@ def _apply_update(cx: OpContext, run: Run, row: Any, changes: list, on_event: Ev
             )
             return stack_id
     reason = f"The following resource(s) failed to update: [{', '.join(failed)}]. "
+    if run.late_errors:
+        reason = first_reason + ". Rollback requested by user."
     if run.options.disable_rollback:
         # DisableRollback: leave what was done; the snapshot stays, so `recover` can still roll back
         cx.journal.stack_status(stack_id, sname, "UPDATE_FAILED", reason, on_event, extra={"owner": None})

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from sparkleform.cfn import FAILED_STATES, NESTED_STACK_TYPE, ON_FAILURE_ACTIONS
 from sparkleform.contract import (
+    NO_CHANGES,
     NO_ECHO_MASK,
     Capability,
     DriftReport,
@@ -443,7 +444,7 @@ class AwsProvider:
     ) -> Plan:
         """Create a change set (CREATE for a new stack, UPDATE otherwise), wait for it, and
         leave it for review. The Plan names it; an empty plan (nothing to change) names none:
-        its change set was deleted and `reason` is "No updates are to be performed."."""
+        its change set was deleted and `reason` is AWS's (contract.NO_CHANGES)."""
         return self._make_change_set(name, template, parameters, options, change_set_name, self._describe_raw(name))
 
     def _make_change_set(
@@ -486,7 +487,7 @@ class AwsProvider:
         try:
             self._call("CreateChangeSet", stack=name, template=template or old_template, **args)
         except NoUpdates:
-            return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES, no_updates=True)
+            return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_CHANGES, no_updates=True)
         pages = self._wait_change_set(name, change_set)
         new_template = template if template is not None else old_template
         plan = plan_from_change_set(name, pages, old_template, new_template, keep_name=True)
@@ -495,7 +496,7 @@ class AwsProvider:
         if plan.status == "FAILED":
             self._discard_change_set(name, change_set, created_stack=not exists)
             if is_no_changes(plan.reason):
-                return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_UPDATES, no_updates=True)
+                return Plan(stack_name=name, changes=[], status="FAILED", reason=NO_CHANGES, no_updates=True)
             raise StackOperationFailed(f"change set for stack {name} failed: {plan.reason}")
         return plan
 

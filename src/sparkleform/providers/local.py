@@ -48,7 +48,7 @@ class LocalProvider:
         self, name: str, template: dict | None, parameters: dict[str, str], options: StackOptions | None = None
     ) -> Plan:
         plan = self.engine.plan(name, template, self._keeping_previous(name, template, parameters or {}), options)
-        # The engine gives a reason (NO_UPDATES) only to an update plan without changes.
+        # The engine gives a reason (NO_CHANGES) only to an update plan without changes.
         plan.no_updates = not plan.changes and plan.reason is not None
         return plan
 

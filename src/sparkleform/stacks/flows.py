@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from sparkleform.contract import (
+    NO_CHANGES,
     NO_UPDATES,
     NoUpdates,
     Plan,
@@ -175,8 +176,8 @@ def _plan(provider: Provider, name: str, request: StackRequest) -> Plan:
     try:
         with located(request.sources):
             the_plan = provider.plan(name, request.template, request.parameters, request.options)
-    except NoUpdates:
-        the_plan = Plan(stack_name=name, changes=[], reason=NO_UPDATES, no_updates=True)
+    except NoUpdates:  # a plan is a change set: AWS's change-set wording
+        the_plan = Plan(stack_name=name, changes=[], status="FAILED", reason=NO_CHANGES, no_updates=True)
     return attach_templates(the_plan, provider, name, request.template)
 
 
