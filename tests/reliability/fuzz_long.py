@@ -400,10 +400,12 @@ def main() -> int:
     per_verb = {v: args.examples // len(verbs) + (i < args.examples % len(verbs)) for i, v in enumerate(verbs)}
     done = {v: 0 for v in verbs}
     rnd = 0
+    cut_off = False
     try:
         while any(done[v] < per_verb[v] for v in verbs):
             if deadline is not None and time.time() >= deadline:
                 print("stopped by --until", flush=True)
+                cut_off = True
                 break
             for verb_name in verbs:
                 count = min(args.batch, per_verb[verb_name] - done[verb_name])
@@ -420,7 +422,7 @@ def main() -> int:
                   f"{time.monotonic() - started:.0f}s", flush=True)
     finally:
         runner.drain()
-        report(runner, args.report, started, args, done=True)
+        report(runner, args.report, started, args, done=not cut_off)
         shutil.rmtree(root, ignore_errors=True)
     total = sum(f.inputs for f in runner.figures.values())
     print(f"{total} inputs, {len(runner.found)} findings")

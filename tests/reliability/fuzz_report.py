@@ -29,14 +29,14 @@ def long_table(reports: list[dict]) -> None:
     total = {"inputs": 0, "tracebacks": 0, "bad_exits": 0, "hangs": 0, "memory": 0}
     for verb, f in verbs.items():
         print(f"| {verb} | {f['inputs']:,} | {f['tracebacks']} | {f['bad_exits']} | {f['hangs']} | {f['memory']} "
-              f"| {f['slowest_s']:.1f} s | {f['slowest_cpu_s']:.1f} s | {f['peak_mb']:.0f} MB |")
+              f"| {f['slowest_s']:.1f} s | {f['slowest_cpu_s']:.2f} s | {f['peak_mb']:.0f} MB |")
         for key in total:
             total[key] += f[key]
     worst = max(verbs.values(), key=lambda f: f["slowest_s"], default=None)
     heaviest = max(verbs.values(), key=lambda f: f["peak_mb"], default=None)
     print(f"| **all** | **{total['inputs']:,}** | **{total['tracebacks']}** | **{total['bad_exits']}** "
           f"| **{total['hangs']}** | **{total['memory']}** | {worst['slowest_s'] if worst else 0:.1f} s "
-          f"| {max((f['slowest_cpu_s'] for f in verbs.values()), default=0):.1f} s "
+          f"| {max((f['slowest_cpu_s'] for f in verbs.values()), default=0):.2f} s "
           f"| {heaviest['peak_mb'] if heaviest else 0:.0f} MB |")
     for report in reports:
         print(f"\n{report['inputs']:,} inputs in {report['elapsed_s'] / 60:.0f} min "
