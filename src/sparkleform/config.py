@@ -123,6 +123,11 @@ def _expect(kind: type, value: Any, key: str, path: Path) -> Any:
     return value
 
 
+def _optional(kind: type, value: Any, key: str, path: Path) -> Any:
+    """`value` when it is of `kind`, None when the setting is absent; anything else is refused."""
+    return None if value is None else _expect(kind, value, key, path)
+
+
 HOOK_EVENTS = ("before_create", "after_create", "before_update", "after_update", "before_destroy",
                "after_destroy", "on_failure")
 
@@ -228,23 +233,23 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
             location=str(path),
         )
     cfg = Config(root=root, path=path, raw=data, env=env, sources=sources)
-    cfg.profile = data.get("profile")
+    cfg.profile = _optional(str, data.get("profile"), "profile", path)
     cfg.change_sets = bool(_expect(bool, data.get("change_sets", True), "change_sets", path))
     cfg.upload_root_template = bool(_expect(bool, data.get("upload_root_template", False), "upload_root_template", path))
     if "collection" in data:
         cfg.collection = (root / _expect(str, data["collection"], "collection", path)).resolve()
-    cfg.packs = list(_expect(list, data.get("packs", []), "packs", path))
+    cfg.packs = [_expect(str, p, "packs[]", path) for p in _expect(list, data.get("packs", []), "packs", path)]
     if "provider" in data:
         cfg.provider = _expect(str, data["provider"], "provider", path)
         if cfg.provider not in ("local", "aws"):
             raise ConfigError(f"provider must be 'local' or 'aws', not {cfg.provider!r}", location=str(path))
-    cfg.region = data.get("region")
+    cfg.region = _optional(str, data.get("region"), "region", path)
     if "state" in data:
         cfg.state = str(root / _expect(str, data["state"], "state", path))
     if "schemas" in data:
         cfg.schemas = root / _expect(str, data["schemas"], "schemas", path)
-    cfg.bucket = data.get("bucket")
-    cfg.prefix = data.get("prefix")
+    cfg.bucket = _optional(str, data.get("bucket"), "bucket", path)
+    cfg.prefix = _optional(str, data.get("prefix"), "prefix", path)
     validate = _expect(dict, data.get("validate", {}), "validate", path)
     unknown = sorted(set(validate) - {"ignore"})
     if unknown:
@@ -271,19 +276,23 @@ def load_config(path: Path | None = None, env: str | None = None) -> Config:
             template=str(_expect(str, body["template"], f"{where}.template", path)),
             parameters={k: str(v) for k, v in _expect(dict, body.get("parameters", {}), f"{where}.parameters", path).items()},
             parameters_file=parameters_file,
-            apply_stacks=list(_expect(list, body.get("apply_stacks", []), f"{where}.apply_stacks", path)),
-            apply_mappings=dict(_expect(dict, body.get("apply_mappings", {}), f"{where}.apply_mappings", path)),
+            apply_stacks=[_expect(str, s, f"{where}.apply_stacks[]", path)
+                          for s in _expect(list, body.get("apply_stacks", []), f"{where}.apply_stacks", path)],
+            apply_mappings={k: _expect(str, v, f"{where}.apply_mappings.{k}", path) for k, v in
+                            _expect(dict, body.get("apply_mappings", {}), f"{where}.apply_mappings", path).items()},
             tags={k: str(v) for k, v in _expect(dict, body.get("tags", {}), f"{where}.tags", path).items()},
             compile_parameters=dict(
                 _expect(dict, body.get("compile_parameters", {}), f"{where}.compile_parameters", path)
             ),
-            region=body.get("region"),
-            profile=body.get("profile"),
-            role_arn=body.get("role_arn"),
+            region=_optional(str, body.get("region"), f"{where}.region", path),
+            profile=_optional(str, body.get("profile"), f"{where}.profile", path),
+            role_arn=_optional(str, body.get("role_arn"), f"{where}.role_arn", path),
             capabilities=[str(c) for c in _expect(list, body.get("capabilities", []), f"stacks.{name}.capabilities",
                                                   path)],
-            termination_protection=body.get("termination_protection"),
-            stack_policy=str(root / body["stack_policy"]) if body.get("stack_policy") else None,
+            termination_protection=_optional(bool, body.get("termination_protection"),
+                                             f"{where}.termination_protection", path),
+            stack_policy=str(root / _expect(str, body["stack_policy"], f"{where}.stack_policy", path))
+            if body.get("stack_policy") else None,
             hooks=_hooks(body.get("hooks", {}), f"stacks.{name}.hooks", path),
         )
     return cfg

@@ -65,8 +65,22 @@ def load_target(
     from sparkleform.dsl.nesting import apply_nesting
 
     compiled = apply_nesting(template.compile_all(entry.file), config.apply_nesting)
+    _check_output(compiled, str(entry.file))
     compiled.compile_parameters = dict(overrides or {})  # what it was built with, as given
     return compiled
+
+
+def _check_output(compiled: Compiled, where: str) -> None:
+    """What a Python template made meets the limits every template file is read under
+    (inputs.check_document: depth, size, no lone surrogate such as '\\udfff', which no
+    output can hold); going over them is the template's input error."""
+    from sparkleform.inputs import check_document
+
+    todo = [compiled]
+    while todo:
+        current = todo.pop()
+        check_document(current.template, where)
+        todo.extend(current.nested.values())
 
 
 def _searched(config: Config) -> str:

@@ -127,21 +127,103 @@ def _toml(stacks: dict, extra: str) -> bytes:
     for name, body in stacks.items():
         lines.append(f"[stacks.{name}]")
         for key, value in body.items():
-            lines.append(f"{key} = {json.dumps(value)}")
+            lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines).encode("utf-8", "surrogatepass")
 
 
-toml_value = st.one_of(st.integers(-3, 3), st.text(max_size=6), st.sampled_from(["q.yaml", "t.json"]),
+def _toml_value(value) -> str:
+    """A value in TOML's syntax: an inline table for a dict, JSON's spelling for the rest."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+toml_value = st.one_of(st.integers(-3, 3), st.booleans(), st.text(max_size=6), st.sampled_from(["q.yaml", "t.json"]),
+                       st.lists(st.integers(-3, 3), max_size=2), st.dictionaries(st.sampled_from(["A", "a"]),
+                                                                                 st.integers(), max_size=2),
                        st.lists(st.text(max_size=4), max_size=2), st.dictionaries(st.sampled_from(["A", "B"]),
                                                                                    st.text(max_size=4), max_size=2))
 configs = st.one_of(
     st.builds(
         _toml,
-        st.dictionaries(st.sampled_from(["a", "b"]), st.dictionaries(
-            st.sampled_from(["template", "parameters", "tags", "apply_stacks", "apply_mappings", "parameters_file",
-                             "compile_parameters", "nope"]), toml_value, max_size=4), max_size=2),
+        st.dictionaries(st.sampled_from(["a", "b"]), st.builds(
+            lambda template, rest: {"template": template, **rest} if template is not None else rest,
+            st.one_of(st.sampled_from(["q.yaml", "t.json", "q.yaml", None]), toml_value),
+            st.dictionaries(st.sampled_from(
+                ["parameters", "tags", "apply_stacks", "apply_mappings", "parameters_file", "compile_parameters",
+                 "nope", "region", "profile", "role_arn", "capabilities", "termination_protection", "stack_policy",
+                 "hooks"]), toml_value, max_size=3)), max_size=2),
         st.sampled_from(["", 'provider = "local"', 'provider = "moon"', "packs = 3", 'collection = "../.."',
-                         "region = 1", "[stacks]\nx = 1"]),
+                         "region = 1", "[stacks]\nx = 1", "packs = [1]", "profile = 2", "bucket = []", "prefix = 1",
+                         "state = 1", 'schemas = "nope"', "apply_nesting = 1", "validate = 1",
+                         "[validate]\nignore = [1]", "[hooks]\nafter_create = 1", "change_sets = 'y'",
+                         "[env.x]\nregion = 1"]),
     ),
     st.binary(max_size=40),
+)
+
+
+# Python (DSL) templates: a well-formed @template module whose statements hand the DSL
+# generated values (as Python literals) and intrinsic helpers called with generated
+# arguments; sometimes its bytes are mutated (syntax errors, bad encodings).
+HELPERS = ["ref", "get_att", "join", "sub", "select", "split", "find_in_map", "get_azs", "base64", "cidr",
+           "import_value", "if_", "equals", "and_", "or_", "not_", "condition", "length", "to_json_string",
+           "transform"]
+py_names = st.one_of(st.sampled_from(["web", "Q", "queue_a", "B", "x" * 70, "", "a-b", "1x", "é", "\udfff"]),
+                     st.text(max_size=8))
+py_values = st.recursive(
+    values,
+    lambda inner: st.builds(lambda h, args: f"{h}({', '.join(args)})", st.sampled_from(HELPERS),
+                            st.lists(inner.map(lambda v: v if isinstance(v, str) and v[:1] == "@" else repr(v)),
+                                     max_size=3)).map(lambda call: "@" + call),
+    max_leaves=4,
+)
+
+
+def _literal(value) -> str:
+    """A generated value as Python source: helper calls (marked '@') stay calls."""
+    if isinstance(value, str) and value.startswith("@"):
+        return value[1:]
+    return repr(value)
+
+
+DSL_STATEMENTS = [
+    "t.resources[{n}].type = {v}",
+    "t.resources[{n}].properties = {v}",
+    "t.resources[{n}].depends_on = {v}",
+    "t.resource({n}, {v})",
+    "t.resource({n}, 'AWS::SQS::Queue', delay_seconds={v})",
+    "t.resource({n}, 'AWS::S3::Bucket', bucket_name={v}, tags={v})",
+    "t.parameter({n}, default={v})",
+    "t.parameter({n}, type={v}, allowed_pattern={v})",
+    "t.output({n}, {v})",
+    "t.outputs[{n}].value = {v}",
+    "t.condition({n}, {v})",
+    "t.mapping({n}, {v})",
+    "t.root._set({n}, {v})",
+    "t.description = {v}",
+    "t.transform = {v}",
+    "t.nest({n}, {v})",
+    "t.resources._merge({v})",
+    "t.aws_template_format_version = {v}",
+]
+dsl_statement = st.builds(
+    lambda form, n, vs: form.format(n=repr(n), v=_literal(vs)), st.sampled_from(DSL_STATEMENTS), py_names, py_values)
+
+
+def _dsl_module(statements: list[str]) -> str:
+    body = "\n".join(f"    {s}" for s in statements) or "    pass"
+    return ("from sparkleform import template\nfrom sparkleform.dsl.fn import *  # noqa\n\n\n"
+            f"@template\ndef fuzzed(t):\n    t.resources.q.type = 'AWS::SQS::Queue'\n{body}\n")
+
+
+dsl_source = st.lists(dsl_statement, min_size=1, max_size=6).map(_dsl_module)
+dsl_templates = st.one_of(
+    st.builds(_encode, dsl_source, st.just("utf-8")),
+    st.builds(_encode, dsl_source, st.just("utf-8")),
+    st.builds(_mutate, st.builds(_encode, dsl_source, st.just("utf-8")),
+              st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=3)), max_size=2)),
+    st.binary(max_size=64),
 )

@@ -5,6 +5,8 @@ CI runs a bounded number of examples per verb (SPARKLEFORM_FUZZ_EXAMPLES, defaul
 developer's long run: `SPARKLEFORM_FUZZ_EXAMPLES=5000 pytest tests/reliability/test_fuzz_cli.py`.
 With SPARKLEFORM_FUZZ_REPORT=file.json the run writes its figures (examples, slowest, peak
 memory) there; tests/reliability/fuzz_report.py tables them for docs/security.md.
+The long run with each input's time and memory measured alone is fuzz_long.py (a process
+per input, forked from a warm parent).
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ BODIES = {
     "systemexit": ("", "raise SystemExit('bye')", "sys.exit('bye') was called"),
     "interrupt": ("", "raise KeyboardInterrupt", "KeyboardInterrupt was raised"),
     "module": ("import sys\nsys.exit(0)", "pass", "sys.exit(0) was called"),
+    # found by the long fuzz run: any exception that is not an Exception escaped as a traceback
+    "generatorexit": ("", "raise GeneratorExit('boom')", "GeneratorExit was raised: boom"),
+    "own": ("class Stop(BaseException):\n    pass", "raise Stop()", "Stop was raised in t"),
+    "module-own": ("class Stop(BaseException):\n    pass\n\n\nraise Stop('now')", "pass", "Stop was raised: now while loading"),
 }
 VERBS = {
     "compile": ("compile", "t.py"),
@@ -30,7 +34,7 @@ def test_template_exit_is_reported_at_the_users_line(tmp_path, monkeypatch, verb
     head, stmt, message = BODIES[kind]
     source = f"{head}\nimport sparkleform as sf\n\n\n@sf.template\ndef t(t):\n    {stmt}\n"
     (tmp_path / "t.py").write_text(source)
-    line = source.splitlines().index(f"    {stmt}") + 1 if kind != "module" else 2
+    line = source.splitlines().index(f"    {stmt}") + 1 if not kind.startswith("module") else head.count("\n") + 1
     if verb == "update":
         (tmp_path / "q.yaml").write_text("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
         assert run_cli("create", "s", "q.yaml", "--state", str(tmp_path / "state.db")).code == 0

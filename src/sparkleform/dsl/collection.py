@@ -53,7 +53,7 @@ def load_file(registry: Registry, path: Path, source: str) -> None:
     except SyntaxError as exc:
         sys.modules.pop(module_name, None)
         raise CollectionError(f"syntax error: {exc.msg}", location=f"{_rel(exc.filename or path)}:{exc.lineno}") from exc
-    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() at import is the file's error
+    except BaseException as exc:  # sys.exit(), GeneratorExit, ... at import: the file's error
         sys.modules.pop(module_name, None)
         from sparkleform.dsl.templates import _user_frame, describe_exception
 

@@ -440,7 +440,7 @@ def run_user(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise
     except RecursionError as exc:
         raise TemplateError("infinite recursion in template code", location=_user_frame(exc.__traceback__)) from exc
-    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() in a template is its error
+    except BaseException as exc:  # sys.exit(), GeneratorExit, ... in a template: its error
         loc = _user_frame(exc.__traceback__)
         where = getattr(fn, "__name__", "template code")
         if isinstance(exc, Exception):
@@ -449,12 +449,13 @@ def run_user(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def describe_exception(exc: BaseException) -> str:
-    """'sys.exit(3) was called' for a template that exits (SystemExit / KeyboardInterrupt)."""
+    """'sys.exit(3) was called' for a template that exits (SystemExit), or raises another
+    exception that is not an Exception (KeyboardInterrupt, GeneratorExit, its own)."""
     if isinstance(exc, SystemExit):
         return f"sys.exit({exc.code!r}) was called (a template cannot end sparkleform)"
     if isinstance(exc, KeyboardInterrupt):
         return "KeyboardInterrupt was raised"
-    return f"{type(exc).__name__}: {exc}"  # pragma: no cover - callers pass the two above
+    return f"{type(exc).__name__} was raised" + (f": {exc}" if str(exc) else "")
 
 
 def _user_frame(tb: types.TracebackType | None) -> str | None:

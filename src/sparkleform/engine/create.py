@@ -11,7 +11,13 @@ from typing import Any
 
 from sparkleform.contract import EventCallback, StackEvent, StackOptions
 from sparkleform.engine.context import OpContext
-from sparkleform.engine.delete import delete_resources, delete_stack, deletion_waves
+from sparkleform.engine.delete import (
+    delete_orphaned_children,
+    delete_resources,
+    delete_stack,
+    deletion_waves,
+    orphaned_children,
+)
 from sparkleform.engine.errors import (
     ResourceFailure,
     StackExists,
@@ -188,7 +194,9 @@ def rollback_create(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
     row = cx.store.stack_row(stack_id)
     assert row is not None
     groups = deletion_waves(cx, stack_id, rows, row["template_version"])
+    orphans = orphaned_children(cx, stack_id)
     failure = delete_resources(cx, stack_id, name, rows, groups, on_event, rollback=True)
+    failure = failure or delete_orphaned_children(cx, orphans, on_event)
     status = "ROLLBACK_FAILED" if failure else "ROLLBACK_COMPLETE"
     extra = {"owner": None, "outputs": "[]"}
     if not failure:  # a rolled-back create can only be deleted: its NoEcho values are not needed

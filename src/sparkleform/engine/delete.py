@@ -46,7 +46,9 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
     """Delete every resource of a stack taken for deletion, then the stack (also what
     `recover` does for an interrupted delete)."""
     rows = cx.store.resources(stack_id)
+    orphans = orphaned_children(cx, stack_id)
     failure = delete_resources(cx, stack_id, name, rows, deletion_waves(cx, stack_id, rows, version), on_event)
+    failure = failure or delete_orphaned_children(cx, orphans, on_event)
     if failure:
         cx.journal.stack_status(stack_id, name, "DELETE_FAILED", failure, on_event, extra={"owner": None})
         raise StackOperationFailed(f"Stack {name} failed to delete: {failure} (DELETE_FAILED)", stack_status="DELETE_FAILED")
@@ -73,6 +75,26 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
         },
         after=lambda: write_exports(cx.store, stack_id, [], set()),
     )
+
+
+def orphaned_children(cx: OpContext, stack_id: str) -> list[str]:
+    """The stack's live nested stacks that none of its resource rows names: a child whose
+    create was cut off (kill -9) after the child was recorded and before the parent's row
+    took its id. Taken before the parent's resources are deleted (a retained child is named
+    until then), deleted after them by `delete_orphaned_children`."""
+    named = {row.physical_id for row in cx.store.resources(stack_id).values() if row.physical_id}
+    return [child["stack_id"] for child in cx.store.children(stack_id) if child["stack_id"] not in named]
+
+
+def delete_orphaned_children(cx: OpContext, children: list[str], on_event: EventCallback | None) -> str | None:
+    """Delete the `orphaned_children` of a stack being rolled back or deleted; -> the first
+    failure reason, or None."""
+    for child_id in children:
+        try:
+            cx.handlers.delete_nested(child_id, on_event)
+        except ResourceFailure as exc:
+            return exc.reason
+    return None
 
 
 def deletion_waves(cx: OpContext, stack_id: str, rows: dict[str, ResourceRow], version: int) -> list[list[str]]:

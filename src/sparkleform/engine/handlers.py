@@ -145,16 +145,8 @@ class Handlers:
     # -- delete -----------------------------------------------------------------------
     def delete(self, stack_id: str, res: ResourceRow, on_event: EventCallback | None) -> None:
         if res.type == STACK_TYPE:
-            child = self.store.stack(res.physical_id) if res.physical_id else None
-            if child is not None:
-                try:
-                    with contextlib.suppress(SparkleformError):
-                        self.stacks.recover(child["stack_id"])
-                    self.stacks.delete_stack(child["stack_id"], force_owner=False, on_event=on_event)
-                except StackOperationFailed as exc:
-                    raise ResourceFailure(f"Embedded stack {child['stack_id']} was not successfully deleted: {exc.message}") from None
-                except SparkleformError as exc:
-                    raise ResourceFailure(exc.message) from None
+            if res.physical_id:
+                self.delete_nested(res.physical_id, on_event)
             return
         if is_custom(res.type):
             token_ = str(res.properties.get("ServiceToken", ""))
@@ -313,6 +305,20 @@ class Handlers:
         except SparkleformError as exc:
             raise ResourceFailure(f"Embedded stack {res.physical_id}: {exc.message}") from None
         return self._nested_attrs(res.physical_id, template)
+
+    def delete_nested(self, child_id: str, on_event: EventCallback | None) -> None:
+        """Delete a child stack (recovering it first when its own operation was cut off)."""
+        child = self.store.stack(child_id)
+        if child is None:
+            return
+        try:
+            with contextlib.suppress(SparkleformError):
+                self.stacks.recover(child["stack_id"])
+            self.stacks.delete_stack(child["stack_id"], force_owner=False, on_event=on_event)
+        except StackOperationFailed as exc:
+            raise ResourceFailure(f"Embedded stack {child['stack_id']} was not successfully deleted: {exc.message}") from None
+        except SparkleformError as exc:
+            raise ResourceFailure(exc.message) from None
 
     def rollback_nested(self, restored: ResourceRow) -> None:
         """Put a child stack back on the template version the parent's snapshot recorded."""

@@ -9,7 +9,13 @@ from typing import Any
 
 from sparkleform.contract import EventCallback, StackOptions
 from sparkleform.engine.context import OpContext
-from sparkleform.engine.delete import delete_old_physical, delete_resources, deletion_waves
+from sparkleform.engine.delete import (
+    delete_old_physical,
+    delete_orphaned_children,
+    delete_resources,
+    deletion_waves,
+    orphaned_children,
+)
 from sparkleform.engine.handlers import STACK_TYPE
 from sparkleform.engine.intrinsics import Evaluator
 from sparkleform.engine.journal import After
@@ -201,6 +207,7 @@ def finish_update_rollback(
         to_remove = _replacements_to_remove(store, stack_id)
         to_remove.update({k: r for k, r in current.items() if k not in old_rows})
     removing = to_remove
+    orphans = orphaned_children(cx, stack_id)  # a nested stack the update began to create, unrecorded
     for key in sorted(removing, key=lambda k: -removing[k].seq):
         res = removing[key]
         logical = res.logical_id
@@ -210,6 +217,7 @@ def finish_update_rollback(
             )
         else:
             delete_resources(cx, stack_id, name, {logical: res}, [[logical]], on_event, rollback=True)
+    delete_orphaned_children(cx, orphans, on_event)
     cx.journal.stack_status(
         stack_id, name, "UPDATE_ROLLBACK_COMPLETE", None, on_event, extra={"owner": None, "snapshot": None, "cleanup": None}
     )
