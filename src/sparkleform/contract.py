@@ -274,6 +274,11 @@ class Provider(Protocol):
 
     def recover(self, name: str, *, on_event: EventCallback | None = None) -> Stack: ...
 
+    def close(self) -> None:
+        """Release what the provider holds open (the local state's connection, AWS's HTTP
+        connections); safe to call twice. The provider is not used after it."""
+        ...
+
 
 @runtime_checkable
 class ChangeSetProvider(Provider, Protocol):

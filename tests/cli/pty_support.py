@@ -6,12 +6,13 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import select
 import subprocess
 import sys
 import termios
 import time
 from pathlib import Path
+
+from ptywait import readable
 
 ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STYLE = re.compile(r"\x1b\[[0-9;]*m")
@@ -38,7 +39,7 @@ class Pty:
         self.buf = bytearray()
 
     def _read(self, timeout: float) -> bool:
-        ready, _, _ = select.select([self.master], [], [], timeout)
+        ready = readable(self.master, timeout)
         if not ready:
             return True
         try:
@@ -62,7 +63,7 @@ class Pty:
     def finish(self, timeout: float = 30.0) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._read(0.1):
-            if self.proc.poll() is not None and not select.select([self.master], [], [], 0)[0]:
+            if self.proc.poll() is not None and not readable(self.master, 0):
                 break
         os.close(self.master)
         return self.proc.wait(timeout=10)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cli_inprocess
+from ptywait import readable
 
 DATA = Path(__file__).parent / "data"
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
@@ -53,7 +53,7 @@ class Terminal:
         self.buf = bytearray()
 
     def _read(self, timeout: float) -> bool:
-        ready, _, _ = select.select([self.master], [], [], timeout)
+        ready = readable(self.master, timeout)
         if not ready:
             return True
         try:
@@ -77,7 +77,7 @@ class Terminal:
     def finish(self, timeout: float = 30.0) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._read(0.2):
-            if self.proc.poll() is not None and not select.select([self.master], [], [], 0)[0]:
+            if self.proc.poll() is not None and not readable(self.master, 0):
                 break
         os.close(self.master)
         return self.proc.wait(timeout=10)

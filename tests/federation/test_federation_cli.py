@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 import _fed_slapd
 import boto3
 import pytest
+
+from ptywait import readable
 
 ACCOUNT = "123456789012"
 PASSWORDS = {u.name: u.password for u in _fed_slapd.USERS}
@@ -102,7 +103,7 @@ def test_login_prompts_for_the_password_without_echo(served_proxy, signin):
     def read_until(text: bytes, timeout=30.0):
         deadline = time.monotonic() + timeout
         while text not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.2)[0]:
+            if readable(master, 0.2):
                 try:
                     seen.extend(os.read(master, 65536))
                 except OSError:

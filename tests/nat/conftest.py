@@ -32,9 +32,7 @@ def moto_server():
     _motoserver.release()
 
 
-@pytest.fixture(scope="session")
-def etcd_server():
-    """One etcd server for the session; tests share it, each under a key prefix of its own."""
+def _run_etcd():
     binary = etcd_binary()
     if binary is None:
         pytest.skip("etcd is not installed (.ci/install-nat.sh installs it)")
@@ -42,6 +40,12 @@ def etcd_server():
     server.start()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def etcd_server():
+    """One etcd server for the session; tests share it, each under a key prefix of its own."""
+    yield from _run_etcd()
 
 
 @dataclass
@@ -69,13 +73,7 @@ def etcd(etcd_server) -> EtcdPrefix:
 @pytest.fixture
 def private_etcd():
     """An etcd server of this test's own (its own data dir and ports): for a test that stops it."""
-    binary = etcd_binary()
-    if binary is None:
-        pytest.skip("etcd is not installed (.ci/install-nat.sh installs it)")
-    server = EtcdServer(binary)
-    server.start()
-    yield server
-    server.close()
+    yield from _run_etcd()
 
 
 @pytest.fixture

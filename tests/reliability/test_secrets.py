@@ -10,7 +10,6 @@ import base64
 import json
 import os
 import pty
-import select
 import sqlite3
 import subprocess
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 from reliability_cli import Cli, cli_env, write_template
 
+from ptywait import readable
 from sparkleform.engine.params import USE_PREVIOUS_VALUE
 
 SECRET = "hunter2xsupersecretvalue"
@@ -139,7 +139,7 @@ def test_a_value_typed_at_a_hidden_prompt_is_never_printed(tmp_path: Path) -> No
     sent = False
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([leader], [], [], 0.2)
+        ready = readable(leader, 0.2)
         if ready:
             try:
                 chunk = os.read(leader, 4096)

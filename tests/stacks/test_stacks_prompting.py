@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import subprocess
 import sys
 import time
 
 import pytest
+
+from ptywait import readable
 
 TEMPLATE = {
     "Parameters": {
@@ -42,7 +43,7 @@ def _read_until(fd: int, needle: bytes, buf: bytearray, timeout: float = 10.0) -
         left = deadline - time.monotonic()
         if left <= 0:
             raise AssertionError(f"did not see {needle!r} in {bytes(buf)!r}")
-        ready, _, _ = select.select([fd], [], [], left)
+        ready = readable(fd, left)
         if ready:
             try:
                 chunk = os.read(fd, 4096)

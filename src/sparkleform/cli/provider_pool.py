@@ -13,9 +13,11 @@ def stack_context(
 ) -> StackContext:
     """`stack`: the stack the verb works on, whose sparkleform.toml entry may name its own
     region and profile."""
+    import click
+
     from sparkleform.cli.stack_run import CliReporter
 
-    return StackContext.open(
+    ctx = StackContext.open(
         settings.provider_name(),
         config=settings.config,
         region=settings.region,
@@ -29,3 +31,9 @@ def stack_context(
         change_sets=settings.change_sets,
         stack=stack,
     )
+    # the providers opened for this verb are closed when it ends (what a process's exit does,
+    # also when the CLI runs inside another Python process)
+    current = click.get_current_context(silent=True)
+    if current is not None:
+        current.call_on_close(ctx.pool.close)
+    return ctx

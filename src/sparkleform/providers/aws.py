@@ -139,6 +139,12 @@ class AwsProvider:
     def cf(self) -> Any:
         return self.client(CF)
 
+    def close(self) -> None:
+        """Close the boto3 clients' HTTP connection pools; a later call opens new clients."""
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            client.close()
+
     def _call(self, operation: str, stack: str | None = None, *, template: dict | None = None, **kwargs: Any) -> Any:
         """One CloudFormation call; a template error is located in `template` when given."""
         method = "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")

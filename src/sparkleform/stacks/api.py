@@ -56,6 +56,18 @@ class Stacks:
             bucket=bucket, prefix=prefix, reporter=reporter, interactive=interactive,
         )
 
+    def close(self) -> None:
+        """Close the providers this object opened (the local state file's connection, AWS's
+        HTTP connections). `with Stacks(...) as stacks:` does it at the end of the block; a
+        method called after it opens them again."""
+        self.context.pool.close()
+
+    def __enter__(self) -> Stacks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def provider(self) -> Provider:
         """The provider itself (describe_stack, events, outputs ...)."""

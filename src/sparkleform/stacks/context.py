@@ -36,6 +36,7 @@ class ProviderPool:
         profile: str | None = None,
         cache: dict[tuple[str, str | None, str | None], Provider] | None = None,
         wrap: Callable[[Provider], Provider] | None = None,
+        made: set[tuple[str, str | None, str | None]] | None = None,
     ) -> None:
         self.name = main.name if main is not None else name
         self.region = region
@@ -43,6 +44,9 @@ class ProviderPool:
         self.profile = profile
         self.wrap = wrap
         self._cache = cache if cache is not None else {}
+        # the keys of the providers this pool (or one made by `at`) opened: `close` closes
+        # those, never a provider the caller handed in
+        self._made = made if made is not None else set()
         if main is not None:
             self._cache[self._key(self.name, region, profile)] = main
 
@@ -66,17 +70,27 @@ class ProviderPool:
             if name == "aws" and key[2]:
                 options["profile"] = key[2]
             self._cache[key] = get_provider(name, **options)
+            self._made.add(key)
         provider = self._cache[key]
         return self.wrap(provider) if self.wrap is not None else provider
 
     def at(self, region: str | None, profile: str | None) -> ProviderPool:
         """The same pool seen from a stack in `region` with `profile` (None: this pool's)."""
         return ProviderPool(self.name, region or self.region, options=self.options, profile=profile or self.profile,
-                            cache=self._cache, wrap=self.wrap)
+                            cache=self._cache, wrap=self.wrap, made=self._made)
 
     def providers(self) -> list[Provider]:
-        """Every provider made so far (to close them)."""
+        """Every provider of the pool so far."""
         return list(self._cache.values())
+
+    def close(self) -> None:
+        """Close the providers this pool opened (the state file's connection, HTTP pools),
+        at the end of a CLI verb or a `with Stacks(...)` block; a later `get` opens anew."""
+        for key in list(self._made):
+            provider = self._cache.pop(key, None)
+            self._made.discard(key)
+            if provider is not None:
+                provider.close()
 
     @property
     def main(self) -> Provider:

@@ -50,10 +50,8 @@ def plan_group(ctx: StackContext, stacks: Iterable[str] = ()) -> list[StackPlan]
             try:
                 return _simulated(sim, order)
             finally:
-                for made in sim.pool.providers():
-                    close = getattr(made, "close", None)
-                    if close is not None:
-                        close()
+                sim.pool.close()
+                scratch.close()
     return _placeholders(ctx, order)
 
 
@@ -121,6 +119,9 @@ class _Pending:
             outputs = [StackOutput(key, KNOWN_AFTER_APPLY) for key in (self.pending[name].get("Outputs") or {})]
             return Stack(name=name, stack_id=name, status="CREATE_COMPLETE", outputs=outputs)
         return self.real.describe_stack(name)
+
+    def close(self) -> None:
+        self.real.close()
 
     def __getattr__(self, attr: str):
         return getattr(self.real, attr)
