@@ -30,7 +30,6 @@ def open_state_files(folder: Path) -> int:
 
 @pytest.fixture
 def no_gc():
-    gc.collect()
     gc.disable()  # what is left open must be closed by the code, not by a collection
     yield
     gc.enable()
