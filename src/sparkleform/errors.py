@@ -57,6 +57,13 @@ class FormatError(SparkleformError):
 
     column: int | None = None
 
+    def __str__(self) -> str:
+        # `file:line:column`, as validate prints the same error, wherever the CLI shows it
+        if self.location and self.column:
+            located = f"{self.location}:{self.column}: {self.message}"
+            return located + (f"\n  hint: {self.hint}" if self.hint else "")
+        return super().__str__()
+
 
 class InputError(FormatError):
     """An input file or value is not text, or is over one of the limits in docs/security.md."""

@@ -77,7 +77,7 @@ def test_import_to_stdout_and_bad_input(tmp_path: Path) -> None:
     assert out.returncode == 0 and out.stdout.startswith('"""') and "@template" in out.stdout
     (tmp_path / "bad.json").write_text('{"Resources": {"A": 1}')
     bad = run("import", "bad.json", cwd=tmp_path)
-    assert bad.returncode == 2 and bad.stderr.startswith("error: bad.json:1: JSON syntax error")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: bad.json:1:23: JSON syntax error")  # file:line:column
 
 
 def test_import_components_into_a_collection(tmp_path: Path) -> None:

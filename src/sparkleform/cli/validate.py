@@ -151,10 +151,7 @@ def validate_cmd(ctx: click.Context, target: tuple[str, ...], all_templates: boo
             loaded = load_for_check(one, overrides, settings.config, with_nested=True)
         except SparkleformError as exc:
             if fmt == "text" and len(targets) == 1:
-                column = getattr(exc, "column", None)
-                if exc.location and exc.location.rpartition(":")[2].isdigit() and column:
-                    exc.location = f"{exc.location}:{column}"  # file:line:column, as for findings
-                raise
+                raise  # a FormatError shows file:line:column itself
             unusable = True
             diagnostics.append(unreadable(exc, one))
             shown_files.append(one)
