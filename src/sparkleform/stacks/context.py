@@ -79,6 +79,11 @@ class ProviderPool:
         return ProviderPool(self.name, region or self.region, options=self.options, profile=profile or self.profile,
                             cache=self._cache, wrap=self.wrap, made=self._made)
 
+    def wrapped(self, wrap: Callable[[Provider], Provider]) -> ProviderPool:
+        """The same pool (its providers, the ones it must close) handing out `wrap(provider)`."""
+        return ProviderPool(self.name, self.region, options=self.options, profile=self.profile,
+                            cache=self._cache, wrap=wrap, made=self._made)
+
     def providers(self) -> list[Provider]:
         """Every provider of the pool so far."""
         return list(self._cache.values())

@@ -130,9 +130,7 @@ class _Pending:
 def _placeholders(ctx: StackContext, order: list[str]) -> list[StackPlan]:
     deps = dependencies(ctx.config.stacks)
     pending: dict[str, dict] = {}
-    pool = ProviderPool(ctx.pool.name, ctx.pool.region, options=ctx.pool.options, main=ctx.provider,
-                        profile=ctx.pool.profile, cache=ctx.pool._cache,
-                        wrap=lambda real: _Pending(real, pending))
+    pool = ctx.pool.wrapped(lambda real: _Pending(real, pending))
     view = StackContext(pool=pool, config=ctx.config, reporter=Reporter(), interactive=False,
                         region_flag=ctx.region_flag, profile_flag=ctx.profile_flag)
     out: list[StackPlan] = []
