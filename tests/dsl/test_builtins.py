@@ -25,25 +25,26 @@ def test_builtin_dynamic_makes_the_resource_named_after_name_and_suffix():
 
 
 def test_namespace_prefixes_and_resource_name_suffix():
-    """SparkleFormation's building-blocks page: FoobarOpsworksInstance, FoobarAwsOpsworksInstance,
-    and resource_name_suffix=instance -> FoobarInstance."""
+    """SparkleFormation's building-blocks page (FoobarOpsworksInstance, FoobarAwsOpsworksInstance,
+    and resource_name_suffix=instance -> FoobarInstance), on a type every schema release has:
+    AWS retired OpsWorks and cfn-lint 1.58's schemas no longer list AWS::OpsWorks::Instance."""
     t = sf.Template("b", registry=Registry())
-    t.dynamic("opsworks_instance", "foobar")
-    t.dynamic("aws_opsworks_instance", "foobar")
-    t.dynamic("aws_opsworks_instance", "other", resource_name_suffix="instance")
+    t.dynamic("ec2_instance", "foobar")
+    t.dynamic("aws_ec2_instance", "foobar")
+    t.dynamic("aws_ec2_instance", "other", resource_name_suffix="instance")
     t.dynamic("rds_db_instance", "Main")
     res = t.compile()["Resources"]
     assert {k: v["Type"] for k, v in res.items()} == {
-        "FoobarOpsworksInstance": "AWS::OpsWorks::Instance",
-        "FoobarAwsOpsworksInstance": "AWS::OpsWorks::Instance",
-        "OtherInstance": "AWS::OpsWorks::Instance",
+        "FoobarEc2Instance": "AWS::EC2::Instance",
+        "FoobarAwsEc2Instance": "AWS::EC2::Instance",
+        "OtherInstance": "AWS::EC2::Instance",
         "MainRdsDbInstance": "AWS::RDS::DBInstance",
     }
 
 
 def test_ambiguous_and_unknown_names_and_properties():
     t = sf.Template("b", registry=Registry())
-    with pytest.raises(CollectionError, match=r"'instance' is ambiguous.*AWS::EC2::Instance.*AWS::OpsWorks::Instance"):
+    with pytest.raises(CollectionError, match=r"'instance' is ambiguous.*AWS::EC2::Instance.*AWS::SSO::Instance"):
         t.dynamic("instance", "web")
     with pytest.raises(CollectionError, match=r"DocDB::DBInstance.*e.g. 'doc_db_db_instance'"):
         t.dynamic("db_instance", "web")

@@ -74,3 +74,17 @@ def test_destroy_summary_line():
     summary = destroy_summary([("Assets", "AWS::S3::Bucket"), ("Db", "AWS::RDS::DBCluster"),
                                ("Fn", "AWS::Lambda::Function")], template)
     assert summary.line("web") == "Delete stack web (3 resources; Assets retained; Db snapshotted)?"
+
+
+def test_values_known_after_apply_inside_lists_are_diffed():
+    # jsonpatch 1.4x compares list items through json.dumps: a plan value the engine cannot
+    # know yet (an object, not JSON) was a TypeError traceback in `deploy`'s question
+    from sparkleform.engine.intrinsics import UNKNOWN
+
+    before = {"SecurityGroupIngress": [{"CidrIp": "10.0.0.0/8", "FromPort": 22}]}
+    after = {"SecurityGroupIngress": [{"CidrIp": UNKNOWN, "FromPort": 22}, {"CidrIp": "0.0.0.0/0", "FromPort": 443}]}
+    changes = leaf_changes("", before, after)
+    assert any(c.path == "SecurityGroupIngress.0.CidrIp" and c.before == "10.0.0.0/8" and c.after is UNKNOWN
+               for c in changes)
+    assert any(c.path == "SecurityGroupIngress.1" and c.added and c.after == {"CidrIp": "0.0.0.0/0", "FromPort": 443}
+               for c in changes)

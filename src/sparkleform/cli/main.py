@@ -253,7 +253,9 @@ def main(argv: list[str] | None = None) -> None:
         _stdout_closed()
         sys.exit(0)
     except SystemExit:
-        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):  # click's own EPIPE handling
+        # click's own EPIPE handling swaps stdout for its PacifyFlushWrapper (named, not
+        # imported: click 8.5 deprecates the attribute and warns when it is read)
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
             _stdout_closed()
             sys.exit(0)
         raise

@@ -130,6 +130,34 @@ def _resolve(doc: Any, pointer: str) -> Any:
         return None
 
 
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _jsonable(value: Any, stand_ins: dict[str, Any]) -> Any:
+    """`value` with every part that is not JSON replaced by a marker string kept in `stand_ins`."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v, stand_ins) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v, stand_ins) for v in value]
+    if isinstance(value, _JSON_SCALARS):
+        return value
+    marker = f"\x00sparkleform:{id(value)}:{value!r}"
+    stand_ins[marker] = value
+    return marker
+
+
+def _restored(value: Any, stand_ins: dict[str, Any]) -> Any:
+    if not stand_ins:
+        return value
+    if isinstance(value, str):
+        return stand_ins.get(value, value)
+    if isinstance(value, dict):
+        return {k: _restored(v, stand_ins) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restored(v, stand_ins) for v in value]
+    return value
+
+
 def leaf_changes(prefix: str, before: Any, after: Any, *, replaces: bool = False) -> list[PropertyChange]:
     """The changed leaves between two values, as a JSON patch finds them (nested paths)."""
     if before is _MISSING:
@@ -140,8 +168,14 @@ def leaf_changes(prefix: str, before: Any, after: Any, *, replaces: bool = False
         return [] if before == after else [PropertyChange(prefix, before, after, replaces=replaces)]
     import jsonpatch
 
+    # jsonpatch (1.4x) compares list items through json.dumps: values that are not JSON (the
+    # plan's "known after apply") go in as marker strings and come back out of the patch
+    stand_ins: dict[str, Any] = {}
+    before_json, after_json = _jsonable(before, stand_ins), _jsonable(after, stand_ins)
     out: list[PropertyChange] = []
-    for op in jsonpatch.make_patch(before, after).patch:
+    for op in jsonpatch.make_patch(before_json, after_json).patch:
+        if "value" in op:
+            op["value"] = _restored(op["value"], stand_ins)
         kind, path = op["op"], op["path"]
         if kind == "replace":
             out.append(PropertyChange(_pointer_to_path(prefix, path), _resolve(before, path), op["value"],
