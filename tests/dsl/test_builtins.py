@@ -27,7 +27,7 @@ def test_builtin_dynamic_makes_the_resource_named_after_name_and_suffix():
 def test_namespace_prefixes_and_resource_name_suffix():
     """SparkleFormation's building-blocks page (FoobarOpsworksInstance, FoobarAwsOpsworksInstance,
     and resource_name_suffix=instance -> FoobarInstance), on a type every schema release has:
-    AWS retired OpsWorks and cfn-lint 1.58's schemas no longer list AWS::OpsWorks::Instance."""
+    AWS retired OpsWorks and cfn-lint's schemas from 1.53.1 on no longer list AWS::OpsWorks::Instance."""
     t = sf.Template("b", registry=Registry())
     t.dynamic("ec2_instance", "foobar")
     t.dynamic("aws_ec2_instance", "foobar")

@@ -253,9 +253,9 @@ def main(argv: list[str] | None = None) -> None:
         _stdout_closed()
         sys.exit(0)
     except SystemExit:
-        # click's own EPIPE handling swaps stdout for its PacifyFlushWrapper (named, not
+        # click's own EPIPE handling swaps stdout for its (_)PacifyFlushWrapper (named, not
         # imported: click 8.5 deprecates the attribute and warns when it is read)
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+        if type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper":
             _stdout_closed()
             sys.exit(0)
         raise

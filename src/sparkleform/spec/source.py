@@ -24,7 +24,7 @@ def cfn_lint_data_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise SpecError(
             "the CloudFormation resource schemas come from the cfn-lint package, which is not installed",
-            hint="pip install 'cfn-lint>=1.51,<2', or pass --schemas DIR",
+            hint="pip install 'cfn-lint>=1.51,<1.53.1', or pass --schemas DIR",
         )
     return Path(next(iter(spec.submodule_search_locations))) / "data"
 
