@@ -66,6 +66,10 @@ def test_event_ids_are_distinct_uuid4_shaped() -> None:
     # batches share nothing: 2,000 batches of two give 4,000 distinct ids
     many = [i for _ in range(2000) for i in event_ids(2)]
     assert len(set(many)) == len(many)
+    # a batch longer than the count's 4,096 texts stays distinct and of the same shape
+    big = event_ids(10_000)
+    assert len(set(big)) == 10_000
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", i) for i in big)
 
 
 def test_malformed_getatt_is_still_named_by_its_path() -> None:

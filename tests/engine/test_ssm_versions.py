@@ -58,6 +58,20 @@ def test_the_store_keeps_the_latest_100_versions(provider) -> None:
     assert (provider.engine.ssm_lookup("/many:3"), provider.engine.ssm_lookup("/many")) == ("v3", "from-stack")
 
 
+def test_deferred_writes_keep_their_order_within_one_transaction(provider) -> None:
+    """Puts and deletes deferred for one transaction run in the order given: two puts of a
+    name are two versions, a delete in between starts the name again at version 1."""
+    provider.put_parameter("/b", "old")
+    store = provider.engine.store
+    for name, value in [("/a", "a1"), ("/a", "a2"), ("/b", None), ("/b", "b1"), ("/a", "a3")]:
+        store.defer_parameter(name, value)
+    with store.tx():
+        store.flush_parameters()
+    engine = provider.engine
+    assert [engine.ssm_lookup(f"/a:{n}") for n in (1, 2, 3)] == ["a1", "a2", "a3"]
+    assert (engine.ssm_lookup("/b:1"), engine.ssm_lookup("/b:2")) == ("b1", None)
+
+
 def test_a_dynamic_reference_to_a_missing_version_fails_with_aws_text(provider) -> None:
     provider.put_parameter("/app/name", "one")
     provider.put_parameter("/app/name", "two")

@@ -27,20 +27,27 @@ def event_id() -> str:
 
 
 def event_ids(n: int) -> list[str]:
-    """`n` distinct event ids like `event_id`, for one batch of events: one random head (76
-    bits) for the batch, and its last group counts up from a random start. Distinct within
-    the batch by the count, across batches by the head; formatting one counter per id costs
-    half of slicing a fresh random string five times (a 500-resource create has 1,000)."""
+    """`n` distinct event ids like `event_id`, for one batch of events: one random head for
+    the batch (the first 28 hex digits, 108 random bits) and a count in the last three, from
+    a table of their texts. Distinct within the batch by the count (a batch over 4,096 events
+    moves the head's last digits on), across batches by the head; joining two strings per id
+    costs a sixth of formatting a number into each (a 500-resource create has 1,500)."""
     if n <= 0:
         return []
     bits = _id_rng.getrandbits(128)
     h = f"{bits:032x}"
     head = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{h[16:20]}-"
-    start = (bits & _LAST_GROUP) % (_LAST_GROUP + 2 - n) if n <= _LAST_GROUP else 0
-    return [f"{head}{i:012x}" for i in range(start, start + n)]
+    middle = bits & _MIDDLE  # the 9 hex digits between the head and the count
+    ids: list[str] = []
+    for done in range(0, n, _COUNTS):
+        prefix = f"{head}{(middle + done // _COUNTS) & _MIDDLE:09x}"
+        ids += [prefix + count for count in _COUNT_TEXTS[: n - done]]
+    return ids
 
 
-_LAST_GROUP = 0xFFFFFFFFFFFF  # the largest value of the last (12-hex-digit) group
+_COUNTS = 4096  # the last three hex digits of a batch's ids count up through these
+_COUNT_TEXTS = [f"{i:03x}" for i in range(_COUNTS)]
+_MIDDLE = 0xFFFFFFFFF
 
 
 def start_time(pid: int) -> str | None:

@@ -219,19 +219,23 @@ class Journal:
         ts = now()
         stamp = datetime.fromtimestamp(ts, UTC)
         ids = iter(event_ids(sum(1 for change in changes if change[1] is not None)))
-        rows, events, delivered = staged.rows, staged.events, staged.delivered
+        rows = staged.rows
+        add_event, deliver_later = staged.events.append, staged.delivered.append
+        mask = registry.text if registry else None  # masked(), decided once for the batch
         for res, status, reason, remove in changes:
             logical = res.logical_id
-            rows.pop(logical, None)  # a later change of a row replaces an earlier one (dict order: last)
+            if logical in rows:  # a later change of a row replaces an earlier one (dict order: last)
+                del rows[logical]
             rows[logical] = (res, remove)
             if status is not None:
-                reason = masked(reason)
+                if mask is not None and reason is not None:
+                    reason = mask(reason)
                 res.status = status
                 res.reason = reason
                 eid = next(ids)
                 physical, rtype = res.physical_id, res.type
-                events.append((eid, key, logical, physical, rtype, status, reason, ts))
-                delivered.append(StackEvent(eid, name, logical, physical, rtype, status, reason, stamp))
+                add_event((eid, key, logical, physical, rtype, status, reason, ts))
+                deliver_later(StackEvent(eid, name, logical, physical, rtype, status, reason, stamp))
         return staged
 
     def start_wave(
