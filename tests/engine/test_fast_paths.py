@@ -172,7 +172,7 @@ def test_simulate_single_identifier_fast_path_matches_the_general_rule() -> None
                 got = attributes.simulate(ctx, rtype, "Logical1", props)
                 attributes._rng = random.Random(7)
                 value = attributes._identifier_value(ctx, rtype, "Logical1", idents[0], props)
-                assert got == (value, {idents[0]: value, attributes.SEED: attributes.hex_id(16)})
+                assert got == (value, {idents[0]: value, attributes.SEED: attributes._new_hex(16)})
                 checked += 1
     finally:
         attributes._rng = saved

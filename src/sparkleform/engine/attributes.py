@@ -138,6 +138,12 @@ def hex_id(n: int = 17) -> str:
     return f"{_rng.getrandbits(4 * n):0{n}x}"
 
 
+def _new_hex(n: int = 17) -> str:
+    """Like `hex_id(n)` for ids made at creation, from random bytes (half its cost). `hex_id`
+    stays as it is for the values derived from a resource's seed (`attribute_value`)."""
+    return _rng.randbytes((n + 1) // 2).hex()[:n]
+
+
 @dataclass(slots=True)
 class SimContext:
     """What the simulator needs to know about the stack a resource is created in."""
@@ -311,20 +317,18 @@ def _identifier_value(ctx: SimContext, rtype: str, logical_id: str, ident: str, 
     if rtype == "AWS::SQS::Queue" and lower == "queueurl":
         return f"https://sqs.{ctx.region}.{url_suffix(ctx.region)}/{ctx.account_id}/{name}"
     if lower.endswith("arn"):
-        if rtype == "AWS::SNS::Topic":
-            return make_arn(ctx, rtype, name)
         return make_arn(ctx, rtype, name)
     if rtype == "AWS::EC2::VPCGatewayAttachment" and lower == "attachmenttype":
         return "IGW" if props.get("InternetGatewayId") else "VGW"
     if rtype == "AWS::CloudFront::Distribution" and lower == "id":
         return "E" + token(13)
     if rtype == "AWS::KMS::Key" and lower == "keyid":
-        h = hex_id(32)
+        h = _new_hex(32)
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
     if rtype in EC2_PREFIX and lower.endswith("id"):
-        return EC2_PREFIX[rtype] + hex_id()
+        return EC2_PREFIX[rtype] + _new_hex()
     if ident in ATTR_PREFIX:
-        return ATTR_PREFIX[ident] + hex_id()
+        return ATTR_PREFIX[ident] + _new_hex()
     if lower.endswith("url"):
         return f"https://{_dns(ctx, rtype, name)}/"
     if lower in ("publicip",):
@@ -344,7 +348,7 @@ def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple
     override = REF_OVERRIDES.get(rtype)
     if override is None and len(idents) == 1:  # most types: Ref is the one identifier (what the general path below gives)
         physical = _identifier_value(ctx, rtype, logical_id, idents[0], props)
-        return physical, {idents[0]: physical, SEED: hex_id(16)}
+        return physical, {idents[0]: physical, SEED: _new_hex(16)}
     values = {i: _identifier_value(ctx, rtype, logical_id, i, props) for i in idents}
     attrs: dict[str, Any] = {}
     if override == "Url":
@@ -381,7 +385,7 @@ def simulate(ctx: SimContext, rtype: str, logical_id: str, props: dict) -> tuple
     if len(idents) == 1 and idents[0] in attrs and override is None:
         attrs[idents[0]] = physical
     # the other read-only attributes are derived on demand from this seed (attribute_value)
-    attrs[SEED] = hex_id(16)
+    attrs[SEED] = _new_hex(16)
     return physical, attrs
 
 
