@@ -86,6 +86,23 @@ def test_more_than_500_resources_are_refused_up_front(cli):
     assert cli.status("many") is None
 
 
+@pytest.mark.parametrize(("section", "entry", "text"), [
+    ("Parameters", {"Type": "String", "Default": "x"},
+     "Template format error: Parameter count 201 is greater than max allowed 200"),
+    ("Outputs", {"Value": "x"}, "Template format error: Outputs count 201 is greater than max allowed 200"),
+])
+def test_more_than_200_parameters_or_outputs_are_refused_up_front_each_in_its_own_words(cli, section, entry, text):
+    many = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}, section: {f"E{i}": entry for i in range(201)}}
+    cli.write("many.json", json.dumps(many))
+    proc = cli.run("create", "many", "many.json", "--no-check")
+    assert proc.returncode == 2, proc.stderr
+    assert text in proc.stderr
+    assert cli.status("many") is None
+    del many[section]["E0"]  # 200 is the limit, not over it
+    cli.write("many.json", json.dumps(many))
+    assert cli.run("create", "many", "many.json", "--no-check").returncode == 0
+
+
 def test_a_2500_character_tag_value_fails_the_resource(cli):
     # the bucket's schema limits a tag value: CloudFormation's properties validation says so first
     _rolled_back(cli, "tags", "Properties validation failed for resource Bucket with message: "
@@ -101,17 +118,46 @@ Resources:
 
 
 def test_a_long_tag_value_on_a_type_whose_schema_has_no_limit_fails_in_the_service(cli):
-    _rolled_back(cli, "tagsvc", "Member must have length less than or equal to 256",
+    # EC2's own text, as its handler reports it (Service: Ec2)
+    _rolled_back(cli, "tagsvc", '"Tag value exceeds the maximum length of 256 characters" (Service: Ec2, Status Code: 400',
                  f"Resources:\n  Net:\n    Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: vpc-12345678\n"
                  f"      CidrBlock: 10.0.0.0/24\n      Tags:\n        - Key: Owner\n          Value: {'v' * 2500}\n")
 
 
-def test_more_than_50_tags_and_aws_prefix_fail_the_resource(cli):
-    tags = "\n".join(f"        - Key: k{i}\n          Value: v" for i in range(51))
-    _rolled_back(cli, "tags51", "The number of tags specified (51) exceeds the limit of 50",
-                 f"Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags:\n{tags}\n")
+def _tags(count: int, key: str = "k") -> str:
+    return "\n".join(f"        - Key: {key}{i}\n          Value: v" for i in range(count))
+
+
+LAMBDA = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/fn
+      Code: {{ZipFile: "def handler(event, context): pass"}}
+      Tags:
+{tags}
+"""
+
+
+def test_more_than_50_tags_fail_with_the_services_own_text(cli):
+    _rolled_back(cli, "taglambda", '"Number of tags exceeds resource tag limit." (Service: Lambda, Status Code: 400',
+                 LAMBDA.format(tags=_tags(51)))
+    _rolled_back(cli, "tagbucket", '"Bucket tag count cannot be greater than 50" (Service: S3, Status Code: 400',
+                 f"Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n{_tags(51)}\n")
+    cli.write("t.yaml", LAMBDA.format(tags=_tags(50)))  # 50 is the limit, not over it
+    assert cli.run("create", "tag50", "t.yaml", "--no-check").returncode == 0
+
+
+def test_an_aws_prefixed_tag_key_fails_with_the_services_own_text(cli):
     _rolled_back(cli, "tagaws", "Tag keys starting with 'aws:' are reserved for internal use",
-                 "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      Tags:\n"
+                 "Resources:\n  Net:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n"
+                 "      Tags:\n        - Key: aws:owner\n          Value: me\n")
+    _rolled_back(cli, "tagawss3", 'User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. '
+                 'Remove "aws:" from your tag keys and try again." (Service: S3',
+                 "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n"
                  "        - Key: aws:owner\n          Value: me\n")
 
 
@@ -170,6 +216,35 @@ Resources:
             Principal: {{Service: ec2.amazonaws.com}}
             Action: sts:AssumeRole
 """, "--capabilities", "CAPABILITY_NAMED_IAM")
+    _rolled_back(cli, "rolechars", '"The specified value for roleName is invalid. It must contain only alphanumeric '
+                 'characters and/or the following: +=,.@_-" (Service: Iam, Status Code: 400', """\
+Resources:
+  R:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: team/web
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: ec2.amazonaws.com}
+            Action: sts:AssumeRole
+""", "--capabilities", "CAPABILITY_NAMED_IAM")
+    # the managed policy's schema has no maxLength: IAM's own API constraint refuses it
+    _rolled_back(cli, "policylen", f"1 validation error detected: Value '{'p' * 129}' at 'policyName' failed to "
+                 "satisfy constraint: Member must have length less than or equal to 128", f"""\
+Resources:
+  P:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      ManagedPolicyName: {"p" * 129}
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:GetObject
+            Resource: "*"
+""", "--capabilities", "CAPABILITY_NAMED_IAM")
     _rolled_back(cli, "queue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
                  "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: bad.name\n")
 
@@ -206,6 +281,24 @@ Resources:
       SecurityGroupIngress:
         - IpProtocol: tcp
           CidrIp: 0.0.0.0/0
+""")
+
+
+def test_an_ingress_rule_without_a_source_fails_with_ec2s_text(cli):
+    _rolled_back(cli, "nosource", '"Missing source specification: include source security group or CIDR information" '
+                 "(Service: Ec2, Status Code: 400", """\
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+  In:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !GetAtt Sg.GroupId
+      IpProtocol: tcp
+      FromPort: 443
+      ToPort: 443
 """)
 
 

@@ -24,7 +24,13 @@ TEMPLATE_BODY_TOO_LONG = (
     "Member must have length less than or equal to 51200"
 )
 TEMPLATE_TOO_LARGE = "Template may not exceed 1000000 bytes in size."
-TOO_MANY = "Template format error: Number of {what}, {count}, is greater than maximum allowed, {limit}"
+# each section has its own wording (docs/engine.md cites them; Mappings' is not verified)
+TOO_MANY = {
+    "Resources": "Template format error: Number of resources, {count}, is greater than maximum allowed, {limit}",
+    "Parameters": "Template format error: Parameter count {count} is greater than max allowed {limit}",
+    "Outputs": "Template format error: Outputs count {count} is greater than max allowed {limit}",
+    "Mappings": "Template format error: Number of mappings, {count}, is greater than maximum allowed, {limit}",
+}
 NAME_TOO_LONG = "Template format error: {what} name '{name}' exceeds the maximum length of {limit}"
 
 # -- found once the operation has started (the stack fails and rolls back, no resource made) --
@@ -48,9 +54,9 @@ IAM_NAME = (
     "1 validation error detected: Value '{name}' at '{field}' failed to satisfy constraint: "
     "Member must have length less than or equal to {limit}"
 )
-IAM_NAME_PATTERN = (
-    "1 validation error detected: Value '{name}' at '{field}' failed to satisfy constraint: "
-    "Member must satisfy regular expression pattern: {pattern}"
+IAM_NAME_PATTERN = (  # IAM's own text, not the API's constraint form
+    "The specified value for {field} is invalid. It must contain only alphanumeric characters "
+    "and/or the following: +=,.@_-"
 )
 QUEUE_NAME = (
     "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
@@ -66,23 +72,41 @@ DB_IDENTIFIER = (
     "must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two "
     "consecutive hyphens."
 )
-TAG_COUNT = "The number of tags specified ({count}) exceeds the limit of 50"
-TAG_KEY_LENGTH = (
-    "1 validation error detected: Value '{key}' at 'tags.{index}.member.key' failed to satisfy constraint: "
-    "Member must have length less than or equal to 128"
-)
-TAG_VALUE_LENGTH = (
-    "1 validation error detected: Value '{value}' at 'tags.{index}.member.value' failed to satisfy "
-    "constraint: Member must have length less than or equal to 256"
-)
-TAG_AWS_PREFIX = "Tag keys starting with 'aws:' are reserved for internal use"
+# tags: the texts of the resource's own service, by the type's namespace (AWS::EC2::Subnet -> EC2);
+# a service not listed, or a text a service does not list, takes TAGS_DEFAULT's
+TAGS_DEFAULT = {
+    "count": "The number of tags specified ({count}) exceeds the limit of 50",  # not verified
+    "key": (  # the API constraint form (CloudFormation's own stack tags say so for a value)
+        "1 validation error detected: Value '{key}' at 'tags.{index}.member.key' failed to satisfy constraint: "
+        "Member must have length less than or equal to 128"
+    ),
+    "value": (
+        "1 validation error detected: Value '{value}' at 'tags.{index}.member.value' failed to satisfy "
+        "constraint: Member must have length less than or equal to 256"
+    ),
+    "aws": "Tag keys starting with 'aws:' are reserved for internal use",  # EC2's
+}
+TAGS: dict[str, dict[str, str]] = {
+    "EC2": {
+        "count": "The maximum number of Tags for a resource has been reached.",  # TagLimitExceeded; not verified
+        "key": "Tag key exceeds the maximum length of 128 characters",  # not verified (the value's form)
+        "value": "Tag value exceeds the maximum length of 256 characters",
+    },
+    "S3": {
+        "count": "Bucket tag count cannot be greater than 50",
+        "aws": (
+            'User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. '
+            'Remove "aws:" from your tag keys and try again.'
+        ),
+    },
+    "Lambda": {"count": "Number of tags exceeds resource tag limit."},
+    "KMS": {"count": "Too many tags", "aws": "Tags beginning with aws: are reserved"},
+}
 MALFORMED_POLICY = "{message}"  # IAM MalformedPolicyDocument: the policy model's own text
 SG_RULE = "{message}"
 SG_PORTS = "Invalid value for portRange. Must specify both from and to ports with TCP/UDP."
 SG_PROTOCOL = "Invalid value '{value}' for IP protocol. Unknown protocol."
-SG_NO_SOURCE = (
-    "Either CIDR, prefix list ID or source security group must be specified for ingress rule"
-)
+SG_NO_SOURCE = "Missing source specification: include source security group or CIDR information"  # MissingParameter
 
 # -- the parameter store (Systems Manager) -----------------------------------------------------
 # an AWS::SSM::Parameter::Value<> parameter whose key is not in Parameter Store (CreateStack's

@@ -65,6 +65,7 @@ _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 # -- tags ---------------------------------------------------------------------------------------
 TAG_LIMITS = {"count": 50, "key": 128, "value": 256}
+SERVICE_NAMES = {"DynamoDB": "DynamoDb", "Logs": "CloudWatchLogs"}  # the rest: EC2 -> Ec2, Lambda -> Lambda
 
 # -- security group rules -------------------------------------------------------------------------
 _PORTED = {"tcp", "udp", "6", "17"}
@@ -239,6 +240,13 @@ def _sg_rule(rule: dict, ends: tuple[str, ...], *, ingress: bool) -> None:
         _fail("Ec2", "InvalidRequest", messages.SG_NO_SOURCE)
 
 
+def _service(rtype: str) -> tuple[str, str]:
+    """The namespace of a resource type (AWS::EC2::Subnet -> EC2) and the service name its
+    handler's errors carry ("(Service: Ec2, ...)")."""
+    namespace = rtype.split("::")[1] if rtype.count("::") >= 2 else rtype
+    return namespace, SERVICE_NAMES.get(namespace) or (namespace.capitalize() if namespace.isupper() else namespace)
+
+
 def _tags(run: Run, res: ResourceRow, props: dict) -> None:
     tags = props.get("Tags")
     if isinstance(tags, dict):  # the map form some types use
@@ -247,19 +255,21 @@ def _tags(run: Run, res: ResourceRow, props: dict) -> None:
         pairs = [(t.get("Key"), t.get("Value")) for t in tags if isinstance(t, dict)]
     else:
         return
+    namespace, service = _service(res.type)
+    texts = {**messages.TAGS_DEFAULT, **messages.TAGS.get(namespace, {})}
     if len(pairs) > TAG_LIMITS["count"]:
-        _fail("Tagging", "InvalidRequest", messages.TAG_COUNT.format(count=len(pairs)))
+        _fail(service, "InvalidRequest", texts["count"].format(count=len(pairs)))
     for i, (key, value) in enumerate(pairs, 1):
         key = "" if key is None else str(key)
         value = "" if value is None else str(value)
         if "{{resolve:" in key or "{{resolve:" in value:
             continue
         if len(key) > TAG_LIMITS["key"]:
-            _fail("Tagging", "InvalidRequest", messages.TAG_KEY_LENGTH.format(key=key, index=i))
+            _fail(service, "InvalidRequest", texts["key"].format(key=key, index=i))
         if len(value) > TAG_LIMITS["value"]:
-            _fail("Tagging", "InvalidRequest", messages.TAG_VALUE_LENGTH.format(value=value, index=i))
+            _fail(service, "InvalidRequest", texts["value"].format(value=value, index=i))
         if key.lower().startswith("aws:"):
-            _fail("Tagging", "InvalidRequest", messages.TAG_AWS_PREFIX)
+            _fail(service, "InvalidRequest", texts["aws"])
 
 
 RULES: dict[str, tuple[Rule, ...]] = {
@@ -313,7 +323,7 @@ def check_template_limits(template: dict, size: int) -> None:
         body = template.get(section)
         if isinstance(body, dict):
             if len(body) > limit:
-                raise ValidationError(messages.TOO_MANY.format(what=section.lower(), count=len(body), limit=limit))
+                raise ValidationError(messages.TOO_MANY[section].format(count=len(body), limit=limit))
             high = NAME_LIMITS[section]
             for name in body:
                 if isinstance(name, str) and len(name) > high:
