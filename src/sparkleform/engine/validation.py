@@ -175,11 +175,17 @@ _KIND_NAMES = {"string": "String", "boolean": "Boolean", "integer": "Integer", "
                "object": "JSONObject", "array": "JSONArray"}
 
 
+# the Python types each kind accepts whatever the value (the rest go through `_accepts`)
+_PLAIN = {"string": (str, int, float, bool), "integer": (int,), "number": (int, float), "boolean": (bool,),
+          "object": (dict,), "array": (list,)}
+
+
 def _type_check(kinds: tuple[str, ...]) -> Validator:
     expected = ", ".join(_KIND_NAMES.get(k, k) for k in kinds) if len(kinds) > 1 else _KIND_NAMES.get(kinds[0], kinds[0])
+    plain = frozenset(t for k in kinds for t in _PLAIN.get(k, ()))
 
     def check(value: Any, path: str, out: Problems) -> None:
-        if _is_dynamic(value):
+        if type(value) in plain or _is_dynamic(value):  # most values: one set lookup
             return
         for kind in kinds:
             if _accepts(kind, value):
