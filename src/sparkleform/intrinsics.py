@@ -29,7 +29,7 @@ A leaf: it imports only the ground floor's plain facts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -426,18 +426,25 @@ def call_targets(name: str, args: Any) -> Sequence[tuple[str, str]]:
 
 # The dependency walker's view: for the functions that can name a resource (Ref, Fn::GetAtt,
 # Fn::Sub), add the names among `names` straight to the result (no pairs built on this hot path).
-def _add_argument(args: Any, names: set[str] | frozenset[str], out: set[str]) -> None:
+def _add_argument(args: Any, names: Container[str], out: set[str]) -> None:
     if type(args) is str and args in names:
         out.add(args)
 
 
-def _add_target(args: Any, names: set[str] | frozenset[str], out: set[str]) -> None:
+def _add_target(args: Any, names: Container[str], out: set[str]) -> None:
     for _what, name in _names_get_att(args, ()):
         if name in names:
             out.add(name)
 
 
-def _add_text(args: Any, names: set[str] | frozenset[str], out: set[str]) -> None:
+def sub_references(args: Any, names: Container[str], out: set[str]) -> None:
+    """Add to `out` the members of `names` that a Fn::Sub's text refers to (`${X}`,
+    `${X.Attr}`; not `${!X}` nor Sub's own variables). Its variables' values are not looked
+    into (the caller walks them)."""
+    _add_text(args, names, out)
+
+
+def _add_text(args: Any, names: Container[str], out: set[str]) -> None:
     for _what, name in _names_sub(args, ()):
         if name in names:
             out.add(name)
@@ -449,7 +456,7 @@ _RESOURCE_NAMES = {
 }
 
 
-def references(node: Any, names: set[str] | frozenset[str], out: set[str] | None = None) -> set[str]:
+def references(node: Any, names: Container[str], out: set[str] | None = None) -> set[str]:
     """The members of `names` (resource logical ids, usually) that `node` refers to through
     Ref, Fn::GetAtt or Fn::Sub (`${X}`, `${X.Attr}`, not `${!X}` or Sub's own variables),
     wherever they sit in it (both branches of every Fn::If). Adds to `out` when given."""

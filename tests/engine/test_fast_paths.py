@@ -208,3 +208,56 @@ def test_the_stack_create_returns_is_the_one_describe_reads(tmp_path) -> None:
         assert "Skipped" not in {r.logical_id for r in created.resources}
     finally:
         provider.close()
+
+
+def _refers_and_walked(template: dict) -> tuple[dict, dict] | None:
+    """(dependencies from check_references' walk, dependencies walked on their own), or None
+    when the template's references are refused."""
+    from sparkleform.engine.graph import dependencies
+
+    resources = template.get("Resources") or {}
+    refers: dict[str, set[str]] = {}
+    try:
+        check_references(template, set(), [], refers)
+    except Exception:  # refused templates have no dependencies to compare
+        return None
+    return dependencies(resources, None, refers), dependencies(resources, None)
+
+
+def test_dependencies_from_the_reference_check_are_those_walked_on_their_own() -> None:
+    template = {
+        "Parameters": {"P": {"Type": "String"}},
+        "Resources": {
+            "A": {"Type": "AWS::SNS::Topic"},
+            "B": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::Sub": "${A}-${A.TopicName}-${!C}-${P}"}}},
+            "C": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::Sub": ["${X}", {"X": {"Ref": "B"}}]}}},
+            "D": {"Type": "AWS::SNS::Topic", "Metadata": {"Uses": {"Fn::GetAtt": ["C", "TopicName"]}},
+                  "UpdatePolicy": {"Ignored": {"Ref": "A"}}, "DependsOn": "A"},
+            "E": {"Type": "AWS::SNS::Topic", "Properties": {"Fn::If": ["Never", {"DisplayName": {"Ref": "D"}}, {}]}},
+            "F": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::Join": ["", [{"Ref": "E"}, "x"]]}}},
+        },
+        "Conditions": {"Never": {"Fn::Equals": ["a", "b"]}},
+    }
+    got, walked = _refers_and_walked(template)
+    assert got == walked
+    assert got == {"A": set(), "B": {"A"}, "C": {"B"}, "D": {"C", "A"}, "E": {"D"}, "F": {"E"}}
+
+
+def test_dependencies_from_the_reference_check_match_on_the_corpus(corpus_dir) -> None:
+    from corpus_data import corpus_rows
+    from sparkleform.formats import load_template
+
+    compared = 0
+    for row in corpus_rows():
+        if row["parse"] != "ok" or row["transform"] != "none":
+            continue
+        try:
+            template = load_template(corpus_dir / row["path"])[0]
+        except Exception:
+            continue
+        pair = _refers_and_walked(template) if isinstance(template, dict) else None
+        if pair is None:
+            continue
+        assert pair[0] == pair[1], row["path"]
+        compared += 1
+    assert compared > 100, compared

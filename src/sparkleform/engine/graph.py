@@ -20,15 +20,22 @@ def depends_on(resource: dict) -> list[str]:
     return [dep] if isinstance(dep, str) else [d for d in dep if isinstance(d, str)]
 
 
-def dependencies(resources: dict[str, dict], active: set[str] | None = None) -> dict[str, set[str]]:
-    """logical id -> logical ids it depends on (only among `active` ones, if given)."""
+def dependencies(
+    resources: dict[str, dict], active: set[str] | None = None, refers: dict[str, set[str]] | None = None
+) -> dict[str, set[str]]:
+    """logical id -> logical ids it depends on (only among `active` ones, if given). `refers`:
+    what each resource's Properties and Metadata refer to, when a walk of the template
+    already found it (`prepare.check_references`); otherwise they are walked here."""
     names = frozenset(resources)
     deps: dict[str, set[str]] = {}
     for logical, res in resources.items():
         if active is not None and logical not in active:
             continue
-        found = references(res.get("Properties"), names)
-        references(res.get("Metadata"), names, found)
+        if refers is not None:
+            found = set(refers[logical])
+        else:
+            found = references(res.get("Properties"), names)
+            references(res.get("Metadata"), names, found)
         for d in depends_on(res):
             if d not in names:
                 raise TemplateFormatError(

@@ -100,7 +100,8 @@ def _prepare_checked(
     check_rules(template, values, pseudo, region)
     static_functions: set[str] = set()
     late: list[str] = []
-    uses_imports = prepare.check_references(template, static_functions, late)
+    refers: dict[str, set[str]] = {}
+    uses_imports = prepare.check_references(template, static_functions, late, refers)
     no_echo = no_echo_names(template.get("Parameters") or {})
     secrets.register(raw[n] for n in no_echo if raw.get(n))
     run = Run(stack_id, name, template, values, raw, no_echo, options, cx.sim_context(name, stack_id))
@@ -111,7 +112,7 @@ def _prepare_checked(
     template = run.template = _resolve_policies(template, ev)
     resources = template["Resources"]
     active = {lid for lid, res in resources.items() if res.get("Condition") is None or ev.condition(res["Condition"])}
-    deps = dependencies(resources, active)
+    deps = dependencies(resources, active, refers)
     run.active = order(deps)
     run.deps = deps
     if static_functions or len(active) < len(resources):

@@ -13,6 +13,7 @@ from sparkleform.engine import messages
 from sparkleform.engine.attributes import allowed_attribute
 from sparkleform.engine.custom import is_custom
 from sparkleform.engine.errors import TemplateFormatError, ValidationError
+from sparkleform.intrinsics import references, sub_references
 from sparkleform.spec import get_schema
 
 PSEUDO = {
@@ -127,19 +128,28 @@ class _NeedPath(Exception):
     """A malformed node was found by the path-less walk: walk again with paths to name it."""
 
 
-def check_references(template: dict, seen: set[str] | None = None, late: list[str] | None = None) -> bool:
+def check_references(
+    template: dict,
+    seen: set[str] | None = None,
+    late: list[str] | None = None,
+    refers: dict[str, set[str]] | None = None,
+) -> bool:
     """Every Ref names a parameter, pseudo parameter or resource; every GetAtt a known attribute.
 
     -> whether the template uses Fn::ImportValue (so the caller can skip looking for them);
     `seen` (when given) collects which of Fn::Select, Fn::Split and Fn::FindInMap it uses;
     `late` (when given) collects the Outputs' GetAtts of attributes the type does not have,
     which AWS does not refuse up front: its create starts and rolls back with that reason
-    (LocalStack's engine/test_attributes.snapshot.json, test_invalid_getatt_fails)."""
+    (LocalStack's engine/test_attributes.snapshot.json, test_invalid_getatt_fails);
+    `refers` (when given) gets, for each resource, the resources its Properties and Metadata
+    refer to (Ref, Fn::GetAtt, Fn::Sub), as `graph.references` finds them: the same walk
+    gives the dependencies (`graph.dependencies(..., refers=)`) without a second one."""
     resources = template.get("Resources") or {}
     params = template.get("Parameters") or {}
     conditions = template.get("Conditions") or {}
     problems: list[str] = []
     imports = False
+    into: set[str] | None = None  # the resource being walked collects its references here
 
     def visit(key: str, value: Any, path: tuple) -> bool:
         nonlocal imports
@@ -148,9 +158,15 @@ def check_references(template: dict, seen: set[str] | None = None, late: list[st
         elif seen is not None and key in ("Fn::Select", "Fn::Split", "Fn::FindInMap"):
             seen.add(key)
         if key == "Ref" and isinstance(value, str):
-            if value not in params and value not in resources and value not in PSEUDO:
+            if value in resources:
+                if into is not None:
+                    into.add(value)
+            elif value not in params and value not in PSEUDO:
                 problems.append(value)
             return True
+        if into is not None and key == "Fn::Sub":
+            sub_references(value, resources, into)  # and on into its variables, as the walk goes
+            return False
         if key == "Fn::GetAtt":
             if isinstance(value, str) and "." in value:
                 logical, attr = value.split(".", 1)
@@ -165,6 +181,10 @@ def check_references(template: dict, seen: set[str] | None = None, late: list[st
             if logical not in resources:
                 problems.append(logical)
                 return True
+            if into is not None:
+                into.add(logical)
+                if not isinstance(value, str) and isinstance(attr, (dict, list)):
+                    references(attr, resources, into)  # an attribute named by a call
             if isinstance(attr, str):
                 rtype = resources[logical].get("Type", "")
                 if late is not None and path is not None and path[0] == "Outputs":
@@ -180,10 +200,22 @@ def check_references(template: dict, seen: set[str] | None = None, late: list[st
         return False
 
     try:
-        _walk(resources, None, visit)
+        if refers is None:
+            _walk(resources, None, visit)
+        else:
+            for logical, decl in resources.items():
+                found = refers[logical] = set()
+                if not isinstance(decl, dict):
+                    continue
+                for key, value in decl.items():
+                    if isinstance(value, (dict, list)):
+                        into = found if key in ("Properties", "Metadata") else None
+                        _walk(value, None, visit)
+            into = None
         # Outputs with paths (they are few): a late problem names its place
         _walk(template.get("Outputs") or {}, ("Outputs",) if late is not None else None, visit)
     except _NeedPath:
+        into = None
         # the same walk, in the same order, with paths: it raises at the same node, named
         for section in ("Resources", "Outputs"):
             _walk(template.get(section) or {}, (section,), visit)
