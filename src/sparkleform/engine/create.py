@@ -184,7 +184,7 @@ def create_wave(cx: OpContext, run: Run, wave: list[str], seq0: int) -> Failures
 
 def creating(cx: OpContext, run: Run, action: str) -> Step:
     """The step that provisions new resources of the run (failing on `action`, see faults)."""
-    return Step(partial(provision, cx, run, action=action), "CREATE_COMPLETE", "CREATE_FAILED")
+    return Step(partial(provision, cx, run, action), "CREATE_COMPLETE", "CREATE_FAILED")
 
 
 def rollback_create(cx: OpContext, stack_id: str, name: str, reason: str, on_event: EventCallback | None) -> str:

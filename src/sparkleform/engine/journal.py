@@ -51,6 +51,18 @@ class GuardedCallback:
         except Exception as exc:
             self.error = exc
 
+    def each(self, events: list[StackEvent]) -> None:
+        """Call the callback with each of `events` in order, as calling this once per event
+        would (one guarded loop instead of a guarded call per event)."""
+        if self.error is not None:
+            return
+        callback = self.callback
+        try:
+            for ev in events:
+                callback(ev)
+        except Exception as exc:
+            self.error = exc
+
 
 def guarded(on_event: EventCallback | None) -> EventCallback | None:
     """`on_event` wrapped in a GuardedCallback (once)."""
@@ -67,7 +79,9 @@ def masked(reason: str | None) -> str | None:
 
 
 def deliver(events: list[StackEvent], on_event: EventCallback | None) -> None:
-    if on_event is not None:
+    if isinstance(on_event, GuardedCallback):
+        on_event.each(events)
+    elif on_event is not None:
         for ev in events:
             on_event(ev)
 
@@ -247,7 +261,7 @@ class Journal:
         the resource recorded. Otherwise they are staged and committed with the wave's results,
         one transaction per wave: a crash before it loses nothing that happened."""
         staged = self.stage(run_stack, started)
-        if any(acts_outside(rtype) for rtype in {res.type for res, *_ in started}):
+        if any(acts_outside(rtype) for rtype in {change[0].type for change in started}):
             self.commit(staged, on_event)
             return None
         return staged

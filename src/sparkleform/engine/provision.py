@@ -148,8 +148,9 @@ def check_resource(run: Run, res: ResourceRow) -> None:
     check_service_rules(run, res)
 
 
-def provision(cx: OpContext, run: Run, res: ResourceRow, action: str) -> None:
-    """Evaluate a new resource's properties and create it (sets physical id and attributes)."""
+def provision(cx: OpContext, run: Run, action: str, res: ResourceRow) -> None:
+    """Evaluate a new resource's properties and create it (sets physical id and attributes);
+    `action` names the operation for injected failures (a Step binds the first three)."""
     decl = run.template["Resources"][res.logical_id]
     res.properties = eval_properties(run, res.logical_id)
     res.props_json = dumps(res.properties)

@@ -302,7 +302,7 @@ class _UpdateSteps:
         self.olds: dict[str, ResourceRow] = {}  # logical id -> the row being replaced or modified
         self.refusals: dict[str, str] = {}  # logical id -> why it fails
         self.create = creating(cx, run, "create")
-        self.replace = Step(partial(provision, cx, run, action="update"), "UPDATE_COMPLETE", "UPDATE_FAILED", on_failure=self._keep_old)
+        self.replace = Step(partial(provision, cx, run, "update"), "UPDATE_COMPLETE", "UPDATE_FAILED", on_failure=self._keep_old)
         self.modify = Step(self._modify, "UPDATE_COMPLETE", "UPDATE_FAILED")
         self.refuse = Step(self._refuse, "UPDATE_COMPLETE", "UPDATE_FAILED")
 
