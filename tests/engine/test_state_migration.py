@@ -170,3 +170,59 @@ def test_commands_starting_together_on_a_new_state_file_all_work(tmp_path) -> No
             _, status = os.waitpid(pid, 0)
             failures += os.waitstatus_to_exitcode(status) != 0
     assert failures == 0
+
+
+def test_events_of_stacks_written_together_are_read_back_per_stack(tmp_path) -> None:
+    """One batch may hold events of several stacks (a nested stack's and its parent's):
+    each stack reads back its own, in order, and `since` counts within the stack."""
+    store = StackStore(tmp_path / "state.db")
+    try:
+        rows = [(f"id{i}", 1 + (i // 3) % 2, f"R{i}", None, "AWS::SNS::Topic", "CREATE_COMPLETE", None, float(i))
+                for i in range(12)]  # stack 1: 0-2, 6-8; stack 2: 3-5, 9-11
+        with store.tx():
+            store.insert_events(rows[:7])
+        with store.tx():
+            store.insert_events(rows[7:])
+        for key in (1, 2):
+            mine = [r[0] for r in rows if r[1] == key]
+            assert [e["event_id"] for e in store.events(key)] == mine
+            assert [e["event_id"] for e in store.events(key, mine[1])] == mine[2:]
+        assert store.events(3) == []
+    finally:
+        store.close()
+
+
+def test_a_version_4_file_finds_its_events_after_the_migration(tmp_path) -> None:
+    """Version 4 found events through an index; version 5 through event runs, built from
+    the events when the file is first opened."""
+    path = tmp_path / "state.db"
+    provider = LocalProvider(state=path)
+    topic = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}, "U": {"Type": "AWS::SNS::Topic"}}}
+    provider.create_stack("one", topic, {})
+    provider.create_stack("two", topic, {})
+    provider.update_stack("one", {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}, {})
+    before = {name: provider.events(name) for name in ("one", "two")}
+    provider.close()
+    conn = sqlite3.connect(path)  # what version 4 had: the index, no runs
+    conn.execute("DROP TABLE event_runs")
+    conn.execute("CREATE INDEX events_by_stack ON events(stack_key, seq)")
+    conn.execute("PRAGMA user_version=4")
+    conn.commit()
+    conn.close()
+    provider = LocalProvider(state=path)
+    try:
+        assert {name: provider.events(name) for name in ("one", "two")} == before
+        middle = before["one"][3].event_id
+        assert provider.events("one", middle) == before["one"][4:]
+        two = provider.describe_stack("two").stack_id
+        provider.delete_stack("two")  # and new events join the migrated ones
+        after = provider.events(two)
+        assert after[: len(before["two"])] == before["two"] and after[-1].status == "DELETE_COMPLETE"
+    finally:
+        provider.close()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='events_by_stack'").fetchone()[0] == 0
+    finally:
+        conn.close()

@@ -20,6 +20,7 @@ from reliability_cli import Cli, cli_env, write_template
 
 from ptywait import readable
 from sparkleform.engine.params import USE_PREVIOUS_VALUE
+from sparkleform.engine.schema import SCHEMA_VERSION
 
 SECRET = "hunter2xsupersecretvalue"
 SECRET2 = "correcthorsexbatterystaple"
@@ -178,7 +179,7 @@ def test_a_version_2_state_keeps_working_and_loses_its_copies(tmp_path: Path) ->
     conn.commit()
     conn.close()
     engine = Engine(path)
-    assert engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert engine.template_versions("app")[0]["parameters"]["Secret"] == "****"
     rows = engine.store.resources(engine.store.require("app")["stack_id"])  # the resources still read the value
     assert rows["Tagged"].properties["Tags"][0]["Value"] == SECRET

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from reliability_cli import Cli, write_template
 
+from sparkleform.engine.schema import SCHEMA_VERSION
+
 SECRET = 'Pa"ss-w0rd/for-the-db-7733'
 SECRET2 = "second-Secret-value-19xq"
 SECRET3 = "third-value-that-fails-42"
@@ -144,7 +146,7 @@ def test_a_version_3_state_is_sealed_when_opened(tmp_path: Path) -> None:
     cli = Cli(tmp_path, path)
     assert count(cli, SECRET) > 4  # what version 3 kept
     provider = LocalProvider(state=path)
-    assert provider.engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert provider.engine.store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     rows4 = provider.engine.store.resources(provider.engine.store.require("app")["stack_id"])
     assert rows4["Copied"].properties["DisplayName"] == SECRET
     assert provider.engine.ssm_lookup(rows4["Param"].physical_id) == SECRET
@@ -255,7 +257,7 @@ def test_a_version_3_state_with_an_update_left_failed_is_sealed_and_fixed_by_the
     assert count(cli, SECRET) > 2 and count(cli, SECRET2) > 2
     provider = LocalProvider(state=path)
     store = provider.engine.store
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert provider.describe_stack("app").status == "UPDATE_FAILED"
     provider.close()
     # the new value once (the stack's), the old one once (the snapshot, for a rollback)

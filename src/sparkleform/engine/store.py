@@ -475,20 +475,43 @@ class StackStore:
 
     def insert_events(self, events: list[tuple]) -> None:
         """Events as (event id, stack key, logical id, physical id, type, status, reason,
-        timestamp) tuples, in order (inside `tx`)."""
+        timestamp) tuples, in order (inside `tx`). Their seqs are consecutive (rowids one past
+        the largest, under the write lock); each stack's stretch of them is recorded as one
+        `event_runs` row (see schema.py)."""
+        if not events:
+            return
         insert_rows(
             self.conn,
             "INSERT INTO events(event_id, stack_key, logical_id, physical_id, type, status, reason, ts) VALUES ",
             events,
         )
+        last = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        seq = last - len(events) + 1
+        runs: list[tuple[int, int, int]] = []
+        key, first = events[0][1], seq
+        for event in events:
+            if event[1] != key:
+                runs.append((key, first, seq - 1))
+                key, first = event[1], seq
+            seq += 1
+        runs.append((key, first, last))
+        insert_rows(self.conn, "INSERT INTO event_runs(stack_key, first, last) VALUES ", runs)
 
     def events(self, stack_key: int, since: str | None = None) -> list[sqlite3.Row]:
         """A stack's events, oldest first; with `since`, only those after that event."""
         start = 0
         if since:
-            found = self.one("SELECT seq FROM events WHERE stack_key=? AND event_id=?", (stack_key, since))
+            found = self.one(
+                "SELECT e.seq FROM event_runs r JOIN events e ON e.seq BETWEEN r.first AND r.last"
+                " WHERE r.stack_key=? AND e.event_id=?",
+                (stack_key, since),
+            )
             start = found["seq"] if found else 0
-        return self.all("SELECT * FROM events WHERE stack_key=? AND seq>? ORDER BY seq", (stack_key, start))
+        return self.all(
+            "SELECT e.* FROM event_runs r JOIN events e ON e.seq BETWEEN r.first AND r.last"
+            " WHERE r.stack_key=? AND r.last>? AND e.seq>? ORDER BY e.seq",
+            (stack_key, start, start),
+        )
 
     # -- exports and imports ----------------------------------------------------------
     def export_value(self, name: str) -> str | None:
