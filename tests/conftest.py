@@ -17,3 +17,14 @@ def corpus_dir() -> Path:
     if not (CORPUS / "MANIFEST.tsv").is_file():
         pytest.skip("../shared/corpus is absent")
     return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _no_secrets_from_other_tests():
+    """Each test starts with no NoEcho values registered for masking: a value another test
+    registered ("Secret-…") would mask words in this test's messages."""
+    from sparkleform import secrets
+
+    secrets.registry.clear()
+    yield
+

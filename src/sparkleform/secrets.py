@@ -68,6 +68,12 @@ class Masker:
     def __bool__(self) -> bool:
         return bool(self.secrets)
 
+    def clear(self) -> None:
+        """Forget every secret (a test starting afresh; a long-lived host between users)."""
+        self.secrets.clear()
+        self._forms.clear()
+        self._pattern = None
+
     def text(self, text: str) -> str:
         """`text` with every form of every secret replaced by the mask."""
         if not self.secrets or not isinstance(text, str):

@@ -116,6 +116,26 @@ def test_the_engine_uses_the_real_values(tmp_path: Path) -> None:
     provider.close()
 
 
+def test_a_value_changed_by_another_process_is_read_back_right(tmp_path: Path) -> None:
+    """A provider that has read a stack's sealed rows reads them right after another
+    connection to the same state (another process) changed the stack's NoEcho value."""
+    from sparkleform.providers.local import LocalProvider
+
+    first = LocalProvider(state=tmp_path / "s.db")
+    first.create_stack("app", template(), {"Secret": SECRET})
+    store = first.engine.store
+    name = store.resources(store.require("app")["stack_id"])["Param"].physical_id
+    assert first.engine.ssm_lookup(name) == SECRET  # its sealer is cached now
+    other = LocalProvider(state=tmp_path / "s.db")
+    other.update_stack("app", template(), {"Secret": SECRET2})
+    other.close()
+    assert first.engine.ssm_lookup(name) == SECRET2
+    rows = store.resources(store.require("app")["stack_id"])
+    assert rows["Copied"].properties["DisplayName"] == SECRET2
+    assert rows["Embedded"].properties["Value"] == f"user:{SECRET2}@db"
+    first.close()
+
+
 def test_a_retained_parameter_keeps_its_value_as_its_own(tmp_path: Path) -> None:
     """When the stack goes, a parameter it retained stops referring to the stack's value and
     holds the value itself (as an SSM parameter on AWS does): the one copy left."""

@@ -152,8 +152,7 @@ def abandon(cx: OpContext, stack_id: str, name: str, operation: str, exc: BaseEx
 
     what = _message(exc)
     with contextlib.suppress(Exception):  # the fault may have left a transaction open
-        if cx.store.conn.in_transaction:
-            cx.store.conn.execute("ROLLBACK")
+        cx.store.rollback()
     try:
         status = recover(cx, stack_id, on_event=on_event)
     except Exception as again:

@@ -63,15 +63,18 @@ BUSY_SECONDS = 30.0  # how long a write waits for another process's transaction
 _ROWS_PER_INSERT = 90  # x 10 columns stays under SQLite's oldest limit of 999 parameters
 
 
-def insert_rows(conn: sqlite3.Connection, head: str, rows: list[tuple]) -> None:
+def insert_rows(conn: sqlite3.Connection, head: str, rows: list[tuple]) -> int | None:
     """`head` ("INSERT ... INTO t(a, b) VALUES ") for each row, in order, as multi-row
-    INSERTs: the same rows as executemany, with a fraction of its per-row statement steps."""
+    INSERTs: the same rows as executemany, with a fraction of its per-row statement steps.
+    -> the rowid of the last row inserted (None for no rows)."""
     if not rows:
-        return
+        return None
     one = "(" + ",".join("?" * len(rows[0])) + ")"
+    last = None
     for i in range(0, len(rows), _ROWS_PER_INSERT):
         part = rows[i : i + _ROWS_PER_INSERT]
-        conn.execute(head + ",".join([one] * len(part)), list(chain.from_iterable(part)))
+        last = conn.execute(head + ",".join([one] * len(part)), list(chain.from_iterable(part))).lastrowid
+    return last
 
 
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # what json.loads runs, without its per-call wrapping
@@ -117,8 +120,10 @@ class StackStore:
         self._templates: dict[tuple[str, int, bool], dict] = {}
         self._keys: dict[str, int] = {}  # stack id -> stacks.stack_key (never changes)
         self._parameter_writes: list[tuple] = []  # (name, type, value, stack key) puts, (name,) deletes; see defer_parameter
-        # stack id -> (what it was built from, its NoEcho values' sealer), see `sealer`
-        self._sealers: dict[str, tuple[Any, Sealer | None]] = {}
+        # stack id -> its NoEcho values' sealer, valid while no other connection has committed
+        # (PRAGMA data_version, `_seen_version`) and this one has not changed the stack's values
+        self._sealers: dict[str, Sealer | None] = {}
+        self._seen_version: int | None = None
         deadline = time.monotonic() + BUSY_SECONDS
         delay = 0.001
         while True:
@@ -170,7 +175,7 @@ class StackStore:
         try:
             yield self.conn
         except BaseException as exc:
-            self._rollback()
+            self.rollback()
             if isinstance(exc, sqlite3.Error):
                 raise self.failure("could not be written", exc) from None
             raise
@@ -178,10 +183,12 @@ class StackStore:
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._rollback()
+                self.rollback()
                 raise self.failure("could not be written", exc) from None
 
-    def _rollback(self) -> None:
+    def rollback(self) -> None:
+        """End an open transaction without its changes (nothing when none is open)."""
+        self._sealers.clear()  # they may have been built from what the transaction wrote
         # SQLite ends the transaction itself on some errors (a full disk, an I/O error)
         if self.conn is not None and self.conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
@@ -281,7 +288,8 @@ class StackStore:
 
     def set_stack(self, stack_id: str, columns: dict[str, Any]) -> None:
         """Set columns of a stack's row (inside `tx`)."""
-        self._sealers.pop(stack_id, None)
+        if not _SEALED_BY.isdisjoint(columns):
+            self._sealers.pop(stack_id, None)
         cols = ", ".join(f"{k}=?" for k in columns)
         self.conn.execute(f"UPDATE stacks SET {cols} WHERE stack_id=?", (*columns.values(), stack_id))
 
@@ -299,18 +307,18 @@ class StackStore:
     def sealer(self, stack_id: str) -> Sealer | None:
         """What seals and unseals the NoEcho values of a stack's rows: its current values, and
         during an update also the values before it (kept in the snapshot); None when it has none."""
-        # what the sealer depends on: another process may have changed it since it was cached
-        probe = self.one("SELECT secret_ids, length(snapshot) AS n FROM stacks WHERE stack_id=?", (stack_id,))
-        stamp = None if probe is None else (probe["secret_ids"], probe["n"])
-        cached = self._sealers.get(stack_id)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        if stamp is None or (stamp[0] in ("{}", "", None) and not stamp[1]):
-            self._sealers[stack_id] = (stamp, None)
-            return None
+        # Another process may have changed the stack since its sealer was cached: SQLite's
+        # data_version moves when another connection commits (this one's own changes of the
+        # values drop the entry in set_stack, a rollback drops them all).
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._seen_version:
+            self._sealers.clear()
+            self._seen_version = version
+        if stack_id in self._sealers:
+            return self._sealers[stack_id]
         row = self.one("SELECT parameters, secret_ids, snapshot FROM stacks WHERE stack_id=?", (stack_id,))
         sealer = None
-        if row is not None:
+        if row is not None and (row["secret_ids"] not in ("{}", "", None) or row["snapshot"]):
             ids = loads(row["secret_ids"], {}) or {}
             values = secret_values(loads(row["parameters"], {}), ids) if ids else {}
             snap_text = row["snapshot"]
@@ -321,7 +329,7 @@ class StackStore:
                 failed = snap.get("rolled_back") or {}  # an update being rolled back: its values
                 values.update(secret_values(failed.get("parameters") or {}, failed.get("secret_ids") or {}))
             sealer = Sealer(values) if values else None
-        self._sealers[stack_id] = (stamp, sealer)
+        self._sealers[stack_id] = sealer
         return sealer
 
     def seal(self, stack_id: str, node: Any) -> Any:
@@ -480,12 +488,12 @@ class StackStore:
         `event_runs` row (see schema.py)."""
         if not events:
             return
-        insert_rows(
+        last = insert_rows(
             self.conn,
             "INSERT INTO events(event_id, stack_key, logical_id, physical_id, type, status, reason, ts) VALUES ",
             events,
         )
-        last = self.conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        assert last is not None
         seq = last - len(events) + 1
         runs: list[tuple[int, int, int]] = []
         key, first = events[0][1], seq
@@ -697,6 +705,8 @@ class StackStore:
                     (value, row["region"], row["name"], row["version"]),
                 )
 
+
+_SEALED_BY = frozenset({"parameters", "secret_ids", "snapshot"})  # the stacks columns a sealer is built from
 
 MAX_VERSIONS = 100  # Parameter Store keeps the latest 100 versions of a parameter
 
