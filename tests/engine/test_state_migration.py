@@ -193,7 +193,7 @@ def test_events_of_stacks_written_together_are_read_back_per_stack(tmp_path) -> 
 
 
 def test_a_version_4_file_finds_its_events_after_the_migration(tmp_path) -> None:
-    """Version 4 found events through an index; version 5 through event runs, built from
+    """Version 4 found events through an index; version 5 through event turns, built from
     the events when the file is first opened."""
     path = tmp_path / "state.db"
     provider = LocalProvider(state=path)
@@ -204,7 +204,7 @@ def test_a_version_4_file_finds_its_events_after_the_migration(tmp_path) -> None
     before = {name: provider.events(name) for name in ("one", "two")}
     provider.close()
     conn = sqlite3.connect(path)  # what version 4 had: the index, no runs
-    conn.execute("DROP TABLE event_runs")
+    conn.execute("DROP TABLE event_turns")  # (its index goes with it)
     conn.execute("CREATE INDEX events_by_stack ON events(stack_key, seq)")
     conn.execute("PRAGMA user_version=4")
     conn.commit()
@@ -226,3 +226,29 @@ def test_a_version_4_file_finds_its_events_after_the_migration(tmp_path) -> None
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='events_by_stack'").fetchone()[0] == 0
     finally:
         conn.close()
+
+
+def test_events_after_a_rolled_back_write_and_another_connections_write_stay_apart(tmp_path) -> None:
+    """This connection's memory of the last event it wrote (to skip a turn when it goes on
+    with the same stack) is forgotten when its transaction rolls back: the seqs it used are
+    taken by another connection's events of another stack."""
+    one, two = StackStore(tmp_path / "state.db"), StackStore(tmp_path / "state.db")
+    try:
+        def event(i: int, key: int) -> tuple:
+            return (f"id{i}", key, f"R{i}", None, "AWS::SNS::Topic", "CREATE_COMPLETE", None, float(i))
+
+        with one.tx():
+            one.insert_events([event(0, 1)])
+        with pytest.raises(RuntimeError), one.tx():
+            one.insert_events([event(1, 1)])
+            raise RuntimeError("rolled back")
+        with two.tx():
+            two.insert_events([event(2, 2)])  # takes the seq the rolled-back event had
+        with one.tx():
+            one.insert_events([event(3, 1)])
+        for store in (one, two):
+            assert [e["event_id"] for e in store.events(1)] == ["id0", "id3"]
+            assert [e["event_id"] for e in store.events(2)] == ["id2"]
+    finally:
+        one.close()
+        two.close()

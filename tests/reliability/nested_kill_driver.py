@@ -61,7 +61,7 @@ def main() -> None:
     if point == "legacy-recover":  # recover as it was before orphaned children were swept
         from sparkleform.engine import create
 
-        create.orphaned_children = lambda cx, stack_id: []  # type: ignore[assignment]
+        create.orphaned_children = lambda cx, stack_id, rows=None: []  # type: ignore[assignment]
     elif point != "none":
         kill_at(point)
     cli_main(args)

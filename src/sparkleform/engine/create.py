@@ -193,7 +193,7 @@ def rollback_create(cx: OpContext, stack_id: str, name: str, reason: str, on_eve
     row = cx.store.stack_row(stack_id)
     assert row is not None
     groups = deletion_waves(cx, stack_id, rows, row["template_version"])
-    orphans = orphaned_children(cx, stack_id)
+    orphans = orphaned_children(cx, stack_id, rows)
     failure = delete_resources(cx, stack_id, name, rows, groups, on_event, rollback=True)
     failure = failure or delete_orphaned_children(cx, orphans, on_event)
     status = "ROLLBACK_FAILED" if failure else "ROLLBACK_COMPLETE"

@@ -46,7 +46,7 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
     """Delete every resource of a stack taken for deletion, then the stack (also what
     `recover` does for an interrupted delete)."""
     rows = cx.store.resources(stack_id)
-    orphans = orphaned_children(cx, stack_id)
+    orphans = orphaned_children(cx, stack_id, rows)
     failure = delete_resources(cx, stack_id, name, rows, deletion_waves(cx, stack_id, rows, version), on_event)
     failure = failure or delete_orphaned_children(cx, orphans, on_event)
     if failure:
@@ -55,9 +55,8 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
     row = cx.store.stack_row(stack_id)
     assert row is not None
     # a deleted stack keeps no NoEcho value (nor the snapshot of an update that holds them);
-    # parameters it retained keep their values as their own
-    with cx.store.tx():
-        cx.store.release_parameters(stack_id)
+    # parameters it retained keep their values as their own (released while the stack's row
+    # still has the values, in the transaction that records the delete)
     purged = without_secrets(loads(row["parameters"], {}), loads(row["no_echo"], []))
     cx.journal.stack_status(
         stack_id,
@@ -65,6 +64,7 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
         "DELETE_COMPLETE",
         None,
         on_event,
+        before=lambda: cx.store.release_parameters(stack_id),
         extra={
             "owner": None,
             "deleted": now(),
@@ -77,12 +77,14 @@ def finish_delete(cx: OpContext, stack_id: str, name: str, version: int, on_even
     )
 
 
-def orphaned_children(cx: OpContext, stack_id: str) -> list[str]:
-    """The stack's live nested stacks that none of its resource rows names: a child whose
-    create was cut off (kill -9) after the child was recorded and before the parent's row
-    took its id. Taken before the parent's resources are deleted (a retained child is named
-    until then), deleted after them by `delete_orphaned_children`."""
-    named = {row.physical_id for row in cx.store.resources(stack_id).values() if row.physical_id}
+def orphaned_children(cx: OpContext, stack_id: str, rows: dict[str, ResourceRow] | None = None) -> list[str]:
+    """The stack's live nested stacks that none of its resource rows names (`rows`: the rows
+    when the caller has just read them): a child whose create was cut off (kill -9) after
+    the child was recorded and before the parent's row took its id. Taken before the
+    parent's resources are deleted (a retained child is named until then), deleted after
+    them by `delete_orphaned_children`."""
+    rows = cx.store.resources(stack_id) if rows is None else rows
+    named = {row.physical_id for row in rows.values() if row.physical_id}
     return [child["stack_id"] for child in cx.store.children(stack_id) if child["stack_id"] not in named]
 
 

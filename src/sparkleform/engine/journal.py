@@ -137,11 +137,15 @@ class Journal:
         *,
         extra: dict[str, Any] | None = None,
         after: After | None = None,
+        before: After | None = None,
     ) -> None:
-        """The stack moves to `status` (with more columns in `extra`, and `after`'s writes)."""
+        """The stack moves to `status` (with more columns in `extra`, `before`'s writes made
+        before the row changes, and `after`'s after it), in one transaction."""
         pending: list[StackEvent] = []
         reason = masked(reason)
         with self.store.tx():
+            if before is not None:
+                before()
             self.store.set_stack(stack_id, {"status": status, "reason": reason, **(extra or {})})
             if after is not None:
                 after()

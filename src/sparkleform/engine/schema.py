@@ -10,9 +10,10 @@ earlier version kept in template versions, change sets, event reasons and delete
 Version 4 keeps markers (engine/sealing.py) where a resource row or the parameter store held
 a live stack's NoEcho value, the ids behind them and SSM parameter types' resolved values in
 the stacks row, and every version of a parameter-store entry (one row per version).
-Version 5 finds a stack's events through `event_runs` (one row per stretch of consecutive
-events of one stack, written with them) instead of an index entry per event: a
-500-resource create writes 1,500 events and a handful of runs.
+Version 5 finds a stack's events through `event_turns` instead of an index entry per event:
+a row for each event whose stack differs from the event before it, so a stack's events are
+the stretches from each of its turns to the next turn. A 500-resource create writes 1,500
+events and one turn; a transaction that continues the stack of the last event writes none.
 A file of version 1 (user_version 0, the tables already there), 2, 3 or 4 is migrated in one
 transaction when it is first opened; a file from a newer sparkleform is refused rather than
 guessed at.
@@ -90,12 +91,11 @@ CREATE TABLE IF NOT EXISTS events (
     reason TEXT,
     ts REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS event_runs (
-    stack_key INTEGER NOT NULL,
-    first INTEGER NOT NULL,
-    last INTEGER NOT NULL,
-    PRIMARY KEY (stack_key, first)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS event_turns (
+    seq INTEGER PRIMARY KEY,
+    stack_key INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS event_turns_by_stack ON event_turns(stack_key);
 CREATE TABLE IF NOT EXISTS exports (
     region TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -184,21 +184,21 @@ def prepare_schema(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("DROP TABLE ssm_parameters_v3")
     if 0 < version < 4 or old:
         _seal_live_stacks(conn)
-    _index_event_runs(conn)
+    _index_event_turns(conn)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
-def _index_event_runs(conn: sqlite3.Connection) -> None:
-    """Version 5: the runs of consecutive events of one stack, in place of the per-event index
+def _index_event_turns(conn: sqlite3.Connection) -> None:
+    """Version 5: the events where the stack changes, in place of the per-event index
     (rebuilt from the events, so a file relabelled as older gets them right again)."""
-    conn.execute("DELETE FROM event_runs")
-    runs: list[list[int]] = []
+    conn.execute("DELETE FROM event_turns")
+    turns: list[tuple[int, int]] = []
+    previous = None
     for seq, key in conn.execute("SELECT seq, stack_key FROM events ORDER BY seq"):
-        if runs and runs[-1][0] == key:
-            runs[-1][2] = seq
-        else:
-            runs.append([key, seq, seq])
-    conn.executemany("INSERT INTO event_runs(stack_key, first, last) VALUES (?, ?, ?)", runs)
+        if key != previous:
+            turns.append((seq, key))
+            previous = key
+    conn.executemany("INSERT INTO event_turns(seq, stack_key) VALUES (?, ?)", turns)
     conn.execute("DROP INDEX IF EXISTS events_by_stack")
 
 

@@ -124,6 +124,7 @@ class StackStore:
         # (PRAGMA data_version, `_seen_version`) and this one has not changed the stack's values
         self._sealers: dict[str, Sealer | None] = {}
         self._seen_version: int | None = None
+        self._tail: tuple[int, int] | None = None  # (seq, stack key) of the last event this connection wrote
         deadline = time.monotonic() + BUSY_SECONDS
         delay = 0.001
         while True:
@@ -189,6 +190,7 @@ class StackStore:
     def rollback(self) -> None:
         """End an open transaction without its changes (nothing when none is open)."""
         self._sealers.clear()  # they may have been built from what the transaction wrote
+        self._tail = None
         # SQLite ends the transaction itself on some errors (a full disk, an I/O error)
         if self.conn is not None and self.conn.in_transaction:
             with contextlib.suppress(sqlite3.Error):
@@ -284,7 +286,10 @@ class StackStore:
         )
         assert inserted.lastrowid is not None
         self._keys[columns["stack_id"]] = inserted.lastrowid
-        self._sealers.pop(columns["stack_id"], None)
+        if columns.get("secret_ids", "{}") == "{}" and not columns.get("snapshot"):
+            self._sealers[columns["stack_id"]] = None  # no NoEcho values: nothing to seal
+        else:
+            self._sealers.pop(columns["stack_id"], None)
 
     def set_stack(self, stack_id: str, columns: dict[str, Any]) -> None:
         """Set columns of a stack's row (inside `tx`)."""
@@ -484,8 +489,8 @@ class StackStore:
     def insert_events(self, events: list[tuple]) -> None:
         """Events as (event id, stack key, logical id, physical id, type, status, reason,
         timestamp) tuples, in order (inside `tx`). Their seqs are consecutive (rowids one past
-        the largest, under the write lock); each stack's stretch of them is recorded as one
-        `event_runs` row (see schema.py)."""
+        the largest, under the write lock); an event whose stack differs from the event's
+        before it is recorded as a turn (see schema.py)."""
         if not events:
             return
         last = insert_rows(
@@ -495,31 +500,27 @@ class StackStore:
         )
         assert last is not None
         seq = last - len(events) + 1
-        runs: list[tuple[int, int, int]] = []
-        key, first = events[0][1], seq
+        if self._tail is not None and self._tail[0] == seq - 1:
+            before = self._tail[1]  # this connection wrote the event before (a rollback forgets it)
+        else:
+            row = self.conn.execute("SELECT stack_key FROM events WHERE seq=?", (seq - 1,)).fetchone()
+            before = None if row is None else row[0]
+        turns = []
         for event in events:
-            if event[1] != key:
-                runs.append((key, first, seq - 1))
-                key, first = event[1], seq
+            if event[1] != before:
+                turns.append((seq, event[1]))
+                before = event[1]
             seq += 1
-        runs.append((key, first, last))
-        insert_rows(self.conn, "INSERT INTO event_runs(stack_key, first, last) VALUES ", runs)
+        insert_rows(self.conn, "INSERT INTO event_turns(seq, stack_key) VALUES ", turns)
+        self._tail = (last, before)
 
     def events(self, stack_key: int, since: str | None = None) -> list[sqlite3.Row]:
         """A stack's events, oldest first; with `since`, only those after that event."""
         start = 0
         if since:
-            found = self.one(
-                "SELECT e.seq FROM event_runs r JOIN events e ON e.seq BETWEEN r.first AND r.last"
-                " WHERE r.stack_key=? AND e.event_id=?",
-                (stack_key, since),
-            )
+            found = self.one(f"SELECT e.seq {_STACK_EVENTS} AND e.event_id=?", (stack_key, since))
             start = found["seq"] if found else 0
-        return self.all(
-            "SELECT e.* FROM event_runs r JOIN events e ON e.seq BETWEEN r.first AND r.last"
-            " WHERE r.stack_key=? AND r.last>? AND e.seq>? ORDER BY e.seq",
-            (stack_key, start, start),
-        )
+        return self.all(f"SELECT e.* {_STACK_EVENTS} AND e.seq>? ORDER BY e.seq", (stack_key, start))
 
     # -- exports and imports ----------------------------------------------------------
     def export_value(self, name: str) -> str | None:
@@ -706,6 +707,12 @@ class StackStore:
                 )
 
 
+# a stack's events: from each of its turns up to the next turn (of any stack)
+_STACK_EVENTS = (
+    "FROM event_turns t JOIN events e ON e.seq >= t.seq AND e.seq < COALESCE("
+    "(SELECT n.seq FROM event_turns n WHERE n.seq > t.seq ORDER BY n.seq LIMIT 1), 9223372036854775807)"
+    " WHERE t.stack_key=?"
+)
 _SEALED_BY = frozenset({"parameters", "secret_ids", "snapshot"})  # the stacks columns a sealer is built from
 
 MAX_VERSIONS = 100  # Parameter Store keeps the latest 100 versions of a parameter
