@@ -500,6 +500,7 @@ class StackStore:
         )
         assert last is not None
         seq = last - len(events) + 1
+        before: int | None
         if self._tail is not None and self._tail[0] == seq - 1:
             before = self._tail[1]  # this connection wrote the event before (a rollback forgets it)
         else:
@@ -512,7 +513,7 @@ class StackStore:
                 before = event[1]
             seq += 1
         insert_rows(self.conn, "INSERT INTO event_turns(seq, stack_key) VALUES ", turns)
-        self._tail = (last, before)
+        self._tail = (last, events[-1][1])
 
     def events(self, stack_key: int, since: str | None = None) -> list[sqlite3.Row]:
         """A stack's events, oldest first; with `since`, only those after that event."""
