@@ -341,3 +341,33 @@ def test_nested_stack_events_reach_the_parents_callback(provider):
     seen.clear()
     provider.delete_stack("p", on_event=seen.append)
     assert (kid, "DELETE_COMPLETE") in [(e.logical_id, e.status) for e in seen if e.stack_name == kid]
+
+
+def _queue(name: str, **extra) -> dict:
+    return {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": name}, **extra}
+
+
+def test_a_name_is_taken_once_in_a_stack_by_a_nested_stack_and_by_another_connection(provider, tmp_path):
+    """A named resource fails with AlreadyExists when another resource has its name: in the
+    same stack, in a nested stack created earlier in the same operation, and in a stack that
+    another connection to the state (another process) created after this one last looked."""
+    with pytest.raises(StackOperationFailed, match=r"twice already exists in stack arn:aws:cloudformation:us-east-1:123456789012:stack/same/"):
+        provider.create_stack("same", {"Resources": {"A": _queue("twice"), "B": _queue("twice", DependsOn="A")}}, {})
+    child = {"Resources": {"Q": _queue("from-child")}}
+    parent = {"Resources": {
+        "Child": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "child.json"}},
+        "Mine": _queue("from-child", DependsOn="Child"),
+    }}
+    with pytest.raises(StackOperationFailed, match=r"from-child already exists in stack arn:aws:cloudformation:us-east-1:123456789012:stack/nest-Child-"):
+        provider.create_stack("nest", parent, {}, StackOptions(nested_templates={"child.json": child}))
+    provider.create_stack("first", {"Resources": {"Q": _queue("one")}}, {})  # this connection has looked now
+    other = type(provider)(state=provider.engine.store.path)
+    try:
+        other.create_stack("elsewhere", {"Resources": {"Q": _queue("two")}}, {})
+    finally:
+        other.close()
+    with pytest.raises(StackOperationFailed, match=r"two already exists in stack arn:aws:cloudformation:us-east-1:123456789012:stack/elsewhere/"):
+        provider.create_stack("second", {"Resources": {"Q": _queue("two")}}, {})
+    # 500 named resources: each name checked against the run's own and the state's in one read per wave
+    many = {"Resources": {f"Q{i}": _queue(f"many-{i}") for i in range(500)}}
+    assert provider.create_stack("many", many, {}).status == "CREATE_COMPLETE"

@@ -99,6 +99,9 @@ class Run:
     # problems AWS finds only once the operation has started (an Output's GetAtt of an attribute
     # the type does not have): the stack fails and rolls back before any resource is made
     late_errors: list[str] = field(default_factory=list)
+    # (type, physical id) -> logical id of the named resources this run has made or had
+    # (service_rules.check_unique), built on first use
+    names_taken: dict[tuple[str, str], str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:

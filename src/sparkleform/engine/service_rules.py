@@ -306,12 +306,20 @@ def check_unique(cx: Any, run: Run, res: ResourceRow) -> None:
     prop = UNIQUE_NAMES.get(res.type)
     if prop is None or not isinstance(res.properties.get(prop), str) or not res.physical_id:
         return
-    owner = None
-    for other in run.resources.values():
-        if other.logical_id != res.logical_id and other.type == res.type and other.physical_id == res.physical_id:
-            owner = run.stack_id
-    owner = owner or cx.store.physical_id_owner(res.type, res.physical_id, run.stack_id)
-    if owner is not None:
+    taken = run.names_taken
+    if taken is None:  # the run's resources as they stand, then each one checked here
+        taken = run.names_taken = {
+            (other.type, other.physical_id): other.logical_id
+            for other in run.resources.values()
+            if other.physical_id and other.type in UNIQUE_NAMES and other.logical_id != res.logical_id
+        }
+    key = (res.type, res.physical_id)
+    holder = taken.get(key)
+    owner = run.stack_id if holder is not None and holder != res.logical_id else None
+    owner = owner or cx.store.physical_id_owner(res.type, res.physical_id, run.stack_id, UNIQUE_NAMES)
+    if owner is None:
+        taken[key] = res.logical_id
+    else:
         raise ResourceFailure(messages.ALREADY_EXISTS.format(name=res.properties[prop], stack_id=owner))
 
 

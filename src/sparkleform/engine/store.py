@@ -17,7 +17,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -125,6 +125,8 @@ class StackStore:
         self._sealers: dict[str, Sealer | None] = {}
         self._seen_version: int | None = None
         self._tail: tuple[int, int] | None = None  # (seq, stack key) of the last event this connection wrote
+        self.commits = 0  # transactions this connection has committed
+        self._owners: tuple[Any, dict[tuple[str, str], list[tuple[int, str]]]] | None = None  # see physical_id_owner
         deadline = time.monotonic() + BUSY_SECONDS
         delay = 0.001
         while True:
@@ -186,6 +188,7 @@ class StackStore:
             except sqlite3.Error as exc:
                 self.rollback()
                 raise self.failure("could not be written", exc) from None
+            self.commits += 1
 
     def rollback(self) -> None:
         """End an open transaction without its changes (nothing when none is open)."""
@@ -436,16 +439,32 @@ class StackStore:
         value = loads(row["properties"], {}).get("CidrBlock")
         return value if isinstance(value, str) else None
 
-    def physical_id_owner(self, rtype: str, physical_id: str, stack_id: str) -> str | None:
+    def physical_id_owner(self, rtype: str, physical_id: str, stack_id: str, types: Iterable[str] = ()) -> str | None:
         """The id of another stack with a live resource of type `rtype` and `physical_id` (a
-        named bucket, role, queue ... exists only once), or None."""
-        row = self.one(
-            "SELECT s.stack_id FROM resources r JOIN stacks s ON s.stack_key = r.stack_key"
-            " WHERE r.type=? AND r.physical_id=? AND r.stack_key!=?"
-            " AND r.status NOT IN ('DELETE_COMPLETE', 'DELETE_SKIPPED', 'CREATE_FAILED') LIMIT 1",
-            (rtype, physical_id, self.stack_key(stack_id)),
-        )
-        return None if row is None else row[0]
+        named bucket, role, queue ... exists only once), or None. The live resources of
+        `types` (with `rtype`) are read in one query and kept until this connection commits
+        (a wave's results; a nested stack's create between two of its parent's resources),
+        not read again per resource: another process's resources are seen from the next wave
+        on (two creates racing for one name on AWS are told apart by the service alone)."""
+        wanted = frozenset((rtype, *types))
+        stamp = (self.commits, wanted)
+        if self._owners is None or self._owners[0] != stamp:
+            owners: dict[tuple[str, str], list[tuple[int, str]]] = {}
+            for i in range(0, len(wanted), 500):
+                part = sorted(wanted)[i : i + 500]
+                for row in self.conn.execute(
+                    "SELECT r.type, r.physical_id, r.stack_key, s.stack_id FROM resources r JOIN stacks s"
+                    f" ON s.stack_key = r.stack_key WHERE r.type IN ({','.join('?' * len(part))})"
+                    " AND r.physical_id IS NOT NULL AND r.status NOT IN ('DELETE_COMPLETE', 'DELETE_SKIPPED', 'CREATE_FAILED')",
+                    part,
+                ):
+                    owners.setdefault((row[0], row[1]), []).append((row[2], row[3]))
+            self._owners = (stamp, owners)
+        key = self.stack_key(stack_id)
+        for other_key, other_id in self._owners[1].get((rtype, physical_id), ()):
+            if other_key != key:
+                return other_id
+        return None
 
     def write_resources(self, stack_id: str, rows: dict[str, tuple[ResourceRow, bool]]) -> None:
         """Write resource rows, or remove those marked so (inside `tx`)."""
