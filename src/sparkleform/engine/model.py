@@ -15,7 +15,7 @@ from sparkleform.engine.attributes import SimContext
 from sparkleform.engine.intrinsics import Evaluator
 
 
-@dataclass
+@dataclass(slots=True)
 class ResourceRow:
     """One resource of a stack, as its `resources` row holds it (properties and attributes
     decoded)."""
@@ -53,9 +53,10 @@ class ResourceRow:
     def clone(self) -> ResourceRow:
         """What copy.copy(self) gives (a new object sharing the field values), without
         copy's generic __reduce_ex__ round trip: updates copy every row of a stack twice."""
-        new = object.__new__(ResourceRow)
-        new.__dict__.update(self.__dict__)
-        return new
+        return ResourceRow(
+            self.logical_id, self.type, self.physical_id, self.status, self.properties, self.attributes,
+            self.policy, self.seq, self.reason, self.props_json, self.attrs_json,
+        )
 
 
 def policies_of(decl: dict) -> dict:
