@@ -252,3 +252,37 @@ def test_events_after_a_rolled_back_write_and_another_connections_write_stay_apa
     finally:
         one.close()
         two.close()
+
+
+def test_reading_a_stacks_events_does_not_walk_the_other_stacks_events(tmp_path) -> None:
+    """The work of reading one stack's events (SQLite's VM steps, counted by its progress
+    handler) does not grow with the events of the other stacks in the file."""
+    store = StackStore(tmp_path / "state.db")
+    try:
+        def event(i: int, key: int) -> tuple:
+            return (f"id{i}", key, f"R{i}", None, "AWS::SNS::Topic", "CREATE_COMPLETE", None, float(i))
+
+        with store.tx():
+            store.insert_events([event(i, 1) for i in range(5)])
+
+        def steps() -> int:
+            count = 0
+
+            def tick() -> int:
+                nonlocal count
+                count += 1
+                return 0
+
+            store.conn.set_progress_handler(tick, 1)
+            try:
+                assert len(store.events(1)) == len(store.events(1, "id1")) + 2
+            finally:
+                store.conn.set_progress_handler(None, 1)
+            return count
+
+        few = steps()
+        with store.tx():
+            store.insert_events([event(100 + i, 2) for i in range(20_000)])
+        assert steps() < few * 2
+    finally:
+        store.close()

@@ -727,9 +727,10 @@ class StackStore:
                 )
 
 
-# a stack's events: from each of its turns up to the next turn (of any stack)
+# a stack's events: from each of its turns up to the next turn (of any stack). CROSS JOIN keeps
+# the turns as SQLite's outer loop: with a plain JOIN and ORDER BY e.seq it walked every event.
 _STACK_EVENTS = (
-    "FROM event_turns t JOIN events e ON e.seq >= t.seq AND e.seq < COALESCE("
+    "FROM event_turns t CROSS JOIN events e ON e.seq >= t.seq AND e.seq < COALESCE("
     "(SELECT n.seq FROM event_turns n WHERE n.seq > t.seq ORDER BY n.seq LIMIT 1), 9223372036854775807)"
     " WHERE t.stack_key=?"
 )
