@@ -102,7 +102,25 @@ def test_validate_and_create_on_the_local_engine(project):
     assert "CREATE_COMPLETE" in created.stdout
     _check_created(_nested_outputs(project))
     _check_tree_in_describe_and_events(project)
+    _check_inspect_walks_the_tree(project)
     _check_layer_on_nested_outputs(project)
+
+
+def _check_inspect_walks_the_tree(cli: Cli, name: str = "app", *aws: str, env=None) -> None:
+    """`inspect` lists the nested stacks' resources by path, holds each nested stack's
+    document under its resource, and `--attribute` reaches through them."""
+    text = cli.run(*aws, "inspect", name, env=env).stdout
+    assert "Infrastructure/Networking/Subnet" in text and "Applications/Moneymaker/" in text
+    document = json.loads(cli.run(*aws, "inspect", name, "--output", "json", env=env).stdout)
+    networking = document["Resources"]["Infrastructure"]["Stack"]["Resources"]["Networking"]["Stack"]
+    subnet = networking["Resources"]["Subnet"]
+    assert subnet["Type"] == "AWS::EC2::Subnet" and subnet["PhysicalResourceId"].startswith("subnet-")
+    vpc = networking["Resources"]["Vpc"]["PhysicalResourceId"]
+    assert cli.run(*aws, "inspect", name, "-a", "Infrastructure.Networking.Subnet.VpcId", env=env).stdout.strip() == vpc
+    assert cli.run(*aws, "inspect", name, "-a", "Infrastructure.Networking.Vpc", "--output", "json",
+                   env=env).stdout.count(vpc) >= 1
+    missing = cli.run(*aws, "inspect", name, "-a", "Infrastructure.Nothing.X", check=2, env=env)
+    assert "resources of its nested stack: Networking" in missing.stderr and "Traceback" not in missing.stderr
 
 
 def _check_tree_in_describe_and_events(cli: Cli) -> None:
@@ -132,6 +150,7 @@ def test_create_through_the_aws_provider(project, moto):
     assert "CREATE_COMPLETE" in created.stdout
     mine = _nested_outputs(project, *aws, env=AWS_ENV, prefix="deep-app")
     _check_created(mine)
+    _check_inspect_walks_the_tree(project, "deep-app", *aws, env=AWS_ENV)
     _check_layer_on_nested_outputs(project, "deep-app", *aws, env=AWS_ENV)
 
 

@@ -34,10 +34,18 @@ def inspect_cmd(stack: str, path: str | None) -> None:
         echo_json(document)
         return
     click.echo(f"{document['StackName']}: {document['StackStatus']}")
-    rows = []
+    rows: list[list[str]] = []
+    _rows(document, "", rows)
+    print_table(["resource", "type / attribute", "physical id / value"], rows, color=settings.color)
+
+
+def _rows(document: dict, prefix: str, rows: list[list[str]]) -> None:
+    """A stack's resources and their attributes as table rows; a nested stack's resources
+    follow its own, named by their path (`Network/Subnet`)."""
     for logical, entry in document["Resources"].items():
-        rows.append([logical, entry["Type"], entry["PhysicalResourceId"] or ""])
+        rows.append([prefix + logical, entry["Type"], entry["PhysicalResourceId"] or ""])
         for key, value in entry["Attributes"].items():
             text = value if isinstance(value, str) else json.dumps(value, default=str)
             rows.append(["", f"  {key}", text])
-    print_table(["resource", "type / attribute", "physical id / value"], rows, color=settings.color)
+        if "Stack" in entry:
+            _rows(entry["Stack"], f"{prefix}{logical}/", rows)

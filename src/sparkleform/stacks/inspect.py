@@ -1,12 +1,14 @@
 """`inspect STACK` (sfn's inspect): one document of a stack's resources with their physical
-ids and attribute values, its parameters (NoEcho masked) and outputs, and the value at a
-dotted path in it (`--attribute Resources.Vpc.Attributes.CidrBlock`, or `Vpc.CidrBlock`)."""
+ids and attribute values, its parameters (NoEcho masked) and outputs, each nested stack's own
+document under its resource (`Stack`), and the value at a dotted path in it
+(`--attribute Resources.Vpc.Attributes.CidrBlock`, `Vpc.CidrBlock`, or through nested stacks
+`Network.Subnet.VpcId`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sparkleform.contract import NO_ECHO_MASK, has_attributes
+from sparkleform.contract import NO_ECHO_MASK, Stack, has_attributes
 from sparkleform.errors import SparkleformError
 from sparkleform.secrets import Masker, registry
 from sparkleform.stacks.context import StackContext
@@ -16,14 +18,32 @@ class AttributePathError(SparkleformError):
     """`--attribute PATH` names nothing in the stack's document."""
 
 
-def inspect(ctx: StackContext, name: str) -> dict[str, Any]:
+NESTED_STACK = "AWS::CloudFormation::Stack"
+
+
+def inspect(ctx: StackContext, name: str, *, nested: bool = True) -> dict[str, Any]:
     """The stack as one document: StackName, StackId, StackStatus, Parameters, Outputs, and
     Resources {logical id: {Type, PhysicalResourceId, Status, Attributes}} (attribute
-    values as far as the provider reads them; none from one without Capability.ATTRIBUTES)."""
+    values as far as the provider reads them; none from one without Capability.ATTRIBUTES).
+    With `nested`, a nested stack's resource also holds `Stack`: the nested stack's own
+    document (read by its id, in the same region), all the way down."""
     provider = ctx.provider
     stack = provider.describe_stack(name)
     attributes = provider.resource_attributes(name) if has_attributes(provider) else {}
     masker = Masker(registry.secrets)
+    document = _document(stack, attributes, masker)
+    if nested:
+        for entry in document["Resources"].values():
+            child = entry["PhysicalResourceId"]
+            if entry["Type"] == NESTED_STACK and child and not entry["Status"].startswith("DELETE_"):
+                try:
+                    entry["Stack"] = inspect(ctx, child)
+                except SparkleformError:
+                    continue  # a nested stack gone since its resource was read
+    return document
+
+
+def _document(stack: Stack, attributes: dict[str, Any], masker: Masker) -> dict[str, Any]:
     return {
         "StackName": stack.name,
         "StackId": stack.stack_id,
@@ -84,6 +104,12 @@ def select(document: dict[str, Any], path: str) -> Any:
         except KeyError:
             continue
         return node
+    child = resources.get(parts[0], {}).get("Stack") if len(parts) > 1 else None
+    if child is not None:  # through a nested stack: `Network.Subnet.VpcId`
+        try:
+            return select(child, ".".join(parts[1:]))
+        except AttributePathError:
+            pass
     raise AttributePathError(
         f"--attribute {path}: stack {document.get('StackName')} has nothing there",
         hint=_hint(document, parts),
@@ -95,5 +121,9 @@ def _hint(document: dict[str, Any], parts: list[str]) -> str:
     name = parts[1] if parts[0] == "Resources" and len(parts) > 1 else parts[0]
     if name in resources:
         known = sorted(resources[name].get("Attributes") or {})
-        return f"attributes of {name}: {', '.join(known) if known else 'none read'}"
+        hint = f"attributes of {name}: {', '.join(known) if known else 'none read'}"
+        child = resources[name].get("Stack")
+        if child is not None:
+            hint += f"; resources of its nested stack: {', '.join(child.get('Resources') or {}) or 'none'}"
+        return hint
     return f"resources: {', '.join(resources) or 'none'}; top-level keys: {', '.join(document)}"
