@@ -56,6 +56,7 @@ def test_the_local_engine_enforces_the_nested_stacks_policy(project):
         assert provider.stack_policy(nested)["Statement"] == [CHILD_DENIES, ALLOW_REST]
     finally:
         provider.close()
+    _describe_shows_the_policies(project, "g")
     # an unchanged template with the same policy is no update at all
     assert "No updates are to be performed." in project.run("update", "g", "guarded", "-p", "Delay=1", "--yes").stdout
     # the unguarded template changes the queue freely
@@ -81,5 +82,16 @@ def test_the_aws_provider_sets_each_stacks_policy(project):
         resources = cf.describe_stack_resources(StackName="policy-guarded-aws")["StackResources"]
         nested = next(r["PhysicalResourceId"] for r in resources if r["LogicalResourceId"] == "GuardedTuned")
         assert policy(nested) == [CHILD_DENIES, ALLOW_REST]
+        _describe_shows_the_policies(project, "policy-guarded-aws", *aws, env=AWS_ENV)
     finally:
         _motoserver.release()
+
+
+def _describe_shows_the_policies(cli: Cli, name: str, *aws: str, env=None) -> None:
+    """`describe --policy`: each stack of the tree with its stack policy, in text and JSON."""
+    body = json.loads(cli.run(*aws, "describe", name, "--policy", "--output", "json", env=env).stdout)
+    assert body["StackPolicy"]["Statement"] == [ROOT_DENIES, ALLOW_REST]
+    assert [n["StackPolicy"]["Statement"] for n in body["NestedStacks"]] == [[CHILD_DENIES, ALLOW_REST]]
+    assert "Parameters" not in body and "Resources" not in body
+    text = cli.run(*aws, "describe", name, "--policy", env=env).stdout
+    assert text.count("policy  {") == 2 and '"LogicalResourceId/Queue"' in text and "== nested stack GuardedTuned" in text

@@ -22,9 +22,11 @@ SECTIONS = ("parameters", "outputs", "resources", "tags")
 @click.option("--outputs", "only", flag_value="outputs", multiple=True, help="Only the outputs.")
 @click.option("--tags", "only", flag_value="tags", multiple=True, help="Only the tags.")
 @click.option("--parameters", "only", flag_value="parameters", multiple=True, help="Only the parameters.")
+@click.option("--policy", "only", flag_value="policy", multiple=True,
+              help="Only the stack policy (GetStackPolicy) of each stack in the tree.")
 def describe_cmd(first: str, name: str | None, only: tuple[str, ...] = ()) -> None:
     """Describe STACK and its nested stacks (status, parameters with NoEcho masked, outputs,
-    resources; --resources/--outputs/--tags/--parameters pick sections), or
+    resources; --resources/--outputs/--tags/--parameters/--policy pick sections), or
     `describe dynamic|component|template|registry NAME`."""
     settings = get_settings()
     if name is not None:
@@ -50,14 +52,20 @@ def describe_stack(settings, stack_name: str, only: set[str] | None = None) -> N
     root = provider.describe_stack(stack_name)
     tree = stack_tree(provider, root)
     kept = compile_state.stored(provider.template_of(root.stack_id))
+    policies = _policies(provider, tree) if only and "policy" in only else {}
     if settings.json:
         body = describe_json(root)
         if kept:
             body["CompileParameters"] = kept
+        if policies:
+            body["StackPolicy"] = policies[root.stack_id]
         if len(tree) > 1:
-            body["NestedStacks"] = [{"Path": path, **describe_json(member)} for path, member in tree[1:]]
+            body["NestedStacks"] = [
+                {"Path": path, **describe_json(member), **({"StackPolicy": policies[member.stack_id]} if policies else {})}
+                for path, member in tree[1:]
+            ]
         if only:
-            keep = {"StackName", "StackId", "NestedStacks", "Path"} | {s.capitalize() for s in only}
+            keep = {"StackName", "StackId", "NestedStacks", "Path"} | {_SECTION_KEYS.get(s, s.capitalize()) for s in only}
             body = _pick(body, keep)
         click.echo(json.dumps(body, indent=2, default=str))
         return
@@ -66,6 +74,22 @@ def describe_stack(settings, stack_name: str, only: set[str] | None = None) -> N
             click.echo()
             click.echo(f"== nested stack {path}")
         _describe_one(settings, stack, kept if not i else {}, only)
+        if policies:
+            policy = policies[stack.stack_id]
+            click.echo("policy  " + ("none" if policy is None else json.dumps(policy, indent=2)))
+
+
+_SECTION_KEYS = {"policy": "StackPolicy"}  # the JSON key of a section, where it is not the capitalized name
+
+
+def _policies(provider, tree) -> dict[str, dict | None]:
+    """Stack id -> its stack policy (None: none set), for each stack of the tree."""
+    from sparkleform.contract import has_stack_policies
+    from sparkleform.errors import SparkleformError
+
+    if not has_stack_policies(provider):
+        raise SparkleformError(f"the {provider.name} provider keeps no stack policies")
+    return {stack.stack_id: provider.stack_policy(stack.stack_id) for _path, stack in tree}
 
 
 def _pick(body: dict, keep: set[str]) -> dict:
