@@ -241,3 +241,30 @@ def test_ssm_parameter_resources_write_the_store_and_roll_back(provider):
     assert provider.engine.ssm_lookup("/app/v") == "three"
     provider.delete_stack("s")
     assert provider.engine.ssm_lookup("/app/v") is None
+
+
+def test_an_object_attribute_is_derived_as_an_object_of_its_members(provider):
+    """A read-only attribute the schema types as an object (a subnet's BlockPublicAccessStates)
+    is an object of its members, and GetAtt of a member gives that member's value."""
+    template = {
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}},
+            "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
+                "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.9.1.0/24",
+                "PrivateDnsNameOptionsOnLaunch": {"HostnameType": "resource-name"}}},
+        },
+        "Outputs": {
+            "Mode": {"Value": {"Fn::GetAtt": ["Subnet", "BlockPublicAccessStates.InternetGatewayBlockMode"]}},
+            "Hostnames": {"Value": {"Fn::GetAtt": ["Subnet", "PrivateDnsNameOptionsOnLaunch.HostnameType"]}},
+        },
+    }
+    stack = provider.create_stack("bpa", template, {})
+    states = provider.resource_attributes("bpa")["Subnet"]["BlockPublicAccessStates"]
+    assert isinstance(states, dict) and set(states) == {"InternetGatewayBlockMode"}
+    assert stack.output_map()["Mode"] == states["InternetGatewayBlockMode"]
+    # a member of an object property the template gave is the given value
+    assert stack.output_map()["Hostnames"] == "resource-name"
+    # a member the schema does not have is refused as AWS refuses it (cfn-lint E1010)
+    template["Outputs"] = {"Bad": {"Value": {"Fn::GetAtt": ["Subnet", "BlockPublicAccessStates.Nope"]}}}
+    with pytest.raises(StackOperationFailed, match=r"does not support attribute \{BlockPublicAccessStates.Nope\}"):
+        provider.create_stack("bpa2", template, {})

@@ -400,14 +400,29 @@ def attribute_value(
     global _rng
     if attr in props:
         return props[attr]
+    head, _, rest = attr.partition(".")
+    if rest and isinstance(props.get(head), dict):  # a member of an object property the template gave
+        node: Any = props[head]
+        for part in rest.split("."):
+            node = node.get(part, _ABSENT) if isinstance(node, dict) else _ABSENT
+        if node is not _ABSENT:
+            return node
     schema = get_schema(rtype)
     sub = _attribute_schema(rtype, schema, attr) if schema else {}
+    members = sub.get("properties") if sub.get("type") == "object" else None
+    if isinstance(members, dict) and members:
+        # an object attribute (a subnet's BlockPublicAccessStates): its members, each the value
+        # a GetAtt of the member gives
+        return {key: attribute_value(ctx, rtype, logical_id, f"{attr}.{key}", props, physical, seed) for key in members}
     saved = _rng
     _rng = _LazyRandom(f"{seed or physical}|{attr}")
     try:
         return _leaf_value(ctx, rtype, logical_id, attr, sub, props, physical)
     finally:
         _rng = saved
+
+
+_ABSENT = object()
 
 
 class _LazyRandom:
@@ -447,4 +462,17 @@ def allowed_attribute(rtype: str, attr: str) -> bool | None:
         return True
     # AWS also answers GetAtt for some writable top-level properties (VPC.CidrBlock,
     # SSM::Parameter.Value, Subnet.AvailabilityZone): accept declared top-level properties.
-    return attr in schema.properties
+    if attr in schema.properties:
+        return True
+    # and for the members of an object property, read-only or not
+    # (Subnet.BlockPublicAccessStates.InternetGatewayBlockMode, as cfn-lint lists them)
+    head, *members = attr.split(".")
+    sub: Any = schema.properties.get(head)
+    if sub is None or not members:
+        return False
+    for member in members:
+        sub = schema.resolve(sub)
+        if sub.get("type") != "object" or member not in (sub.get("properties") or {}):
+            return False
+        sub = sub["properties"][member]
+    return True
