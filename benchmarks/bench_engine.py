@@ -6,7 +6,11 @@ groups). Ours runs with its SQLite state on disk and collects every event throug
 callback; moto keeps everything in memory. Prints seconds, the ratio moto/ours and the
 peak Python memory (tracemalloc) of each side.
 
-    python benchmarks/bench_engine.py [--resources 500] [--repeat 3]
+    python benchmarks/bench_engine.py [--resources 500] [--repeat 3] [--named]
+
+`--named` gives every queue, topic, bucket and log group a name of its own (QueueName,
+TopicName, BucketName, LogGroupName): the engine then checks each name is not taken in the
+state, as CloudFormation's services refuse a name that exists.
 
 Each side runs in fresh processes of its own, round by round (see main).
 """
@@ -23,6 +27,8 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+
+NAMED = False  # --named: the resources that take a name get one
 
 
 def template(n: int, variant: str = "a") -> dict:
@@ -53,6 +59,13 @@ def template(n: int, variant: str = "a") -> dict:
     if variant != "a":
         for i in range(0, n, 50):
             resources[f"Queue{i}"]["Properties"]["DelaySeconds"] = 2
+    if NAMED:
+        keys = {"AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName", "AWS::S3::Bucket": "BucketName",
+                "AWS::Logs::LogGroup": "LogGroupName"}
+        for logical, decl in resources.items():
+            key = keys.get(decl["Type"])
+            if key is not None:
+                decl.setdefault("Properties", {})[key] = {"Fn::Sub": "${AWS::StackName}-" + logical.lower()}
     return {"Resources": resources, "Outputs": {"First": {"Value": {"Ref": "Queue0"}}}}
 
 
@@ -131,6 +144,8 @@ def worker(side: str, n: int, iterations: int, memory: bool) -> dict:
 
 def _spawn(side: str, n: int, iterations: int, memory: bool = False) -> dict:
     cmd = [sys.executable, __file__, "--worker", side, "--resources", str(n), "--iterations", str(iterations)]
+    if NAMED:
+        cmd.append("--named")
     if memory:
         cmd.append("--memory")
     proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -144,7 +159,10 @@ def main() -> None:
     parser.add_argument("--worker", choices=["ours", "moto"], help=argparse.SUPPRESS)
     parser.add_argument("--iterations", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--named", action="store_true", help="name every queue, topic, bucket and log group")
     args = parser.parse_args()
+    global NAMED
+    NAMED = args.named
     if args.worker:
         print(json.dumps(worker(args.worker, args.resources, args.iterations, args.memory)))
         return
@@ -161,7 +179,7 @@ def main() -> None:
     mem_ours = _spawn("ours", args.resources, 1, memory=True)
     mem_moto = _spawn("moto", args.resources, 1, memory=True)
     print(
-        f"engine benchmark: {args.resources} resources, best of {args.repeat} rounds x 2 runs, each side in its own"
+        f"engine benchmark: {args.resources}{' named' if NAMED else ''} resources, best of {args.repeat} rounds x 2 runs, each side in its own"
         f" processes; load average {os.getloadavg()[0]:.1f}"
     )
     print(
