@@ -165,7 +165,7 @@ def check_references(
                 problems.append(value)
             return True
         if into is not None and key == "Fn::Sub":
-            sub_references(value, resources, into)  # and on into its variables, as the walk goes
+            sub_references(value, resources, into)  # the names in its text; the walk goes on into its variables
             return False
         if key == "Fn::GetAtt":
             if isinstance(value, str) and "." in value:
