@@ -85,3 +85,12 @@ class Terminal:
     @property
     def text(self) -> str:
         return self.buf.decode("utf-8", "replace")
+
+
+def project_copy(data_folder: str, tmp_path: Path) -> Cli:
+    """A CLI working in a copy of tests/e2e/data/`data_folder`, with a state of its own."""
+    import shutil
+
+    shutil.copytree(DATA / data_folder, tmp_path / "project")
+    return Cli(cwd=tmp_path / "project", state=tmp_path / "state" / "state.db")
+

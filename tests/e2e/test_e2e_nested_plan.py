@@ -6,12 +6,11 @@ their logical ids prefixed with the nested stack's path (`Tuning/Tuned/Queue`)."
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from e2e_support import AWS_ENV, DATA, Cli
+from e2e_support import AWS_ENV, Cli, project_copy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
 
@@ -23,8 +22,7 @@ from sparkleform.contract import NO_CHANGES
 @pytest.fixture
 def project(tmp_path: Path) -> Cli:
     pytest.importorskip("sparkleform.providers.local")
-    shutil.copytree(DATA / "tuning", tmp_path / "project")
-    return Cli(cwd=tmp_path / "project", state=tmp_path / "state" / "state.db")
+    return project_copy("tuning", tmp_path)
 
 
 def test_plan_shows_the_changes_inside_nested_stacks(project):

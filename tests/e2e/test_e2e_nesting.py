@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e_support import AWS_ENV, DATA, Cli
+from e2e_support import AWS_ENV, Cli, project_copy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
 
@@ -24,8 +24,7 @@ import _motoserver
 @pytest.fixture
 def project(tmp_path: Path) -> Cli:
     pytest.importorskip("sparkleform.providers.local")
-    shutil.copytree(DATA / "nesting", tmp_path / "project")
-    return Cli(cwd=tmp_path / "project", state=tmp_path / "state" / "state.db")
+    return project_copy("nesting", tmp_path)
 
 
 @pytest.fixture(scope="module")

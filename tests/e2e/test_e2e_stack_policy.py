@@ -6,12 +6,11 @@ engine and through the AWS provider on moto_server (GetStackPolicy of each stack
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
-from e2e_support import AWS_ENV, DATA, Cli
+from e2e_support import AWS_ENV, Cli, project_copy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "providers"))
 
@@ -26,8 +25,7 @@ ALLOW_REST = {"Effect": "Allow", "Action": "Update:*", "Resource": "*", "Princip
 @pytest.fixture
 def project(tmp_path: Path) -> Cli:
     pytest.importorskip("sparkleform.providers.local")
-    shutil.copytree(DATA / "tuning", tmp_path / "project")
-    return Cli(cwd=tmp_path / "project", state=tmp_path / "state" / "state.db")
+    return project_copy("tuning", tmp_path)
 
 
 def test_the_policies_are_compiled_into_each_template(project):

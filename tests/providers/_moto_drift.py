@@ -111,15 +111,9 @@ class DriftState:
         self.latest: dict[str, list[dict]] = {}  # stack id -> the last detection's resource drifts
 
     def detect(self, account: str, region: str, params: dict[str, list[str]]) -> dict:
-        from moto.cloudformation.exceptions import ValidationError
-        from moto.cloudformation.models import cloudformation_backends
         from moto.cloudformation.parsing import clean_json
 
-        name = _one(params, "StackName")
-        try:
-            stack = cloudformation_backends[account][region].get_stack(name)
-        except ValidationError:
-            raise RequestError("ValidationError", f"Stack with id {name} does not exist") from None
+        stack = _stack(account, region, params)
         wanted = {v for k, v in _flat(params) if k.startswith("LogicalResourceIds.member.")}
         now = datetime.now(UTC)
         template = stack.template_dict.get("Resources") or {}
@@ -170,14 +164,8 @@ class DriftState:
             return {k: v for k, v in record.items() if k != "polls"}
 
     def resource_drifts(self, account: str, region: str, params: dict[str, list[str]]) -> dict:
-        from moto.cloudformation.exceptions import ValidationError
-        from moto.cloudformation.models import cloudformation_backends
 
-        name = _one(params, "StackName")
-        try:
-            stack = cloudformation_backends[account][region].get_stack(name)
-        except ValidationError:
-            raise RequestError("ValidationError", f"Stack with id {name} does not exist") from None
+        stack = _stack(account, region, params)
         statuses = {v for k, v in _flat(params) if k.startswith("StackResourceDriftStatusFilters.member.")}
         with self.lock:
             drifts = [d for d in self.latest.get(stack.stack_id, [])
@@ -325,5 +313,19 @@ def main(argv: list[str]) -> None:
     run_simple(args.host, args.port, app, threaded=True)
 
 
+def _stack(account: str, region: str, params: dict[str, list[str]]):
+    """moto's stack named by the request's StackName, or CloudFormation's ValidationError."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import cloudformation_backends
+
+    name = _one(params, "StackName")
+    try:
+        return cloudformation_backends[account][region].get_stack(name)
+    except ValidationError:
+        raise RequestError("ValidationError", f"Stack with id {name} does not exist") from None
+
+
+
 if __name__ == "__main__":
     main(sys.argv[1:])
+
