@@ -450,8 +450,9 @@ class StackStore:
         stamp = (self.commits, wanted)
         if self._owners is None or self._owners[0] != stamp:
             owners: dict[tuple[str, str], list[tuple[int, str]]] = {}
-            for i in range(0, len(wanted), 500):
-                part = sorted(wanted)[i : i + 500]
+            types = sorted(wanted)
+            for i in range(0, len(types), 500):
+                part = types[i : i + 500]
                 for row in self.conn.execute(
                     "SELECT r.type, r.physical_id, r.stack_key, s.stack_id FROM resources r JOIN stacks s"
                     f" ON s.stack_key = r.stack_key WHERE r.type IN ({','.join('?' * len(part))})"
